@@ -1,0 +1,5 @@
+"""Allow ``python -m pyshelf``."""
+
+from pyshelf.cli import main
+
+raise SystemExit(main())

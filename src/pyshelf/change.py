@@ -1,0 +1,148 @@
+"""The one pipeline every change goes through.
+
+    intent' -> resolve -> lock' -> plan -> confirm -> build gens/N+1 -> verify -> switch
+            -> record
+
+Until the final database transaction commits, nothing the person relies on has changed: a
+failure or Ctrl-C at any step removes the half-built generation and points ``env`` back at
+the generation that was current before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from packaging.requirements import Requirement
+
+from pyshelf import ui
+from pyshelf.generations import (
+    BuiltGeneration,
+    build_generation,
+    next_generation_id,
+    remove_generation_dir,
+    switch_to,
+)
+from pyshelf.graph import dependency_edges
+from pyshelf.lockfile import EMPTY_LOCK
+from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock
+from pyshelf.plan import Plan, make_plan, spec_changes
+from pyshelf.resolver import resolve
+from pyshelf.shelf import Shelf, command_line, now
+from pyshelf.state import NewGeneration
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    intent: Sequence[IntentEntry]
+    upgrade: bool = False
+    notes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    plan: Plan
+    gen_id: int | None  # None when nothing was built (dry run, nothing to do)
+
+
+def explicit_names(intent: Sequence[IntentEntry]) -> set[str]:
+    return {entry.name for entry in intent if entry.role == "explicit"}
+
+
+def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
+                 dry_run: bool) -> Outcome:
+    """Resolve, show the plan, ask, build and switch; the caller holds the writer lock."""
+    current_id = shelf.current_generation_id()
+    current = shelf.state.generation(current_id)
+    current_intent = shelf.state.intent(current_id)
+    lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
+                   upgrade=request.upgrade)
+    plan = make_plan(current.lock, lock, explicit_names(current_intent),
+                     explicit_names(request.intent))
+    specs = spec_changes(current_intent, request.intent)
+    if plan.is_empty and not specs and _same_roles(current_intent, request.intent):
+        ui.out("Nothing to change: the shelf already holds what was asked for.")
+        return Outcome(plan, None)
+    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    for note in request.notes:
+        ui.warn(note)
+    ui.show_plan(plan, gen_id, specs)
+    if dry_run:
+        ui.out("Dry run: nothing was changed.")
+        return Outcome(plan, None)
+    ui.confirm("Proceed?", assume_yes=assume_yes)
+    build_and_switch(shelf, gen_id, request.intent, lock, from_gen=current_id,
+                     summary=plan.summary)
+    return Outcome(plan, gen_id)
+
+
+def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
+    return {(e.name, e.role) for e in a} == {(e.name, e.role) for e in b}
+
+
+def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
+                     *, from_gen: int | None, summary: str) -> None:
+    """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all."""
+    layout, started = shelf.layout, now()
+    switched = False
+    try:
+        ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
+        built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock)
+        previous_packages = (
+            {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
+        )
+        record = NewGeneration(
+            id=gen_id,
+            created_at=started,
+            interpreter=Interpreter(path=shelf.python, resolved=built.facts.resolved,
+                                    implementation=built.facts.implementation,
+                                    version=built.facts.version),
+            marker_env=built.facts.marker_env,
+            lock_text=lock.text,
+            intent=list(intent),
+            packages=_package_records(built, intent, previous_packages, started),
+            edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
+                                   built.facts.marker_env),
+            command=command_line(),
+            from_gen=from_gen,
+            started_at=started,
+            summary=summary,
+        )
+        switch_to(layout, gen_id)
+        switched = True
+        shelf.state.record_generation(record, finished_at=now())
+    except BaseException:
+        if switched:
+            _point_env_back(shelf, from_gen)
+        remove_generation_dir(layout, gen_id)
+        raise
+    ui.info(f"Generation {gen_id} is now current ({len(lock.packages)} packages).")
+
+
+def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
+    if from_gen is None:
+        shelf.layout.env.unlink(missing_ok=True)
+    else:
+        switch_to(shelf.layout, from_gen)
+
+
+def _package_records(built: BuiltGeneration, intent: Sequence[IntentEntry],
+                     previous: dict[str, InstalledPackage], when: str) -> list[InstalledPackage]:
+    explicit = explicit_names(intent)
+    records = []
+    for dist in built.distributions:
+        before = previous.get(dist.name)
+        kept_date = before.installed_at if before and before.version == dist.version else when
+        records.append(InstalledPackage(
+            name=dist.name, display_name=dist.display_name, version=dist.version,
+            is_explicit=dist.name in explicit, source="index", installed_at=kept_date,
+        ))
+    return records
+
+
+def initial_generation(shelf: Shelf) -> int:
+    """Generation 0: an empty environment for the chosen interpreter."""
+    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    lock = resolve(shelf.engine, shelf.layout, [], shelf.python, EMPTY_LOCK)
+    build_and_switch(shelf, gen_id, [], lock, from_gen=None, summary="+0 ~0 -0")
+    return gen_id

@@ -1,0 +1,1 @@
+"""One module per command; each parses nothing and prints through ``ui``."""

@@ -1,0 +1,66 @@
+"""``pyshelf remove NAME...``: drop packages from the intent, and their orphans with them."""
+
+from __future__ import annotations
+
+import argparse
+
+from pyshelf.change import ChangeRequest, apply_change, explicit_names
+from pyshelf.errors import PyshelfError
+from pyshelf.graph import reachable
+from pyshelf.layout import Layout
+from pyshelf.model import Edge, IntentEntry
+from pyshelf.shelf import now, open_shelf
+from pyshelf.specs import parse_package_name
+
+
+def _requirers(name: str, edges: list[Edge], leaving: set[str]) -> list[str]:
+    return sorted({e.package for e in edges if e.requires == name and e.package not in leaving})
+
+
+def _checked(names: list[str], intent: dict[str, IntentEntry],
+             edges: list[Edge], installed: set[str]) -> None:
+    for name in names:
+        if name not in installed:
+            raise PyshelfError(f"'{name}' is not installed on the shelf; `pyshelf list` shows "
+                               "what is.")
+        if name not in intent:
+            needed_by = ", ".join(_requirers(name, edges, set())) or "another package"
+            raise PyshelfError(
+                f"'{name}' was not installed explicitly; it is a dependency of {needed_by}, "
+                "so remove that instead."
+            )
+
+
+def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges: list[Edge],
+                  leaving: set[str]) -> list[IntentEntry]:
+    """Pins for the dependencies the removal would orphan, for ``--keep-orphans``."""
+    remaining_roots = {e.name for e in intent if e.name not in leaving}
+    still_needed = reachable(remaining_roots, edges)
+    orphans = reachable(leaving, edges) - still_needed - leaving
+    stamp = now()
+    return [IntentEntry(name=name, spec=f"{name}=={gen_packages[name]}", role="kept",
+                        added_at=stamp) for name in sorted(orphans) if name in gen_packages]
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        gen_id = shelf.current_generation_id()
+        intent = {e.name: e for e in shelf.state.intent(gen_id)}
+        edges = shelf.state.edges(gen_id)
+        versions = {p.name: p.version for p in shelf.state.packages(gen_id)}
+        _checked(names, intent, edges, set(versions))
+        leaving = set(names)
+        new_intent = [e for e in intent.values() if e.name not in leaving]
+        if args.keep_orphans:
+            new_intent += _kept_orphans(versions, list(intent.values()), edges, leaving)
+        notes = [
+            f"'{name}' stays installed: {', '.join(needed)} still require(s) it."
+            for name in names
+            if (needed := _requirers(name, edges, leaving))
+            and set(needed) & reachable(explicit_names(new_intent), edges)
+        ]
+        apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes),
+                     assume_yes=args.yes, dry_run=args.dry_run)
+    return 0

@@ -1,0 +1,235 @@
+"""The one place that runs other programs: uv, and the interpreters of generations.
+
+Keeping every subprocess here means reporting commands can be checked to start none, every
+uv call gets the same isolating flags (``--no-config``, no Python downloads, a short retry
+budget), and uv's failures are turned into sentences in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import packaging
+
+from pyshelf.errors import ConflictError, PyshelfError
+
+# Variables that would point uv at another environment, interpreter or project than the
+# generation pyshelf names explicitly.
+_REDIRECTING_VARIABLES = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PYTHONHOME",
+    "UV_PYTHON",
+    "UV_SYSTEM_PYTHON",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_REQUIRE_HASHES",
+)
+
+# Runs inside a target interpreter (which may be a bare venv without packaging): reports the
+# facts pyshelf records for a generation, with markers computed by packaging itself.
+_DESCRIBE = r"""
+import json, os, sys, sysconfig
+sys.path.insert(0, sys.argv[1])
+from packaging.markers import default_environment
+print(json.dumps({
+    "executable": sys.executable,
+    "resolved": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+    "implementation": sys.implementation.name,
+    "version": ".".join(map(str, sys.version_info[:3])),
+    "purelib": sysconfig.get_paths()["purelib"],
+    "marker_env": default_environment(),
+}))
+"""
+
+
+@dataclass(frozen=True)
+class InterpreterFacts:
+    executable: str
+    resolved: str
+    implementation: str
+    version: str
+    purelib: Path
+    marker_env: dict[str, str]
+
+
+# uv's wording when a package the person asked for directly does not exist at all.
+_UNKNOWN_REQUESTED = re.compile(
+    r"Because (\S+) was not found in the package registry and you require \1\b"
+)
+
+
+def find_uv() -> str:
+    """uv's binary, shipped by the ``uv`` package next to pyshelf."""
+    override = os.environ.get("PYSHELF_UV")
+    if override:
+        return override
+    try:
+        from uv import find_uv_bin
+    except ImportError as exc:
+        raise PyshelfError("uv is not installed next to pyshelf; reinstall pyshelf.") from exc
+    try:
+        return find_uv_bin()
+    except FileNotFoundError as exc:
+        raise PyshelfError("uv's binary is missing; reinstall pyshelf.") from exc
+
+
+def _uv_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_VARIABLES}
+    env.setdefault("UV_HTTP_RETRIES", "1")
+    env.setdefault("UV_HTTP_TIMEOUT", "20")
+    env["UV_NO_PROGRESS"] = "1"
+    return env
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def _is_network_failure(stderr: str) -> bool:
+    return any(
+        marker in stderr
+        for marker in ("Failed to fetch", "error sending request", "tcp connect error",
+                       "dns error", "operation timed out", "Could not connect")
+    )
+
+
+class Engine:
+    """Runs uv with the shelf's index settings."""
+
+    def __init__(self, *, index_url: str | None = None, verbose: bool = False) -> None:
+        self.index_url = index_url
+        self.verbose = verbose
+        self._uv: str | None = None
+
+    @property
+    def uv(self) -> str:
+        if self._uv is None:
+            self._uv = find_uv()
+        return self._uv
+
+    def _run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+        if self.verbose:
+            print("+ " + " ".join(argv), file=sys.stderr)
+        try:
+            return subprocess.run(
+                argv, capture_output=True, text=True, env=_uv_environment(), check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise PyshelfError(f"Could not run {argv[0]} ({exc.strerror}).") from exc
+
+    def _index_args(self) -> list[str]:
+        return ["--index-url", self.index_url] if self.index_url else []
+
+    def _network_error(self) -> PyshelfError:
+        where = f"The package index {self.index_url}" if self.index_url else "The package index"
+        return PyshelfError(
+            f"{where} could not be reached; check the network or the index_url setting."
+        )
+
+    def compile(self, requirements_in: Path, lock_out: Path, python: str,
+                *, upgrade: bool = False) -> str:
+        """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there."""
+        argv = [
+            self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
+            "--no-annotate", "--python", python, *self._index_args(),
+            "--output-file", str(lock_out), str(requirements_in),
+        ]
+        if upgrade:
+            argv.append("--upgrade")
+        result = self._run(argv)
+        if result.returncode != 0:
+            stderr = result.stderr
+            if _is_network_failure(stderr):
+                raise self._network_error()
+            unknown = _UNKNOWN_REQUESTED.search(stderr)
+            if unknown:
+                raise PyshelfError(
+                    f"No package named '{unknown.group(1)}' was found on the package index; "
+                    "check the spelling. Nothing was changed."
+                )
+            if "No solution found" in stderr:
+                raise ConflictError(
+                    "These requirements cannot be installed together; nothing was changed.",
+                    detail=_resolver_explanation(stderr),
+                )
+            raise PyshelfError(f"Resolving failed: {_last_error_line(stderr)}", detail=stderr)
+        return lock_out.read_text(encoding="utf-8")
+
+    def create_venv(self, path: Path, python: str) -> None:
+        result = self._run([
+            self.uv, "venv", "--no-config", "--no-python-downloads", "--no-project", "--quiet",
+            "--python", python, str(path),
+        ])
+        if result.returncode != 0:
+            raise PyshelfError(
+                f"Creating the environment with {python} failed: {_last_error_line(result.stderr)}",
+                detail=result.stderr,
+            )
+
+    def sync(self, lock: Path, python: Path) -> None:
+        result = self._run([
+            self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
+            "--allow-empty-requirements", "--python", str(python), *self._index_args(),
+            str(lock),
+        ])
+        if result.returncode != 0:
+            if _is_network_failure(result.stderr):
+                raise self._network_error()
+            raise PyshelfError(
+                f"Installing the packages failed: {_last_error_line(result.stderr)}",
+                detail=result.stderr,
+            )
+
+    def check(self, python: Path) -> None:
+        """``uv pip check``: every installed package's requirements are met."""
+        result = self._run([self.uv, "pip", "check", "--no-config", "--python", str(python)])
+        if result.returncode != 0:
+            raise PyshelfError(
+                "The new environment has unmet requirements: "
+                f"{_last_error_line(result.stdout + result.stderr)}",
+                detail=result.stdout + result.stderr,
+            )
+
+    def describe(self, python: str) -> InterpreterFacts:
+        """Start ``python`` once and read the facts a generation records about it."""
+        packaging_parent = str(Path(packaging.__file__).parent.parent)
+        try:
+            result = subprocess.run(
+                [python, "-I", "-c", _DESCRIBE, packaging_parent],
+                capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise PyshelfError(f"The interpreter {python} cannot be started ({exc.strerror}).") \
+                from exc
+        if result.returncode != 0:
+            raise PyshelfError(
+                f"The interpreter {python} does not start: {_last_error_line(result.stderr)}",
+                detail=result.stderr,
+            )
+        facts = json.loads(result.stdout)
+        return InterpreterFacts(
+            executable=facts["executable"], resolved=facts["resolved"],
+            implementation=facts["implementation"], version=facts["version"],
+            purelib=Path(facts["purelib"]), marker_env=facts["marker_env"],
+        )
+
+
+def _resolver_explanation(stderr: str) -> str:
+    """uv's explanation without its ``error:``/``hint:`` prefixes, indented for reading."""
+    lines = []
+    for raw in stderr.strip().splitlines():
+        line = raw.rstrip()
+        for prefix in ("error: ", "  cause: "):
+            if line.startswith(prefix):
+                line = line[len(prefix):]
+        if line.strip():
+            lines.append("  " + line.strip())
+    return "\n".join(lines)

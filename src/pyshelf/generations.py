@@ -1,0 +1,105 @@
+"""Building, verifying, switching and deleting generations on disk.
+
+A generation is built at its final path (console-script shebangs record it), verified before
+it can become current, and made current by one atomic rename of the ``env`` symlink. Deleting
+is confined to real directories directly inside ``gens/``, so no planted symlink can lead a
+removal out of the shelf home.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from pyshelf.engine import Engine, InterpreterFacts
+from pyshelf.errors import PyshelfError
+from pyshelf.graph import Distribution, read_distributions
+from pyshelf.layout import Layout
+from pyshelf.model import Lock
+
+LOCK_FILE_NAME = "pyshelf-lock.txt"
+
+
+@dataclass(frozen=True)
+class BuiltGeneration:
+    gen_id: int
+    facts: InterpreterFacts
+    distributions: list[Distribution]
+
+
+def next_generation_id(layout: Layout, highest_recorded: int | None) -> int:
+    """One past everything recorded or lying on disk, so a leftover is never reused."""
+    on_disk = [int(p.name) for p in _gen_entries(layout) if p.name.isdigit()]
+    return max([-1, *on_disk, *([highest_recorded] if highest_recorded is not None else [])]) + 1
+
+
+def _gen_entries(layout: Layout) -> list[Path]:
+    try:
+        return list(layout.gens.iterdir())
+    except FileNotFoundError:
+        return []
+
+
+def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
+                     lock: Lock) -> BuiltGeneration:
+    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock."""
+    target = layout.gen_dir(gen_id)
+    if os.path.lexists(target):
+        remove_generation_dir(layout, gen_id)
+    layout.gens.mkdir(parents=True, exist_ok=True)
+    engine.create_venv(target, python)
+    lock_path = target / LOCK_FILE_NAME
+    lock_path.write_text(lock.text, encoding="utf-8")
+    gen_python = layout.gen_python(gen_id)
+    engine.sync(lock_path, gen_python)
+    facts = engine.describe(str(gen_python))
+    distributions = read_distributions(facts.purelib)
+    _verify(lock, distributions, gen_id)
+    if distributions:
+        engine.check(gen_python)
+    return BuiltGeneration(gen_id, facts, distributions)
+
+
+def _same_version(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
+    installed = {d.name: d.version for d in distributions}
+    wrong = [
+        f"{p.display_name}=={p.version}"
+        for p in lock.packages.values()
+        if p.name not in installed or not _same_version(installed[p.name], p.version)
+    ]
+    if wrong:
+        raise PyshelfError(
+            f"Generation {gen_id} did not come out as resolved (missing or different: "
+            f"{', '.join(sorted(wrong))}); nothing was changed."
+        )
+
+
+def switch_to(layout: Layout, gen_id: int) -> None:
+    """Point ``env`` at ``gens/<id>`` in one rename, so no shell ever sees it missing."""
+    staging = layout.home / f".env.{os.getpid()}"
+    if os.path.lexists(staging):
+        staging.unlink()
+    staging.symlink_to(Path("gens") / str(gen_id))
+    staging.replace(layout.env)
+
+
+def remove_generation_dir(layout: Layout, gen_id: int) -> None:
+    """Delete ``gens/<id>``: a symlink there is unlinked, never followed."""
+    if layout.gens.is_symlink():
+        raise PyshelfError(f"Refusing to delete anything under {layout.gens}: it is a symlink.")
+    target = layout.gen_dir(gen_id)
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)

@@ -1,0 +1,99 @@
+"""Who requires whom inside a generation, read from the installed metadata.
+
+The edges are what ``deps``, ``why`` and orphan reports stand on, so they come from the
+packages actually installed, with each requirement's markers and extras evaluated by
+``packaging`` for the generation's own interpreter, never for the one running pyshelf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pyshelf.model import Edge
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str  # canonical
+    display_name: str
+    version: str
+    requires: tuple[str, ...]
+
+
+def read_distributions(site_packages: Path) -> list[Distribution]:
+    """Every distribution installed in ``site_packages`` (no subprocess)."""
+    found: dict[str, Distribution] = {}
+    for dist in metadata.distributions(path=[str(site_packages)]):
+        display = dist.metadata["Name"]
+        if not display:
+            continue
+        name = canonicalize_name(display)
+        found[name] = Distribution(name, display, dist.version, tuple(dist.requires or ()))
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def _parse(text: str) -> Requirement | None:
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None  # a package with broken metadata still installs; it just has no edge
+
+
+def dependency_edges(
+    distributions: Iterable[Distribution],
+    roots: Iterable[Requirement],
+    marker_env: Mapping[str, str],
+) -> list[Edge]:
+    """Edges whose markers hold, with extras activated by whoever asks for them."""
+    by_name = {d.name: d for d in distributions}
+    extras: dict[str, set[str]] = {name: set() for name in by_name}
+    for root in roots:
+        name = canonicalize_name(root.name)
+        if name in extras:
+            extras[name] |= {canonicalize_name(e) for e in root.extras}
+    parsed = {d.name: [r for r in map(_parse, d.requires) if r is not None]
+              for d in by_name.values()}
+    edges: dict[tuple[str, str], Edge] = {}
+    pending = list(by_name)
+    while pending:
+        name = pending.pop()
+        for requirement in parsed[name]:
+            target = canonicalize_name(requirement.name)
+            if target not in by_name or not _applies(requirement, extras[name], marker_env):
+                continue
+            edges.setdefault((name, target), Edge(name, target, str(requirement.specifier)))
+            wanted = {canonicalize_name(e) for e in requirement.extras}
+            if not wanted <= extras[target]:
+                extras[target] |= wanted
+                pending.append(target)
+    return sorted(edges.values(), key=lambda e: (e.package, e.requires))
+
+
+def _applies(requirement: Requirement, extras: set[str], marker_env: Mapping[str, str]) -> bool:
+    if requirement.marker is None:
+        return True
+    return any(
+        requirement.marker.evaluate({**marker_env, "extra": extra})
+        for extra in ("", *sorted(extras))
+    )
+
+
+def reachable(roots: Iterable[str], edges: Iterable[Edge]) -> set[str]:
+    """Every package ``roots`` need, directly or through others (roots included)."""
+    children: dict[str, list[str]] = {}
+    for edge in edges:
+        children.setdefault(edge.package, []).append(edge.requires)
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(children.get(name, ()))
+    return seen

@@ -1,0 +1,64 @@
+"""Where every file and folder of a shelf lives.
+
+One place computes paths so that no other module builds them by hand; moving a file is then a
+one-line change and a test can point a whole shelf anywhere by choosing its home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    """The shelf home: ``PYSHELF_HOME``, else ``$XDG_DATA_HOME/pyshelf`` (``~/.local/share``)."""
+    if environ.get("PYSHELF_HOME"):
+        return Path(environ["PYSHELF_HOME"]).expanduser().absolute()
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser().absolute() / "pyshelf"
+
+
+def default_bin_dir() -> Path:
+    """Where apps' launch links go; ``~/.local/bin`` is already on PATH on most systems."""
+    return Path.home() / ".local" / "bin"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The paths of one shelf, all derived from its home."""
+
+    home: Path
+
+    @property
+    def state_db(self) -> Path:
+        return self.home / "state.db"
+
+    @property
+    def gens(self) -> Path:
+        return self.home / "gens"
+
+    @property
+    def env(self) -> Path:
+        """The symlink to the current generation, the one path the shell block mentions."""
+        return self.home / "env"
+
+    @property
+    def env_bin(self) -> Path:
+        return self.env / "bin"
+
+    @property
+    def work(self) -> Path:
+        """Scratch space for resolving; on the shelf's filesystem so renames stay atomic."""
+        return self.home / "work"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "lock"
+
+    def gen_dir(self, gen_id: int) -> Path:
+        return self.gens / str(gen_id)
+
+    def gen_python(self, gen_id: int) -> Path:
+        return self.gen_dir(gen_id) / "bin" / "python"
+

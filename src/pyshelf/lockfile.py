@@ -1,0 +1,35 @@
+"""Reading the requirements-format lock that ``uv pip compile`` writes.
+
+The lock stays in uv's own format (``name==version`` lines) so it can be fed straight back to
+``uv pip sync``; this module only turns it into records, through ``packaging``.
+"""
+
+from __future__ import annotations
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pyshelf.errors import PyshelfError
+from pyshelf.model import Lock, LockedPackage
+
+
+def parse_lock(text: str) -> Lock:
+    """Parse a lock; every pin must be exact, since a generation is rebuilt from it."""
+    packages: dict[str, LockedPackage] = {}
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as exc:
+            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.") from exc
+        pins = [s.version for s in requirement.specifier if s.operator in ("==", "===")]
+        if len(pins) != 1:
+            raise PyshelfError(f"The lock has a line that is not an exact pin: {raw!r}.")
+        name = canonicalize_name(requirement.name)
+        packages[name] = LockedPackage(name=name, display_name=requirement.name, version=pins[0])
+    return Lock(text=text, packages=packages)
+
+
+EMPTY_LOCK = Lock(text="", packages={})

@@ -1,0 +1,74 @@
+"""The plain records that flow between pyshelf's modules.
+
+They carry no behaviour that touches disk, network or database, so the pure parts (plan,
+specs, the dependency graph) can be tested without a shelf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RequirementKind = Literal["index"]
+Role = Literal["explicit", "kept"]
+"""``explicit``: asked for by the person. ``kept``: a dependency pinned by ``--keep-orphans``."""
+
+
+@dataclass(frozen=True)
+class IntentEntry:
+    """One requirement the person asked for, as typed but normalised."""
+
+    name: str  # canonical (PEP 503) name
+    spec: str  # the PEP 508 string written into uv's input
+    kind: RequirementKind = "index"
+    role: Role = "explicit"
+    source_path: str | None = None
+    added_at: str = ""
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str  # canonical
+    display_name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A complete pinned resolution, kept in requirements format (``name==version``)."""
+
+    text: str
+    packages: dict[str, LockedPackage] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The base interpreter a generation is built on, as recorded when it was built."""
+
+    path: str  # what the person chose (absolute)
+    resolved: str  # the real executable behind it
+    implementation: str
+    version: str  # full version, e.g. 3.12.4
+
+    @property
+    def minor(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    name: str  # canonical
+    display_name: str
+    version: str
+    is_explicit: bool
+    source: str  # "index" for now; local/editable/url later
+    installed_at: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``package`` requires ``requires`` (both canonical) through ``specifier``."""
+
+    package: str
+    requires: str
+    specifier: str

@@ -1,0 +1,82 @@
+"""An opened shelf: its paths, its record, its settings and the engine that changes it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+from pyshelf import ui
+from pyshelf.engine import Engine
+from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+from pyshelf.locking import writer_lock
+from pyshelf.settings import Setting, effective_settings
+from pyshelf.state import State, open_state
+
+
+def now() -> str:
+    """Timestamps are stored in UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def command_line() -> str:
+    """The command as the person typed it, for the history."""
+    return shlex.join(["pyshelf", *sys.argv[1:]])
+
+
+@dataclass
+class Shelf:
+    layout: Layout
+    state: State
+    verbose: bool = False
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def setting(self, key: str) -> str | None:
+        return self.settings[key].value
+
+    def path_setting(self, key: str) -> Path:
+        value = self.setting(key)
+        if not value:
+            raise PyshelfError(f"The shelf has no {key} configured; run `pyshelf init`.")
+        return Path(value)
+
+    def reload_settings(self) -> None:
+        self.settings = effective_settings(self.state.config(), os.environ)
+
+    @property
+    def python(self) -> str:
+        python = self.setting("python")
+        if not python:
+            raise PyshelfError("The shelf has no interpreter configured; run `pyshelf init`.")
+        return python
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(index_url=self.setting("index_url"), verbose=self.verbose)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the shelf's writer lock for a whole change."""
+        with writer_lock(self.layout.lock_file, ui.info):
+            yield
+
+    def current_generation_id(self) -> int:
+        gen_id = self.state.current_generation_id()
+        if gen_id is None:
+            raise PyshelfError(
+                f"The shelf at {self.layout.home} has no generation yet; run `pyshelf init`."
+            )
+        return gen_id
+
+
+def open_shelf(layout: Layout, *, verbose: bool = False, create: bool = False) -> Shelf:
+    state = open_state(layout.state_db, create=create)
+    return Shelf(layout=layout, state=state, verbose=verbose,
+                 settings=effective_settings(state.config(), os.environ))

@@ -1,0 +1,72 @@
+"""Turning what the person typed into requirements uv can be trusted with.
+
+Nothing typed reaches uv's command line or input file unchecked: a leading ``-`` would become
+an option, and a requirements file obeys ``-r`` and ``--index-url`` lines. Every spec is
+parsed as PEP 508 by ``packaging`` and written back out in its normalised form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pyshelf.errors import UsageError
+from pyshelf.model import IntentEntry
+
+
+def _reject_option_like(text: str) -> None:
+    if text.startswith("-"):
+        raise UsageError(
+            f"'{text}' is not a package: names cannot start with '-' "
+            "(put options before the package names)."
+        )
+
+
+def parse_requirement(text: str) -> Requirement:
+    """Parse one PEP 508 requirement typed by the person, with a readable refusal."""
+    stripped = text.strip()
+    if not stripped:
+        raise UsageError("An empty string is not a requirement; give a name like 'requests'.")
+    _reject_option_like(stripped)
+    try:
+        requirement = Requirement(stripped)
+    except InvalidRequirement as exc:
+        if "/" in stripped or stripped.endswith((".whl", ".tar.gz", ".zip")):
+            raise UsageError(
+                f"'{stripped}' looks like a path; pyshelf installs requirements from the "
+                "package index, such as 'name>=1.0'."
+            ) from exc
+        reason = str(exc).splitlines()[0]
+        raise UsageError(f"'{stripped}' is not a valid requirement ({reason}).") from exc
+    if requirement.url:
+        raise UsageError(
+            f"'{stripped}' is a direct URL requirement; pyshelf installs requirements from the "
+            "package index, such as 'name>=1.0'."
+        )
+    return requirement
+
+
+def parse_install_specs(texts: Iterable[str], added_at: str) -> list[IntentEntry]:
+    """The intent entries for ``install``; one entry per distinct package."""
+    entries: dict[str, IntentEntry] = {}
+    for text in texts:
+        requirement = parse_requirement(text)
+        name = canonicalize_name(requirement.name)
+        if name in entries:
+            raise UsageError(f"'{name}' is given more than once; give each package once.")
+        requirement.name = name  # so that 'BETA' and 'beta' are the same request
+        entries[name] = IntentEntry(name=name, spec=str(requirement), added_at=added_at)
+    return list(entries.values())
+
+
+def parse_package_name(text: str) -> str:
+    """A bare package name (for ``remove``), canonicalised for comparison."""
+    requirement = parse_requirement(text)
+    if requirement.specifier or requirement.extras or requirement.marker:
+        raise UsageError(
+            f"'{text.strip()}' is a requirement, not a package name; give just the name "
+            f"('{requirement.name}')."
+        )
+    return canonicalize_name(requirement.name)

@@ -1,0 +1,294 @@
+"""The shelf's record: SQLite schema, migrations and every query (the only module with SQL).
+
+The database is the truth about what the shelf holds; the ``env`` symlink only follows it.
+A change is written in one transaction after its generation is built and switched, so an
+interrupted change leaves the record exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshelf.errors import NotInitializedError, PyshelfError
+from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter, Lock
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the generational model
+    """
+    CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE generations (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        python_path TEXT NOT NULL,
+        python_resolved TEXT NOT NULL,
+        python_implementation TEXT NOT NULL,
+        python_version TEXT NOT NULL,
+        marker_env TEXT NOT NULL,
+        lock_text TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('ready', 'collected'))
+    );
+    CREATE TABLE generation_requirements (
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('explicit', 'kept')),
+        source_path TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (gen_id, name)
+    );
+    CREATE TABLE generation_packages (
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        is_explicit INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        installed_at TEXT NOT NULL,
+        PRIMARY KEY (gen_id, name)
+    );
+    CREATE TABLE generation_dependencies (
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        package TEXT NOT NULL,
+        requires TEXT NOT NULL,
+        specifier TEXT NOT NULL,
+        PRIMARY KEY (gen_id, package, requires)
+    );
+    CREATE TABLE operations (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        from_gen INTEGER,
+        to_gen INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    id: int
+    created_at: str
+    interpreter: Interpreter
+    marker_env: dict[str, str]
+    lock: Lock
+
+
+@dataclass(frozen=True)
+class NewGeneration:
+    """Everything one change writes, committed together or not at all."""
+
+    id: int
+    created_at: str
+    interpreter: Interpreter
+    marker_env: dict[str, str]
+    lock_text: str
+    intent: list[IntentEntry]
+    packages: list[InstalledPackage]
+    edges: list[Edge]
+    command: str
+    from_gen: int | None
+    started_at: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class OperationRecord:
+    id: int
+    command: str
+    from_gen: int | None
+    to_gen: int
+    started_at: str
+    finished_at: str
+    status: str
+    summary: str
+
+
+class State:
+    """An open shelf database."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic write; SQLite rolls everything back if the block raises."""
+        with self._db:
+            yield
+
+    # -- settings -------------------------------------------------------------------------
+    def config(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM config").fetchall())
+
+    def set_config(self, key: str, value: str | None) -> None:
+        with self._db:
+            if value is None:
+                self._db.execute("DELETE FROM config WHERE key = ?", (key,))
+            else:
+                self._db.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    # -- generations ----------------------------------------------------------------------
+    def current_generation_id(self) -> int | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'current_generation'").fetchone()
+        return int(row[0]) if row else None
+
+    def highest_generation_id(self) -> int | None:
+        row = self._db.execute("SELECT max(id) FROM generations").fetchone()
+        return row[0]
+
+    def generation(self, gen_id: int) -> GenerationRecord:
+        row = self._db.execute(
+            "SELECT id, created_at, python_path, python_resolved, python_implementation,"
+            " python_version, marker_env, lock_text FROM generations WHERE id = ?",
+            (gen_id,),
+        ).fetchone()
+        if row is None:
+            raise PyshelfError(f"Generation {gen_id} is not recorded in the shelf.")
+        from pyshelf.lockfile import parse_lock
+
+        return GenerationRecord(
+            id=row[0],
+            created_at=row[1],
+            interpreter=Interpreter(path=row[2], resolved=row[3], implementation=row[4],
+                                    version=row[5]),
+            marker_env=json.loads(row[6]),
+            lock=parse_lock(row[7]),
+        )
+
+    def intent(self, gen_id: int) -> list[IntentEntry]:
+        rows = self._db.execute(
+            "SELECT name, spec, kind, role, source_path, added_at FROM generation_requirements"
+            " WHERE gen_id = ? ORDER BY name",
+            (gen_id,),
+        ).fetchall()
+        return [IntentEntry(*row) for row in rows]
+
+    def packages(self, gen_id: int) -> list[InstalledPackage]:
+        rows = self._db.execute(
+            "SELECT name, display_name, version, is_explicit, source, installed_at"
+            " FROM generation_packages WHERE gen_id = ? ORDER BY name",
+            (gen_id,),
+        ).fetchall()
+        return [
+            InstalledPackage(name=r[0], display_name=r[1], version=r[2], is_explicit=bool(r[3]),
+                             source=r[4], installed_at=r[5])
+            for r in rows
+        ]
+
+    def edges(self, gen_id: int) -> list[Edge]:
+        rows = self._db.execute(
+            "SELECT package, requires, specifier FROM generation_dependencies WHERE gen_id = ?"
+            " ORDER BY package, requires",
+            (gen_id,),
+        ).fetchall()
+        return [Edge(*row) for row in rows]
+
+    def record_generation(self, new: NewGeneration, finished_at: str) -> int:
+        """Write a built, switched generation and its operation; returns the operation id."""
+        with self._db:
+            self._db.execute(
+                "INSERT INTO generations (id, created_at, python_path, python_resolved,"
+                " python_implementation, python_version, marker_env, lock_text, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')",
+                (new.id, new.created_at, new.interpreter.path, new.interpreter.resolved,
+                 new.interpreter.implementation, new.interpreter.version,
+                 json.dumps(new.marker_env, sort_keys=True), new.lock_text),
+            )
+            self._db.executemany(
+                "INSERT INTO generation_requirements VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(new.id, e.name, e.spec, e.kind, e.role, e.source_path, e.added_at)
+                 for e in new.intent],
+            )
+            self._db.executemany(
+                "INSERT INTO generation_packages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(new.id, p.name, p.display_name, p.version, int(p.is_explicit), p.source,
+                  p.installed_at) for p in new.packages],
+            )
+            self._db.executemany(
+                "INSERT INTO generation_dependencies VALUES (?, ?, ?, ?)",
+                [(new.id, e.package, e.requires, e.specifier) for e in new.edges],
+            )
+            cursor = self._db.execute(
+                "INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
+                " status, summary) VALUES (?, ?, ?, ?, ?, 'done', ?)",
+                (new.command, new.from_gen, new.id, new.started_at, finished_at, new.summary),
+            )
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('current_generation', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(new.id),),
+            )
+            return int(cursor.lastrowid or 0)
+
+    # -- history --------------------------------------------------------------------------
+    def operations(self, limit: int | None = None) -> list[OperationRecord]:
+        query = ("SELECT id, command, from_gen, to_gen, started_at, finished_at, status, summary"
+                 " FROM operations ORDER BY id DESC")
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            query += " LIMIT ?"
+            params = (limit,)
+        return [OperationRecord(*row) for row in self._db.execute(query, params).fetchall()]
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise PyshelfError(
+            f"{path} was written by a newer pyshelf (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade pyshelf to use this shelf."
+        )
+    for number in range(version, SCHEMA_VERSION):
+        db.executescript(
+            f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
+        )
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    mode = "rwc" if create else "rw"
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, timeout=30)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise PyshelfError(
+            f"The shelf database {path} cannot be read ({exc}); it is left untouched."
+        ) from exc
+    return db
+
+
+def open_state(path: Path, *, create: bool = False) -> State:
+    """Open (and migrate) the shelf database; ``create`` is only for ``init``."""
+    if not create and not path.exists():
+        raise NotInitializedError(
+            f"There is no shelf at {path.parent}; run `pyshelf init` first."
+        )
+    db = _connect(path, create=create)
+    try:
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise PyshelfError(
+            f"The shelf database {path} cannot be read ({exc}); it is left untouched."
+        ) from exc
+    return State(db, path)
+

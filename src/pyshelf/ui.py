@@ -1,0 +1,118 @@
+"""Everything pyshelf prints, and the one prompt it asks.
+
+Results go to stdout, progress and warnings to stderr, so ``--json`` output and pipes stay
+clean. Colour only on a terminal and never with ``NO_COLOR``. A prompt without a terminal
+fails at once instead of hanging a script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from pyshelf.errors import DeclinedError, PyshelfError
+from pyshelf.plan import Change, Plan, SpecChange
+
+
+def _colour_enabled(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _paint(text: str, code: str, stream: TextIO) -> str:
+    return f"\033[{code}m{text}\033[0m" if _colour_enabled(stream) else text
+
+
+def out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def info(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def warn(text: str) -> None:
+    print(_paint("warning:", "1;33", sys.stderr) + " " + text, file=sys.stderr)
+
+
+def error(text: str) -> None:
+    print(_paint("error:", "1;31", sys.stderr) + " " + text, file=sys.stderr)
+
+
+def emit_json(data: object) -> None:
+    json.dump(data, sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    out(_paint(line(headers), "1", sys.stdout))
+    for row in rows:
+        out(line(row))
+
+
+def _change_line(mark: str, change: Change, note: str = "") -> str:
+    if change.old and change.new:
+        versions = f"{change.old} -> {change.new}"
+    else:
+        versions = change.new or change.old or ""
+    return f"  {mark} {change.display_name} {versions}{note}"
+
+
+def show_plan(plan: Plan, gen_id: int, specs: Sequence[SpecChange] = ()) -> None:
+    out(f"Plan for generation {gen_id}:")
+    for spec in specs:
+        out(f"  * requirement {spec.old!r} becomes {spec.new!r}")
+    for change in plan.added:
+        out(_paint(_change_line("+", change), "32", sys.stdout))
+    for change in plan.upgraded:
+        out(_paint(_change_line("^", change), "36", sys.stdout))
+    for change in plan.downgraded:
+        out(_paint(_change_line("v", change, " (downgrade)"), "33", sys.stdout))
+    for change in plan.removed:
+        out(_paint(_change_line("-", change), "31", sys.stdout))
+    for change in plan.orphaned:
+        out(_paint(_change_line("-", change, " (orphaned dependency)"), "31", sys.stdout))
+    for name in plan.now_explicit:
+        out(f"  * {name} becomes explicit")
+    for name in plan.now_dependency:
+        out(f"  * {name} stays as a dependency")
+    removed = len(plan.removed) + len(plan.orphaned)
+    out(f"{len(plan.added)} to add, {len(plan.upgraded)} to upgrade, "
+        f"{len(plan.downgraded)} to downgrade, {removed} to remove.")
+
+
+def plan_to_json(plan: Plan) -> dict[str, object]:
+    def changes(items: Sequence[Change]) -> list[dict[str, str | None]]:
+        return [{"name": c.display_name, "old": c.old, "new": c.new} for c in items]
+    return {
+        "added": changes(plan.added),
+        "upgraded": changes(plan.upgraded),
+        "downgraded": changes(plan.downgraded),
+        "removed": changes(plan.removed),
+        "orphaned": changes(plan.orphaned),
+        "now_explicit": list(plan.now_explicit),
+        "now_dependency": list(plan.now_dependency),
+    }
+
+
+def confirm(question: str, *, assume_yes: bool) -> None:
+    """Ask a yes/no question; a 'no' raises DeclinedError, no terminal raises PyshelfError."""
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise PyshelfError(
+            "pyshelf needs a confirmation but there is no terminal to ask on; "
+            "re-run with --yes to proceed, or --dry-run to only see the plan."
+        )
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise DeclinedError("Nothing was changed.")

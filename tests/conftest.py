@@ -1,0 +1,85 @@
+"""Session-wide offline index and uv cache, plus a fresh HOME per test."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+# Pytest's default import mode puts tests/ (not the repository root) on sys.path, so a bare
+# `pytest` run could not import tests.support; `python -m pytest` would, via the cwd.
+_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+from tests.support.catalogue import build_catalogue  # noqa: E402
+from tests.support.index import IndexServer, write_simple_index  # noqa: E402
+from tests.support.sandbox import Sandbox  # noqa: E402
+
+
+class WheelIndex(NamedTuple):
+    url: str
+    server: IndexServer
+    root: Path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "network: needs the real package index (deselected unless PYSHELF_NETWORK_TESTS=1)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYSHELF_NETWORK_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="network test; set PYSHELF_NETWORK_TESTS=1 to run")
+    for item in items:
+        if "network" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def wheel_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WheelIndex]:
+    wheels = tmp_path_factory.mktemp("wheels")
+    build_catalogue(wheels)
+    root = tmp_path_factory.mktemp("index")
+    write_simple_index(wheels, root)
+    with IndexServer(root) as server:
+        yield WheelIndex(url=server.url, server=server, root=root)
+
+
+@pytest.fixture(scope="session")
+def uv_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Under basetemp, hence on the same filesystem as every tmp_path: uv hard-links from its
+    # cache into environments and silently falls back to slow copies across filesystems.
+    return tmp_path_factory.mktemp("uv-cache")
+
+
+@pytest.fixture(scope="session")
+def base_python() -> Path:
+    """A real interpreter, not the dev venv's: a shelf must not depend on a venv that may vanish."""
+    candidate = (
+        Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    )
+    if candidate.exists():
+        return candidate
+    return Path(getattr(sys, "_base_executable", sys.executable)).resolve()
+
+
+@pytest.fixture
+def sandbox(
+    tmp_path: Path, wheel_index: WheelIndex, uv_cache_dir: Path, base_python: Path
+) -> Sandbox:
+    if not wheel_index.server.running:
+        wheel_index.server.start()
+    return Sandbox(
+        tmp_path / "home",
+        base_python=base_python,
+        index_url=wheel_index.url,
+        uv_cache_dir=uv_cache_dir,
+    )

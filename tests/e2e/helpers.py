@@ -1,0 +1,31 @@
+"""Small readers of a sandboxed shelf's visible state, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.sandbox import Sandbox
+
+
+def packages(sandbox: Sandbox) -> dict[str, tuple[str, str]]:
+    """name -> (version, type) from ``pyshelf list --json``."""
+    data = json.loads(sandbox.ok("list", "--json").stdout)
+    return {p["name"]: (p["version"], p["type"]) for p in data["packages"]}
+
+
+def generation_dirs(sandbox: Sandbox) -> list[str]:
+    return sorted(p.name for p in (sandbox.shelf_home / "gens").iterdir())
+
+
+def current_target(sandbox: Sandbox) -> str:
+    return str((sandbox.shelf_home / "env").readlink())
+
+
+def snapshot(sandbox: Sandbox) -> tuple[object, ...]:
+    """Everything a failed change must leave exactly as it was."""
+    return (
+        generation_dirs(sandbox),
+        current_target(sandbox),
+        sandbox.ok("list", "--json").stdout,
+        (sandbox.shelf_home / "state.db").stat().st_size,
+    )

@@ -1,0 +1,124 @@
+"""``pyshelf install``: resolve, plan, build, switch, record; usable from a new shell."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    return sandbox
+
+
+def test_install_builds_next_generation_usable_from_bash(shelf):
+    result = shelf.ok("install", "beta", "delta[fast]", "--yes")
+    assert "Plan for generation 1:" in result.stdout
+    for line in ("+ beta 1.0", "+ gamma 1.1", "+ delta 1.0", "+ epsilon 1.0", "+ eta 1.0"):
+        assert line in result.stdout
+    assert "zeta" not in result.stdout
+    assert current_target(shelf) == "gens/1"
+    shell = shelf.bash(
+        "beta && python3 -c 'import delta, epsilon, eta, gamma; print(gamma.__version__)'"
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.splitlines() == ["beta 1.0", "1.1"]
+    assert shelf.bash("python3 -c 'import zeta'").returncode != 0
+
+
+def test_list_reports_explicit_and_dependencies(shelf):
+    shelf.ok("install", "beta", "delta[fast]", "--yes")
+    assert packages(shelf) == {
+        "beta": ("1.0", "explicit"), "delta": ("1.0", "explicit"),
+        "gamma": ("1.1", "dependency"), "epsilon": ("1.0", "dependency"),
+        "eta": ("1.0", "dependency"),
+    }
+    text = shelf.ok("list").stdout
+    assert text.splitlines()[0].split() == ["Name", "Version", "Type", "Installed"]
+    assert text.splitlines()[-1] == "5 package(s): 2 explicit, 3 dependencies"
+    explicit = shelf.ok("list", "--explicit").stdout
+    assert "beta" in explicit and "gamma" not in explicit
+    deps = shelf.ok("list", "--deps").stdout
+    assert "gamma" in deps and "beta " not in deps
+    data = json.loads(shelf.ok("list", "--json").stdout)
+    assert data["generation"] == 1
+    assert data["summary"] == {"total": 5, "explicit": 2, "dependencies": 3}
+    requested = {p["name"]: p["requested"] for p in data["packages"]}
+    assert requested["delta"] == "delta[fast]"
+    assert requested["gamma"] is None
+
+
+def test_dependency_edges_follow_markers_and_extras(shelf):
+    shelf.ok("install", "beta", "delta[fast]", "--yes")
+    with sqlite3.connect(shelf.shelf_home / "state.db") as db:
+        edges = db.execute(
+            "SELECT package, requires, specifier FROM generation_dependencies WHERE gen_id = 1"
+            " ORDER BY 1, 2").fetchall()
+    assert edges == [("beta", "gamma", ">=1.0"), ("delta", "epsilon", ">=1.0"),
+                     ("delta", "eta", ">=1.0")]
+
+
+def test_installing_keeps_locked_versions_of_others(shelf):
+    shelf.ok("install", "gamma<1.1", "--yes")
+    result = shelf.ok("install", "beta", "--yes")
+    assert "gamma" not in result.stdout
+    assert packages(shelf)["gamma"] == ("1.0", "explicit")
+
+
+def test_installing_a_dependency_makes_it_explicit(shelf):
+    shelf.ok("install", "beta", "--yes")
+    result = shelf.ok("install", "gamma", "--yes")
+    assert "gamma becomes explicit" in result.stdout
+    assert packages(shelf)["gamma"] == ("1.1", "explicit")
+
+
+def test_installing_what_is_there_builds_nothing(shelf):
+    shelf.ok("install", "beta", "--yes")
+    result = shelf.ok("install", "BETA", "--yes")
+    assert "Nothing to change" in result.stdout
+    assert generation_dirs(shelf) == ["0", "1"]
+
+
+def test_changed_spec_moves_the_package(shelf):
+    shelf.ok("install", "alpha", "--yes")
+    assert packages(shelf)["alpha"] == ("2.0", "explicit")
+    result = shelf.ok("install", "alpha<2", "--yes")
+    assert "alpha 2.0 -> 1.0 (downgrade)" in result.stdout
+    assert packages(shelf)["alpha"] == ("1.0", "explicit")
+
+
+def test_non_normalised_names_are_matched(shelf):
+    shelf.ok("install", "mixed-case-name", "--yes")
+    assert packages(shelf) == {"Mixed_Case.Name": ("1.0", "explicit")}
+    shelf.ok("remove", "MIXED_case.name", "--yes")
+    assert packages(shelf) == {}
+
+
+def test_dry_run_changes_nothing(shelf):
+    before = snapshot(shelf)
+    result = shelf.ok("install", "beta", "--dry-run")
+    assert "+ beta 1.0" in result.stdout
+    assert "Dry run" in result.stdout
+    assert snapshot(shelf) == before
+
+
+def test_without_terminal_or_yes_it_refuses_instead_of_hanging(shelf):
+    before = snapshot(shelf)
+    result = shelf.run("install", "beta")
+    assert result.returncode == 1
+    assert "--yes" in result.stderr
+    assert snapshot(shelf) == before
+
+
+def test_python_dash_m_pyshelf_works(shelf):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pyshelf", "list"], env=shelf.env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "0 package(s)" in result.stdout

@@ -1,0 +1,59 @@
+"""The fixed set of releases the end-to-end tests resolve against.
+
+Each entry exists to exercise one behaviour (upgrades, transitive dependencies, markers and
+extras, conflicts, name normalisation, missing dependencies, Python-version exclusion), so
+changing one silently changes what a test proves: add entries rather than edit them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .wheels import Dist, build_wheel, cli_dist
+
+__all__ = ["CATALOGUE", "build_catalogue"]
+
+CATALOGUE: tuple[Dist, ...] = (
+    # Two releases each, for install-pinned / upgrade / rollback tests.
+    Dist("alpha", "1.0"),
+    Dist("alpha", "2.0"),
+    Dist("gamma", "1.0"),
+    Dist("gamma", "1.1"),
+    # A console script with one dependency.
+    cli_dist("beta", "1.0", scripts=("beta",), requires=("gamma>=1.0",)),
+    # A two-level dependency chain behind a console script.
+    cli_dist("app-tool", "1.0", scripts=("app-tool",), requires=("helper-lib>=1.0",)),
+    cli_dist("app-tool", "1.1", scripts=("app-tool",), requires=("helper-lib>=1.0",)),
+    Dist("helper-lib", "1.0", requires=("leaf>=1.0",)),
+    Dist("leaf", "1.0"),
+    # Extras and environment markers: epsilon only with [fast], zeta never, eta always.
+    Dist(
+        "delta",
+        "1.0",
+        extras=("fast",),
+        requires=(
+            'epsilon>=1.0; extra == "fast"',
+            'zeta>=1.0; python_version < "3"',
+            'eta>=1.0; sys_platform != "nonexistent-platform"',
+        ),
+    ),
+    Dist("epsilon", "1.0"),
+    Dist("zeta", "1.0"),
+    Dist("eta", "1.0"),
+    # Unsatisfiable together.
+    Dist("left", "1.0", requires=("shared==1.0",)),
+    Dist("right", "1.0", requires=("shared==2.0",)),
+    Dist("shared", "1.0"),
+    Dist("shared", "2.0"),
+    # Published under a non-normalised name; imports as mixed_case_name.
+    Dist("Mixed_Case.Name", "1.0"),
+    # Depends on a project the index does not have.
+    Dist("needs-missing", "1.0", requires=("does-not-exist-anywhere>=1",)),
+    # No release installable on any current Python.
+    Dist("future-only", "1.0", requires_python=">=4"),
+)
+
+
+def build_catalogue(wheel_dir: Path) -> None:
+    for dist in CATALOGUE:
+        build_wheel(dist, wheel_dir)
