@@ -1,0 +1,150 @@
+"""Install and list speed: pyshelf against raw uv and pip on the same package set.
+
+Run from a checkout with pyshelf installed in the running interpreter's environment:
+
+    python bench/core.py                   # ~50-package toolset from the default index
+    python bench/core.py --runs 3 --index-url URL --packages beta   # quick, any index
+
+Everything happens under a scratch directory used as HOME (and as uv's cache, so that uv
+hard-links from it as it does for a real user); the real home is never touched. Caches are
+warmed first, then each tool runs ``--runs`` times into a fresh target and the median counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from uv import find_uv_bin
+
+TOOLSET = ("black", "flake8", "isort", "mypy", "pytest", "requests", "httpx", "rich",
+           "ipython", "pygments", "jinja2", "pyyaml")
+PYSHELF = str(Path(sys.executable).parent / "pyshelf")
+UV = find_uv_bin()
+
+
+class Bench:
+    def __init__(self, root: Path, python: str, index_url: str | None) -> None:
+        self.root = root
+        self.python = python
+        self.index_url = index_url
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("PYSHELF_", "UV_", "VIRTUAL_ENV", "PIP_"))}
+        self.env.update(HOME=str(root / "home"), UV_CACHE_DIR=str(root / "uv-cache"),
+                        NO_COLOR="1", XDG_DATA_HOME=str(root / "home" / "data"))
+        if index_url:
+            self.env["PYSHELF_INDEX_URL"] = index_url
+        self.count = 0
+
+    def run(self, *argv: str) -> float:
+        start = time.perf_counter()
+        subprocess.run(argv, env=self.env, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    def fresh(self, label: str) -> Path:
+        self.count += 1
+        path = self.root / f"{label}-{self.count}"
+        path.mkdir(parents=True)
+        return path
+
+    def index_args(self) -> list[str]:
+        return ["--index-url", self.index_url] if self.index_url else []
+
+    def pyshelf_install(self, packages: tuple[str, ...]) -> tuple[float, Path]:
+        home = self.fresh("shelf")
+        self.run(PYSHELF, "--home", str(home), "init", "--python", self.python, "--yes",
+                 "--no-modify-shell", "--bin-dir", str(home / "bin"))
+        return self.run(PYSHELF, "--home", str(home), "install", "--yes", *packages), home
+
+    def uv_venv_install(self, packages: tuple[str, ...]) -> tuple[float, float]:
+        venv = self.fresh("uv") / "venv"
+        created = self.run(UV, "venv", "--no-config", "-q", "--python", self.python, str(venv))
+        installed = self.run(UV, "pip", "install", "--no-config", "-q", "--python",
+                             str(venv / "bin" / "python"), *self.index_args(), *packages)
+        return created + installed, installed
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--python", default=shutil.which("python3") or sys.executable)
+    parser.add_argument("--index-url")
+    parser.add_argument("--packages", nargs="+", default=list(TOOLSET))
+    parser.add_argument("--output", type=Path,
+                        help="markdown file to write (default: bench/results/<date>-core.md)")
+    args = parser.parse_args()
+    packages = tuple(args.packages)
+    with tempfile.TemporaryDirectory(prefix="pyshelf-bench-") as scratch:
+        bench = Bench(Path(scratch), args.python, args.index_url)
+        _, warm_home = bench.pyshelf_install(packages)  # fills uv's cache for every tool
+        bench.uv_venv_install(packages)
+        shelf_times, homes = [], []
+        uv_total, uv_install = [], []
+        for _ in range(args.runs):
+            took, home = bench.pyshelf_install(packages)
+            shelf_times.append(took)
+            homes.append(home)
+            total, install_only = bench.uv_venv_install(packages)
+            uv_total.append(total)
+            uv_install.append(install_only)
+        env = warm_home / "env"
+        site = next((env / "lib").glob("python*/site-packages"))
+        count = sum(1 for _ in site.glob("*.dist-info"))
+        list_shelf = median_of(args.runs, lambda: bench.run(PYSHELF, "--home", str(warm_home),
+                                                            "list"))
+        list_pip = median_of(args.runs, lambda: bench.run(sys.executable, "-m", "pip", "list",
+                                                          "--path", str(site)))
+    rows = [
+        ("install (fresh shelf, warm cache)", statistics.median(shelf_times),
+         "uv venv + uv pip install", statistics.median(uv_total)),
+        ("install, against the raw install alone", statistics.median(shelf_times),
+         "uv pip install (venv already made)", statistics.median(uv_install)),
+        ("list", list_shelf, "pip list --path <site-packages>", list_pip),
+    ]
+    report = render(rows, packages, count, args)
+    print(report)
+    output = args.output or Path(__file__).parent / "results" / f"{date.today()}-core.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    print(f"written to {output}", file=sys.stderr)
+    return 0
+
+
+def render(rows: list[tuple[str, float, str, float]], packages: tuple[str, ...], count: int,
+           args: argparse.Namespace) -> str:
+    lines = [
+        f"# pyshelf core benchmark, {date.today()}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}; Python for the environments: {args.python}; "
+        f"uv: {subprocess.run([UV, '--version'], capture_output=True, text=True).stdout.strip()}.",
+        f"Workload: `{' '.join(packages)}` ({count} packages installed); median of "
+        f"{args.runs} runs, warm uv cache; index: {args.index_url or 'uv default'}.",
+        "",
+        "| operation | pyshelf (s) | compared with | other (s) | ratio |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for name, ours, other_name, other in rows:
+        lines.append(f"| {name} | {ours:.3f} | {other_name} | {other:.3f} | "
+                     f"{ours / other:.2f}x |")
+    lines += ["", "Command: `python bench/core.py " + " ".join(sys.argv[1:]) + "`", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Bad input gets one clear sentence, a non-zero exit, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from tests.e2e.helpers import snapshot
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "beta", "--yes")
+    return sandbox
+
+
+def _refused(shelf, *args, code):
+    before = snapshot(shelf)
+    result = shelf.run(*args)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(shelf) == before
+    return result
+
+
+@pytest.mark.parametrize(("spec", "fragment"), [
+    ("requests>=", "is not a valid requirement"),
+    ("foo bar", "is not a valid requirement"),
+    ("./some/project", "looks like a path"),
+    ("foo @ https://example.invalid/foo-1.0-py3-none-any.whl", "direct URL"),
+])
+def test_invalid_requirements(shelf, spec, fragment):
+    result = _refused(shelf, "install", spec, "--yes", code=2)
+    assert fragment in result.stderr
+
+
+@pytest.mark.parametrize("spec", ["--index-url=http://evil.invalid/simple", "-rrequirements.txt"])
+def test_option_like_names_never_reach_uv(shelf, spec):
+    result = _refused(shelf, "install", "--yes", "--", spec, code=2)
+    assert "cannot start with '-'" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error(shelf):
+    _refused(shelf, "install", "--index-url", "x", "beta", code=2)
+
+
+def test_unknown_package(shelf):
+    result = _refused(shelf, "install", "no-such-package-here", "--yes", code=1)
+    assert "No package named 'no-such-package-here'" in result.stderr
+
+
+def test_conflict_exits_3_with_explanation(shelf):
+    result = _refused(shelf, "install", "left", "right", "--yes", code=3)
+    assert "cannot be installed together" in result.stderr
+    assert "shared" in result.stderr
+
+
+def test_missing_transitive_dependency_is_a_conflict(shelf):
+    result = _refused(shelf, "install", "needs-missing", "--yes", code=3)
+    assert "does-not-exist-anywhere" in result.stderr
+
+
+def test_conflict_with_what_is_already_installed(shelf):
+    shelf.ok("install", "left", "--yes")
+    result = _refused(shelf, "install", "right", "--yes", code=3)
+    assert "shared" in result.stderr
+
+
+def test_package_for_another_python(shelf):
+    result = _refused(shelf, "install", "future-only", "--yes", code=3)
+    assert "Python" in result.stderr
+
+
+def test_unreachable_index(shelf, wheel_index):
+    wheel_index.server.stop()
+    try:
+        result = _refused(shelf, "install", "alpha", "--yes", code=1)
+    finally:
+        wheel_index.server.start()
+    assert "could not be reached" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_remove_with_a_requirement_instead_of_a_name(shelf):
+    result = _refused(shelf, "remove", "beta>=1", "--yes", code=2)
+    assert "give just the name" in result.stderr

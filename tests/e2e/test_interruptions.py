@@ -1,0 +1,139 @@
+"""A change that fails, is interrupted, or meets another pyshelf leaves everything as it was."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests.e2e.helpers import generation_dirs, packages, snapshot
+from tests.support.sandbox import pyshelf_script
+from uv import find_uv_bin
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "beta", "--yes")
+    return sandbox
+
+
+def _uv_wrapper(tmp_path: Path, on_sync: str) -> Path:
+    """A uv that runs ``on_sync`` (shell) instead of ``uv pip sync``, real uv otherwise."""
+    wrapper = tmp_path / "uv-wrapper"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1 $2" = "pip sync" ]; then {on_sync}; fi\n'
+        f'exec "{find_uv_bin()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def _wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+def test_failed_build_leaves_shelf_as_it_was(shelf, tmp_path):
+    before = snapshot(shelf)
+    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(tmp_path, "echo 'error: disk full' >&2; exit 2"))
+    result = shelf.run("install", "alpha", "--yes")
+    assert result.returncode == 1
+    assert "Installing the packages failed: error: disk full" in result.stderr
+    del shelf.env["PYSHELF_UV"]
+    assert snapshot(shelf) == before
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+
+def test_ctrl_c_during_build_removes_the_half_built_generation(shelf, tmp_path):
+    before = snapshot(shelf)
+    marker = tmp_path / "syncing"
+    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(tmp_path, f"touch '{marker}'; sleep 30"))
+    proc = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"], env=shelf.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    _wait_for(marker.exists)
+    assert "2" in generation_dirs(shelf)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Interrupted; nothing was changed." in stderr
+    del shelf.env["PYSHELF_UV"]
+    assert snapshot(shelf) == before
+
+
+def test_second_writer_waits_for_the_first(shelf, tmp_path):
+    marker = tmp_path / "syncing"
+    release = tmp_path / "release"
+    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(
+        tmp_path, f"touch '{marker}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+    first = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"],
+                             env=shelf.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, stdin=subprocess.DEVNULL)
+    _wait_for(marker.exists)
+    second_env = {**shelf.env}
+    del second_env["PYSHELF_UV"]
+    second = subprocess.Popen([str(pyshelf_script()), "install", "gamma<1.1", "--yes"],
+                              env=second_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, stdin=subprocess.DEVNULL)
+    time.sleep(1.0)
+    assert second.poll() is None  # still waiting, not racing
+    assert shelf.ok("list").returncode == 0  # reporting commands never wait
+    release.touch()
+    assert first.wait(timeout=60) == 0
+    _, second_err = second.communicate(timeout=60)
+    assert second.returncode == 0, second_err
+    assert f"waiting for pyshelf (pid {first.pid})" in second_err
+    del shelf.env["PYSHELF_UV"]
+    assert packages(shelf) == {"alpha": ("2.0", "explicit"), "beta": ("1.0", "explicit"),
+                               "gamma": ("1.0", "explicit")}
+
+
+def _run_in_terminal(shelf, args, answer):
+    """Run pyshelf with a real pseudo-terminal as stdin and answer its prompt."""
+    main, child = pty.openpty()
+    proc = subprocess.Popen([str(pyshelf_script()), *args], env=shelf.env, stdin=child,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(child)
+    os.write(main, answer.encode())
+    out, err = proc.communicate(timeout=60)
+    os.close(main)
+    return proc.returncode, out.decode(), err.decode()
+
+
+def test_declining_at_the_prompt_changes_nothing(shelf):
+    before = snapshot(shelf)
+    code, out, err = _run_in_terminal(shelf, ["install", "alpha"], "n\n")
+    assert code == 4, err
+    assert "+ alpha 2.0" in out
+    assert snapshot(shelf) == before
+
+
+def test_accepting_at_the_prompt_installs(shelf):
+    code, _, err = _run_in_terminal(shelf, ["install", "alpha"], "y\n")
+    assert code == 0, err
+    assert packages(shelf)["alpha"] == ("2.0", "explicit")
+
+
+def test_list_starts_no_subprocess(shelf):
+    probe = (
+        "import subprocess, os, sys\n"
+        "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
+        "subprocess.Popen = refuse\n"
+        "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
+        "from pyshelf.cli import main\n"
+        "sys.exit(main(['list', '--json']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], env=shelf.env, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert '"beta"' in result.stdout

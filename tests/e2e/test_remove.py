@@ -1,0 +1,64 @@
+"""``pyshelf remove``: the package, its orphans (recursively), and clear refusals."""
+
+from __future__ import annotations
+
+import pytest
+from tests.e2e.helpers import generation_dirs, packages, snapshot
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "app-tool", "beta", "--yes")
+    return sandbox
+
+
+def test_remove_takes_orphans_recursively(shelf):
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"
+    result = shelf.ok("remove", "app-tool", "--yes")
+    assert "- app-tool 1.1" in result.stdout
+    assert "- helper-lib 1.0 (orphaned dependency)" in result.stdout
+    assert "- leaf 1.0 (orphaned dependency)" in result.stdout
+    assert "gamma" not in result.stdout
+    assert packages(shelf) == {"beta": ("1.0", "explicit"), "gamma": ("1.1", "dependency")}
+    shell = shelf.bash("command -v app-tool; beta")
+    assert shell.stdout == "beta 1.0\n"
+
+
+def test_keep_orphans_pins_them_as_dependencies(shelf):
+    result = shelf.ok("remove", "app-tool", "--keep-orphans", "--yes")
+    assert "orphaned" not in result.stdout
+    assert packages(shelf) == {
+        "beta": ("1.0", "explicit"), "gamma": ("1.1", "dependency"),
+        "helper-lib": ("1.0", "dependency"), "leaf": ("1.0", "dependency"),
+    }
+    shelf.ok("remove", "leaf", "--yes")
+    assert "leaf" in packages(shelf)  # still needed by the kept helper-lib
+
+
+def test_removing_a_package_others_need_keeps_it_as_dependency(shelf):
+    shelf.ok("install", "gamma", "--yes")
+    result = shelf.ok("remove", "gamma", "--yes")
+    assert "'gamma' stays installed: beta still require(s) it." in result.stderr
+    assert "gamma stays as a dependency" in result.stdout
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("not-there", "'not-there' is not installed"),
+    ("helper-lib", "it is a dependency of app-tool"),
+])
+def test_refusals_change_nothing(shelf, name, message):
+    before = snapshot(shelf)
+    result = shelf.run("remove", name, "--yes")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(shelf) == before
+
+
+def test_remove_everything_gives_an_empty_usable_shelf(shelf):
+    shelf.ok("remove", "app-tool", "beta", "--yes")
+    assert packages(shelf) == {}
+    assert generation_dirs(shelf) == ["0", "1", "2"]
+    assert shelf.bash("python3 -c 'print(1)'").stdout == "1\n"
