@@ -10,12 +10,14 @@ the generation that was current before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from packaging.requirements import Requirement
 
 from pyshelf import ui
+from pyshelf.collect import collect_generations
+from pyshelf.errors import PyshelfError
 from pyshelf.generations import (
     BuiltGeneration,
     build_generation,
@@ -25,7 +27,7 @@ from pyshelf.generations import (
 )
 from pyshelf.graph import dependency_edges
 from pyshelf.lockfile import EMPTY_LOCK
-from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock
+from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import Plan, make_plan, spec_changes
 from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, command_line, now
@@ -37,16 +39,13 @@ class ChangeRequest:
     intent: Sequence[IntentEntry]
     upgrade: bool = False
     notes: Sequence[str] = ()
+    pins: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Outcome:
     plan: Plan
     gen_id: int | None  # None when nothing was built (dry run, nothing to do)
-
-
-def explicit_names(intent: Sequence[IntentEntry]) -> set[str]:
-    return {entry.name for entry in intent if entry.role == "explicit"}
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -56,7 +55,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
     lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
-                   upgrade=request.upgrade)
+                   upgrade=request.upgrade, pins=request.pins)
     plan = make_plan(current.lock, lock, explicit_names(current_intent),
                      explicit_names(request.intent))
     specs = spec_changes(current_intent, request.intent)
@@ -66,7 +65,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     for note in request.notes:
         ui.warn(note)
-    ui.show_plan(plan, gen_id, specs)
+    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs)
     if dry_run:
         ui.out("Dry run: nothing was changed.")
         return Outcome(plan, None)
@@ -117,6 +116,18 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         remove_generation_dir(layout, gen_id)
         raise
     ui.info(f"Generation {gen_id} is now current ({len(lock.packages)} packages).")
+    tidy_up(shelf)
+
+
+def tidy_up(shelf: Shelf) -> None:
+    """Collect old generations after a change; a failure here must not undo the change."""
+    try:
+        collected = collect_generations(shelf)
+    except (OSError, PyshelfError) as exc:
+        ui.warn(f"Old generations were not collected ({exc}); run `pyshelf gc` later.")
+        return
+    if collected:
+        ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
 
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:

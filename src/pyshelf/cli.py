@@ -31,6 +31,41 @@ EXAMPLES = {
   pyshelf list
   pyshelf list --explicit
   pyshelf list --json""",
+    "history": """examples:
+  pyshelf history
+  pyshelf history --limit 5 --json""",
+    "diff": """examples:
+  pyshelf diff            # what the last operation changed
+  pyshelf diff 7          # what operation 7 changed
+  pyshelf diff 2 5        # generation 2 against generation 5""",
+    "undo": """examples:
+  pyshelf undo            # back to the generation before the last operation
+  pyshelf undo 3          # back three operations
+  pyshelf undo            # run again right after an undo: redo""",
+    "rollback": """examples:
+  pyshelf rollback --to 4""",
+    "snapshot": """examples:
+  pyshelf snapshot before-upgrade
+  pyshelf snapshot --force before-upgrade
+  pyshelf snapshot --delete before-upgrade""",
+    "restore": """examples:
+  pyshelf restore before-upgrade""",
+    "snapshots": """examples:
+  pyshelf snapshots
+  pyshelf snapshots --json""",
+    "clean": """examples:
+  pyshelf clean                   # remove everything (undo brings it back)
+  pyshelf clean --keep-baseline   # back to the baseline snapshot taken at init""",
+    "gc": """examples:
+  pyshelf gc
+  pyshelf gc --dry-run""",
+    "export": """examples:
+  pyshelf export > shelf.txt
+  pyshelf export --format pylock -o pylock.toml
+  pyshelf export --format json -o shelf.json""",
+    "import": """examples:
+  pyshelf import shelf.txt
+  pyshelf import pylock.toml --yes""",
 }
 
 
@@ -94,10 +129,74 @@ def build_parser() -> argparse.ArgumentParser:
     kinds.add_argument("--explicit", action="store_true", help="only what you installed")
     kinds.add_argument("--deps", action="store_true", help="only dependencies")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+
+    history = add("history", "list the operations that changed the shelf")
+    history.add_argument("--limit", type=int, help="only the newest N operations")
+    history.add_argument("--json", action="store_true", help="machine-readable output")
+
+    diff = add("diff", "show what an operation changed, or the difference of two generations")
+    diff.add_argument("targets", nargs="*", type=int, metavar="N",
+                      help="an operation number, or two generation numbers")
+    diff.add_argument("--json", action="store_true", help="machine-readable output")
+
+    undo = add("undo", "go back N operations (default 1)")
+    undo.add_argument("steps", nargs="?", type=int, default=1, metavar="N")
+    _changing(undo)
+
+    rollback = add("rollback", "make an earlier generation current again")
+    rollback.add_argument("--to", type=int, required=True, metavar="GEN")
+    _changing(rollback)
+
+    snapshot = add("snapshot", "name the current state so it can be restored later")
+    snapshot.add_argument("name", metavar="NAME")
+    snapshot.add_argument("--force", action="store_true", help="replace an existing snapshot")
+    snapshot.add_argument("--delete", action="store_true", help="delete the snapshot")
+
+    restore = add("restore", "go back to a named snapshot")
+    restore.add_argument("name", metavar="NAME")
+    _changing(restore)
+
+    snapshots = add("snapshots", "list the named snapshots")
+    snapshots.add_argument("--json", action="store_true", help="machine-readable output")
+
+    clean = add("clean", "remove every package, as one undoable change")
+    clean.add_argument("--keep-baseline", action="store_true",
+                       help="go back to the baseline snapshot taken at init instead")
+    _changing(clean)
+
+    gc = add("gc", "delete old generations beyond keep_generations")
+    gc.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+
+    export = add("export", "write the shelf's state to a file another machine can import")
+    export.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        default="requirements")
+    export.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
+
+    importing = add("import", "recreate an exported state on this shelf")
+    importing.add_argument("file", metavar="FILE")
+    importing.add_argument("--format", choices=("requirements", "pylock", "json"),
+                           help="the file's format (default: from its name)")
+    _changing(importing)
     return parser
 
 
-MODULES = {"init": "init", "install": "install", "remove": "remove", "list": "listing"}
+COMMANDS = {
+    "init": "init:run",
+    "install": "install:run",
+    "remove": "remove:run",
+    "list": "listing:run",
+    "history": "history:run_history",
+    "diff": "history:run_diff",
+    "undo": "undo:run_undo",
+    "rollback": "undo:run_rollback",
+    "snapshot": "snapshots:run_snapshot",
+    "restore": "snapshots:run_restore",
+    "snapshots": "snapshots:run_list",
+    "clean": "clean:run",
+    "gc": "gc:run",
+    "export": "exchange:run_export",
+    "import": "exchange:run_import",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,8 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = getattr(args, "home", None)
     layout = Layout(Path(home).expanduser().absolute() if home else default_home(os.environ))
     try:
-        module = importlib.import_module(f"pyshelf.commands.{MODULES[args.command]}")
-        return int(module.run(args, layout))
+        module_name, function = COMMANDS[args.command].split(":")
+        module = importlib.import_module(f"pyshelf.commands.{module_name}")
+        return int(getattr(module, function)(args, layout))
     except PyshelfError as exc:
         ui.error(exc.message)
         if exc.detail and (args.verbose or exc.exit_code == 3):

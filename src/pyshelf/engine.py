@@ -134,16 +134,19 @@ class Engine:
             f"{where} could not be reached; check the network or the index_url setting."
         )
 
-    def compile(self, requirements_in: Path, lock_out: Path, python: str,
-                *, upgrade: bool = False) -> str:
+    def compile(self, requirements_in: Path, lock_out: Path, python: str, *,
+                upgrade: bool = False, constraints: Path | None = None,
+                output_format: str = "requirements.txt") -> str:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
-            "--no-annotate", "--python", python, *self._index_args(),
-            "--output-file", str(lock_out), str(requirements_in),
+            "--no-annotate", "--python", python, *self._index_args(), "--format",
+            output_format, "--output-file", str(lock_out), str(requirements_in),
         ]
         if upgrade:
             argv.append("--upgrade")
+        if constraints is not None:
+            argv += ["--constraint", str(constraints)]
         result = self._run(argv)
         if result.returncode != 0:
             stderr = result.stderr

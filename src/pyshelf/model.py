@@ -6,6 +6,7 @@ specs, the dependency graph) can be tested without a shelf.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -72,3 +73,8 @@ class Edge:
     package: str
     requires: str
     specifier: str
+
+
+def explicit_names(intent: Iterable[IntentEntry]) -> set[str]:
+    """The canonical names the person asked for (not dependencies kept by --keep-orphans)."""
+    return {entry.name for entry in intent if entry.role == "explicit"}

@@ -13,6 +13,13 @@ from typing import Literal
 Source = Literal["default", "file", "environment"]
 
 ENVIRONMENT_OVERRIDES: dict[str, str] = {"index_url": "PYSHELF_INDEX_URL"}
+DEFAULTS: dict[str, str | None] = {
+    "python": None,
+    "bin_dir": None,
+    "shell_config": None,
+    "index_url": None,
+    "keep_generations": "5",
+}
 
 
 @dataclass(frozen=True)
@@ -23,14 +30,13 @@ class Setting:
 
 def effective_settings(stored: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, Setting]:
     """Every known setting: environment beats the stored value, which beats the default."""
-    keys = ("python", "bin_dir", "shell_config", "index_url")
     result: dict[str, Setting] = {}
-    for key in keys:
+    for key, default in DEFAULTS.items():
         variable = ENVIRONMENT_OVERRIDES.get(key)
         if variable and environ.get(variable):
             result[key] = Setting(environ[variable], "environment")
         elif key in stored:
             result[key] = Setting(stored[key], "file")
         else:
-            result[key] = Setting(None, "default")
+            result[key] = Setting(default, "default")
     return result

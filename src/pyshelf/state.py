@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +71,14 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL
     );
     """,
+    # 2: named snapshots, which pin their generation against collection
+    """
+    CREATE TABLE snapshots (
+        name TEXT PRIMARY KEY,
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -100,6 +108,13 @@ class NewGeneration:
     from_gen: int | None
     started_at: str
     summary: str
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    name: str
+    gen_id: int
+    created_at: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +188,15 @@ class State:
             lock=parse_lock(row[7]),
         )
 
+    def generation_states(self) -> dict[int, str]:
+        """Every recorded generation and whether it is on disk (``ready``) or collected."""
+        return dict(self._db.execute("SELECT id, state FROM generations ORDER BY id").fetchall())
+
+    def mark_collected(self, gen_ids: Iterable[int]) -> None:
+        with self._db:
+            self._db.executemany("UPDATE generations SET state = 'collected' WHERE id = ?",
+                                 [(g,) for g in gen_ids])
+
     def intent(self, gen_id: int) -> list[IntentEntry]:
         rows = self._db.execute(
             "SELECT name, spec, kind, role, source_path, added_at FROM generation_requirements"
@@ -238,6 +262,46 @@ class State:
             )
             return int(cursor.lastrowid or 0)
 
+    def record_switch(self, *, command: str, from_gen: int, to_gen: int, started_at: str,
+                      finished_at: str, summary: str) -> int:
+        """Make an existing generation current again (undo, rollback, restore)."""
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
+                " status, summary) VALUES (?, ?, ?, ?, ?, 'done', ?)",
+                (command, from_gen, to_gen, started_at, finished_at, summary),
+            )
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'current_generation'", (str(to_gen),)
+            )
+            return int(cursor.lastrowid or 0)
+
+    # -- snapshots ------------------------------------------------------------------------
+    def snapshots(self) -> list[SnapshotRecord]:
+        rows = self._db.execute(
+            "SELECT name, gen_id, created_at FROM snapshots ORDER BY created_at, name"
+        ).fetchall()
+        return [SnapshotRecord(*row) for row in rows]
+
+    def snapshot(self, name: str) -> SnapshotRecord | None:
+        row = self._db.execute(
+            "SELECT name, gen_id, created_at FROM snapshots WHERE name = ?", (name,)
+        ).fetchone()
+        return SnapshotRecord(*row) if row else None
+
+    def save_snapshot(self, name: str, gen_id: int, created_at: str) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO snapshots (name, gen_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET gen_id = excluded.gen_id,"
+                " created_at = excluded.created_at",
+                (name, gen_id, created_at),
+            )
+
+    def delete_snapshot(self, name: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM snapshots WHERE name = ?", (name,))
+
     # -- history --------------------------------------------------------------------------
     def operations(self, limit: int | None = None) -> list[OperationRecord]:
         query = ("SELECT id, command, from_gen, to_gen, started_at, finished_at, status, summary"
@@ -247,6 +311,13 @@ class State:
             query += " LIMIT ?"
             params = (limit,)
         return [OperationRecord(*row) for row in self._db.execute(query, params).fetchall()]
+
+    def operation(self, op_id: int) -> OperationRecord | None:
+        row = self._db.execute(
+            "SELECT id, command, from_gen, to_gen, started_at, finished_at, status, summary"
+            " FROM operations WHERE id = ?", (op_id,)
+        ).fetchone()
+        return OperationRecord(*row) if row else None
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TextIO
 
 from pyshelf.errors import DeclinedError, PyshelfError
@@ -23,6 +24,11 @@ def _colour_enabled(stream: TextIO) -> bool:
 
 def _paint(text: str, code: str, stream: TextIO) -> str:
     return f"\033[{code}m{text}\033[0m" if _colour_enabled(stream) else text
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC timestamp as the person's local time, to the minute."""
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def out(text: str = "") -> None:
@@ -64,8 +70,8 @@ def _change_line(mark: str, change: Change, note: str = "") -> str:
     return f"  {mark} {change.display_name} {versions}{note}"
 
 
-def show_plan(plan: Plan, gen_id: int, specs: Sequence[SpecChange] = ()) -> None:
-    out(f"Plan for generation {gen_id}:")
+def show_plan(plan: Plan, heading: str, specs: Sequence[SpecChange] = ()) -> None:
+    out(heading)
     for spec in specs:
         out(f"  * requirement {spec.old!r} becomes {spec.new!r}")
     for change in plan.added:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import initial_generation
+from pyshelf.commands.snapshots import BASELINE
 from pyshelf.errors import UsageError
 from pyshelf.launcher import write_launcher
 from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf, now, open_shelf
 from pyshelf.shell import (
     default_config_path,
     detect_shell,
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         gen_id = shelf.state.current_generation_id()
         if gen_id is None:
             gen_id = initial_generation(shelf)
+            shelf.state.save_snapshot(BASELINE, gen_id, now())
         _update_shell(shelf, previous_rc, args.no_modify_shell)
         bin_dir = shelf.path_setting("bin_dir")
         if write_launcher(bin_dir) == "foreign":

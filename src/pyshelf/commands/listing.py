@@ -7,7 +7,6 @@ answer, which keeps this instant on a shelf of any size.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 
 from pyshelf import ui
 from pyshelf.layout import Layout
@@ -17,10 +16,6 @@ from pyshelf.shelf import open_shelf
 
 def _kind(package: InstalledPackage) -> str:
     return "explicit" if package.is_explicit else "dependency"
-
-
-def _local_time(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def summary_line(packages: list[InstalledPackage]) -> str:
@@ -50,7 +45,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         return 0
     if shown:
         ui.table(("Name", "Version", "Type", "Installed"),
-                 [(p.display_name, p.version, _kind(p), _local_time(p.installed_at))
+                 [(p.display_name, p.version, _kind(p), ui.local_time(p.installed_at))
                   for p in shown])
     ui.out(summary_line(everything))
     return 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from pyshelf.change import ChangeRequest, apply_change, explicit_names
+from pyshelf.change import ChangeRequest, apply_change
 from pyshelf.errors import PyshelfError
 from pyshelf.graph import reachable
 from pyshelf.layout import Layout
-from pyshelf.model import Edge, IntentEntry
+from pyshelf.model import Edge, IntentEntry, explicit_names
 from pyshelf.shelf import now, open_shelf
 from pyshelf.specs import parse_package_name
 

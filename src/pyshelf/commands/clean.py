@@ -1,0 +1,26 @@
+"""``pyshelf clean``: back to an empty shelf (or the baseline), as an undoable change."""
+
+from __future__ import annotations
+
+import argparse
+
+from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.commands.snapshots import BASELINE
+from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+from pyshelf.shelf import open_shelf
+from pyshelf.travel import go_to_generation
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        if not args.keep_baseline:
+            apply_change(shelf, ChangeRequest(intent=[]), assume_yes=args.yes,
+                         dry_run=args.dry_run)
+            return 0
+        baseline = shelf.state.snapshot(BASELINE)
+        if baseline is None:
+            raise PyshelfError("This shelf has no baseline snapshot; use `pyshelf clean`.")
+        go_to_generation(shelf, baseline.gen_id, assume_yes=args.yes, dry_run=args.dry_run)
+    return 0

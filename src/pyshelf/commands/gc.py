@@ -1,0 +1,26 @@
+"""``pyshelf gc``: delete old generations now (it also runs after every change)."""
+
+from __future__ import annotations
+
+import argparse
+
+from pyshelf import ui
+from pyshelf.collect import collect_generations, collectable, keep_count
+from pyshelf.layout import Layout
+from pyshelf.shelf import open_shelf
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        if args.dry_run:
+            victims = collectable(shelf)
+            ui.out("Would collect: " + (", ".join(map(str, victims)) or "nothing") + ".")
+            return 0
+        collected = collect_generations(shelf)
+    kept = f"keeping the newest {keep_count(shelf)}, the current one and snapshots"
+    if collected:
+        ui.out(f"Collected generation(s) {', '.join(map(str, collected))} ({kept}).")
+    else:
+        ui.out(f"Nothing to collect ({kept}).")
+    return 0

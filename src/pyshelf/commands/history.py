@@ -1,0 +1,74 @@
+"""``pyshelf history`` and ``pyshelf diff``: what changed, when, and how (database only)."""
+
+from __future__ import annotations
+
+import argparse
+
+from pyshelf import ui
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.lockfile import EMPTY_LOCK
+from pyshelf.model import explicit_names
+from pyshelf.plan import Plan, make_plan
+from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.state import OperationRecord
+from pyshelf.ui import local_time
+
+
+def _generations(record: OperationRecord) -> str:
+    start = "-" if record.from_gen is None else str(record.from_gen)
+    return f"{start} -> {record.to_gen}"
+
+
+def run_history(args: argparse.Namespace, layout: Layout) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1.")
+    shelf = open_shelf(layout)
+    records = shelf.state.operations(limit=args.limit)
+    if args.json:
+        ui.emit_json([
+            {"id": r.id, "time": r.started_at, "command": r.command, "from_generation":
+             r.from_gen, "to_generation": r.to_gen, "status": r.status, "summary": r.summary}
+            for r in records
+        ])
+        return 0
+    ui.table(("#", "Time", "Command", "Generations", "Changes"),
+             [(str(r.id), local_time(r.started_at), r.command, _generations(r), r.summary)
+              for r in records])
+    return 0
+
+
+def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
+    state = shelf.state
+    target = state.generation(to_gen)
+    if from_gen is None:
+        return make_plan(EMPTY_LOCK, target.lock, set(), explicit_names(state.intent(to_gen)))
+    source = state.generation(from_gen)
+    return make_plan(source.lock, target.lock, explicit_names(state.intent(from_gen)),
+                     explicit_names(state.intent(to_gen)))
+
+
+def run_diff(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout)
+    if len(args.targets) > 2:
+        raise UsageError("diff takes an operation number, or two generation numbers.")
+    if len(args.targets) == 2:
+        from_gen, to_gen = args.targets
+        heading = f"Generation {from_gen} -> {to_gen}:"
+    else:
+        record = (shelf.state.operation(args.targets[0]) if args.targets
+                  else next(iter(shelf.state.operations(limit=1)), None))
+        if record is None:
+            raise PyshelfError("There is no such operation; `pyshelf history` lists them.")
+        from_gen, to_gen = record.from_gen, record.to_gen
+        heading = f"Operation {record.id} ({record.command}), generation " \
+                  f"{_generations(record)}:"
+    plan = generation_plan(shelf, from_gen, to_gen)
+    if args.json:
+        ui.emit_json({"from_generation": from_gen, "to_generation": to_gen,
+                      **ui.plan_to_json(plan)})
+    elif plan.is_empty:
+        ui.out(heading + " no package changes.")
+    else:
+        ui.show_plan(plan, heading)
+    return 0

@@ -1,0 +1,78 @@
+"""``pyshelf snapshot``, ``restore`` and ``snapshots``: named states that are never collected."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from pyshelf import ui
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.shelf import now, open_shelf
+from pyshelf.travel import go_to_generation, is_on_disk
+
+BASELINE = "baseline"
+RESERVED = frozenset({BASELINE, "current", "previous", "latest", "head"})
+VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    if not VALID_NAME.fullmatch(name):
+        raise UsageError(
+            f"{name!r} is not a valid snapshot name: use up to 64 letters, digits, '.', '_' "
+            "or '-', starting with a letter or digit."
+        )
+    if name.isdigit():
+        raise UsageError(f"{name!r} looks like a generation number; give the snapshot a name.")
+    if name.lower() in RESERVED:
+        raise UsageError(f"{name!r} is reserved by pyshelf; choose another name.")
+    return name
+
+
+def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        if args.delete:
+            if args.name == BASELINE or shelf.state.snapshot(args.name) is None:
+                raise PyshelfError(f"There is no snapshot named {args.name!r} to delete.")
+            shelf.state.delete_snapshot(args.name)
+            ui.out(f"Deleted snapshot {args.name!r}.")
+            return 0
+        name = check_name(args.name)
+        existing = shelf.state.snapshot(name)
+        if existing is not None and not args.force:
+            raise PyshelfError(
+                f"A snapshot named {name!r} already exists (generation {existing.gen_id}); "
+                "add --force to replace it."
+            )
+        gen_id = shelf.current_generation_id()
+        shelf.state.save_snapshot(name, gen_id, now())
+    ui.out(f"Saved snapshot {name!r} of generation {gen_id}.")
+    return 0
+
+
+def run_restore(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        record = shelf.state.snapshot(args.name)
+        if record is None:
+            raise PyshelfError(
+                f"There is no snapshot named {args.name!r}; `pyshelf snapshots` lists them."
+            )
+        go_to_generation(shelf, record.gen_id, assume_yes=args.yes, dry_run=args.dry_run)
+    return 0
+
+
+def run_list(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout)
+    records = shelf.state.snapshots()
+    sizes = {r.gen_id: len(shelf.state.packages(r.gen_id)) for r in records}
+    if args.json:
+        ui.emit_json([{"name": r.name, "generation": r.gen_id, "created_at": r.created_at,
+                       "packages": sizes[r.gen_id], "on_disk": is_on_disk(shelf, r.gen_id)}
+                      for r in records])
+        return 0
+    ui.table(("Name", "Generation", "Packages", "Created"),
+             [(r.name, str(r.gen_id), str(sizes[r.gen_id]), ui.local_time(r.created_at))
+              for r in records])
+    return 0

@@ -1,0 +1,214 @@
+"""Export and import formats: pinned requirements, PEP 751 ``pylock.toml``, pyshelf JSON.
+
+An exported file carries both halves of the state: what was asked for (the intent) and the
+exact versions (the lock). Importing reads untrusted text, so every entry is parsed as a PEP
+508 requirement through ``specs``; option lines, paths, URLs and anything else that is not a
+plain requirement are refused with the offending line named.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.requirements import Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.model import IntentEntry, Lock
+from pyshelf.specs import parse_requirement
+
+Format = Literal["requirements", "pylock", "json"]
+REQUESTED = "# requested: "
+JSON_FORMAT = "pyshelf-export"
+
+
+@dataclass(frozen=True)
+class Imported:
+    intent: list[IntentEntry]
+    pins: dict[str, str] = field(default_factory=dict)  # canonical name -> exact version
+    python: SpecifierSet | None = None  # the Pythons the file was made for
+
+
+def guess_format(path: Path) -> Format:
+    if path.suffix == ".toml":
+        return "pylock"
+    if path.suffix == ".json":
+        return "json"
+    return "requirements"
+
+
+# -- export --------------------------------------------------------------------------------
+def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str) -> str:
+    """Pins for every package; explicit ones carry the requirement as it was asked for."""
+    requested = {e.name: e.spec for e in intent if e.role == "explicit"}
+    lines = [f"# {header}", "# Recreate with: pyshelf import FILE"]
+    for package in sorted(lock.packages.values(), key=lambda p: p.name):
+        line = f"{package.display_name}=={package.version}"
+        if package.name in requested:
+            line += f"  {REQUESTED}{requested[package.name]}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
+                python: str) -> str:
+    return json.dumps({
+        "format": JSON_FORMAT,
+        "version": 1,
+        "generation": generation,
+        "python": python,
+        "requirements": [{"name": e.name, "spec": e.spec, "role": e.role} for e in intent],
+        "packages": [{"name": p.display_name, "version": p.version}
+                     for p in sorted(lock.packages.values(), key=lambda p: p.name)],
+    }, indent=2) + "\n"
+
+
+def pylock_tool_table(intent: Sequence[IntentEntry]) -> str:
+    """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools."""
+    requested = [e.spec for e in intent if e.role == "explicit"]
+    # A JSON string without ASCII escaping of BMP text is a valid TOML basic string.
+    return "\n[tool.pyshelf]\nrequested = [" + ", ".join(
+        json.dumps(spec, ensure_ascii=False) for spec in requested) + "]\n"
+
+
+# -- import --------------------------------------------------------------------------------
+def _entry(text: str, where: str, added_at: str) -> IntentEntry:
+    try:
+        requirement = parse_requirement(text)
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc.message}") from exc
+    name = canonicalize_name(requirement.name)
+    requirement.name = name
+    return IntentEntry(name=name, spec=str(requirement), added_at=added_at)
+
+
+def _exact_pin(entry: IntentEntry) -> str | None:
+    pins = [s.version for s in Requirement(entry.spec).specifier if s.operator == "=="]
+    return pins[0] if len(pins) == 1 and "*" not in pins[0] else None
+
+
+def _unique(entries: Iterable[IntentEntry], where: str) -> list[IntentEntry]:
+    seen: dict[str, IntentEntry] = {}
+    for entry in entries:
+        if entry.name in seen:
+            raise UsageError(f"{where}: '{entry.name}' appears more than once.")
+        seen[entry.name] = entry
+    return list(seen.values())
+
+
+def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
+    """A pinned requirements file: pyshelf's own export, or any plain one (all explicit)."""
+    pinned: list[IntentEntry] = []
+    requested: list[IntentEntry] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        where = f"{source}, line {number}"
+        line, _, comment = raw.partition(" #")
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            raise UsageError(f"{where}: options such as {line.split()[0]!r} are not allowed in "
+                             "an import; only requirements are.")
+        entry = _entry(line, where, added_at)
+        pinned.append(entry)
+        comment = "#" + comment
+        if comment.startswith(REQUESTED):
+            spec = _entry(comment[len(REQUESTED):].strip(), where, added_at)
+            if spec.name != entry.name:
+                raise UsageError(f"{where}: the requested '{spec.name}' does not match "
+                                 f"'{entry.name}'.")
+            requested.append(spec)
+    pinned = _unique(pinned, source)
+    pins = {e.name: v for e in pinned if (v := _exact_pin(e))}
+    return Imported(intent=requested if requested else pinned, pins=pins)
+
+
+def _load_toml(text: str, source: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source} is not valid TOML ({exc}).") from exc
+
+
+_LOCAL_SOURCES = ("vcs", "directory", "archive")
+
+
+def parse_pylock(text: str, source: str, added_at: str) -> Imported:
+    data = _load_toml(text, source)
+    if not str(data.get("lock-version", "")).startswith("1."):
+        raise UsageError(f"{source} is not a PEP 751 lock file (lock-version 1.x).")
+    pins: dict[str, str] = {}
+    for index, package in enumerate(data.get("packages", []), start=1):
+        where = f"{source}, package {index}"
+        name, version = package.get("name"), package.get("version")
+        if not isinstance(name, str) or not isinstance(version, str):
+            raise UsageError(f"{where}: every package needs a name and a version.")
+        if any(key in package for key in _LOCAL_SOURCES):
+            raise UsageError(f"{where}: '{name}' comes from a VCS, directory or archive; "
+                             "only packages from an index can be imported.")
+        entry = _entry(f"{name}=={version}", where, added_at)
+        if entry.name in pins:
+            raise UsageError(f"{where}: '{entry.name}' appears more than once.")
+        pins[entry.name] = version
+    requested = data.get("tool", {}).get("pyshelf", {}).get("requested")
+    if requested is None:
+        intent = [_entry(f"{name}=={version}", source, added_at) for name, version in
+                  pins.items()]
+    elif isinstance(requested, list) and all(isinstance(r, str) for r in requested):
+        intent = _unique((_entry(r, f"{source}, tool.pyshelf.requested", added_at)
+                          for r in requested), source)
+    else:
+        raise UsageError(f"{source}: tool.pyshelf.requested must be a list of requirements.")
+    try:
+        python = SpecifierSet(data.get("requires-python", ""))
+    except InvalidSpecifier as exc:
+        raise UsageError(f"{source}: requires-python is not a valid specifier.") from exc
+    return Imported(intent=intent, pins=pins, python=python)
+
+
+def parse_json_export(text: str, source: str, added_at: str) -> Imported:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source} is not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+    if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
+        raise UsageError(f"{source} is not a pyshelf JSON export.")
+    try:
+        intent = _unique([
+            _entry(str(r["spec"]), f"{source}, requirement {i}", added_at)
+            for i, r in enumerate(data["requirements"], start=1)
+            if r.get("role", "explicit") == "explicit"
+        ], source)
+        pins = {_entry(f"{p['name']}=={p['version']}", f"{source}, package {i}", added_at).name:
+                str(p["version"]) for i, p in enumerate(data["packages"], start=1)}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{source} is missing a field pyshelf needs ({exc}).") from exc
+    try:
+        made_for = Version(str(data.get("python", "")))
+    except InvalidVersion:
+        return Imported(intent=intent, pins=pins)
+    return Imported(intent=intent, pins=pins,
+                    python=SpecifierSet(f"=={made_for.major}.{made_for.minor}.*"))
+
+
+def read_import(path: Path, fmt: Format | None, added_at: str) -> Imported:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PyshelfError(f"There is no file {path} to import.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PyshelfError(f"{path} cannot be read ({exc}).") from exc
+    parser = {"requirements": parse_requirements_file, "pylock": parse_pylock,
+              "json": parse_json_export}[fmt or guess_format(path)]
+    return parser(text, str(path), added_at)

