@@ -152,7 +152,7 @@ class Engine:
             stderr = result.stderr
             if _is_network_failure(stderr):
                 raise self._network_error()
-            unknown = _UNKNOWN_REQUESTED.search(stderr)
+            unknown = _UNKNOWN_REQUESTED.search(" ".join(stderr.split()))  # uv wraps lines
             if unknown:
                 raise PyshelfError(
                     f"No package named '{unknown.group(1)}' was found on the package index; "

@@ -67,8 +67,13 @@ def dependency_edges(
             target = canonicalize_name(requirement.name)
             if target not in by_name or not _applies(requirement, extras[name], marker_env):
                 continue
-            edges.setdefault((name, target), Edge(name, target, str(requirement.specifier)))
             wanted = {canonicalize_name(e) for e in requirement.extras}
+            if target == name:  # 'a[all]' requiring 'a[x]': extras, not a dependency
+                if not wanted <= extras[name]:
+                    extras[name] |= wanted
+                    pending.append(name)
+                continue
+            edges.setdefault((name, target), Edge(name, target, str(requirement.specifier)))
             if not wanted <= extras[target]:
                 extras[target] |= wanted
                 pending.append(target)

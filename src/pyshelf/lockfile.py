@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from pyshelf.errors import PyshelfError
 from pyshelf.model import Lock, LockedPackage
@@ -24,12 +25,22 @@ def parse_lock(text: str) -> Lock:
             requirement = Requirement(line)
         except InvalidRequirement as exc:
             raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.") from exc
-        pins = [s.version for s in requirement.specifier if s.operator in ("==", "===")]
-        if len(pins) != 1:
+        pins = [s.version for s in requirement.specifier
+                if s.operator == "===" or (s.operator == "==" and _is_version(s.version))]
+        if len(pins) != 1 or len(requirement.specifier) != 1:
             raise PyshelfError(f"The lock has a line that is not an exact pin: {raw!r}.")
         name = canonicalize_name(requirement.name)
         packages[name] = LockedPackage(name=name, display_name=requirement.name, version=pins[0])
     return Lock(text=text, packages=packages)
+
+
+def _is_version(text: str) -> bool:
+    """An exact version, as opposed to a prefix match such as ``1.*``."""
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 EMPTY_LOCK = Lock(text="", packages={})

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidName, canonicalize_name
 
 from pyshelf.errors import UsageError
 from pyshelf.model import IntentEntry
+
+_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tar.bz2", ".zip", ".tgz")
 
 
 def _reject_option_like(text: str) -> None:
@@ -30,14 +32,16 @@ def parse_requirement(text: str) -> Requirement:
     if not stripped:
         raise UsageError("An empty string is not a requirement; give a name like 'requests'.")
     _reject_option_like(stripped)
+    path_refusal = UsageError(
+        f"'{stripped}' looks like a path; pyshelf installs requirements from the package "
+        "index, such as 'name>=1.0'."
+    )
     try:
         requirement = Requirement(stripped)
-    except InvalidRequirement as exc:
-        if "/" in stripped or stripped.endswith((".whl", ".tar.gz", ".zip")):
-            raise UsageError(
-                f"'{stripped}' looks like a path; pyshelf installs requirements from the "
-                "package index, such as 'name>=1.0'."
-            ) from exc
+        canonicalize_name(requirement.name, validate=True)
+    except (InvalidRequirement, InvalidName) as exc:
+        if "/" in stripped or stripped.endswith(_ARCHIVE_SUFFIXES):
+            raise path_refusal from exc
         reason = str(exc).splitlines()[0]
         raise UsageError(f"'{stripped}' is not a valid requirement ({reason}).") from exc
     if requirement.url:
@@ -45,6 +49,8 @@ def parse_requirement(text: str) -> Requirement:
             f"'{stripped}' is a direct URL requirement; pyshelf installs requirements from the "
             "package index, such as 'name>=1.0'."
         )
+    if stripped.endswith(_ARCHIVE_SUFFIXES):
+        raise path_refusal
     return requirement
 
 

@@ -320,13 +320,16 @@ class State:
         return OperationRecord(*row) if row else None
 
 
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
+def _migrate(db: sqlite3.Connection, path: Path, *, create: bool) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise PyshelfError(
             f"{path} was written by a newer pyshelf (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade pyshelf to use this shelf."
         )
+    if version == 0 and not create:
+        raise PyshelfError(f"{path} is not a pyshelf database; it is left untouched.")
+    db.execute("PRAGMA journal_mode = WAL")  # only once the file is known to be ours
     for number in range(version, SCHEMA_VERSION):
         db.executescript(
             f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
@@ -338,7 +341,6 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, timeout=30)
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         raise PyshelfError(
@@ -355,11 +357,14 @@ def open_state(path: Path, *, create: bool = False) -> State:
         )
     db = _connect(path, create=create)
     try:
-        _migrate(db, path)
+        _migrate(db, path, create=create)
     except sqlite3.DatabaseError as exc:
         db.close()
         raise PyshelfError(
             f"The shelf database {path} cannot be read ({exc}); it is left untouched."
         ) from exc
+    except BaseException:
+        db.close()
+        raise
     return State(db, path)
 

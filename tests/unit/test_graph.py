@@ -216,3 +216,11 @@ def test_read_distributions_feeds_dependency_edges(tmp_path):
     edges = dependency_edges(read_distributions(tmp_path), roots("app"), HERE)
 
     assert edges == [Edge("app", "lib", ">=2")]
+
+
+def test_self_requirement_activates_extras_without_a_self_edge():
+    env = default_environment()
+    edges = dependency_edges(
+        [dist("a", 'a[x]; extra == "all"', 'b; extra == "x"'), dist("b")], roots("a[all]"), env
+    )
+    assert pairs(edges) == {("a", "b")}

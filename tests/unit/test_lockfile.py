@@ -65,11 +65,6 @@ def test_non_exact_pin_is_refused_naming_the_line(line):
     assert line in caught.value.message
 
 
-@pytest.mark.xfail(
-    reason="lockfile.py parse_lock accepts any '==' specifier as exact, so the prefix match "
-           "'foo==1.*' is recorded as version '1.*'",
-    strict=True,
-)
 def test_wildcard_pin_is_refused():
     with pytest.raises(PyshelfError, match="not an exact pin"):
         parse_lock("foo==1.*\n")

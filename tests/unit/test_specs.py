@@ -93,12 +93,6 @@ def test_path_with_slash_is_refused_as_path(text):
         parse_requirement(text)
 
 
-@pytest.mark.xfail(
-    reason="specs.py parse_requirement only checks the .whl/.tar.gz/.zip suffixes when "
-           "packaging fails to parse, and bare archive file names are valid PEP 508 names, "
-           "so they are sent to the index as packages like 'foo-1-0-py3-none-any-whl'",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["foo-1.0-py3-none-any.whl", "proj-1.0.tar.gz", "proj.zip"])
 def test_bare_archive_file_name_is_refused_as_path(text):
     with pytest.raises(UsageError, match="looks like a path"):
@@ -141,11 +135,6 @@ def test_package_name_refuses_what_requirements_refuse(text):
         parse_package_name(text)
 
 
-@pytest.mark.xfail(
-    reason="specs.py parse_install_specs: packaging accepts 'foo_' as a name, its canonical "
-           "form 'foo-' is not a valid PEP 508 name, so the spec written for uv is unparsable",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["foo_", "0_", "foo__[x]>=1"])
 def test_name_ending_in_underscore_is_refused(text):
     with pytest.raises(UsageError):
@@ -159,10 +148,6 @@ _PIECES = st.sampled_from(
 )
 
 
-@pytest.mark.xfail(
-    reason="specs.py parse_install_specs turns 'foo_' into the unparsable spec 'foo-'",
-    strict=True,
-)
 @settings(max_examples=300)
 @given(st.one_of(st.text(), st.lists(_PIECES, max_size=12).map("".join)))
 @example("foo_")

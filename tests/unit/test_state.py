@@ -124,6 +124,26 @@ def test_database_from_newer_pyshelf_is_refused(db_path):
     assert user_version(db_path) == SCHEMA_VERSION + 1
 
 
+def test_newer_database_file_is_not_switched_to_wal(db_path):
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = db_path.read_bytes()
+
+    with pytest.raises(PyshelfError, match="newer"):
+        open_state(db_path)
+
+    assert db_path.read_bytes() == before
+
+
+def test_empty_file_is_not_taken_for_a_shelf(db_path):
+    db_path.write_bytes(b"")
+
+    with pytest.raises(PyshelfError, match="not a pyshelf database"):
+        open_state(db_path)
+
+    assert db_path.read_bytes() == b""
+
+
 @pytest.mark.parametrize("create", [False, True])
 def test_random_bytes_are_refused_and_left_untouched(tmp_path, db_path, create):
     garbage = random.Random(1234).randbytes(8192)
