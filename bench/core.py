@@ -1,9 +1,13 @@
-"""Install and list speed: pyshelf against raw uv and pip on the same package set.
+"""Install, list, undo and restore speed: pyshelf against raw uv and pip on the same set.
 
 Run from a checkout with pyshelf installed in the running interpreter's environment:
 
     python bench/core.py                   # ~50-package toolset from the default index
     python bench/core.py --runs 3 --index-url URL --packages beta   # quick, any index
+
+Undo is measured on a shelf holding the set plus one more package (``--extra``): pyshelf
+switches back to the previous generation, while the tools without generations must
+reinstall the previous package set into a fresh venv (``uv pip sync``, ``pip install``).
 
 Everything happens under a scratch directory used as HOME (and as uv's cache, so that uv
 hard-links from it as it does for a real user); the real home is never touched. Caches are
@@ -13,6 +17,7 @@ warmed first, then each tool runs ``--runs`` times into a fresh target and the m
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -31,6 +36,7 @@ TOOLSET = ("black", "flake8", "isort", "mypy", "pytest", "requests", "httpx", "r
            "ipython", "pygments", "jinja2", "pyyaml")
 PYSHELF = str(Path(sys.executable).parent / "pyshelf")
 UV = find_uv_bin()
+Row = tuple[str, float, str, float]
 
 
 class Bench:
@@ -67,6 +73,25 @@ class Bench:
                  "--no-modify-shell", "--bin-dir", str(home / "bin"))
         return self.run(PYSHELF, "--home", str(home), "install", "--yes", *packages), home
 
+    def output(self, *argv: str) -> str:
+        return subprocess.run(argv, env=self.env, check=True, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL).stdout
+
+    def shelf(self, home: Path, *args: str) -> float:
+        return self.run(PYSHELF, "--home", str(home), *args)
+
+    def uv_sync_fresh(self, lock: Path) -> float:
+        venv = self.fresh("uv-sync") / "venv"
+        return (self.run(UV, "venv", "--no-config", "-q", "--python", self.python, str(venv))
+                + self.run(UV, "pip", "sync", "--no-config", "-q", "--python",
+                           str(venv / "bin" / "python"), *self.index_args(), str(lock)))
+
+    def pip_install_fresh(self, lock: Path) -> float:
+        venv = self.fresh("pip") / "venv"
+        return (self.run(self.python, "-m", "venv", str(venv))
+                + self.run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                           "--disable-pip-version-check", *self.index_args(), "-r", str(lock)))
+
     def uv_venv_install(self, packages: tuple[str, ...]) -> tuple[float, float]:
         venv = self.fresh("uv") / "venv"
         created = self.run(UV, "venv", "--no-config", "-q", "--python", self.python, str(venv))
@@ -85,6 +110,7 @@ def main() -> int:
     parser.add_argument("--python", default=shutil.which("python3") or sys.executable)
     parser.add_argument("--index-url")
     parser.add_argument("--packages", nargs="+", default=list(TOOLSET))
+    parser.add_argument("--extra", default="httpie", help="the package undo takes away again")
     parser.add_argument("--output", type=Path,
                         help="markdown file to write (default: bench/results/<date>-core.md)")
     args = parser.parse_args()
@@ -109,12 +135,14 @@ def main() -> int:
                                                             "list"))
         list_pip = median_of(args.runs, lambda: bench.run(sys.executable, "-m", "pip", "list",
                                                           "--path", str(site)))
+        undo_rows = measure_undo(bench, warm_home, args)
     rows = [
         ("install (fresh shelf, warm cache)", statistics.median(shelf_times),
          "uv venv + uv pip install", statistics.median(uv_total)),
         ("install, against the raw install alone", statistics.median(shelf_times),
          "uv pip install (venv already made)", statistics.median(uv_install)),
         ("list", list_shelf, "pip list --path <site-packages>", list_pip),
+        *undo_rows,
     ]
     report = render(rows, packages, count, args)
     print(report)
@@ -125,7 +153,36 @@ def main() -> int:
     return 0
 
 
-def render(rows: list[tuple[str, float, str, float]], packages: tuple[str, ...], count: int,
+def measure_undo(bench: Bench, home: Path, args: argparse.Namespace) -> list[Row]:
+    """Undo of ``install EXTRA`` (a switch), and restore of a collected generation."""
+    previous_lock = home / "env" / "pyshelf-lock.txt"
+    lock_copy = bench.root / "previous-lock.txt"
+    shutil.copy(previous_lock, lock_copy)
+    undo = []
+    for _ in range(args.runs):
+        bench.shelf(home, "install", "--yes", args.extra)
+        undo.append(bench.shelf(home, "undo", "--yes"))
+    uv_sync = median_of(args.runs, lambda: bench.uv_sync_fresh(lock_copy))
+    pip = median_of(max(1, args.runs // 2), lambda: bench.pip_install_fresh(lock_copy))
+    restore = []
+    for _ in range(args.runs):
+        bench.shelf(home, "snapshot", "--force", "bench")
+        snapshots = json.loads(bench.output(PYSHELF, "--home", str(home), "snapshots", "--json"))
+        pinned = next(s["generation"] for s in snapshots if s["name"] == "bench")
+        bench.shelf(home, "clean", "--yes")
+        shutil.rmtree(home / "gens" / str(pinned))  # as if collected
+        restore.append(bench.shelf(home, "restore", "--yes", "bench"))
+    return [
+        ("undo of the last install (switch)", statistics.median(undo),
+         "uv venv + uv pip sync of the previous set", uv_sync),
+        ("undo of the last install (switch)", statistics.median(undo),
+         "python -m venv + pip install -r of the previous set", pip),
+        ("restore a collected generation (rebuild from lock)", statistics.median(restore),
+         "uv venv + uv pip sync of the same set", uv_sync),
+    ]
+
+
+def render(rows: list[Row], packages: tuple[str, ...], count: int,
            args: argparse.Namespace) -> str:
     lines = [
         f"# pyshelf core benchmark, {date.today()}",

@@ -1,6 +1,6 @@
 """Garbage collection of old generations.
 
-Only generations the database knows are deleted, only inside ``gens/``, and never the current
+Only generations the database knows are collected, only from ``gens/``, and never the current
 one, one a snapshot pins, or one of the newest ``keep_generations``: those are what undo
 switches back to instantly. A collected generation stays in the database (its lock and
 intent), so it can still be rebuilt.
@@ -9,7 +9,7 @@ intent), so it can still be rebuilt.
 from __future__ import annotations
 
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import remove_generation_dir
+from pyshelf.generations import empty_trash, empty_trash_in_background, move_to_trash
 from pyshelf.shelf import Shelf
 
 
@@ -34,10 +34,18 @@ def collectable(shelf: Shelf) -> list[int]:
     return sorted(g for g in ready if g not in protected)
 
 
-def collect_generations(shelf: Shelf) -> list[int]:
-    """Delete what :func:`collectable` names; returns the generations collected."""
+def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
+    """Collect what :func:`collectable` names; returns the generations collected.
+
+    The directories leave ``gens/`` at once; deleting their files happens in the background
+    unless ``wait`` (``pyshelf gc`` waits, an automatic collection does not).
+    """
     victims = collectable(shelf)
     for gen_id in victims:
-        remove_generation_dir(shelf.layout, gen_id)
+        move_to_trash(shelf.layout, gen_id)
     shelf.state.mark_collected(victims)
+    if wait:
+        empty_trash(shelf.layout)
+    else:
+        empty_trash_in_background(shelf.layout)
     return victims

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,15 +117,19 @@ class Engine:
         return self._uv
 
     def _run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
-        if self.verbose:
-            print("+ " + " ".join(argv), file=sys.stderr)
+        started = time.perf_counter()
         try:
-            return subprocess.run(
+            result = subprocess.run(
                 argv, capture_output=True, text=True, env=_uv_environment(), check=False,
                 stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
             raise PyshelfError(f"Could not run {argv[0]} ({exc.strerror}).") from exc
+        if self.verbose:
+            took = time.perf_counter() - started
+            print(f"+ {shlex.join(argv)}  ({took:.3f} s, exit {result.returncode})",
+                  file=sys.stderr)
+        return result
 
     def _index_args(self) -> list[str]:
         return ["--index-url", self.index_url] if self.index_url else []
@@ -203,26 +209,47 @@ class Engine:
 
     def describe(self, python: str) -> InterpreterFacts:
         """Start ``python`` once and read the facts a generation records about it."""
+        return self.start_describe(python).result()
+
+    def start_describe(self, python: str) -> PendingFacts:
+        """Start describing ``python`` and return at once, so other work can overlap it."""
         packaging_parent = str(Path(packaging.__file__).parent.parent)
         try:
-            result = subprocess.run(
+            process = subprocess.Popen(
                 [python, "-I", "-c", _DESCRIBE, packaging_parent],
-                capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
             raise PyshelfError(f"The interpreter {python} cannot be started ({exc.strerror}).") \
                 from exc
-        if result.returncode != 0:
+        return PendingFacts(python, process)
+
+
+class PendingFacts:
+    """An interpreter being described in the background; ``result`` waits for it."""
+
+    def __init__(self, python: str, process: subprocess.Popen[str]) -> None:
+        self._python = python
+        self._process = process
+
+    def result(self) -> InterpreterFacts:
+        stdout, stderr = self._process.communicate()
+        if self._process.returncode != 0:
             raise PyshelfError(
-                f"The interpreter {python} does not start: {_last_error_line(result.stderr)}",
-                detail=result.stderr,
+                f"The interpreter {self._python} does not start: {_last_error_line(stderr)}",
+                detail=stderr,
             )
-        facts = json.loads(result.stdout)
+        facts = json.loads(stdout)
         return InterpreterFacts(
             executable=facts["executable"], resolved=facts["resolved"],
             implementation=facts["implementation"], version=facts["version"],
             purelib=Path(facts["purelib"]), marker_env=facts["marker_env"],
         )
+
+    def cancel(self) -> None:
+        self._process.kill()
+        self._process.communicate()
 
 
 def _resolver_explanation(stderr: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +56,13 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     lock_path = target / LOCK_FILE_NAME
     lock_path.write_text(lock.text, encoding="utf-8")
     gen_python = layout.gen_python(gen_id)
-    engine.sync(lock_path, gen_python)
-    facts = engine.describe(str(gen_python))
+    describing = engine.start_describe(str(gen_python))  # overlaps the install
+    try:
+        engine.sync(lock_path, gen_python)
+    except BaseException:
+        describing.cancel()
+        raise
+    facts = describing.result()
     distributions = read_distributions(facts.purelib)
     _verify(lock, distributions, gen_id)
     if distributions:
@@ -94,10 +100,63 @@ def switch_to(layout: Layout, gen_id: int) -> None:
     staging.replace(layout.env)
 
 
+def _refuse_symlinked(directory: Path) -> None:
+    if directory.is_symlink():
+        raise PyshelfError(f"Refusing to delete anything under {directory}: it is a symlink.")
+
+
+def move_to_trash(layout: Layout, gen_id: int) -> None:
+    """Take ``gens/<id>`` out of the shelf at once (a rename); deleting it comes later."""
+    _refuse_symlinked(layout.gens)
+    target = layout.gen_dir(gen_id)
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+        return
+    if not target.is_dir():
+        return
+    _refuse_symlinked(layout.trash)
+    layout.trash.mkdir(exist_ok=True)
+    target.rename(layout.trash / f"{gen_id}.{os.getpid()}.{time.monotonic_ns()}")
+
+
+def empty_trash(layout: Layout) -> None:
+    """Delete what the trash holds; a symlink in it is unlinked, never followed."""
+    if layout.trash.is_symlink() or not layout.trash.is_dir():
+        return
+    for entry in layout.trash.iterdir():
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink()
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def empty_trash_in_background(layout: Layout) -> None:
+    """Empty the trash in a detached child, so a change returns without waiting for the
+    deletion of thousands of files. The child keeps no terminal and no pipe of ours open."""
+    if layout.trash.is_symlink() or not layout.trash.is_dir():
+        return
+    if not any(layout.trash.iterdir()):
+        return
+    try:
+        child = os.fork()
+    except OSError:
+        empty_trash(layout)
+        return
+    if child:
+        return
+    try:  # in the child: never return into pyshelf, whatever happens
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        empty_trash(layout)
+    finally:
+        os._exit(0)
+
+
 def remove_generation_dir(layout: Layout, gen_id: int) -> None:
     """Delete ``gens/<id>``: a symlink there is unlinked, never followed."""
-    if layout.gens.is_symlink():
-        raise PyshelfError(f"Refusing to delete anything under {layout.gens}: it is a symlink.")
+    _refuse_symlinked(layout.gens)
     target = layout.gen_dir(gen_id)
     if target.is_symlink() or target.is_file():
         target.unlink()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -26,15 +27,28 @@ class Distribution:
     requires: tuple[str, ...]
 
 
+_HEADERS = BytesHeaderParser(policy=compat32)
+
+
 def read_distributions(site_packages: Path) -> list[Distribution]:
-    """Every distribution installed in ``site_packages`` (no subprocess)."""
+    """Every distribution installed in ``site_packages`` (no subprocess).
+
+    Only the header part of each ``METADATA`` (core metadata is RFC 822) is parsed: the body
+    is the long description, often the largest part and never needed here.
+    """
     found: dict[str, Distribution] = {}
-    for dist in metadata.distributions(path=[str(site_packages)]):
-        display = dist.metadata["Name"]
-        if not display:
+    for info in site_packages.glob("*.dist-info"):
+        try:
+            raw = (info / "METADATA").read_bytes()
+        except OSError:
+            continue
+        headers = _HEADERS.parsebytes(raw.split(b"\n\n", 1)[0])
+        display, version = headers["Name"], headers["Version"]
+        if not display or not version:
             continue
         name = canonicalize_name(display)
-        found[name] = Distribution(name, display, dist.version, tuple(dist.requires or ()))
+        requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
+        found[name] = Distribution(name, str(display), str(version), requires)
     return sorted(found.values(), key=lambda d: d.name)
 
 

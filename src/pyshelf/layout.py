@@ -53,6 +53,11 @@ class Layout:
         return self.home / "work"
 
     @property
+    def trash(self) -> Path:
+        """Collected generations wait here to be deleted, outside ``gens/``."""
+        return self.home / "trash"
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "lock"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
@@ -181,3 +182,36 @@ def test_gc_never_follows_a_planted_symlink(shelf, tmp_path):
     _grow(shelf, 5)
     assert not gen1.is_symlink() and not gen1.exists()
     assert (outside / "keep.txt").read_text() == "mine"
+
+
+def test_collected_generations_are_deleted_in_the_background(shelf):
+    _grow(shelf, 5)
+    trash = shelf.shelf_home / "trash"
+    deadline = time.monotonic() + 30
+    while any(trash.iterdir()):
+        assert time.monotonic() < deadline, "the trash was never emptied"
+        time.sleep(0.05)
+
+
+def test_symlinks_planted_in_the_trash_are_never_followed(shelf, tmp_path):
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    trash = shelf.shelf_home / "trash"
+    trash.mkdir(exist_ok=True)
+    (trash / "planted").symlink_to(outside, target_is_directory=True)
+    shelf.ok("gc")
+    assert not (trash / "planted").is_symlink()
+    assert (outside / "keep.txt").read_text() == "mine"
+
+
+def test_a_symlinked_trash_stops_collection(shelf, tmp_path):
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    (shelf.shelf_home / "trash").symlink_to(outside, target_is_directory=True)
+    _grow(shelf, 4)
+    result = shelf.ok("install", "zeta", "--yes")
+    assert "were not collected" in result.stderr
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]
+    assert "1" in generation_dirs(shelf)

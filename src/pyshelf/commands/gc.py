@@ -17,7 +17,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             victims = collectable(shelf)
             ui.out("Would collect: " + (", ".join(map(str, victims)) or "nothing") + ".")
             return 0
-        collected = collect_generations(shelf)
+        collected = collect_generations(shelf, wait=True)
     kept = f"keeping the newest {keep_count(shelf)}, the current one and snapshots"
     if collected:
         ui.out(f"Collected generation(s) {', '.join(map(str, collected))} ({kept}).")
