@@ -1,0 +1,137 @@
+"""``pyshelf config``: show and change the shelf's settings.
+
+A setting that something outside the database follows (the launcher follows ``bin_dir``, the
+shell block follows both paths) is moved in the same command, under the writer lock; if the
+move fails, the old value is stored again and put back, so the shelf is never left pointing
+at a place that does not hold it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from pyshelf import ui
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.integration import (
+    apply_shell_block,
+    default_shell_config,
+    holds_block,
+    install_launcher,
+)
+from pyshelf.layout import Layout, default_bin_dir
+from pyshelf.settings import DEFAULTS, ENVIRONMENT_OVERRIDES, known_key, normalise
+from pyshelf.shelf import Shelf, open_shelf
+
+# What init would choose for the settings the shelf cannot do without; ``unset`` stores that
+# again rather than leaving the launcher and the block with nowhere to go.
+_INIT_DEFAULTS: dict[str, Callable[[], Path]] = {
+    "bin_dir": default_bin_dir,
+    "shell_config": default_shell_config,
+}
+
+# Settings a generation is built with: a change shows only in the next generation.
+_BUILD_SETTINGS = ("python", "system_site_packages")
+
+
+def _shown(value: str | None) -> str:
+    return value or "-"
+
+
+def _moved_bin_dir(shelf: Shelf, previous: str | None) -> None:
+    rc = shelf.path_setting("shell_config")
+    if holds_block(rc):
+        apply_shell_block(shelf, None)
+    else:
+        ui.info(f"{rc} has no pyshelf block, so PATH was left alone; put "
+                f"{shelf.path_setting('bin_dir')} on PATH yourself.")
+    install_launcher(shelf, previous)
+
+
+def _moved_shell_config(shelf: Shelf, previous: str | None) -> None:
+    apply_shell_block(shelf, previous)
+
+
+# Run after the new value is stored, with the value that was in effect before.
+_FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
+    "bin_dir": _moved_bin_dir,
+    "shell_config": _moved_shell_config,
+}
+
+
+def _store(shelf: Shelf, key: str, value: str | None) -> None:
+    """Store ``value`` (None: remove it) and move whatever follows the setting."""
+    with shelf.writing():
+        shelf.reload_settings()  # another command may have changed it while we waited
+        stored_before = shelf.state.config().get(key)
+        previous = shelf.setting(key)
+        shelf.state.set_config(key, value)
+        shelf.reload_settings()
+        follow = _FOLLOWERS.get(key)
+        if follow is not None:
+            try:
+                follow(shelf, previous)
+            except BaseException:
+                attempted = shelf.setting(key)
+                shelf.state.set_config(key, stored_before)
+                shelf.reload_settings()
+                with contextlib.suppress(PyshelfError, OSError):
+                    follow(shelf, attempted)
+                raise
+    ui.out(f"{key} = {_shown(value if value is not None else DEFAULTS[key])}")
+    current = shelf.settings[key]
+    if current.source == "environment":
+        ui.warn(f"{ENVIRONMENT_OVERRIDES[key]} is set, so commands run with it use "
+                f"{current.value} instead.")
+    elif key in _BUILD_SETTINGS and current.value != previous:
+        ui.info(f"{key} takes effect with the next generation; `pyshelf rebuild` rebuilds the "
+                "current packages with it now.")
+
+
+def _show(shelf: Shelf, args: argparse.Namespace) -> None:
+    if args.json:
+        ui.emit_json({key: {"value": s.value, "source": s.source}
+                      for key, s in shelf.settings.items()})
+        return
+    ui.table(["Key", "Value", "Source"],
+             [[key, _shown(s.value), s.source] for key, s in shelf.settings.items()])
+
+
+def _get(shelf: Shelf, args: argparse.Namespace) -> None:
+    ui.out(shelf.setting(known_key(args.key)) or "")
+
+
+def _set(shelf: Shelf, args: argparse.Namespace) -> None:
+    key = known_key(args.key)
+    value = normalise(key, args.value)
+    if key == "python":
+        try:
+            shelf.engine.describe(value)
+        except PyshelfError as exc:
+            raise UsageError(exc.message, exc.detail) from exc
+    _store(shelf, key, value)
+
+
+def _unset(shelf: Shelf, args: argparse.Namespace) -> None:
+    key = known_key(args.key)
+    if key == "python":
+        raise UsageError("python cannot be unset, because every generation needs an "
+                         "interpreter; choose another with `pyshelf config set python PATH`.")
+    default = _INIT_DEFAULTS.get(key)
+    _store(shelf, key, str(default()) if default is not None else None)
+
+
+_ACTIONS: dict[str, Callable[[Shelf, argparse.Namespace], None]] = {
+    "show": _show,
+    "get": _get,
+    "set": _set,
+    "unset": _unset,
+}
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    _ACTIONS[args.action or "show"](shelf, args)
+    return 0
