@@ -1,0 +1,169 @@
+"""``pyshelf deps``, ``tree`` and ``why``: the dependency graph of the current generation.
+
+Like ``list``, they read the database alone: the edges were recorded when the generation was
+built, so an answer costs no process, no uv, no network, and takes no lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pyshelf import ui
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.model import InstalledPackage, Role
+from pyshelf.shelf import open_shelf
+from pyshelf.specs import parse_package_name
+from pyshelf.tree import (
+    Chains,
+    Graph,
+    Link,
+    build_trees,
+    dot_text,
+    find_chains,
+    label,
+    tree_json,
+    tree_lines,
+)
+
+
+@dataclass(frozen=True)
+class _View:
+    """The current generation's graph, and which packages its intent names (and how)."""
+
+    graph: Graph
+    roles: dict[str, Role]
+
+    @property
+    def roots(self) -> list[str]:
+        """Explicit packages and the orphans ``remove --keep-orphans`` pinned: both stand on
+        their own, and a kept orphan would otherwise appear in no tree."""
+        return sorted(name for name in self.roles if name in self.graph.packages)
+
+    def installed(self, name: str) -> InstalledPackage:
+        package = self.graph.packages.get(name)
+        if package is None:
+            raise PyshelfError(f"'{name}' is not installed on the shelf; `pyshelf list` shows "
+                               "what is.")
+        return package
+
+
+def _view(layout: Layout) -> _View:
+    shelf = open_shelf(layout)
+    gen_id = shelf.current_generation_id()
+    state = shelf.state
+    return _View(Graph(state.packages(gen_id), state.edges(gen_id)),
+                 {entry.name: entry.role for entry in state.intent(gen_id)})
+
+
+_STANDING: dict[Role | None, str] = {
+    "explicit": " (explicit)",
+    "kept": " (kept by `pyshelf remove --keep-orphans`)",
+}
+"""Why a package that nothing requires is on the shelf at all."""
+
+
+# -- deps -----------------------------------------------------------------------------------
+
+def _link_lines(links: list[Link]) -> Iterator[str]:
+    for link in links:
+        yield f"  {label(link.package)}" + (f" ({link.specifier})" if link.specifier else "")
+
+
+def _link_json(links: list[Link]) -> list[dict[str, str]]:
+    return [{"name": link.package.display_name, "version": link.package.version,
+             "specifier": link.specifier} for link in links]
+
+
+def run_deps(args: argparse.Namespace, layout: Layout) -> int:
+    name = parse_package_name(args.name)
+    view = _view(layout)
+    package = view.installed(name)
+    requires, required_by = view.graph.requires(name), view.graph.required_by(name)
+    if args.json:
+        ui.emit_json({"name": package.display_name, "version": package.version,
+                      "type": "explicit" if package.is_explicit else "dependency",
+                      "requires": _link_json(requires), "required_by": _link_json(required_by)})
+        return 0
+    ui.out(f"{label(package)} depends on:" if requires else
+           f"{label(package)} depends on nothing.")
+    for line in _link_lines(requires):
+        ui.out(line)
+    ui.out("Required by:" if required_by else
+           f"Required by: nothing{_STANDING.get(view.roles.get(name), '')}")
+    for line in _link_lines(required_by):
+        ui.out(line)
+    return 0
+
+
+# -- tree -----------------------------------------------------------------------------------
+
+def _tree_roots(names: list[str], view: _View, reverse: bool) -> list[str]:
+    """The named packages in the order given (each once); by default, the intent's roots, or
+    reversed, the packages that require nothing (the roots of a reverse tree would only show
+    themselves, as nothing requires them)."""
+    if names:
+        return [view.installed(name).name for name in dict.fromkeys(names)]
+    return view.graph.bottoms() if reverse else view.roots
+
+
+def run_tree(args: argparse.Namespace, layout: Layout) -> int:
+    if args.depth is not None and args.depth < 0:
+        raise UsageError("--depth must be 0 or more.")
+    names = [parse_package_name(text) for text in args.names]
+    view = _view(layout)
+    roots = _tree_roots(names, view, args.reverse)
+    if args.dot:
+        ui.out(dot_text(view.graph, roots, reverse=args.reverse, depth=args.depth))
+        return 0
+    trees = build_trees(view.graph, roots, reverse=args.reverse, depth=args.depth)
+    if args.json:
+        ui.emit_json([tree_json(tree) for tree in trees])
+        return 0
+    if not trees:
+        ui.out("The shelf holds no packages.")
+    for line in tree_lines(trees, reverse=args.reverse):
+        ui.out(line)
+    return 0
+
+
+# -- why ------------------------------------------------------------------------------------
+
+def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
+               graph: Graph) -> Iterator[str]:
+    own = label(package)
+    if role == "explicit":
+        yield f"{own} was installed explicitly."
+    elif role == "kept":
+        yield f"{own} was kept by `pyshelf remove --keep-orphans`."
+    if not chains.shown:
+        if role is None:
+            yield f"{own} is needed by no package installed explicitly."
+        return
+    yield "It is also needed by:" if role else f"{own} is needed by:"
+    for chain in chains.shown:
+        yield "  " + " -> ".join(label(graph.packages[name]) for name in chain)
+    if chains.more:
+        yield f"  ... and {'' if chains.more_exact else 'at least '}{chains.more} more."
+
+
+def run_why(args: argparse.Namespace, layout: Layout) -> int:
+    name = parse_package_name(args.name)
+    view = _view(layout)
+    package = view.installed(name)
+    role = view.roles.get(name)
+    chains = find_chains(view.graph, name, view.roots)
+    if args.json:
+        ui.emit_json({
+            "name": package.display_name, "version": package.version,
+            "explicit": role == "explicit", "kept": role == "kept",
+            "chains": [[view.graph.packages[n].display_name for n in chain]
+                       for chain in chains.shown],
+            "more": chains.more, "more_exact": chains.more_exact,
+        })
+        return 0
+    for line in _why_lines(package, role, chains, view.graph):
+        ui.out(line)
+    return 0

@@ -1,0 +1,250 @@
+"""``deps``, ``tree`` and ``why``: the recorded dependency graph, read from the database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "app-tool", "beta", "delta[fast]", "--yes")
+    return sandbox
+
+
+def text(shelf, *args: str) -> str:
+    return shelf.ok(*args).stdout
+
+
+def data(shelf, *args: str) -> object:
+    return json.loads(shelf.ok(*args, "--json").stdout)
+
+
+def test_deps_of_a_middle_package_and_the_alias(shelf):
+    expected = (
+        "helper-lib==1.0 depends on:\n"
+        "  leaf==1.0 (>=1.0)\n"
+        "Required by:\n"
+        "  app-tool==1.1 (>=1.0)\n"
+    )
+    assert text(shelf, "deps", "helper-lib") == expected
+    assert text(shelf, "list-deps", "Helper_Lib") == expected
+
+
+def test_deps_of_ends_say_nothing(shelf):
+    assert text(shelf, "deps", "app-tool") == (
+        "app-tool==1.1 depends on:\n"
+        "  helper-lib==1.0 (>=1.0)\n"
+        "Required by: nothing (explicit)\n"
+    )
+    assert text(shelf, "deps", "delta") == (
+        "delta==1.0 depends on:\n"
+        "  epsilon==1.0 (>=1.0)\n"
+        "  eta==1.0 (>=1.0)\n"
+        "Required by: nothing (explicit)\n"
+    )
+    assert text(shelf, "deps", "leaf") == (
+        "leaf==1.0 depends on nothing.\n"
+        "Required by:\n"
+        "  helper-lib==1.0 (>=1.0)\n"
+    )
+
+
+def test_deps_json(shelf):
+    assert data(shelf, "deps", "helper-lib") == {
+        "name": "helper-lib", "version": "1.0", "type": "dependency",
+        "requires": [{"name": "leaf", "version": "1.0", "specifier": ">=1.0"}],
+        "required_by": [{"name": "app-tool", "version": "1.1", "specifier": ">=1.0"}],
+    }
+    assert data(shelf, "list-deps", "beta") == {
+        "name": "beta", "version": "1.0", "type": "explicit",
+        "requires": [{"name": "gamma", "version": "1.1", "specifier": ">=1.0"}],
+        "required_by": [],
+    }
+
+
+def test_tree_of_every_explicit_package(shelf):
+    assert text(shelf, "tree") == (
+        "app-tool==1.1\n"
+        "└── helper-lib==1.0 [requires: >=1.0]\n"
+        "    └── leaf==1.0 [requires: >=1.0]\n"
+        "beta==1.0\n"
+        "└── gamma==1.1 [requires: >=1.0]\n"
+        "delta==1.0\n"
+        "├── epsilon==1.0 [requires: >=1.0]\n"
+        "└── eta==1.0 [requires: >=1.0]\n"
+    )
+
+
+def test_tree_of_named_packages_reverse_and_depth(shelf):
+    assert text(shelf, "tree", "beta", "app-tool", "--depth", "1") == (
+        "beta==1.0\n"
+        "└── gamma==1.1 [requires: >=1.0]\n"
+        "app-tool==1.1\n"
+        "└── helper-lib==1.0 [requires: >=1.0]\n"
+    )
+    assert text(shelf, "tree", "--depth", "0") == "app-tool==1.1\nbeta==1.0\ndelta==1.0\n"
+    assert text(shelf, "tree", "leaf", "--reverse") == (
+        "leaf==1.0\n"
+        "└── helper-lib==1.0 [requires: leaf>=1.0]\n"
+        "    └── app-tool==1.1 [requires: helper-lib>=1.0]\n"
+    )
+    assert text(shelf, "tree", "LEAF", "--reverse", "--depth", "1") == (
+        "leaf==1.0\n"
+        "└── helper-lib==1.0 [requires: leaf>=1.0]\n"
+    )
+
+
+def test_reverse_tree_starts_from_what_requires_nothing(shelf):
+    assert text(shelf, "tree", "--reverse") == (
+        "epsilon==1.0\n"
+        "└── delta==1.0 [requires: epsilon>=1.0]\n"
+        "eta==1.0\n"
+        "└── delta==1.0 [requires: eta>=1.0]\n"
+        "gamma==1.1\n"
+        "└── beta==1.0 [requires: gamma>=1.0]\n"
+        "leaf==1.0\n"
+        "└── helper-lib==1.0 [requires: leaf>=1.0]\n"
+        "    └── app-tool==1.1 [requires: helper-lib>=1.0]\n"
+    )
+
+
+def test_tree_json(shelf):
+    assert data(shelf, "tree", "app-tool") == [{
+        "name": "app-tool", "version": "1.1", "specifier": None, "cycle": False,
+        "children": [{
+            "name": "helper-lib", "version": "1.0", "specifier": ">=1.0", "cycle": False,
+            "children": [{"name": "leaf", "version": "1.0", "specifier": ">=1.0",
+                          "cycle": False, "children": []}],
+        }],
+    }]
+    reverse = data(shelf, "tree", "gamma", "--reverse")
+    assert reverse == [{
+        "name": "gamma", "version": "1.1", "specifier": None, "cycle": False,
+        "children": [{"name": "beta", "version": "1.0", "specifier": ">=1.0", "cycle": False,
+                      "children": []}],
+    }]
+    assert [root["name"] for root in data(shelf, "tree")] == ["app-tool", "beta", "delta"]
+
+
+def test_tree_dot(shelf):
+    assert text(shelf, "tree", "app-tool", "beta", "--dot") == (
+        "digraph pyshelf {\n"
+        '  "app-tool" [label="app-tool\\n1.1", shape=box, style=bold];\n'
+        '  "beta" [label="beta\\n1.0", shape=box, style=bold];\n'
+        '  "gamma" [label="gamma\\n1.1"];\n'
+        '  "helper-lib" [label="helper-lib\\n1.0"];\n'
+        '  "leaf" [label="leaf\\n1.0"];\n'
+        '  "app-tool" -> "helper-lib" [label=">=1.0"];\n'
+        '  "beta" -> "gamma" [label=">=1.0"];\n'
+        '  "helper-lib" -> "leaf" [label=">=1.0"];\n'
+        "}\n"
+    )
+    assert text(shelf, "tree", "leaf", "--reverse", "--depth", "1", "--dot") == (
+        "digraph pyshelf {\n"
+        '  "helper-lib" [label="helper-lib\\n1.0"];\n'
+        '  "leaf" [label="leaf\\n1.0"];\n'
+        '  "helper-lib" -> "leaf" [label=">=1.0"];\n'
+        "}\n"
+    )
+
+
+def test_why(shelf):
+    assert text(shelf, "why", "leaf") == (
+        "leaf==1.0 is needed by:\n"
+        "  app-tool==1.1 -> helper-lib==1.0 -> leaf==1.0\n"
+    )
+    assert text(shelf, "why", "beta") == "beta==1.0 was installed explicitly.\n"
+    assert data(shelf, "why", "leaf") == {
+        "name": "leaf", "version": "1.0", "explicit": False, "kept": False,
+        "chains": [["app-tool", "helper-lib", "leaf"]], "more": 0, "more_exact": True,
+    }
+    assert data(shelf, "why", "delta") == {
+        "name": "delta", "version": "1.0", "explicit": True, "kept": False,
+        "chains": [], "more": 0, "more_exact": True,
+    }
+
+
+def test_explicit_dependency_is_explicit_and_still_needed(shelf):
+    shelf.ok("install", "gamma", "--yes")
+    assert text(shelf, "why", "gamma") == (
+        "gamma==1.1 was installed explicitly.\n"
+        "It is also needed by:\n"
+        "  beta==1.0 -> gamma==1.1\n"
+    )
+    assert text(shelf, "deps", "gamma").endswith("Required by:\n  beta==1.0 (>=1.0)\n")
+    assert text(shelf, "tree", "--depth", "0") == (
+        "app-tool==1.1\nbeta==1.0\ndelta==1.0\ngamma==1.1\n"
+    )
+
+
+def test_kept_orphans_are_roots_of_their_own(shelf):
+    shelf.ok("remove", "app-tool", "--keep-orphans", "--yes")
+    assert text(shelf, "tree", "--depth", "1").startswith(
+        "beta==1.0\n"
+        "└── gamma==1.1 [requires: >=1.0]\n"
+        "delta==1.0\n"
+        "├── epsilon==1.0 [requires: >=1.0]\n"
+        "└── eta==1.0 [requires: >=1.0]\n"
+        "helper-lib==1.0\n"
+        "└── leaf==1.0 [requires: >=1.0]\n"
+        "leaf==1.0\n"
+    )
+    assert text(shelf, "deps", "helper-lib").endswith(
+        "Required by: nothing (kept by `pyshelf remove --keep-orphans`)\n"
+    )
+    assert text(shelf, "why", "leaf") == (
+        "leaf==1.0 was kept by `pyshelf remove --keep-orphans`.\n"
+        "It is also needed by:\n"
+        "  helper-lib==1.0 -> leaf==1.0\n"
+    )
+    assert data(shelf, "why", "helper-lib")["kept"] is True
+
+
+def test_empty_shelf(sandbox):
+    sandbox.init()
+    assert text(sandbox, "tree") == "The shelf holds no packages.\n"
+    assert data(sandbox, "tree") == []
+    assert text(sandbox, "tree", "--dot") == "digraph pyshelf {\n}\n"
+
+
+def test_unknown_and_invalid_names(shelf):
+    for args in (["deps", "no-such"], ["list-deps", "no-such", "--json"],
+                 ["tree", "beta", "No_Such"], ["tree", "no-such", "--dot"],
+                 ["why", "zeta"]):
+        result = shelf.run(*args)
+        assert result.returncode == 1, args
+        name = "zeta" if args[0] == "why" else "no-such"
+        assert result.stderr == (f"error: '{name}' is not installed on the shelf; "
+                                 "`pyshelf list` shows what is.\n")
+        assert result.stdout == ""
+    for args in (["deps", "--", "--x"], ["why", "a>=1"], ["tree", "beta", "a[x]"],
+                 ["tree", "--depth", "-1"], ["list-deps", "", "--json"]):
+        result = shelf.run(*args)
+        assert result.returncode == 2, args
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_queries_start_no_subprocess(shelf):
+    probe = (
+        "import subprocess, os, sys\n"
+        "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
+        "subprocess.Popen = refuse\n"
+        "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
+        "from pyshelf.cli import main\n"
+        "for args in (['deps', 'helper-lib', '--json'], ['list-deps', 'leaf'], ['tree'],\n"
+        "             ['tree', 'leaf', '--reverse', '--json'], ['tree', '--dot'],\n"
+        "             ['why', 'leaf'], ['why', 'beta', '--json']):\n"
+        "    if main(args) != 0:\n"
+        "        sys.exit(f'{args} failed')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], env=shelf.env, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "app-tool==1.1 -> helper-lib==1.0 -> leaf==1.0" in result.stdout
+    assert "digraph pyshelf {" in result.stdout
