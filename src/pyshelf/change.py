@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from packaging.requirements import Requirement
 
@@ -25,10 +26,10 @@ from pyshelf.generations import (
     remove_generation_dir,
     switch_to,
 )
-from pyshelf.graph import dependency_edges
+from pyshelf.graph import Distribution, dependency_edges, read_distributions
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
-from pyshelf.plan import Plan, make_plan, spec_changes
+from pyshelf.plan import make_plan, spec_changes
 from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, command_line, now
 from pyshelf.state import NewGeneration
@@ -37,42 +38,77 @@ from pyshelf.state import NewGeneration
 @dataclass(frozen=True)
 class ChangeRequest:
     intent: Sequence[IntentEntry]
-    upgrade: bool = False
     notes: Sequence[str] = ()
-    pins: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    plan: Plan
-    gen_id: int | None  # None when nothing was built (dry run, nothing to do)
+    pins: Mapping[str, str] = field(default_factory=dict)  # exact versions to honour
+    upgrade: bool = False  # let every package move to its newest allowed version
+    upgrade_packages: Sequence[str] = ()  # ... or only these
+    refresh: Sequence[str] = ()  # local projects to rebuild from source
+    always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
-                 dry_run: bool) -> Outcome:
+                 dry_run: bool) -> None:
     """Resolve, show the plan, ask, build and switch; the caller holds the writer lock."""
     current_id = shelf.current_generation_id()
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
-    lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
-                   upgrade=request.upgrade, pins=request.pins)
+    base = shelf.engine.start_describe(shelf.python)  # checked while uv resolves
+    provided = None
+    try:
+        if sees_system(shelf):
+            provided = _provided(shelf, base.result().site_dirs)
+        lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
+                       upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
+                       refresh=request.refresh, pins=request.pins, provided=provided)
+    except BaseException:
+        base.cancel()
+        raise
+    system = system_packages(base.result().site_dirs)
     plan = make_plan(current.lock, lock, explicit_names(current_intent),
                      explicit_names(request.intent))
     specs = spec_changes(current_intent, request.intent)
-    if plan.is_empty and not specs and _same_roles(current_intent, request.intent):
+    rebuilt = sorted(name for name in request.refresh if name in lock.packages)
+    if (plan.is_empty and not specs and not rebuilt and not request.always_build
+            and _same_roles(current_intent, request.intent)):
         ui.out("Nothing to change: the shelf already holds what was asked for.")
-        return Outcome(plan, None)
+        return
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     for note in request.notes:
         ui.warn(note)
-    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs)
+    for change in plan.added:
+        if change.name in system:
+            dist, where = system[change.name]
+            ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
+                    "shelf's copy will shadow it for the shelf's python.")
+    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs,
+                 [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt])
     if dry_run:
         ui.out("Dry run: nothing was changed.")
-        return Outcome(plan, None)
+        return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, request.intent, lock, from_gen=current_id,
-                     summary=plan.summary)
-    return Outcome(plan, gen_id)
+                     summary=plan.summary, reinstall=rebuilt)
+
+
+def sees_system(shelf: Shelf) -> bool:
+    """Whether the shelf is set to see (and not duplicate) the system's packages."""
+    return shelf.setting("system_site_packages") == "true"
+
+
+def system_packages(site_dirs: Sequence[Path]) -> dict[str, tuple[Distribution, Path]]:
+    """What the base interpreter's own site-packages provide: name -> (dist, dir)."""
+    found: dict[str, tuple[Distribution, Path]] = {}
+    for directory in site_dirs:
+        if directory.is_dir():
+            for dist in read_distributions(directory, legacy=True):
+                found.setdefault(dist.name, (dist, directory))
+    return found
+
+
+def _provided(shelf: Shelf, site_dirs: Sequence[Path]) -> list[Distribution] | None:
+    if not sees_system(shelf):
+        return None
+    return [dist for dist, _ in system_packages(site_dirs).values()]
 
 
 def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
@@ -80,13 +116,18 @@ def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
 
 
 def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
-                     *, from_gen: int | None, summary: str) -> None:
+                     *, from_gen: int | None, summary: str,
+                     reinstall: Sequence[str] = ()) -> None:
     """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all."""
     layout, started = shelf.layout, now()
     switched = False
     try:
         ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
-        built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock)
+        provided = (_provided(shelf, shelf.engine.describe(shelf.python).site_dirs)
+                    if sees_system(shelf) else None)
+        system = None if provided is None else {d.name: d.version for d in provided}
+        built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
+                                 reinstall=reinstall, system=system)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )
@@ -99,7 +140,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             marker_env=built.facts.marker_env,
             lock_text=lock.text,
             intent=list(intent),
-            packages=_package_records(built, intent, previous_packages, started),
+            packages=_package_records(built, intent, lock, previous_packages, started,
+                                      reinstall),
             edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
                                    built.facts.marker_env),
             command=command_line(),
@@ -137,16 +179,21 @@ def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
         switch_to(shelf.layout, from_gen)
 
 
-def _package_records(built: BuiltGeneration, intent: Sequence[IntentEntry],
-                     previous: dict[str, InstalledPackage], when: str) -> list[InstalledPackage]:
+def _package_records(built: BuiltGeneration, intent: Sequence[IntentEntry], lock: Lock,
+                     previous: dict[str, InstalledPackage], when: str,
+                     reinstalled: Sequence[str]) -> list[InstalledPackage]:
     explicit = explicit_names(intent)
+    kinds = {e.name: e.kind for e in intent}
     records = []
     for dist in built.distributions:
         before = previous.get(dist.name)
-        kept_date = before.installed_at if before and before.version == dist.version else when
+        unchanged = before and before.version == dist.version and dist.name not in reinstalled
+        locked = lock.packages.get(dist.name)
+        source = kinds.get(dist.name) or ("url" if locked and locked.url else "index")
         records.append(InstalledPackage(
             name=dist.name, display_name=dist.display_name, version=dist.version,
-            is_explicit=dist.name in explicit, source="index", installed_at=kept_date,
+            is_explicit=dist.name in explicit, source=source,
+            installed_at=before.installed_at if before and unchanged else when,
         ))
     return records
 

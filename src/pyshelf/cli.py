@@ -23,7 +23,11 @@ EXAMPLES = {
     "install": """examples:
   pyshelf install requests black
   pyshelf install 'requests>=2.30' 'black[d]'
-  pyshelf install --dry-run httpie""",
+  pyshelf install --dry-run httpie
+  pyshelf install ./my-project            # a local project, rebuilt from source
+  pyshelf install -e ~/src/my-tool        # editable: source edits show at once
+  pyshelf install ./dist/tool-1.0-py3-none-any.whl
+  pyshelf install 'tool @ https://example.com/tool-1.0-py3-none-any.whl'""",
     "remove": """examples:
   pyshelf remove black            # also removes click, pathspec... if nothing else needs them
   pyshelf remove --keep-orphans black""",
@@ -31,6 +35,29 @@ EXAMPLES = {
   pyshelf list
   pyshelf list --explicit
   pyshelf list --json""",
+    "deps": """examples:
+  pyshelf deps pytest
+  pyshelf deps pytest --json""",
+    "tree": """examples:
+  pyshelf tree                    # every explicit package and what it pulls in
+  pyshelf tree black --depth 1
+  pyshelf tree click --reverse    # who pulls click in
+  pyshelf tree --dot | dot -Tsvg > shelf.svg""",
+    "why": """examples:
+  pyshelf why certifi""",
+    "update": """examples:
+  pyshelf update                  # upgrade everything within its requirements
+  pyshelf update requests         # only requests and what it needs
+  pyshelf update --dry-run""",
+    "rebuild": """examples:
+  pyshelf rebuild                 # after the shelf's Python changed
+  pyshelf rebuild --python /usr/bin/python3.13""",
+    "config": """examples:
+  pyshelf config                  # every setting and where its value comes from
+  pyshelf config get index_url
+  pyshelf config set keep_generations 10
+  pyshelf config set index_url https://mirror.example.com/simple
+  pyshelf config unset index_url""",
     "history": """examples:
   pyshelf history
   pyshelf history --limit 5 --json""",
@@ -96,9 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pyshelf {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, aliases: Sequence[str] = ()) -> argparse.ArgumentParser:
         return commands.add_parser(
-            name, parents=[common], help=help_text, description=help_text,
+            name, parents=[common], help=help_text, description=help_text, aliases=aliases,
             epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
@@ -114,8 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
 
     install = add("install", "install packages onto the shelf")
-    install.add_argument("specs", nargs="+", metavar="SPEC",
-                         help="a PEP 508 requirement, e.g. 'requests>=2.30' or 'black[d]'")
+    install.add_argument("specs", nargs="*", metavar="SPEC",
+                         help="a PEP 508 requirement ('requests>=2.30', 'black[d]', "
+                              "'name @ URL'), a project directory or a wheel file")
+    install.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
+                         help="install the project at PATH in editable mode (repeatable)")
     _changing(install)
 
     remove = add("remove", "remove packages and the dependencies only they needed")
@@ -128,7 +158,50 @@ def build_parser() -> argparse.ArgumentParser:
     kinds = listing.add_mutually_exclusive_group()
     kinds.add_argument("--explicit", action="store_true", help="only what you installed")
     kinds.add_argument("--deps", action="store_true", help="only dependencies")
+    kinds.add_argument("--local", action="store_true",
+                       help="only local projects, wheels, URLs and editables")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+
+    deps = add("deps", "what a package depends on, and what requires it",
+               aliases=["list-deps"])
+    deps.add_argument("name", metavar="NAME")
+    deps.add_argument("--json", action="store_true", help="machine-readable output")
+
+    tree = add("tree", "the dependency tree of the explicit packages, or of NAME")
+    tree.add_argument("names", nargs="*", metavar="NAME")
+    tree.add_argument("--reverse", action="store_true", help="who pulls NAME in")
+    tree.add_argument("--depth", type=int, metavar="N", help="stop N levels down")
+    tree_format = tree.add_mutually_exclusive_group()
+    tree_format.add_argument("--json", action="store_true", help="machine-readable output")
+    tree_format.add_argument("--dot", action="store_true", help="Graphviz DOT output")
+
+    why = add("why", "the chains from explicit packages down to NAME")
+    why.add_argument("name", metavar="NAME")
+    why.add_argument("--json", action="store_true", help="machine-readable output")
+
+    update = add("update", "upgrade packages as far as their requirements allow")
+    update.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these packages and what they need (default: everything)")
+    _changing(update)
+
+    rebuild = add("rebuild", "re-resolve and rebuild everything, e.g. for a new Python")
+    rebuild.add_argument("--python", help="move the shelf to this interpreter")
+    _changing(rebuild)
+
+    config = add("config", "show or change the shelf's settings")
+    config_actions = config.add_subparsers(dest="action", metavar="ACTION")
+    config_show = config_actions.add_parser("show", help="every setting, its value and "
+                                                         "its source")
+    config_show.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                             help="machine-readable output")
+    config_get = config_actions.add_parser("get", help="print one setting's value")
+    config_get.add_argument("key", metavar="KEY")
+    config_set = config_actions.add_parser("set", help="change a setting")
+    config_set.add_argument("key", metavar="KEY")
+    config_set.add_argument("value", metavar="VALUE")
+    config_unset = config_actions.add_parser("unset", help="back to the default")
+    config_unset.add_argument("key", metavar="KEY")
+    config.add_argument("--json", action="store_true", help="machine-readable output")
 
     history = add("history", "list the operations that changed the shelf")
     history.add_argument("--limit", type=int, help="only the newest N operations")
@@ -185,6 +258,13 @@ COMMANDS = {
     "install": "install:run",
     "remove": "remove:run",
     "list": "listing:run",
+    "deps": "deps:run_deps",
+    "list-deps": "deps:run_deps",
+    "tree": "deps:run_tree",
+    "why": "deps:run_why",
+    "update": "update:run_update",
+    "rebuild": "update:run_rebuild",
+    "config": "config:run",
     "history": "history:run_history",
     "diff": "history:run_diff",
     "undo": "undo:run_undo",
@@ -219,6 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         ui.error("Interrupted; nothing was changed.")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`pyshelf list | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except Exception as exc:
         if args.verbose:
             raise

@@ -13,7 +13,9 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ _REDIRECTING_VARIABLES = (
 # Runs inside a target interpreter (which may be a bare venv without packaging): reports the
 # facts pyshelf records for a generation, with markers computed by packaging itself.
 _DESCRIBE = r"""
-import json, os, sys, sysconfig
+import json, os, site, sys, sysconfig
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 print(json.dumps({
@@ -46,6 +48,7 @@ print(json.dumps({
     "version": ".".join(map(str, sys.version_info[:3])),
     "purelib": sysconfig.get_paths()["purelib"],
     "marker_env": default_environment(),
+    "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
 }))
 """
 
@@ -58,6 +61,7 @@ class InterpreterFacts:
     version: str
     purelib: Path
     marker_env: dict[str, str]
+    site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
 
 
 # uv's wording when a package the person asked for directly does not exist at all.
@@ -105,8 +109,10 @@ def _is_network_failure(stderr: str) -> bool:
 class Engine:
     """Runs uv with the shelf's index settings."""
 
-    def __init__(self, *, index_url: str | None = None, verbose: bool = False) -> None:
+    def __init__(self, *, index_url: str | None = None, extra_index_urls: Sequence[str] = (),
+                 verbose: bool = False) -> None:
         self.index_url = index_url
+        self.extra_index_urls = tuple(extra_index_urls)
         self.verbose = verbose
         self._uv: str | None = None
 
@@ -132,7 +138,10 @@ class Engine:
         return result
 
     def _index_args(self) -> list[str]:
-        return ["--index-url", self.index_url] if self.index_url else []
+        args = ["--index-url", self.index_url] if self.index_url else []
+        for url in self.extra_index_urls:
+            args += ["--extra-index-url", url]
+        return args
 
     def _network_error(self) -> PyshelfError:
         where = f"The package index {self.index_url}" if self.index_url else "The package index"
@@ -141,7 +150,9 @@ class Engine:
         )
 
     def compile(self, requirements_in: Path, lock_out: Path, python: str, *,
-                upgrade: bool = False, constraints: Path | None = None,
+                upgrade: bool = False, upgrade_packages: Sequence[str] = (),
+                refresh_packages: Sequence[str] = (), constraints: Path | None = None,
+                no_emit: Sequence[str] = (), find_links: Path | None = None,
                 output_format: str = "requirements.txt") -> str:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there."""
         argv = [
@@ -151,6 +162,14 @@ class Engine:
         ]
         if upgrade:
             argv.append("--upgrade")
+        for name in upgrade_packages:
+            argv += ["--upgrade-package", name]
+        for name in refresh_packages:
+            argv += ["--refresh-package", name]
+        for name in no_emit:
+            argv += ["--no-emit-package", name]
+        if find_links is not None:
+            argv += ["--find-links", str(find_links)]
         if constraints is not None:
             argv += ["--constraint", str(constraints)]
         result = self._run(argv)
@@ -172,23 +191,51 @@ class Engine:
             raise PyshelfError(f"Resolving failed: {_last_error_line(stderr)}", detail=stderr)
         return lock_out.read_text(encoding="utf-8")
 
-    def create_venv(self, path: Path, python: str) -> None:
-        result = self._run([
-            self.uv, "venv", "--no-config", "--no-python-downloads", "--no-project", "--quiet",
-            "--python", python, str(path),
-        ])
+    def create_venv(self, path: Path, python: str, *, system_site_packages: bool) -> None:
+        argv = [self.uv, "venv", "--no-config", "--no-python-downloads", "--no-project",
+                "--quiet", "--python", python, str(path)]
+        if system_site_packages:
+            argv.append("--system-site-packages")
+        result = self._run(argv)
         if result.returncode != 0:
             raise PyshelfError(
                 f"Creating the environment with {python} failed: {_last_error_line(result.stderr)}",
                 detail=result.stderr,
             )
 
-    def sync(self, lock: Path, python: Path) -> None:
-        result = self._run([
+    def project_name(self, project: Path, python: str) -> str:
+        """The distribution name a local project builds, from its real metadata (names and
+        versions may be dynamic, so pyproject.toml is not read by hand)."""
+        with tempfile.TemporaryDirectory(prefix="pyshelf-") as scratch:
+            source = Path(scratch) / "project.in"
+            source.write_text(project.as_uri() + "\n", encoding="utf-8")
+            result = self._run([
+                self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
+                "--no-annotate", "--no-deps", "--python", python, *self._index_args(),
+                str(source),
+            ])
+        if result.returncode != 0:
+            if _is_network_failure(result.stderr):
+                raise self._network_error()
+            raise PyshelfError(
+                f"Building the project at {project} failed: {_last_error_line(result.stderr)}",
+                detail=result.stderr,
+            )
+        for line in result.stdout.splitlines():
+            name, separator, _ = line.partition(" @ ")
+            if separator:
+                return name.strip()
+        raise PyshelfError(f"uv did not report the name of the project at {project}.")
+
+    def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = ()) -> None:
+        argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
             "--allow-empty-requirements", "--python", str(python), *self._index_args(),
             str(lock),
-        ])
+        ]
+        for name in reinstall:
+            argv += ["--reinstall-package", name]
+        result = self._run(argv)
         if result.returncode != 0:
             if _is_network_failure(result.stderr):
                 raise self._network_error()
@@ -245,6 +292,7 @@ class PendingFacts:
             executable=facts["executable"], resolved=facts["resolved"],
             implementation=facts["implementation"], version=facts["version"],
             purelib=Path(facts["purelib"]), marker_env=facts["marker_env"],
+            site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
         )
 
     def cancel(self) -> None:

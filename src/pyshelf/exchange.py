@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.model import IntentEntry, Lock
+from pyshelf.model import IntentEntry, Lock, LockedPackage
 from pyshelf.specs import parse_requirement
 
 Format = Literal["requirements", "pylock", "json"]
@@ -45,12 +45,22 @@ def guess_format(path: Path) -> Format:
 
 
 # -- export --------------------------------------------------------------------------------
+def pin_line(package: LockedPackage) -> str:
+    """A package as a requirements line: an exact pin, or its direct reference."""
+    if package.editable:
+        return f"-e {package.url}"
+    if package.url:
+        return f"{package.display_name} @ {package.url}"
+    return f"{package.display_name}=={package.version}"
+
+
+
 def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str) -> str:
     """Pins for every package; explicit ones carry the requirement as it was asked for."""
     requested = {e.name: e.spec for e in intent if e.role == "explicit"}
     lines = [f"# {header}", "# Recreate with: pyshelf import FILE"]
     for package in sorted(lock.packages.values(), key=lambda p: p.name):
-        line = f"{package.display_name}=={package.version}"
+        line = pin_line(package)
         if package.name in requested:
             line += f"  {REQUESTED}{requested[package.name]}"
         lines.append(line)
@@ -65,7 +75,7 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
         "generation": generation,
         "python": python,
         "requirements": [{"name": e.name, "spec": e.spec, "role": e.role} for e in intent],
-        "packages": [{"name": p.display_name, "version": p.version}
+        "packages": [{"name": p.display_name, "version": p.version, "url": p.url}
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
     }, indent=2) + "\n"
 

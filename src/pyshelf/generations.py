@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from pyshelf.engine import Engine, InterpreterFacts
 from pyshelf.errors import PyshelfError
-from pyshelf.graph import Distribution, read_distributions
+from pyshelf.graph import Distribution, read_distributions, unmet_requirements
 from pyshelf.layout import Layout
 from pyshelf.model import Lock
 
@@ -46,26 +47,36 @@ def _gen_entries(layout: Layout) -> list[Path]:
 
 
 def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
-                     lock: Lock) -> BuiltGeneration:
-    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock."""
+                     lock: Lock, *, reinstall: Sequence[str] = (),
+                     system: Mapping[str, str] | None = None) -> BuiltGeneration:
+    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
+
+    With ``system`` (name -> version of the base interpreter's packages) the environment
+    sees the system's site-packages, and requirements may be met from there.
+    """
     target = layout.gen_dir(gen_id)
     if os.path.lexists(target):
         remove_generation_dir(layout, gen_id)
     layout.gens.mkdir(parents=True, exist_ok=True)
-    engine.create_venv(target, python)
+    engine.create_venv(target, python, system_site_packages=system is not None)
     lock_path = target / LOCK_FILE_NAME
     lock_path.write_text(lock.text, encoding="utf-8")
     gen_python = layout.gen_python(gen_id)
     describing = engine.start_describe(str(gen_python))  # overlaps the install
     try:
-        engine.sync(lock_path, gen_python)
+        engine.sync(lock_path, gen_python, reinstall=reinstall)
     except BaseException:
         describing.cancel()
         raise
     facts = describing.result()
     distributions = read_distributions(facts.purelib)
     _verify(lock, distributions, gen_id)
-    if distributions:
+    if system is not None:
+        provided = {**system, **{d.name: d.version for d in distributions}}
+        unmet = unmet_requirements(distributions, provided, facts.marker_env)
+        if unmet:
+            raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
+    elif distributions:
         engine.check(gen_python)
     return BuiltGeneration(gen_id, facts, distributions)
 
@@ -80,9 +91,10 @@ def _same_version(a: str, b: str) -> bool:
 def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
     installed = {d.name: d.version for d in distributions}
     wrong = [
-        f"{p.display_name}=={p.version}"
+        f"{p.display_name}=={p.version}" if p.version else p.display_name
         for p in lock.packages.values()
-        if p.name not in installed or not _same_version(installed[p.name], p.version)
+        if p.name not in installed
+        or (p.version and not _same_version(installed[p.name], p.version))
     ]
     if wrong:
         raise PyshelfError(

@@ -30,16 +30,20 @@ class Distribution:
 _HEADERS = BytesHeaderParser(policy=compat32)
 
 
-def read_distributions(site_packages: Path) -> list[Distribution]:
+def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Distribution]:
     """Every distribution installed in ``site_packages`` (no subprocess).
 
     Only the header part of each ``METADATA`` (core metadata is RFC 822) is parsed: the body
-    is the long description, often the largest part and never needed here.
+    is the long description, often the largest part and never needed here. ``legacy`` also
+    reads ``*.egg-info`` (``PKG-INFO``), which distributions' system packages still use.
     """
     found: dict[str, Distribution] = {}
-    for info in site_packages.glob("*.dist-info"):
+    sources = [(info, "METADATA") for info in site_packages.glob("*.dist-info")]
+    if legacy:
+        sources += [(info, "PKG-INFO") for info in site_packages.glob("*.egg-info")]
+    for info, file_name in sources:
         try:
-            raw = (info / "METADATA").read_bytes()
+            raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
         except OSError:
             continue
         headers = _HEADERS.parsebytes(raw.split(b"\n\n", 1)[0])
@@ -92,6 +96,31 @@ def dependency_edges(
                 extras[target] |= wanted
                 pending.append(target)
     return sorted(edges.values(), key=lambda e: (e.package, e.requires))
+
+
+def unmet_requirements(
+    distributions: Iterable[Distribution],
+    provided: Mapping[str, str],
+    marker_env: Mapping[str, str],
+) -> list[str]:
+    """Requirements of ``distributions`` that nothing in ``provided`` (name -> version)
+    satisfies; ``uv pip check`` cannot see a system's site-packages, this can."""
+    dists = list(distributions)
+    extras: dict[str, set[str]] = {d.name: set() for d in dists}
+    for dist in dists:  # extras asked for by other packages
+        for requirement in filter(None, map(_parse, dist.requires)):
+            if _applies(requirement, extras[dist.name], marker_env):
+                extras.setdefault(canonicalize_name(requirement.name), set()).update(
+                    canonicalize_name(e) for e in requirement.extras)
+    problems = []
+    for dist in dists:
+        for requirement in filter(None, map(_parse, dist.requires)):
+            if not _applies(requirement, extras[dist.name], marker_env):
+                continue
+            version = provided.get(canonicalize_name(requirement.name))
+            if version is None or not requirement.specifier.contains(version, prereleases=True):
+                problems.append(f"{dist.display_name} requires {requirement}")
+    return sorted(problems)
 
 
 def _applies(requirement: Requirement, extras: set[str], marker_env: Mapping[str, str]) -> bool:

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-RequirementKind = Literal["index"]
+RequirementKind = Literal["index", "local", "editable", "wheel", "url"]
+"""Where a requirement comes from: the index, a project directory (built from source, or
+installed editable), a wheel file, or a direct URL."""
 Role = Literal["explicit", "kept"]
 """``explicit``: asked for by the person. ``kept``: a dependency pinned by ``--keep-orphans``."""
 
@@ -31,7 +33,9 @@ class IntentEntry:
 class LockedPackage:
     name: str  # canonical
     display_name: str
-    version: str
+    version: str  # "" for a direct reference: known only once it is built
+    url: str | None = None  # a direct reference (file or remote), None for the index
+    editable: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ class InstalledPackage:
     display_name: str
     version: str
     is_explicit: bool
-    source: str  # "index" for now; local/editable/url later
+    source: str  # a RequirementKind
     installed_at: str
+    source_path: str | None = None  # the project, wheel or URL for non-index packages
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,39 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from pyshelf.engine import Engine
+from pyshelf.graph import Distribution
 from pyshelf.layout import Layout
 from pyshelf.lockfile import parse_lock
 from pyshelf.model import IntentEntry, Lock
+from pyshelf.stubs import representable, write_stub_wheels
+
+
+def input_line(entry: IntentEntry) -> str:
+    """The line uv reads for one requirement; editables are the one option line written."""
+    if entry.kind == "editable" and entry.source_path:
+        return f"-e {Path(entry.source_path).as_uri()}"
+    return entry.spec
 
 
 def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], python: str,
-            previous: Lock, *, upgrade: bool = False,
-            pins: Mapping[str, str] | None = None) -> Lock:
-    """``pins`` (canonical name -> version) are hard constraints, e.g. from an import."""
+            previous: Lock, *, upgrade: bool = False, upgrade_packages: Sequence[str] = (),
+            refresh: Sequence[str] = (), pins: Mapping[str, str] | None = None,
+            provided: Sequence[Distribution] | None = None) -> Lock:
+    """``pins`` (canonical name -> version) are hard constraints, e.g. from an import;
+    ``refresh`` names local projects whose metadata must be rebuilt from source;
+    ``provided`` are packages the system supplies: pinned, and left out of the lock."""
+    provided = representable(provided or ())
+    pins = {**(pins or {}), **{d.name: d.version for d in provided}}
     work = layout.work / f"resolve-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
         requirements_in = work / "requirements.in"
         requirements_in.write_text(
-            "".join(f"{entry.spec}\n" for entry in sorted(intent, key=lambda e: e.name)),
+            "".join(f"{input_line(entry)}\n" for entry in sorted(intent, key=lambda e: e.name)),
             encoding="utf-8",
         )
         constraints = None
@@ -37,9 +52,16 @@ def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], pytho
                 "".join(f"{name}=={version}\n" for name, version in sorted(pins.items())),
                 encoding="utf-8",
             )
+        find_links = None
+        if provided:
+            find_links = write_stub_wheels(work / "system", provided)
         lock_out = work / "lock.txt"
         lock_out.write_text(previous.text, encoding="utf-8")
-        return parse_lock(engine.compile(requirements_in, lock_out, python, upgrade=upgrade,
-                                         constraints=constraints))
+        text = engine.compile(requirements_in, lock_out, python, upgrade=upgrade,
+                              upgrade_packages=upgrade_packages, refresh_packages=refresh,
+                              constraints=constraints, find_links=find_links,
+                              no_emit=sorted(d.name for d in provided))
+        return parse_lock(text, {e.source_path: e.name for e in intent
+                                 if e.kind == "editable" and e.source_path})
     finally:
         shutil.rmtree(work, ignore_errors=True)

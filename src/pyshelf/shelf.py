@@ -59,7 +59,9 @@ class Shelf:
 
     @cached_property
     def engine(self) -> Engine:
-        return Engine(index_url=self.setting("index_url"), verbose=self.verbose)
+        extra = (self.setting("extra_index_urls") or "").split()
+        return Engine(index_url=self.setting("index_url"), extra_index_urls=extra,
+                      verbose=self.verbose)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -18,7 +18,7 @@ from pyshelf.model import IntentEntry
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tar.bz2", ".zip", ".tgz")
 
 
-def _reject_option_like(text: str) -> None:
+def reject_option_like(text: str) -> None:
     if text.startswith("-"):
         raise UsageError(
             f"'{text}' is not a package: names cannot start with '-' "
@@ -26,12 +26,29 @@ def _reject_option_like(text: str) -> None:
         )
 
 
-def parse_requirement(text: str) -> Requirement:
+def is_path_like(text: str) -> bool:
+    """Whether ``install`` should treat ``text`` as a local project or wheel file.
+
+    A URL requirement (``name @ https://...``) is not a path; a bare word is a package name,
+    as with pip: a project in the current directory is written ``./name``.
+    """
+    stripped = text.strip()
+    if stripped.startswith((".", "/", "~")):
+        return True
+    try:
+        if Requirement(stripped).url:
+            return False
+    except InvalidRequirement:
+        pass
+    return "/" in stripped or stripped.endswith(_ARCHIVE_SUFFIXES)
+
+
+def parse_requirement(text: str, *, allow_url: bool = False) -> Requirement:
     """Parse one PEP 508 requirement typed by the person, with a readable refusal."""
     stripped = text.strip()
     if not stripped:
         raise UsageError("An empty string is not a requirement; give a name like 'requests'.")
-    _reject_option_like(stripped)
+    reject_option_like(stripped)
     path_refusal = UsageError(
         f"'{stripped}' looks like a path; pyshelf installs requirements from the package "
         "index, such as 'name>=1.0'."
@@ -44,27 +61,37 @@ def parse_requirement(text: str) -> Requirement:
             raise path_refusal from exc
         reason = str(exc).splitlines()[0]
         raise UsageError(f"'{stripped}' is not a valid requirement ({reason}).") from exc
-    if requirement.url:
+    if requirement.url and not allow_url:
         raise UsageError(
             f"'{stripped}' is a direct URL requirement; pyshelf installs requirements from the "
             "package index, such as 'name>=1.0'."
         )
-    if stripped.endswith(_ARCHIVE_SUFFIXES):
+    if stripped.endswith(_ARCHIVE_SUFFIXES) and not requirement.url:
         raise path_refusal
     return requirement
 
 
 def parse_install_specs(texts: Iterable[str], added_at: str) -> list[IntentEntry]:
-    """The intent entries for ``install``; one entry per distinct package."""
-    entries: dict[str, IntentEntry] = {}
+    """The intent entries for requirements given to ``install`` (index or direct URL)."""
+    entries = []
     for text in texts:
-        requirement = parse_requirement(text)
+        requirement = parse_requirement(text, allow_url=True)
         name = canonicalize_name(requirement.name)
-        if name in entries:
-            raise UsageError(f"'{name}' is given more than once; give each package once.")
         requirement.name = name  # so that 'BETA' and 'beta' are the same request
-        entries[name] = IntentEntry(name=name, spec=str(requirement), added_at=added_at)
-    return list(entries.values())
+        entries.append(IntentEntry(name=name, spec=str(requirement),
+                                   kind="url" if requirement.url else "index",
+                                   source_path=requirement.url, added_at=added_at))
+    return unique_by_name(entries)
+
+
+def unique_by_name(entries: Iterable[IntentEntry]) -> list[IntentEntry]:
+    """Refuse two requests for one package in the same command."""
+    seen: dict[str, IntentEntry] = {}
+    for entry in entries:
+        if entry.name in seen:
+            raise UsageError(f"'{entry.name}' is given more than once; give each package once.")
+        seen[entry.name] = entry
+    return list(seen.values())
 
 
 def parse_package_name(text: str) -> str:

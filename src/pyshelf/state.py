@@ -179,13 +179,15 @@ class State:
             raise PyshelfError(f"Generation {gen_id} is not recorded in the shelf.")
         from pyshelf.lockfile import parse_lock
 
+        editable_names = {e.source_path: e.name for e in self.intent(gen_id)
+                          if e.kind == "editable" and e.source_path}
         return GenerationRecord(
             id=row[0],
             created_at=row[1],
             interpreter=Interpreter(path=row[2], resolved=row[3], implementation=row[4],
                                     version=row[5]),
             marker_env=json.loads(row[6]),
-            lock=parse_lock(row[7]),
+            lock=parse_lock(row[7], editable_names),
         )
 
     def generation_states(self) -> dict[int, str]:
@@ -207,13 +209,14 @@ class State:
 
     def packages(self, gen_id: int) -> list[InstalledPackage]:
         rows = self._db.execute(
-            "SELECT name, display_name, version, is_explicit, source, installed_at"
-            " FROM generation_packages WHERE gen_id = ? ORDER BY name",
+            "SELECT p.name, p.display_name, p.version, p.is_explicit, p.source, p.installed_at,"
+            " r.source_path FROM generation_packages p LEFT JOIN generation_requirements r"
+            " ON r.gen_id = p.gen_id AND r.name = p.name WHERE p.gen_id = ? ORDER BY p.name",
             (gen_id,),
         ).fetchall()
         return [
             InstalledPackage(name=r[0], display_name=r[1], version=r[2], is_explicit=bool(r[3]),
-                             source=r[4], installed_at=r[5])
+                             source=r[4], installed_at=r[5], source_path=r[6])
             for r in rows
         ]
 

@@ -64,14 +64,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def _change_line(mark: str, change: Change, note: str = "") -> str:
     if change.old and change.new:
-        versions = f"{change.old} -> {change.new}"
+        versions = f" {change.old} -> {change.new}"
     else:
-        versions = change.new or change.old or ""
-    return f"  {mark} {change.display_name} {versions}{note}"
+        versions = f" {change.new or change.old}" if (change.new or change.old) else ""
+    return f"  {mark} {change.display_name}{versions}{note}"
 
 
-def show_plan(plan: Plan, heading: str, specs: Sequence[SpecChange] = ()) -> None:
+def show_plan(plan: Plan, heading: str, specs: Sequence[SpecChange] = (),
+              rebuilt: Sequence[str] = ()) -> None:
     out(heading)
+    for line in rebuilt:
+        out(f"  ~ {line}")
     for spec in specs:
         out(f"  * requirement {spec.old!r} becomes {spec.new!r}")
     for change in plan.added:

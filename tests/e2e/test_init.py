@@ -21,7 +21,7 @@ def test_init_creates_home_generation_zero_block_and_launcher(sandbox):
     lines = shell.stdout.splitlines()
     assert lines[0] == str(sandbox.shelf_home / "env" / "bin" / "python3")
     assert lines[1].startswith("pyshelf ")
-    assert lines[2] == "0 package(s): 0 explicit, 0 dependencies"
+    assert lines[2] == "0 package(s): 0 explicit, 0 local, 0 dependencies"
 
 
 def test_second_init_changes_nothing(sandbox):

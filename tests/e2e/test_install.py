@@ -39,14 +39,14 @@ def test_list_reports_explicit_and_dependencies(shelf):
     }
     text = shelf.ok("list").stdout
     assert text.splitlines()[0].split() == ["Name", "Version", "Type", "Installed"]
-    assert text.splitlines()[-1] == "5 package(s): 2 explicit, 3 dependencies"
+    assert text.splitlines()[-1] == "5 package(s): 2 explicit, 0 local, 3 dependencies"
     explicit = shelf.ok("list", "--explicit").stdout
     assert "beta" in explicit and "gamma" not in explicit
     deps = shelf.ok("list", "--deps").stdout
     assert "gamma" in deps and "beta " not in deps
     data = json.loads(shelf.ok("list", "--json").stdout)
     assert data["generation"] == 1
-    assert data["summary"] == {"total": 5, "explicit": 2, "dependencies": 3}
+    assert data["summary"] == {"total": 5, "explicit": 2, "local": 0, "dependencies": 3}
     requested = {p["name"]: p["requested"] for p in data["packages"]}
     assert requested["delta"] == "delta[fast]"
     assert requested["gamma"] is None

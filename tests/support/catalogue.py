@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .tinybackend_source import BACKEND
 from .wheels import Dist, build_wheel, cli_dist
 
 __all__ = ["CATALOGUE", "build_catalogue"]
@@ -51,6 +52,10 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("needs-missing", "1.0", requires=("does-not-exist-anywhere>=1",)),
     # No release installable on any current Python.
     Dist("future-only", "1.0", requires_python=">=4"),
+    # Needs pip, which the index lacks and base interpreters usually have.
+    Dist("needs-pip", "1.0", requires=("pip>=1",)),
+    # A stdlib-only PEP 517 backend, so local projects build without the network.
+    Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )
 
 

@@ -11,6 +11,7 @@ from pyshelf import ui
 from pyshelf.change import ChangeRequest, apply_change
 from pyshelf.errors import PyshelfError
 from pyshelf.exchange import (
+    pin_line,
     pylock_tool_table,
     read_import,
     render_json,
@@ -27,8 +28,8 @@ def _pylock(shelf: Shelf, gen_id: int) -> str:
     work.mkdir(parents=True, exist_ok=True)
     try:
         pins = work / "pins.txt"
-        pins.write_text("".join(f"{p.name}=={p.version}\n" for p in
-                                record.lock.packages.values()), encoding="utf-8")
+        pins.write_text("".join(f"{pin_line(p)}\n" for p in record.lock.packages.values()),
+                        encoding="utf-8")
         out = work / "pylock.toml"
         text = shelf.engine.compile(pins, out, shelf.python, output_format="pylock.toml")
     finally:

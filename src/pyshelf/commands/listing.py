@@ -13,15 +13,33 @@ from pyshelf.layout import Layout
 from pyshelf.model import InstalledPackage
 from pyshelf.shelf import open_shelf
 
+LOCAL_TYPES = ("local", "editable", "url")
 
-def _kind(package: InstalledPackage) -> str:
-    return "explicit" if package.is_explicit else "dependency"
+
+def package_type(package: InstalledPackage) -> str:
+    """explicit / dependency for index packages; local / editable / url for the rest."""
+    if not package.is_explicit:
+        return "dependency"
+    if package.source in ("local", "wheel"):
+        return "local"
+    return package.source if package.source in LOCAL_TYPES else "explicit"
 
 
 def summary_line(packages: list[InstalledPackage]) -> str:
-    explicit = sum(p.is_explicit for p in packages)
-    return (f"{len(packages)} package(s): {explicit} explicit, "
-            f"{len(packages) - explicit} dependencies")
+    types = [package_type(p) for p in packages]
+    local = sum(t in LOCAL_TYPES for t in types)
+    return (f"{len(packages)} package(s): {types.count('explicit')} explicit, {local} local, "
+            f"{types.count('dependency')} dependencies")
+
+
+def _wanted(args: argparse.Namespace, kind: str) -> bool:
+    if args.explicit:
+        return kind != "dependency"
+    if args.deps:
+        return kind == "dependency"
+    if args.local:
+        return kind in LOCAL_TYPES
+    return True
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
@@ -29,23 +47,29 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     gen_id = shelf.current_generation_id()
     everything = shelf.state.packages(gen_id)
     specs = {e.name: e.spec for e in shelf.state.intent(gen_id) if e.role == "explicit"}
-    shown = [p for p in everything
-             if not (args.explicit and not p.is_explicit) and not (args.deps and p.is_explicit)]
+    shown = [p for p in everything if _wanted(args, package_type(p))]
     if args.json:
+        types = [package_type(p) for p in everything]
         ui.emit_json({
             "generation": gen_id,
             "packages": [
-                {"name": p.display_name, "version": p.version, "type": _kind(p),
-                 "requested": specs.get(p.name), "installed_at": p.installed_at}
+                {"name": p.display_name, "version": p.version, "type": package_type(p),
+                 "requested": specs.get(p.name), "source": p.source_path,
+                 "installed_at": p.installed_at}
                 for p in shown
             ],
-            "summary": {"total": len(everything), "explicit": sum(p.is_explicit for p in
-                        everything), "dependencies": sum(not p.is_explicit for p in everything)},
+            "summary": {"total": len(everything), "explicit": types.count("explicit"),
+                        "local": sum(t in LOCAL_TYPES for t in types),
+                        "dependencies": types.count("dependency")},
         })
         return 0
     if shown:
-        ui.table(("Name", "Version", "Type", "Installed"),
-                 [(p.display_name, p.version, _kind(p), ui.local_time(p.installed_at))
-                  for p in shown])
+        with_source = any(p.source_path for p in shown)
+        headers = ("Name", "Version", "Type", "Installed", *(("Source",) if with_source else ()))
+        ui.table(headers, [
+            (p.display_name, p.version, package_type(p), ui.local_time(p.installed_at),
+             *((p.source_path or "",) if with_source else ()))
+            for p in shown
+        ])
     ui.out(summary_line(everything))
     return 0

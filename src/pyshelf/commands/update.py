@@ -1,0 +1,62 @@
+"""``pyshelf update`` and ``pyshelf rebuild``: move packages forward, or rebuild them all.
+
+``update`` lets uv pick the newest versions the requirements allow (for everything, or for
+the named packages and what they need) and rebuilds local projects from source. ``rebuild``
+re-resolves the same intent, optionally for another interpreter, and always builds a new
+generation, so compiled packages get the wheels for the interpreter the shelf now runs on.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pyshelf import ui
+from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.commands.install import REBUILT_KINDS
+from pyshelf.errors import PyshelfError
+from pyshelf.graph import reachable
+from pyshelf.interpreter import find_python
+from pyshelf.layout import Layout
+from pyshelf.settings import Setting
+from pyshelf.shelf import open_shelf
+from pyshelf.specs import parse_package_name
+
+
+def run_update(args: argparse.Namespace, layout: Layout) -> int:
+    names = [parse_package_name(text) for text in args.names]
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        gen_id = shelf.current_generation_id()
+        intent = shelf.state.intent(gen_id)
+        installed = {p.name for p in shelf.state.packages(gen_id)}
+        missing = [name for name in names if name not in installed]
+        if missing:
+            raise PyshelfError(f"'{missing[0]}' is not installed on the shelf; "
+                               "`pyshelf list` shows what is.")
+        local = [e.name for e in intent if e.kind in REBUILT_KINDS]
+        if names:
+            moving = sorted(reachable(names, shelf.state.edges(gen_id)))
+            request = ChangeRequest(intent=intent, upgrade_packages=moving,
+                                    refresh=[n for n in local if n in moving])
+        else:
+            request = ChangeRequest(intent=intent, upgrade=True, refresh=local)
+        apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
+    return 0
+
+
+def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
+    shelf = open_shelf(layout, verbose=args.verbose)
+    with shelf.writing():
+        python = find_python(args.python) if args.python else None
+        if python:
+            facts = shelf.engine.describe(python)  # refuses one that does not start
+            shelf.settings["python"] = Setting(python, "file")  # saved once it is built
+            ui.info(f"The shelf moves to {python} (Python {facts.version}).")
+        gen_id = shelf.current_generation_id()
+        intent = shelf.state.intent(gen_id)
+        request = ChangeRequest(intent=intent, always_build=True,
+                                refresh=[e.name for e in intent if e.kind in REBUILT_KINDS])
+        apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
+        if python and not args.dry_run:
+            shelf.state.set_config("python", python)
+    return 0
