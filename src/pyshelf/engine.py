@@ -143,6 +143,14 @@ class Engine:
             args += ["--extra-index-url", url]
         return args
 
+    def _raise_for(self, result: subprocess.CompletedProcess[str], failure: str) -> None:
+        """Turn a failed uv run into one sentence: unreachable index, or ``failure``."""
+        if result.returncode == 0:
+            return
+        if _is_network_failure(result.stderr):
+            raise self._network_error()
+        raise PyshelfError(f"{failure}: {_last_error_line(result.stderr)}", detail=result.stderr)
+
     def _network_error(self) -> PyshelfError:
         where = f"The package index {self.index_url}" if self.index_url else "The package index"
         return PyshelfError(
@@ -214,13 +222,7 @@ class Engine:
                 "--no-annotate", "--no-deps", "--python", python, *self._index_args(),
                 str(source),
             ])
-        if result.returncode != 0:
-            if _is_network_failure(result.stderr):
-                raise self._network_error()
-            raise PyshelfError(
-                f"Building the project at {project} failed: {_last_error_line(result.stderr)}",
-                detail=result.stderr,
-            )
+        self._raise_for(result, f"Building the project at {project} failed")
         for line in result.stdout.splitlines():
             name, separator, _ = line.partition(" @ ")
             if separator:
@@ -235,14 +237,7 @@ class Engine:
         ]
         for name in reinstall:
             argv += ["--reinstall-package", name]
-        result = self._run(argv)
-        if result.returncode != 0:
-            if _is_network_failure(result.stderr):
-                raise self._network_error()
-            raise PyshelfError(
-                f"Installing the packages failed: {_last_error_line(result.stderr)}",
-                detail=result.stderr,
-            )
+        self._raise_for(self._run(argv), "Installing the packages failed")
 
     def check(self, python: Path) -> None:
         """``uv pip check``: every installed package's requirements are met."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,8 +21,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.lockfile import is_exact_version
 from pyshelf.model import IntentEntry, Lock, LockedPackage
-from pyshelf.specs import parse_requirement
+from pyshelf.specs import parse_requirement, unique_by_name
 
 Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "
@@ -101,16 +102,7 @@ def _entry(text: str, where: str, added_at: str) -> IntentEntry:
 
 def _exact_pin(entry: IntentEntry) -> str | None:
     pins = [s.version for s in Requirement(entry.spec).specifier if s.operator == "=="]
-    return pins[0] if len(pins) == 1 and "*" not in pins[0] else None
-
-
-def _unique(entries: Iterable[IntentEntry], where: str) -> list[IntentEntry]:
-    seen: dict[str, IntentEntry] = {}
-    for entry in entries:
-        if entry.name in seen:
-            raise UsageError(f"{where}: '{entry.name}' appears more than once.")
-        seen[entry.name] = entry
-    return list(seen.values())
+    return pins[0] if len(pins) == 1 and is_exact_version(pins[0]) else None
 
 
 def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
@@ -135,7 +127,7 @@ def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
                 raise UsageError(f"{where}: the requested '{spec.name}' does not match "
                                  f"'{entry.name}'.")
             requested.append(spec)
-    pinned = _unique(pinned, source)
+    pinned = unique_by_name(pinned, source)
     pins = {e.name: v for e in pinned if (v := _exact_pin(e))}
     return Imported(intent=requested if requested else pinned, pins=pins)
 
@@ -176,7 +168,7 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         intent = [_entry(f"{name}=={version}", source, added_at) for name, version in
                   pins.items()]
     elif isinstance(requested, list) and all(isinstance(r, str) for r in requested):
-        intent = _unique((_entry(r, f"{source}, tool.pyshelf.requested", added_at)
+        intent = unique_by_name((_entry(r, f"{source}, tool.pyshelf.requested", added_at)
                           for r in requested), source)
     else:
         raise UsageError(f"{source}: tool.pyshelf.requested must be a list of requirements.")
@@ -195,7 +187,7 @@ def parse_json_export(text: str, source: str, added_at: str) -> Imported:
     if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
         raise UsageError(f"{source} is not a pyshelf JSON export.")
     try:
-        intent = _unique([
+        intent = unique_by_name([
             _entry(str(r["spec"]), f"{source}, requirement {i}", added_at)
             for i, r in enumerate(data["requirements"], start=1)
             if r.get("role", "explicit") == "explicit"

@@ -50,7 +50,7 @@ def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lo
                                            version="", url=requirement.url)
             continue
         pins = [s.version for s in requirement.specifier
-                if s.operator == "===" or (s.operator == "==" and _is_version(s.version))]
+                if s.operator == "===" or (s.operator == "==" and is_exact_version(s.version))]
         if len(pins) != 1 or len(requirement.specifier) != 1:
             raise PyshelfError(f"The lock has a line that is not an exact pin: {raw!r}.")
         name = canonicalize_name(requirement.name)
@@ -66,7 +66,7 @@ def _editable(url: str, editable_names: Mapping[str, str], raw: str) -> LockedPa
     return LockedPackage(name=name, display_name=name, version="", url=url, editable=True)
 
 
-def _is_version(text: str) -> bool:
+def is_exact_version(text: str) -> bool:
     """An exact version, as opposed to a prefix match such as ``1.*``."""
     try:
         Version(text)

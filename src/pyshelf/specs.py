@@ -84,12 +84,14 @@ def parse_install_specs(texts: Iterable[str], added_at: str) -> list[IntentEntry
     return unique_by_name(entries)
 
 
-def unique_by_name(entries: Iterable[IntentEntry]) -> list[IntentEntry]:
-    """Refuse two requests for one package in the same command."""
+def unique_by_name(entries: Iterable[IntentEntry], where: str = "") -> list[IntentEntry]:
+    """Refuse two requests for one package in the same command (or file: ``where``)."""
     seen: dict[str, IntentEntry] = {}
     for entry in entries:
         if entry.name in seen:
-            raise UsageError(f"'{entry.name}' is given more than once; give each package once.")
+            prefix = f"{where}: " if where else ""
+            raise UsageError(f"{prefix}'{entry.name}' is given more than once; give each "
+                             "package once.")
         seen[entry.name] = entry
     return list(seen.values())
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from tests.support.sandbox import Sandbox
 
@@ -29,3 +31,20 @@ def snapshot(sandbox: Sandbox) -> tuple[object, ...]:
         sandbox.ok("list", "--json").stdout,
         (sandbox.shelf_home / "state.db").stat().st_size,
     )
+
+
+def run_without_subprocesses(sandbox: Sandbox, *calls: list[str]) -> subprocess.CompletedProcess:
+    """Run pyshelf commands in one interpreter where starting any process fails, to show
+    that reporting commands read only the database."""
+    probe = (
+        "import subprocess, os, sys\n"
+        "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
+        "subprocess.Popen = refuse\n"
+        "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
+        "from pyshelf.cli import main\n"
+        f"for args in {list(calls)!r}:\n"
+        "    if main(args) != 0:\n"
+        "        sys.exit(f'{args} failed')\n"
+    )
+    return subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
+                          text=True, check=False)

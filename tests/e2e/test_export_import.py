@@ -70,7 +70,7 @@ def test_requirements_export_marks_what_was_asked_for(shelf):
     ("beta==1.0\n$(rm -rf ~)\n", "line 2:"),
     ("./local/project\n", "line 1: './local/project' looks like a path"),
     ("evil @ https://example.invalid/evil.whl\n", "line 1: 'evil @ https"),
-    ("beta==1.0\nbeta==1.0\n", "appears more than once"),
+    ("beta==1.0\nbeta==1.0\n", "is given more than once"),
 ])
 def test_bad_import_files_are_refused_naming_the_line(shelf, content, fragment):
     bad = shelf.home / "bad.txt"

@@ -6,12 +6,11 @@ import os
 import pty
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import generation_dirs, packages, snapshot
+from tests.e2e.helpers import generation_dirs, packages, run_without_subprocesses, snapshot
 from tests.support.sandbox import pyshelf_script
 from uv import find_uv_bin
 
@@ -124,16 +123,10 @@ def test_accepting_at_the_prompt_installs(shelf):
     assert packages(shelf)["alpha"] == ("2.0", "explicit")
 
 
-def test_list_starts_no_subprocess(shelf):
-    probe = (
-        "import subprocess, os, sys\n"
-        "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
-        "subprocess.Popen = refuse\n"
-        "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
-        "from pyshelf.cli import main\n"
-        "sys.exit(main(['list', '--json']))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], env=shelf.env, capture_output=True,
-                            text=True, check=False)
+def test_reporting_commands_start_no_subprocess(shelf):
+    shelf.ok("install", "alpha", "--yes")
+    shelf.ok("snapshot", "two")
+    result = run_without_subprocesses(shelf, ["list", "--json"], ["history"], ["diff"],
+                                      ["snapshots"], ["config"])
     assert result.returncode == 0, result.stderr
-    assert '"beta"' in result.stdout
+    assert '"beta"' in result.stdout and "pyshelf install alpha --yes" in result.stdout

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from tests.e2e.helpers import run_without_subprocesses
 
 
 @pytest.fixture
@@ -231,20 +230,11 @@ def test_unknown_and_invalid_names(shelf):
 
 
 def test_queries_start_no_subprocess(shelf):
-    probe = (
-        "import subprocess, os, sys\n"
-        "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
-        "subprocess.Popen = refuse\n"
-        "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
-        "from pyshelf.cli import main\n"
-        "for args in (['deps', 'helper-lib', '--json'], ['list-deps', 'leaf'], ['tree'],\n"
-        "             ['tree', 'leaf', '--reverse', '--json'], ['tree', '--dot'],\n"
-        "             ['why', 'leaf'], ['why', 'beta', '--json']):\n"
-        "    if main(args) != 0:\n"
-        "        sys.exit(f'{args} failed')\n"
+    result = run_without_subprocesses(
+        shelf, ["deps", "helper-lib", "--json"], ["list-deps", "leaf"], ["tree"],
+        ["tree", "leaf", "--reverse", "--json"], ["tree", "--dot"], ["why", "leaf"],
+        ["why", "beta", "--json"],
     )
-    result = subprocess.run([sys.executable, "-c", probe], env=shelf.env, capture_output=True,
-                            text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "app-tool==1.1 -> helper-lib==1.0 -> leaf==1.0" in result.stdout
     assert "digraph pyshelf {" in result.stdout
