@@ -7,7 +7,6 @@ that escapes is a bug and is reported as such by the CLI.
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3

@@ -55,10 +55,6 @@ class Interpreter:
     implementation: str
     version: str  # full version, e.g. 3.12.4
 
-    @property
-    def minor(self) -> str:
-        return ".".join(self.version.split(".")[:2])
-
 
 @dataclass(frozen=True)
 class InstalledPackage:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,12 +137,6 @@ class State:
 
     def close(self) -> None:
         self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic write; SQLite rolls everything back if the block raises."""
-        with self._db:
-            yield
 
     # -- settings -------------------------------------------------------------------------
     def config(self) -> dict[str, str]:
