@@ -53,17 +53,19 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
     base = shelf.engine.start_describe(shelf.python)  # checked while uv resolves
-    provided = None
+    system, provided = None, None
     try:
-        if sees_system(shelf):
-            provided = _provided(shelf, base.result().site_dirs)
+        if sees_system(shelf):  # uv must know them before it resolves
+            system = system_packages(base.result().site_dirs)
+            provided = [dist for dist, _ in system.values()]
         lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
                        upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
                        refresh=request.refresh, pins=request.pins, provided=provided)
     except BaseException:
         base.cancel()
         raise
-    system = system_packages(base.result().site_dirs)
+    if system is None:
+        system = system_packages(base.result().site_dirs)
     plan = make_plan(current.lock, lock, explicit_names(current_intent),
                      explicit_names(request.intent))
     specs = spec_changes(current_intent, request.intent)
@@ -87,7 +89,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, request.intent, lock, from_gen=current_id,
-                     summary=plan.summary, reinstall=rebuilt)
+                     summary=plan.summary, reinstall=rebuilt, provided=provided)
 
 
 def sees_system(shelf: Shelf) -> bool:
@@ -105,9 +107,12 @@ def system_packages(site_dirs: Sequence[Path]) -> dict[str, tuple[Distribution, 
     return found
 
 
-def _provided(shelf: Shelf, site_dirs: Sequence[Path]) -> list[Distribution] | None:
+def provided_by_system(shelf: Shelf) -> list[Distribution] | None:
+    """The system's packages when the shelf sees them (None otherwise), for the builds that
+    do not go through :func:`apply_change` and so have not described the base yet."""
     if not sees_system(shelf):
         return None
+    site_dirs = shelf.engine.describe(shelf.python).site_dirs
     return [dist for dist, _ in system_packages(site_dirs).values()]
 
 
@@ -116,15 +121,15 @@ def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
 
 
 def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
-                     *, from_gen: int | None, summary: str,
-                     reinstall: Sequence[str] = ()) -> None:
-    """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all."""
+                     *, from_gen: int | None, summary: str, reinstall: Sequence[str] = (),
+                     provided: Sequence[Distribution] | None = None) -> None:
+    """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all.
+
+    ``provided`` are the system's packages when the shelf sees them (else None)."""
     layout, started = shelf.layout, now()
     switched = False
     try:
         ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
-        provided = (_provided(shelf, shelf.engine.describe(shelf.python).site_dirs)
-                    if sees_system(shelf) else None)
         system = None if provided is None else {d.name: d.version for d in provided}
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system)
@@ -201,6 +206,8 @@ def _package_records(built: BuiltGeneration, intent: Sequence[IntentEntry], lock
 def initial_generation(shelf: Shelf) -> int:
     """Generation 0: an empty environment for the chosen interpreter."""
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
-    lock = resolve(shelf.engine, shelf.layout, [], shelf.python, EMPTY_LOCK)
-    build_and_switch(shelf, gen_id, [], lock, from_gen=None, summary="+0 ~0 -0")
+    provided = provided_by_system(shelf)
+    lock = resolve(shelf.engine, shelf.layout, [], shelf.python, EMPTY_LOCK, provided=provided)
+    build_and_switch(shelf, gen_id, [], lock, from_gen=None, summary="+0 ~0 -0",
+                     provided=provided)
     return gen_id

@@ -274,8 +274,14 @@ class PendingFacts:
     def __init__(self, python: str, process: subprocess.Popen[str]) -> None:
         self._python = python
         self._process = process
+        self._facts: InterpreterFacts | None = None
 
     def result(self) -> InterpreterFacts:
+        if self._facts is None:
+            self._facts = self._read()
+        return self._facts
+
+    def _read(self) -> InterpreterFacts:
         stdout, stderr = self._process.communicate()
         if self._process.returncode != 0:
             raise PyshelfError(

@@ -8,7 +8,7 @@ cache where it can. Either way it is one operation in the history, so it can be 
 from __future__ import annotations
 
 from pyshelf import ui
-from pyshelf.change import build_and_switch, tidy_up
+from pyshelf.change import build_and_switch, provided_by_system, tidy_up
 from pyshelf.generations import next_generation_id, switch_to
 from pyshelf.model import explicit_names
 from pyshelf.plan import make_plan, spec_changes
@@ -42,7 +42,7 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     if not on_disk:
         new_id = next_generation_id(shelf.layout, state.highest_generation_id())
         build_and_switch(shelf, new_id, target_intent, target.lock, from_gen=current_id,
-                         summary=plan.summary)
+                         summary=plan.summary, provided=provided_by_system(shelf))
         return
     started = now()
     switch_to(shelf.layout, target_id)
