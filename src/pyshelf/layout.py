@@ -6,7 +6,10 @@ one-line change and a test can point a whole shelf anywhere by choosing its home
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,18 @@ class Layout:
     @property
     def lock_file(self) -> Path:
         return self.home / "lock"
+
+    @contextmanager
+    def scratch(self, label: str) -> Iterator[Path]:
+        """A fresh folder under ``work/`` for one process's uv input and output, removed
+        afterwards whatever happens."""
+        folder = self.work / f"{label}-{os.getpid()}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def gen_dir(self, gen_id: int) -> Path:
         return self.gens / str(gen_id)

@@ -7,8 +7,6 @@ normalised PEP 508 line per requirement, so nothing typed can smuggle in an opti
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -36,10 +34,7 @@ def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], pytho
     ``provided`` are packages the system supplies: pinned, and left out of the lock."""
     provided = representable(provided or ())
     pins = {**(pins or {}), **{d.name: d.version for d in provided}}
-    work = layout.work / f"resolve-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with layout.scratch("resolve") as work:
         requirements_in = work / "requirements.in"
         requirements_in.write_text(
             "".join(f"{input_line(entry)}\n" for entry in sorted(intent, key=lambda e: e.name)),
@@ -63,5 +58,3 @@ def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], pytho
                               no_emit=sorted(d.name for d in provided))
         return parse_lock(text, {e.source_path: e.name for e in intent
                                  if e.kind == "editable" and e.source_path})
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

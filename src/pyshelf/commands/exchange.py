@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -24,18 +23,12 @@ from pyshelf.shelf import Shelf, now, open_shelf
 def _pylock(shelf: Shelf, gen_id: int) -> str:
     """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
     record = shelf.state.generation(gen_id)
-    work = shelf.layout.work / f"export-{os.getpid()}"
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with shelf.layout.scratch("export") as work:
         pins = work / "pins.txt"
         pins.write_text("".join(f"{pin_line(p)}\n" for p in record.lock.packages.values()),
                         encoding="utf-8")
-        out = work / "pylock.toml"
-        text = shelf.engine.compile(pins, out, shelf.python, output_format="pylock.toml")
-    finally:
-        for leftover in work.iterdir():
-            leftover.unlink()
-        work.rmdir()
+        text = shelf.engine.compile(pins, work / "pylock.toml", shelf.python,
+                                    output_format="pylock.toml")
     return text + pylock_tool_table(shelf.state.intent(gen_id))
 
 
