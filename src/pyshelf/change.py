@@ -10,6 +10,8 @@ the generation that was current before.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from pyshelf import ui
+from pyshelf.clock import now
 from pyshelf.collect import collect_generations
 from pyshelf.errors import PyshelfError
 from pyshelf.generations import (
@@ -31,7 +34,7 @@ from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import make_plan, spec_changes
 from pyshelf.resolver import resolve
-from pyshelf.shelf import Shelf, command_line, now
+from pyshelf.shelf import Shelf, command_line
 from pyshelf.state import NewGeneration
 
 
@@ -127,6 +130,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
 
     ``provided`` are the system's packages when the shelf sees them (else None)."""
     layout, started = shelf.layout, now()
+    op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
+                                        to_gen=gen_id, started_at=started)
     switched = False
     try:
         ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
@@ -149,18 +154,15 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                       reinstall),
             edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
                                    built.facts.marker_env),
-            command=command_line(),
-            from_gen=from_gen,
-            started_at=started,
-            summary=summary,
         )
         switch_to(layout, gen_id)
         switched = True
-        shelf.state.record_generation(record, finished_at=now())
+        shelf.state.record_generation(record, op_id=op_id, finished_at=now(), summary=summary)
     except BaseException:
         if switched:
             _point_env_back(shelf, from_gen)
         remove_generation_dir(layout, gen_id)
+        _forget(shelf, op_id)
         raise
     ui.info(f"Generation {gen_id} is now current ({len(lock.packages)} packages).")
     tidy_up(shelf)
@@ -175,6 +177,13 @@ def tidy_up(shelf: Shelf) -> None:
         return
     if collected:
         ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
+
+
+def _forget(shelf: Shelf, op_id: int) -> None:
+    """Drop the journal row of a change that failed cleanly. If even that fails (the disk
+    is full, say), the row stays and the next pyshelf marks it failed."""
+    with contextlib.suppress(sqlite3.Error):
+        shelf.state.abandon_operation(op_id)
 
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:

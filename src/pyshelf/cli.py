@@ -104,6 +104,9 @@ def _common() -> argparse.ArgumentParser:
                              "$XDG_DATA_HOME/pyshelf)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="show the commands pyshelf runs and full error details")
+    common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
+                        help="if another pyshelf is changing the shelf, fail at once "
+                             "instead of waiting")
     return common
 
 
@@ -282,6 +285,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.verbose = getattr(args, "verbose", False) or os.environ.get("PYSHELF_DEBUG") == "1"
+    args.no_wait = getattr(args, "no_wait", False)
     from pyshelf import ui
     from pyshelf.layout import Layout, default_home
 

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
@@ -16,14 +15,10 @@ from pyshelf import ui
 from pyshelf.engine import Engine
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
-from pyshelf.locking import writer_lock
+from pyshelf.locking import LockBusy, writer_lock
+from pyshelf.recovery import needs_recovery, recover
 from pyshelf.settings import Setting, effective_settings
 from pyshelf.state import State, open_state
-
-
-def now() -> str:
-    """Timestamps are stored in UTC, ISO 8601, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def command_line() -> str:
@@ -36,6 +31,7 @@ class Shelf:
     layout: Layout
     state: State
     verbose: bool = False
+    wait: bool = True  # for the writer lock; False is --no-wait
     settings: dict[str, Setting] = field(default_factory=dict)
 
     def setting(self, key: str) -> str | None:
@@ -65,9 +61,29 @@ class Shelf:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the shelf's writer lock for a whole change."""
-        with writer_lock(self.layout.lock_file, ui.info):
-            yield
+        """Hold the shelf's writer lock for a whole change, after cleaning up whatever an
+        interrupted pyshelf left behind."""
+        try:
+            with writer_lock(self.layout.lock_file, ui.info, wait=self.wait):
+                if needs_recovery(self.layout, self.state):
+                    recover(self.layout, self.state)
+                yield
+        except LockBusy as busy:
+            raise PyshelfError(
+                f"Another pyshelf (pid {busy.holder}) is changing this shelf; try again when "
+                "it has finished, or leave out --no-wait to wait for it."
+            ) from None
+
+    def recover_if_free(self) -> None:
+        """Clean up after an interrupted pyshelf if no other one is running; never waits,
+        so a reporting command is not held up by a change in progress."""
+        if not needs_recovery(self.layout, self.state):
+            return
+        try:
+            with writer_lock(self.layout.lock_file, ui.info, wait=False):
+                recover(self.layout, self.state)
+        except LockBusy:
+            pass
 
     def current_generation_id(self) -> int:
         gen_id = self.state.current_generation_id()
@@ -78,7 +94,10 @@ class Shelf:
         return gen_id
 
 
-def open_shelf(layout: Layout, *, verbose: bool = False, create: bool = False) -> Shelf:
+def open_shelf(layout: Layout, *, verbose: bool = False, wait: bool = True,
+               create: bool = False) -> Shelf:
     state = open_state(layout.state_db, create=create)
-    return Shelf(layout=layout, state=state, verbose=verbose,
-                 settings=effective_settings(state.config(), os.environ))
+    shelf = Shelf(layout=layout, state=state, verbose=verbose, wait=wait,
+                  settings=effective_settings(state.config(), os.environ))
+    shelf.recover_if_free()
+    return shelf

@@ -1,8 +1,10 @@
 """The shelf's record: SQLite schema, migrations and every query (the only module with SQL).
 
 The database is the truth about what the shelf holds; the ``env`` symlink only follows it.
-A change is written in one transaction after its generation is built and switched, so an
-interrupted change leaves the record exactly as it was.
+A change is journalled as a ``running`` operation before it builds, and everything else it
+writes goes in one transaction after its generation is built and switched: an interrupted
+change leaves the record as it was plus that one row, which tells the next pyshelf what to
+clean up.
 """
 
 from __future__ import annotations
@@ -78,6 +80,22 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 3: a change is journalled as running before it builds, so a killed one is found later
+    """
+    CREATE TABLE operations_v3 (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        from_gen INTEGER,
+        to_gen INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+        summary TEXT NOT NULL
+    );
+    INSERT INTO operations_v3 SELECT * FROM operations;
+    DROP TABLE operations;
+    ALTER TABLE operations_v3 RENAME TO operations;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -103,10 +121,6 @@ class NewGeneration:
     intent: list[IntentEntry]
     packages: list[InstalledPackage]
     edges: list[Edge]
-    command: str
-    from_gen: int | None
-    started_at: str
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -123,8 +137,8 @@ class OperationRecord:
     from_gen: int | None
     to_gen: int
     started_at: str
-    finished_at: str
-    status: str
+    finished_at: str | None
+    status: str  # running, done or failed
     summary: str
 
 
@@ -159,7 +173,12 @@ class State:
         return int(row[0]) if row else None
 
     def highest_generation_id(self) -> int | None:
-        row = self._db.execute("SELECT max(id) FROM generations").fetchone()
+        """The highest number recorded anywhere, an interrupted change's included, so a
+        number never means two different generations in the history."""
+        row = self._db.execute(
+            "SELECT max(id) FROM (SELECT id FROM generations UNION ALL"
+            " SELECT to_gen FROM operations)"
+        ).fetchone()
         return row[0]
 
     def generation(self, gen_id: int) -> GenerationRecord:
@@ -221,42 +240,46 @@ class State:
         ).fetchall()
         return [Edge(*row) for row in rows]
 
-    def record_generation(self, new: NewGeneration, finished_at: str) -> int:
-        """Write a built, switched generation and its operation; returns the operation id."""
+    def begin_operation(self, *, command: str, from_gen: int | None, to_gen: int,
+                        started_at: str) -> int:
+        """Journal a change before it touches the disk; returns the operation id."""
         with self._db:
-            self._db.execute(
-                "INSERT INTO generations (id, created_at, python_path, python_resolved,"
-                " python_implementation, python_version, marker_env, lock_text, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')",
-                (new.id, new.created_at, new.interpreter.path, new.interpreter.resolved,
-                 new.interpreter.implementation, new.interpreter.version,
-                 json.dumps(new.marker_env, sort_keys=True), new.lock_text),
-            )
-            self._db.executemany(
-                "INSERT INTO generation_requirements VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(new.id, e.name, e.spec, e.kind, e.role, e.source_path, e.added_at)
-                 for e in new.intent],
-            )
-            self._db.executemany(
-                "INSERT INTO generation_packages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(new.id, p.name, p.display_name, p.version, int(p.is_explicit), p.source,
-                  p.installed_at) for p in new.packages],
-            )
-            self._db.executemany(
-                "INSERT INTO generation_dependencies VALUES (?, ?, ?, ?)",
-                [(new.id, e.package, e.requires, e.specifier) for e in new.edges],
-            )
             cursor = self._db.execute(
-                "INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
-                " status, summary) VALUES (?, ?, ?, ?, ?, 'done', ?)",
-                (new.command, new.from_gen, new.id, new.started_at, finished_at, new.summary),
-            )
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('current_generation', ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (str(new.id),),
+                "INSERT INTO operations (command, from_gen, to_gen, started_at, status,"
+                " summary) VALUES (?, ?, ?, ?, 'running', '')",
+                (command, from_gen, to_gen, started_at),
             )
             return int(cursor.lastrowid or 0)
+
+    def abandon_operation(self, op_id: int) -> None:
+        """Forget a journalled change that failed cleanly: it changed nothing."""
+        with self._db:
+            self._db.execute("DELETE FROM operations WHERE id = ? AND status = 'running'",
+                             (op_id,))
+
+    def running_operations(self) -> list[OperationRecord]:
+        return self._operation_rows("WHERE status = 'running'", ())
+
+    def mark_failed(self, op_id: int, *, finished_at: str, summary: str) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE operations SET status = 'failed', finished_at = ?, summary = ?"
+                " WHERE id = ?", (finished_at, summary, op_id),
+            )
+
+    def record_generation(self, new: NewGeneration, *, op_id: int, finished_at: str,
+                          summary: str) -> None:
+        """Write a built, switched generation, finish its journalled operation and make it
+        current, all in one transaction."""
+        with self._db:
+            self._insert_generation(new)
+            self._finish_operation(op_id, finished_at, summary)
+            self._set_current(new.id)
+
+    def restore_generation(self, new: NewGeneration) -> None:
+        """Write a generation found on disk, with no operation (rebuilding a lost record)."""
+        with self._db:
+            self._insert_generation(new)
 
     def record_switch(self, *, command: str, from_gen: int, to_gen: int, started_at: str,
                       finished_at: str, summary: str) -> int:
@@ -267,10 +290,47 @@ class State:
                 " status, summary) VALUES (?, ?, ?, ?, ?, 'done', ?)",
                 (command, from_gen, to_gen, started_at, finished_at, summary),
             )
-            self._db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'current_generation'", (str(to_gen),)
-            )
+            self._set_current(to_gen)
             return int(cursor.lastrowid or 0)
+
+    def _insert_generation(self, new: NewGeneration) -> None:
+        self._db.execute(
+            "INSERT INTO generations (id, created_at, python_path, python_resolved,"
+            " python_implementation, python_version, marker_env, lock_text, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')",
+            (new.id, new.created_at, new.interpreter.path, new.interpreter.resolved,
+             new.interpreter.implementation, new.interpreter.version,
+             json.dumps(new.marker_env, sort_keys=True), new.lock_text),
+        )
+        self._db.executemany(
+            "INSERT INTO generation_requirements VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(new.id, e.name, e.spec, e.kind, e.role, e.source_path, e.added_at)
+             for e in new.intent],
+        )
+        self._db.executemany(
+            "INSERT INTO generation_packages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(new.id, p.name, p.display_name, p.version, int(p.is_explicit), p.source,
+              p.installed_at) for p in new.packages],
+        )
+        self._db.executemany(
+            "INSERT INTO generation_dependencies VALUES (?, ?, ?, ?)",
+            [(new.id, e.package, e.requires, e.specifier) for e in new.edges],
+        )
+
+    def _finish_operation(self, op_id: int, finished_at: str, summary: str) -> None:
+        updated = self._db.execute(
+            "UPDATE operations SET status = 'done', finished_at = ?, summary = ?"
+            " WHERE id = ? AND status = 'running'", (finished_at, summary, op_id),
+        ).rowcount
+        if updated != 1:
+            raise PyshelfError(f"Operation {op_id} is no longer running; nothing was recorded.")
+
+    def _set_current(self, gen_id: int) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('current_generation', ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(gen_id),),
+        )
 
     # -- snapshots ------------------------------------------------------------------------
     def snapshots(self) -> list[SnapshotRecord]:
@@ -299,21 +359,23 @@ class State:
             self._db.execute("DELETE FROM snapshots WHERE name = ?", (name,))
 
     # -- history --------------------------------------------------------------------------
-    def operations(self, limit: int | None = None) -> list[OperationRecord]:
-        query = ("SELECT id, command, from_gen, to_gen, started_at, finished_at, status, summary"
-                 " FROM operations ORDER BY id DESC")
-        params: tuple[int, ...] = ()
-        if limit is not None:
-            query += " LIMIT ?"
-            params = (limit,)
-        return [OperationRecord(*row) for row in self._db.execute(query, params).fetchall()]
+    def operations(self, limit: int | None = None, *, done_only: bool = False
+                   ) -> list[OperationRecord]:
+        """Newest first; ``done_only`` leaves out interrupted and running changes, which
+        moved nothing (undo and diff count only what really happened)."""
+        return self._operation_rows("WHERE status = 'done'" if done_only else "", (),
+                                    limit=limit)
 
     def operation(self, op_id: int) -> OperationRecord | None:
-        row = self._db.execute(
-            "SELECT id, command, from_gen, to_gen, started_at, finished_at, status, summary"
-            " FROM operations WHERE id = ?", (op_id,)
-        ).fetchone()
-        return OperationRecord(*row) if row else None
+        return next(iter(self._operation_rows("WHERE id = ?", (op_id,))), None)
+
+    def _operation_rows(self, where: str, params: tuple[int, ...], *,
+                        limit: int | None = None) -> list[OperationRecord]:
+        query = ("SELECT id, command, from_gen, to_gen, started_at, finished_at, status,"
+                 f" summary FROM operations {where} ORDER BY id DESC")
+        if limit is not None:
+            query, params = query + " LIMIT ?", (*params, limit)
+        return [OperationRecord(*row) for row in self._db.execute(query, params).fetchall()]
 
 
 def _migrate(db: sqlite3.Connection, path: Path, *, create: bool) -> None:

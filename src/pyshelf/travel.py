@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pyshelf import ui
 from pyshelf.change import build_and_switch, provided_by_system, tidy_up
+from pyshelf.clock import now
 from pyshelf.generations import next_generation_id, switch_to
 from pyshelf.model import explicit_names
 from pyshelf.plan import make_plan, spec_changes
-from pyshelf.shelf import Shelf, command_line, now
+from pyshelf.shelf import Shelf, command_line
 
 
 def is_on_disk(shelf: Shelf, gen_id: int) -> bool:

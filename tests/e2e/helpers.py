@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from tests.support.sandbox import Sandbox
+from uv import find_uv_bin
 
 
 def packages(sandbox: Sandbox) -> dict[str, tuple[str, str]]:
@@ -48,3 +52,24 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str]) -> subprocess.
     )
     return subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
                           text=True, check=False)
+
+
+def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str) -> Path:
+    """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>``, then the
+    real uv; point ``PYSHELF_UV`` at it to pause or break one step of a change."""
+    wrapper = tmp_path / f"uv-{subcommand}"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1 $2" = "pip {subcommand}" ]; then {shell_code}; fi\n'
+        f'exec "{find_uv_bin()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)

@@ -7,12 +7,17 @@ import pty
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import generation_dirs, packages, run_without_subprocesses, snapshot
+from tests.e2e.helpers import (
+    generation_dirs,
+    packages,
+    run_without_subprocesses,
+    snapshot,
+    uv_wrapper,
+    wait_for,
+)
 from tests.support.sandbox import pyshelf_script
-from uv import find_uv_bin
 
 
 @pytest.fixture
@@ -22,32 +27,13 @@ def shelf(sandbox):
     return sandbox
 
 
-def _uv_wrapper(tmp_path: Path, on_sync: str) -> Path:
-    """A uv that runs ``on_sync`` (shell) instead of ``uv pip sync``, real uv otherwise."""
-    wrapper = tmp_path / "uv-wrapper"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$1 $2" = "pip sync" ]; then {on_sync}; fi\n'
-        f'exec "{find_uv_bin()}" "$@"\n'
-    )
-    wrapper.chmod(0o755)
-    return wrapper
-
-
-def _wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
-
-
 def test_failed_build_leaves_shelf_as_it_was(shelf, tmp_path):
     before = snapshot(shelf)
-    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(tmp_path, "echo 'error: disk full' >&2; exit 2"))
+    failing = uv_wrapper(tmp_path, "sync", "echo 'error: the wheel is broken' >&2; exit 2")
+    shelf.env["PYSHELF_UV"] = str(failing)
     result = shelf.run("install", "alpha", "--yes")
     assert result.returncode == 1
-    assert "Installing the packages failed: error: disk full" in result.stderr
+    assert "Installing the packages failed: error: the wheel is broken" in result.stderr
     del shelf.env["PYSHELF_UV"]
     assert snapshot(shelf) == before
     assert shelf.bash("beta").stdout == "beta 1.0\n"
@@ -56,11 +42,11 @@ def test_failed_build_leaves_shelf_as_it_was(shelf, tmp_path):
 def test_ctrl_c_during_build_removes_the_half_built_generation(shelf, tmp_path):
     before = snapshot(shelf)
     marker = tmp_path / "syncing"
-    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(tmp_path, f"touch '{marker}'; sleep 30"))
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", f"touch '{marker}'; sleep 30"))
     proc = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"], env=shelf.env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
-    _wait_for(marker.exists)
+    wait_for(marker.exists)
     assert "2" in generation_dirs(shelf)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
@@ -73,12 +59,12 @@ def test_ctrl_c_during_build_removes_the_half_built_generation(shelf, tmp_path):
 def test_second_writer_waits_for_the_first(shelf, tmp_path):
     marker = tmp_path / "syncing"
     release = tmp_path / "release"
-    shelf.env["PYSHELF_UV"] = str(_uv_wrapper(
-        tmp_path, f"touch '{marker}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "sync", f"touch '{marker}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
     first = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"],
                              env=shelf.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, stdin=subprocess.DEVNULL)
-    _wait_for(marker.exists)
+    wait_for(marker.exists)
     second_env = {**shelf.env}
     del second_env["PYSHELF_UV"]
     second = subprocess.Popen([str(pyshelf_script()), "install", "gamma<1.1", "--yes"],

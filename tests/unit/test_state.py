@@ -54,12 +54,17 @@ def new_generation(gen_id: int = 1, **changes) -> NewGeneration:
                              is_explicit=False, source="index", installed_at="t2"),
         ],
         edges=[Edge("black", "click", ">=8.0")],
-        command="install black",
-        from_gen=None if gen_id == 1 else gen_id - 1,
-        started_at=f"2024-01-0{gen_id}T09:59:00",
-        summary="+2 ~0 -0",
     )
     return replace(generation, **changes)
+
+
+def record(state: State, new: NewGeneration, *, command: str = "install black",
+           summary: str = "+2 ~0 -0", finished_at: str = "f") -> int:
+    """Journal and record ``new`` as a change does; returns the operation id."""
+    op_id = state.begin_operation(command=command, started_at=f"{new.created_at}-start",
+                                  from_gen=state.current_generation_id(), to_gen=new.id)
+    state.record_generation(new, op_id=op_id, finished_at=finished_at, summary=summary)
+    return op_id
 
 
 @pytest.fixture
@@ -173,7 +178,7 @@ def test_fresh_database_has_no_generation(state: State):
 
 
 def test_recorded_generation_becomes_current(state: State):
-    state.record_generation(new_generation(1), finished_at="f")
+    record(state, new_generation(1))
 
     assert state.current_generation_id() == 1
     assert state.highest_generation_id() == 1
@@ -182,13 +187,13 @@ def test_recorded_generation_becomes_current(state: State):
 def test_recorded_generation_round_trips(state: State):
     new = new_generation(1)
 
-    state.record_generation(new, finished_at="2024-01-01T10:01:00")
-    record = state.generation(1)
+    record(state, new)
+    stored = state.generation(1)
 
-    assert (record.id, record.created_at, record.interpreter, record.marker_env) == (
+    assert (stored.id, stored.created_at, stored.interpreter, stored.marker_env) == (
         1, new.created_at, INTERPRETER, new.marker_env)
-    assert record.lock.text == new.lock_text
-    assert {n: p.version for n, p in record.lock.packages.items()} == {
+    assert stored.lock.text == new.lock_text
+    assert {n: p.version for n, p in stored.lock.packages.items()} == {
         "black": "24.1.0", "click": "8.1.7"}
 
 
@@ -199,7 +204,7 @@ def test_intent_packages_and_edges_round_trip(state: State):
                     added_at="b"),
     ])
 
-    state.record_generation(new, finished_at="f")
+    record(state, new)
 
     assert state.intent(1) == sorted(new.intent, key=lambda e: e.name)
     assert state.packages(1) == new.packages
@@ -209,17 +214,17 @@ def test_intent_packages_and_edges_round_trip(state: State):
 def test_operation_is_recorded_with_its_id(state: State):
     new = new_generation(1)
 
-    op_id = state.record_generation(new, finished_at="2024-01-01T10:01:00")
+    op_id = record(state, new, finished_at="2024-01-01T10:01:00")
 
     assert state.operations() == [OperationRecord(
         id=op_id, command="install black", from_gen=None, to_gen=1,
-        started_at=new.started_at, finished_at="2024-01-01T10:01:00", status="done",
-        summary="+2 ~0 -0")]
+        started_at=f"{new.created_at}-start", finished_at="2024-01-01T10:01:00",
+        status="done", summary="+2 ~0 -0")]
 
 
 def test_operations_are_newest_first_and_limited(state: State):
     for gen_id in (1, 2, 3):
-        state.record_generation(new_generation(gen_id, command=f"c{gen_id}"), finished_at="f")
+        record(state, new_generation(gen_id), command=f"c{gen_id}")
 
     assert [op.command for op in state.operations()] == ["c3", "c2", "c1"]
     assert [op.command for op in state.operations(limit=2)] == ["c3", "c2"]
@@ -227,9 +232,8 @@ def test_operations_are_newest_first_and_limited(state: State):
 
 
 def test_generations_keep_their_own_rows(state: State):
-    state.record_generation(new_generation(1), finished_at="f")
-    state.record_generation(new_generation(2, intent=[], edges=[], packages=[]),
-                            finished_at="f")
+    record(state, new_generation(1))
+    record(state, new_generation(2, intent=[], edges=[], packages=[]))
 
     assert len(state.packages(1)) == 2
     assert (state.intent(2), state.packages(2), state.edges(2)) == ([], [], [])
@@ -241,26 +245,26 @@ def test_unknown_generation_is_refused(state: State):
 
 
 def test_duplicate_generation_id_leaves_first_generation_intact(state: State, db_path):
-    state.record_generation(new_generation(1), finished_at="f")
+    record(state, new_generation(1))
     before = row_counts(db_path)
 
     with pytest.raises((sqlite3.Error, PyshelfError)):
-        state.record_generation(new_generation(1, command="again", summary="+9 ~9 -9"),
-                                finished_at="f")
+        record(state, new_generation(1), command="again", summary="+9 ~9 -9")
 
-    assert row_counts(db_path) == before
-    assert [op.command for op in state.operations()] == ["install black"]
+    assert row_counts(db_path) == {**before, "operations": before["operations"] + 1}
+    assert [(op.command, op.status) for op in state.operations()] == [
+        ("again", "running"), ("install black", "done")]
 
 
 def test_failure_late_in_record_generation_leaves_no_partial_rows(state: State, db_path):
-    state.record_generation(new_generation(1), finished_at="f")
+    record(state, new_generation(1))
     before = row_counts(db_path)
     broken = new_generation(2, edges=[Edge("black", "click", ""), Edge("black", "click", "")])
 
     with pytest.raises((sqlite3.Error, PyshelfError)):
-        state.record_generation(broken, finished_at="f")
+        record(state, broken)
 
-    assert row_counts(db_path) == before
+    assert row_counts(db_path) == {**before, "operations": before["operations"] + 1}
     assert state.current_generation_id() == 1
     assert (state.intent(2), state.packages(2)) == ([], [])
 
@@ -302,3 +306,55 @@ def test_config_persists_across_reopen(db_path):
         assert again.config() == {"index_url": "https://mirror.example/simple"}
     finally:
         again.close()
+
+
+def test_journalled_change_is_running_until_recorded(state: State):
+    record(state, new_generation(1))
+    op_id = state.begin_operation(command="install x", from_gen=1, to_gen=2, started_at="s")
+
+    assert [(op.id, op.status, op.finished_at) for op in state.running_operations()] == [
+        (op_id, "running", None)]
+    assert state.highest_generation_id() == 2
+    assert [op.command for op in state.operations(done_only=True)] == ["install black"]
+
+
+def test_abandoned_change_leaves_no_trace(state: State, db_path):
+    record(state, new_generation(1))
+    before = row_counts(db_path)
+
+    state.abandon_operation(state.begin_operation(command="install x", from_gen=1, to_gen=2,
+                                                  started_at="s"))
+
+    assert row_counts(db_path) == before
+    assert state.highest_generation_id() == 1
+
+
+def test_interrupted_change_is_marked_failed_and_never_finished(state: State):
+    record(state, new_generation(1))
+    op_id = state.begin_operation(command="install x", from_gen=1, to_gen=2, started_at="s")
+
+    state.mark_failed(op_id, finished_at="later", summary="interrupted")
+
+    failed = state.operation(op_id)
+    assert failed is not None and (failed.status, failed.summary) == ("failed", "interrupted")
+    assert state.running_operations() == []
+    with pytest.raises(PyshelfError, match="no longer running"):
+        state.record_generation(new_generation(2), op_id=op_id, finished_at="f", summary="")
+    assert state.current_generation_id() == 1
+
+
+def test_version_2_history_survives_the_journal_migration(db_path):
+    with closing(sqlite3.connect(db_path)) as db:
+        db.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+        db.execute("INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
+                   " status, summary) VALUES ('pyshelf init', NULL, 0, 's', 'f', 'done', '')")
+        db.execute("PRAGMA user_version = 2")
+        db.commit()
+
+    migrated = open_state(db_path)
+    try:
+        assert migrated.operations() == [OperationRecord(
+            id=1, command="pyshelf init", from_gen=None, to_gen=0, started_at="s",
+            finished_at="f", status="done", summary="")]
+    finally:
+        migrated.close()

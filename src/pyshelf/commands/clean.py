@@ -13,7 +13,7 @@ from pyshelf.travel import go_to_generation
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         if not args.keep_baseline:
             apply_change(shelf, ChangeRequest(intent=[]), assume_yes=args.yes,

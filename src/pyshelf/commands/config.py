@@ -132,6 +132,6 @@ _ACTIONS: dict[str, Callable[[Shelf, argparse.Namespace], None]] = {
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     _ACTIONS[args.action or "show"](shelf, args)
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.clock import now
 from pyshelf.errors import PyshelfError
 from pyshelf.exchange import (
     pin_line,
@@ -17,7 +18,7 @@ from pyshelf.exchange import (
     render_requirements,
 )
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, now, open_shelf
+from pyshelf.shelf import Shelf, open_shelf
 
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
@@ -59,7 +60,7 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
 
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
     imported = read_import(Path(args.file), args.format, now())
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         current = shelf.state.generation(shelf.current_generation_id()).interpreter.version
         notes = [

@@ -11,7 +11,7 @@ from pyshelf.shelf import open_shelf
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         if args.dry_run:
             victims = collectable(shelf)

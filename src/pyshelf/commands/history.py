@@ -33,8 +33,8 @@ def run_history(args: argparse.Namespace, layout: Layout) -> int:
         ])
         return 0
     ui.table(("#", "Time", "Command", "Generations", "Changes"),
-             [(str(r.id), local_time(r.started_at), r.command, _generations(r), r.summary)
-              for r in records])
+             [(str(r.id), local_time(r.started_at), r.command, _generations(r),
+               r.summary or r.status) for r in records])
     return 0
 
 
@@ -57,9 +57,12 @@ def run_diff(args: argparse.Namespace, layout: Layout) -> int:
         heading = f"Generation {from_gen} -> {to_gen}:"
     else:
         record = (shelf.state.operation(args.targets[0]) if args.targets
-                  else next(iter(shelf.state.operations(limit=1)), None))
+                  else next(iter(shelf.state.operations(limit=1, done_only=True)), None))
         if record is None:
             raise PyshelfError("There is no such operation; `pyshelf history` lists them.")
+        if record.status != "done":
+            raise PyshelfError(f"Operation {record.id} ({record.command}) is "
+                               f"{record.status}: it changed nothing.")
         from_gen, to_gen = record.from_gen, record.to_gen
         heading = f"Operation {record.id} ({record.command}), generation " \
                   f"{_generations(record)}:"

@@ -10,13 +10,14 @@ import argparse
 
 from pyshelf import ui
 from pyshelf.change import initial_generation
+from pyshelf.clock import now
 from pyshelf.commands.snapshots import BASELINE
 from pyshelf.errors import UsageError
 from pyshelf.integration import apply_shell_block, default_shell_config, install_launcher
 from pyshelf.interpreter import find_python
 from pyshelf.layout import Layout, default_bin_dir
 from pyshelf.settings import absolute_path
-from pyshelf.shelf import Shelf, now, open_shelf
+from pyshelf.shelf import Shelf, open_shelf
 
 
 def _configure(shelf: Shelf, args: argparse.Namespace) -> None:
@@ -42,7 +43,7 @@ def _configure(shelf: Shelf, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
     layout.home.mkdir(parents=True, exist_ok=True)
-    shelf = open_shelf(layout, verbose=args.verbose, create=True)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=True)
     with shelf.writing():
         stored = shelf.state.config()
         _configure(shelf, args)

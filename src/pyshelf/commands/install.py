@@ -7,11 +7,12 @@ import argparse
 from dataclasses import replace
 
 from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.clock import now
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 from pyshelf.local import local_entry
 from pyshelf.model import IntentEntry
-from pyshelf.shelf import Shelf, now, open_shelf
+from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.specs import (
     is_path_like,
     parse_install_specs,
@@ -41,7 +42,7 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         requested = requested_entries(shelf, args, now())
         current = {e.name: e for e in shelf.state.intent(shelf.current_generation_id())}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 
 from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.clock import now
 from pyshelf.errors import PyshelfError
 from pyshelf.graph import reachable
 from pyshelf.layout import Layout
 from pyshelf.model import Edge, IntentEntry, explicit_names
-from pyshelf.shelf import now, open_shelf
+from pyshelf.shelf import open_shelf
 from pyshelf.specs import parse_package_name
 
 
@@ -44,7 +45,7 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
     names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         intent = {e.name: e for e in shelf.state.intent(gen_id)}

@@ -6,9 +6,10 @@ import argparse
 import re
 
 from pyshelf import ui
+from pyshelf.clock import now
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import now, open_shelf
+from pyshelf.shelf import open_shelf
 from pyshelf.travel import go_to_generation, is_on_disk
 
 BASELINE = "baseline"
@@ -30,7 +31,7 @@ def check_name(name: str) -> str:
 
 
 def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         if args.delete:
             if args.name == BASELINE or shelf.state.snapshot(args.name) is None:
@@ -52,7 +53,7 @@ def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_restore(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         record = shelf.state.snapshot(args.name)
         if record is None:

@@ -13,11 +13,12 @@ from pyshelf.travel import go_to_generation
 def run_undo(args: argparse.Namespace, layout: Layout) -> int:
     if args.steps < 1:
         raise UsageError("undo goes back at least 1 operation.")
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
-        records = shelf.state.operations(limit=args.steps)
+        records = shelf.state.operations(limit=args.steps, done_only=True)
         if len(records) < args.steps or records[-1].from_gen is None:
-            available = sum(r.from_gen is not None for r in shelf.state.operations())
+            available = sum(r.from_gen is not None
+                            for r in shelf.state.operations(done_only=True))
             raise PyshelfError(
                 f"There are only {available} operation(s) to undo; "
                 "`pyshelf history` lists them."
@@ -28,7 +29,7 @@ def run_undo(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rollback(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         if args.to not in shelf.state.generation_states():
             raise PyshelfError(

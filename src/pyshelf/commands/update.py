@@ -24,7 +24,7 @@ from pyshelf.specs import parse_package_name
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:
     names = [parse_package_name(text) for text in args.names]
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         intent = shelf.state.intent(gen_id)
@@ -45,7 +45,7 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         python = find_python(args.python) if args.python else None
         if python:

@@ -1,0 +1,84 @@
+"""Finishing what a killed pyshelf left behind.
+
+A change journals itself as a ``running`` operation before it builds. If its process dies
+(kill -9, power loss) the row stays. Whoever next holds the writer lock knows that no change
+is running, so each such row is an interrupted change: its unfinished generation is removed,
+``env`` is pointed back at the generation the database calls current (a kill between the
+switch and the commit leaves it on the new one), and the row is marked failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pyshelf import ui
+from pyshelf.clock import now
+from pyshelf.generations import remove_generation_dir, switch_to
+from pyshelf.layout import Layout
+from pyshelf.state import State
+
+
+def env_target(layout: Layout) -> str | None:
+    try:
+        return str(layout.env.readlink())
+    except OSError:
+        return None
+
+
+def misplaced_env(layout: Layout, state: State) -> bool:
+    """``env`` does not point at the current generation, and that generation is on disk
+    to point it at."""
+    current = state.current_generation_id()
+    if current is None or not layout.gen_dir(current).is_dir():
+        return False
+    return env_target(layout) != str(Path("gens") / str(current))
+
+
+def stale_scratch(layout: Layout) -> list[Path]:
+    """Scratch folders (``work/<label>-<pid>``) whose process no longer exists."""
+    try:
+        entries = list(layout.work.iterdir())
+    except OSError:
+        return []
+    return [entry for entry in entries if not _process_alive(entry.name.rpartition("-")[2])]
+
+
+def _process_alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def needs_recovery(layout: Layout, state: State) -> bool:
+    """Cheap enough for every command: one query, one readlink, one small listing."""
+    return (bool(state.running_operations()) or misplaced_env(layout, state)
+            or bool(stale_scratch(layout)))
+
+
+def recover(layout: Layout, state: State) -> None:
+    """Clean up after interrupted changes; the caller holds the writer lock, so nothing
+    found here belongs to a live pyshelf."""
+    current = state.current_generation_id()
+    for op in state.running_operations():
+        if op.to_gen != current and state.generation_states().get(op.to_gen) is None:
+            remove_generation_dir(layout, op.to_gen)
+        state.mark_failed(op.id, finished_at=now(),
+                          summary=f"interrupted; generation {op.to_gen} was never finished")
+        ui.warn(f"The change `{op.command}` (started {ui.local_time(op.started_at)}) was "
+                f"interrupted; its unfinished generation {op.to_gen} was removed and the "
+                f"shelf is at generation {current}, as before it.")
+    if current is not None and misplaced_env(layout, state):
+        switch_to(layout, current)
+    for folder in stale_scratch(layout):
+        if folder.is_symlink() or not folder.is_dir():
+            folder.unlink()
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
