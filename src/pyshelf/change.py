@@ -21,6 +21,7 @@ from packaging.requirements import Requirement
 from pyshelf import ui
 from pyshelf.clock import now
 from pyshelf.collect import collect_generations
+from pyshelf.drift import Drift, generation_drift
 from pyshelf.errors import PyshelfError
 from pyshelf.generations import (
     BuiltGeneration,
@@ -29,7 +30,7 @@ from pyshelf.generations import (
     remove_generation_dir,
     switch_to,
 )
-from pyshelf.graph import Distribution, dependency_edges, read_distributions
+from pyshelf.graph import Distribution, dependency_edges, read_distributions, same_version
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import make_plan, spec_changes
@@ -78,7 +79,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         ui.out("Nothing to change: the shelf already holds what was asked for.")
         return
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
-    for note in request.notes:
+    for note in [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]:
         ui.warn(note)
     for change in plan.added:
         if change.name in system:
@@ -93,6 +94,23 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, request.intent, lock, from_gen=current_id,
                      summary=plan.summary, reinstall=rebuilt, provided=provided)
+
+
+def _outside_changes_lost(shelf: Shelf, current_id: int, lock: Lock, gen_id: int
+                          ) -> list[str]:
+    """Say which changes made outside pyshelf the new generation will not keep."""
+    drift = generation_drift(shelf.layout, shelf.state, current_id)
+    kept = {name: locked.version for name, locked in lock.packages.items()}
+    lost = Drift(
+        added={n: v for n, v in drift.added.items() if not same_version(kept.get(n, ""), v)},
+        removed={n: v for n, v in drift.removed.items() if n in kept},
+        changed={n: (old, new) for n, (old, new) in drift.changed.items()
+                 if not same_version(kept.get(n, ""), new)},
+    )
+    if not lost.count:
+        return []
+    return [f"{lost.count} change(s) made outside pyshelf will not carry over to generation "
+            f"{gen_id} ({lost.summary()}); `pyshelf adopt` first keeps them."]
 
 
 def sees_system(shelf: Shelf) -> bool:

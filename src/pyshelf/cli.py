@@ -90,6 +90,9 @@ EXAMPLES = {
   pyshelf export > shelf.txt
   pyshelf export --format pylock -o pylock.toml
   pyshelf export --format json -o shelf.json""",
+    "adopt": """examples:
+  pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
+  pyshelf adopt --yes""",
     "import": """examples:
   pyshelf import shelf.txt
   pyshelf import pylock.toml --yes""",
@@ -248,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
                         default="requirements")
     export.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
 
+    adopt = add("adopt", "record packages that other tools changed inside the shelf")
+    _changing(adopt)
+
     importing = add("import", "recreate an exported state on this shelf")
     importing.add_argument("file", metavar="FILE")
     importing.add_argument("--format", choices=("requirements", "pylock", "json"),
@@ -279,6 +285,7 @@ COMMANDS = {
     "gc": "gc:run",
     "export": "exchange:run_export",
     "import": "exchange:run_import",
+    "adopt": "adopt:run",
 }
 
 

@@ -15,11 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
-
 from pyshelf.engine import Engine, InterpreterFacts
 from pyshelf.errors import PyshelfError
-from pyshelf.graph import Distribution, read_distributions, unmet_requirements
+from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
 from pyshelf.layout import Layout
 from pyshelf.model import Lock
 
@@ -81,20 +79,13 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     return BuiltGeneration(gen_id, facts, distributions)
 
 
-def _same_version(a: str, b: str) -> bool:
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
-
-
 def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
     installed = {d.name: d.version for d in distributions}
     wrong = [
         f"{p.display_name}=={p.version}" if p.version else p.display_name
         for p in lock.packages.values()
         if p.name not in installed
-        or (p.version and not _same_version(installed[p.name], p.version))
+        or (p.version and not same_version(installed[p.name], p.version))
     ]
     if wrong:
         raise PyshelfError(

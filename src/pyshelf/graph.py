@@ -15,6 +15,7 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from pyshelf.model import Edge
 
@@ -130,6 +131,15 @@ def _applies(requirement: Requirement, extras: set[str], marker_env: Mapping[str
         requirement.marker.evaluate({**marker_env, "extra": extra})
         for extra in ("", *sorted(extras))
     )
+
+
+def same_version(a: str, b: str) -> bool:
+    """Equal as PEP 440 versions (``1.0`` is ``1.0.0``); compared as text if either is not
+    one."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def reachable(roots: Iterable[str], edges: Iterable[Edge]) -> set[str]:

@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pyshelf import ui
+from pyshelf.drift import generation_drift
 from pyshelf.engine import Engine
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
@@ -94,10 +95,24 @@ class Shelf:
         return gen_id
 
 
+    def warn_about_drift(self) -> None:
+        gen_id = self.state.current_generation_id()
+        if gen_id is None:
+            return
+        drift = generation_drift(self.layout, self.state, gen_id)
+        if drift.count:
+            ui.warn(f"{drift.count} package(s) changed outside pyshelf ({drift.summary()}); "
+                    "run `pyshelf doctor`.")
+
+
 def open_shelf(layout: Layout, *, verbose: bool = False, wait: bool = True,
-               create: bool = False) -> Shelf:
+               create: bool = False, report: bool = True) -> Shelf:
+    """Open the shelf, first cleaning up after an interrupted pyshelf; ``report`` warns
+    about what needs the person's attention (commands that show it in full turn it off)."""
     state = open_state(layout.state_db, create=create)
     shelf = Shelf(layout=layout, state=state, verbose=verbose, wait=wait,
                   settings=effective_settings(state.config(), os.environ))
     shelf.recover_if_free()
+    if report:
+        shelf.warn_about_drift()
     return shelf
