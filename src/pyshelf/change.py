@@ -24,7 +24,6 @@ from pyshelf.collect import collect_generations
 from pyshelf.drift import Drift, generation_drift
 from pyshelf.errors import PyshelfError
 from pyshelf.generations import (
-    BuiltGeneration,
     build_generation,
     next_generation_id,
     remove_generation_dir,
@@ -34,6 +33,7 @@ from pyshelf.graph import Distribution, dependency_edges, read_distributions, sa
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import make_plan, spec_changes
+from pyshelf.rescue import write_generation_record
 from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.state import NewGeneration
@@ -168,11 +168,12 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             marker_env=built.facts.marker_env,
             lock_text=lock.text,
             intent=list(intent),
-            packages=_package_records(built, intent, lock, previous_packages, started,
-                                      reinstall),
+            packages=package_records(built.distributions, intent, lock, previous_packages,
+                                     started, reinstall),
             edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
                                    built.facts.marker_env),
         )
+        write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         switch_to(layout, gen_id)
         switched = True
         shelf.state.record_generation(record, op_id=op_id, finished_at=now(), summary=summary)
@@ -211,13 +212,15 @@ def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
         switch_to(shelf.layout, from_gen)
 
 
-def _package_records(built: BuiltGeneration, intent: Sequence[IntentEntry], lock: Lock,
-                     previous: dict[str, InstalledPackage], when: str,
-                     reinstalled: Sequence[str]) -> list[InstalledPackage]:
+def package_records(distributions: Sequence[Distribution], intent: Sequence[IntentEntry],
+                    lock: Lock, previous: dict[str, InstalledPackage], when: str,
+                    reinstalled: Sequence[str] = ()) -> list[InstalledPackage]:
+    """What each installed distribution is to the shelf: explicit or a dependency, where it
+    came from, and since when this version has been installed (kept from ``previous``)."""
     explicit = explicit_names(intent)
     kinds = {e.name: e.kind for e in intent}
     records = []
-    for dist in built.distributions:
+    for dist in distributions:
         before = previous.get(dist.name)
         unchanged = before and before.version == dist.version and dist.name not in reinstalled
         locked = lock.packages.get(dist.name)

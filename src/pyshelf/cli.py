@@ -6,6 +6,7 @@ Importing lazily keeps ``pyshelf list`` from paying for the modules only changes
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pyshelf import __version__
-from pyshelf.errors import EXIT_ERROR, EXIT_INTERRUPTED, PyshelfError
+from pyshelf.errors import EXIT_ERROR, EXIT_INTERRUPTED, DiskFullError, PyshelfError
 
 EXAMPLES = {
     "init": """examples:
@@ -90,6 +91,12 @@ EXAMPLES = {
   pyshelf export > shelf.txt
   pyshelf export --format pylock -o pylock.toml
   pyshelf export --format json -o shelf.json""",
+    "status": """examples:
+  pyshelf status
+  pyshelf status --json""",
+    "doctor": """examples:
+  pyshelf doctor                  # check everything, change nothing
+  pyshelf doctor --fix            # repair what can be repaired safely""",
     "adopt": """examples:
   pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
   pyshelf adopt --yes""",
@@ -251,6 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
                         default="requirements")
     export.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
 
+    status = add("status", "the shelf at a glance: generation, interpreter, shell, disk")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    doctor = add("doctor", "check everything that can go wrong, and repair it with --fix")
+    doctor.add_argument("--fix", action="store_true", help="repair what can be repaired "
+                                                           "safely")
+
     adopt = add("adopt", "record packages that other tools changed inside the shelf")
     _changing(adopt)
 
@@ -286,10 +300,23 @@ COMMANDS = {
     "export": "exchange:run_export",
     "import": "exchange:run_import",
     "adopt": "adopt:run",
+    "status": "status:run",
+    "doctor": "doctor:run",
 }
 
 
+def _never_world_writable() -> None:
+    """Add "others may not write" (0o002) to the person's umask, keeping anything stricter.
+
+    Everything pyshelf and the uv it starts create (the shelf's site-packages, console
+    scripts, the launcher on PATH) is code the person runs; with a umask of 000 any local
+    user could rewrite it. A stricter umask such as 077 is respected, not loosened.
+    """
+    os.umask(os.umask(0o077) | 0o002)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_world_writable()
     args = build_parser().parse_args(argv)
     args.verbose = getattr(args, "verbose", False) or os.environ.get("PYSHELF_DEBUG") == "1"
     args.no_wait = getattr(args, "no_wait", False)
@@ -315,6 +342,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            # pyshelf's own write hit the full disk (uv's and SQLite's are caught earlier);
+            # a change has already undone itself, but other commands may have written a part.
+
+            full = (Path(exc.filename).absolute() if isinstance(exc.filename, str)
+                    else layout.home)
+            where = layout.home if full.is_relative_to(layout.home) else full.parent
+            full_disk = DiskFullError(where, detail=str(exc), unchanged=False)
+            ui.error(full_disk.message)
+            if args.verbose:
+                ui.info(full_disk.detail)
+            return EXIT_ERROR
         if args.verbose:
             raise
         ui.error(f"pyshelf failed unexpectedly ({type(exc).__name__}: {exc}); "

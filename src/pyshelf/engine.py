@@ -21,7 +21,7 @@ from pathlib import Path
 
 import packaging
 
-from pyshelf.errors import ConflictError, PyshelfError
+from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 # Variables that would point uv at another environment, interpreter or project than the
 # generation pyshelf names explicitly.
@@ -98,6 +98,13 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "no output"
 
 
+def _is_disk_full(stderr: str) -> bool:
+    """uv's own wording for ENOSPC, e.g. ``failed to copy file from ... to ...: No space left
+    on device (os error 28)``. Checked before the network markers, so a download that could
+    not be written to a full cache is never blamed on the network."""
+    return "No space left on device" in stderr or "(os error 28)" in stderr
+
+
 def _is_network_failure(stderr: str) -> bool:
     return any(
         marker in stderr
@@ -144,9 +151,12 @@ class Engine:
         return args
 
     def _raise_for(self, result: subprocess.CompletedProcess[str], failure: str) -> None:
-        """Turn a failed uv run into one sentence: unreachable index, or ``failure``."""
+        """Turn a failed uv run into one sentence: a full disk, an unreachable index, or
+        ``failure``."""
         if result.returncode == 0:
             return
+        if _is_disk_full(result.stderr):
+            raise DiskFullError(detail=result.stderr)
         if _is_network_failure(result.stderr):
             raise self._network_error()
         raise PyshelfError(f"{failure}: {_last_error_line(result.stderr)}", detail=result.stderr)
@@ -183,6 +193,8 @@ class Engine:
         result = self._run(argv)
         if result.returncode != 0:
             stderr = result.stderr
+            if _is_disk_full(stderr):
+                raise DiskFullError(detail=stderr)
             if _is_network_failure(stderr):
                 raise self._network_error()
             unknown = _UNKNOWN_REQUESTED.search(" ".join(stderr.split()))  # uv wraps lines
@@ -206,6 +218,8 @@ class Engine:
             argv.append("--system-site-packages")
         result = self._run(argv)
         if result.returncode != 0:
+            if _is_disk_full(result.stderr):
+                raise DiskFullError(detail=result.stderr)
             raise PyshelfError(
                 f"Creating the environment with {python} failed: {_last_error_line(result.stderr)}",
                 detail=result.stderr,
@@ -312,3 +326,42 @@ def _resolver_explanation(stderr: str) -> str:
         if line.strip():
             lines.append("  " + line.strip())
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class NewShell:
+    """What a freshly started interactive shell of the person's kind sees."""
+
+    path: list[str]
+    python3: str | None
+
+
+_PROBE_MARK = "pyshelf-probe"
+
+
+def probe_new_shell(shell: str, path: str) -> NewShell | None:
+    """Start ``shell`` interactively (so it reads the person's startup files) with ``path``
+    as PATH, and ask it for its PATH and its ``python3``: the only way to know what a new
+    terminal really gets. None if the shell is missing, fails or takes too long.
+
+    The shell runs in its own session, so an interactive shell cannot grab (and stop on) the
+    terminal pyshelf runs in.
+    """
+    script = (f"printf '%s\\n' \"{_PROBE_MARK}-path:$PATH\"; "
+              f"printf '%s\\n' \"{_PROBE_MARK}-python3:$(command -v python3)\"")
+    try:
+        result = subprocess.run(
+            [shell, "-i", "-c", script], capture_output=True, text=True, errors="replace",
+            env={**os.environ, "PATH": path}, stdin=subprocess.DEVNULL, timeout=10,
+            start_new_session=True, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = {}
+    for line in result.stdout.splitlines():
+        key, _, value = line.partition(":")
+        if key.startswith(f"{_PROBE_MARK}-"):
+            found[key[len(_PROBE_MARK) + 1:]] = value
+    if "path" not in found:
+        return None
+    return NewShell(path=found["path"].split(":"), python3=found.get("python3") or None)

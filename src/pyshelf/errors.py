@@ -7,6 +7,8 @@ that escapes is a bug and is reported as such by the CLI.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3
@@ -45,3 +47,17 @@ class DeclinedError(PyshelfError):
 
 class NotInitializedError(PyshelfError):
     """The shelf home has no state yet."""
+
+
+class DiskFullError(PyshelfError):
+    """A full disk, whoever notices it (uv, SQLite, pyshelf itself): the remedy is the same,
+    and uv's nested causes or a traceback would bury it. ``where`` is a path on the full disk
+    when it is known; ``unchanged`` is False where the caller cannot promise that nothing was
+    changed."""
+
+    def __init__(self, where: Path | None = None, *, detail: str = "",
+                 unchanged: bool = True) -> None:
+        disk = f"The disk holding {where}" if where else "The disk"
+        outcome = "; nothing was changed." if unchanged else "."
+        super().__init__(f"{disk} is full; free some space (`pyshelf gc` removes old "
+                         f"generations) and try again{outcome}", detail=detail)

@@ -67,6 +67,7 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
         describing.cancel()
         raise
     facts = describing.result()
+    _drop_world_write(target / ".lock")
     distributions = read_distributions(facts.purelib)
     _verify(lock, distributions, gen_id)
     if system is not None:
@@ -77,6 +78,17 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     elif distributions:
         engine.check(gen_python)
     return BuiltGeneration(gen_id, facts, distributions)
+
+
+def _drop_world_write(path: Path) -> None:
+    """uv creates the file it locks an environment with as 0o666 whatever the umask (so other
+    users' uv could lock it); in the shelf only its owner ever changes a generation."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not path.is_symlink() and mode & 0o002:
+        path.chmod(mode & 0o7775)
 
 
 def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:

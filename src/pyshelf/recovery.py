@@ -76,7 +76,15 @@ def recover(layout: Layout, state: State) -> None:
                 f"interrupted; its unfinished generation {op.to_gen} was removed and the "
                 f"shelf is at generation {current}, as before it.")
     if current is not None and misplaced_env(layout, state):
+        ui.warn(f"{layout.env} pointed at {env_target(layout)}, not at the current generation "
+                f"{current}; it points at generation {current} again.")
         switch_to(layout, current)
+    remove_stale_scratch(layout)
+
+
+def remove_stale_scratch(layout: Layout) -> None:
+    """Delete the scratch folders of dead processes; a symlink there is unlinked, never
+    followed."""
     for folder in stale_scratch(layout):
         if folder.is_symlink() or not folder.is_dir():
             folder.unlink()

@@ -10,12 +10,14 @@ clean up.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshelf.errors import NotInitializedError, PyshelfError
+from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
 from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter, Lock
 
 MIGRATIONS: tuple[str, ...] = (
@@ -100,6 +102,19 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class UnreadableDatabase(PyshelfError):
+    """The file is damaged or not a pyshelf database: ``doctor --fix`` may set it aside."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"The shelf database {path} {reason}; it is left untouched "
+                         "(`pyshelf doctor --fix` sets it aside and rebuilds it from the "
+                         "generations on disk).")
+
+
+class NewerDatabase(PyshelfError):
+    """Written by a newer pyshelf: only upgrading pyshelf helps, never rebuilding."""
+
+
 @dataclass(frozen=True)
 class GenerationRecord:
     id: int
@@ -152,12 +167,34 @@ class State:
     def close(self) -> None:
         self._db.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction, committed or rolled back whole. SQLite's "database or disk is
+        full" becomes the sentence that says which disk and what to do: the rollback means
+        nothing was recorded, and a traceback would hide that."""
+        try:
+            with self._db:
+                yield
+        except sqlite3.OperationalError as exc:
+            if _is_disk_full(exc, self.path.parent):
+                raise DiskFullError(self.path.parent) from exc
+            raise
+
     # -- settings -------------------------------------------------------------------------
+    def damage(self) -> list[str]:
+        """What SQLite's own quick check finds wrong (empty when the file is sound); a
+        database can open and still have damaged pages."""
+        try:
+            rows = self._db.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [row[0] for row in rows if row[0] != "ok"]
+
     def config(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM config").fetchall())
 
     def set_config(self, key: str, value: str | None) -> None:
-        with self._db:
+        with self._writing():
             if value is None:
                 self._db.execute("DELETE FROM config WHERE key = ?", (key,))
             else:
@@ -207,7 +244,7 @@ class State:
         return dict(self._db.execute("SELECT id, state FROM generations ORDER BY id").fetchall())
 
     def mark_collected(self, gen_ids: Iterable[int]) -> None:
-        with self._db:
+        with self._writing():
             self._db.executemany("UPDATE generations SET state = 'collected' WHERE id = ?",
                                  [(g,) for g in gen_ids])
 
@@ -243,7 +280,7 @@ class State:
     def begin_operation(self, *, command: str, from_gen: int | None, to_gen: int,
                         started_at: str) -> int:
         """Journal a change before it touches the disk; returns the operation id."""
-        with self._db:
+        with self._writing():
             cursor = self._db.execute(
                 "INSERT INTO operations (command, from_gen, to_gen, started_at, status,"
                 " summary) VALUES (?, ?, ?, ?, 'running', '')",
@@ -253,7 +290,7 @@ class State:
 
     def abandon_operation(self, op_id: int) -> None:
         """Forget a journalled change that failed cleanly: it changed nothing."""
-        with self._db:
+        with self._writing():
             self._db.execute("DELETE FROM operations WHERE id = ? AND status = 'running'",
                              (op_id,))
 
@@ -261,7 +298,7 @@ class State:
         return self._operation_rows("WHERE status = 'running'", ())
 
     def mark_failed(self, op_id: int, *, finished_at: str, summary: str) -> None:
-        with self._db:
+        with self._writing():
             self._db.execute(
                 "UPDATE operations SET status = 'failed', finished_at = ?, summary = ?"
                 " WHERE id = ?", (finished_at, summary, op_id),
@@ -271,20 +308,20 @@ class State:
                           summary: str) -> None:
         """Write a built, switched generation, finish its journalled operation and make it
         current, all in one transaction."""
-        with self._db:
+        with self._writing():
             self._insert_generation(new)
             self._finish_operation(op_id, finished_at, summary)
             self._set_current(new.id)
 
     def restore_generation(self, new: NewGeneration) -> None:
         """Write a generation found on disk, with no operation (rebuilding a lost record)."""
-        with self._db:
+        with self._writing():
             self._insert_generation(new)
 
-    def record_switch(self, *, command: str, from_gen: int, to_gen: int, started_at: str,
+    def record_switch(self, *, command: str, from_gen: int | None, to_gen: int, started_at: str,
                       finished_at: str, summary: str) -> int:
         """Make an existing generation current again (undo, rollback, restore)."""
-        with self._db:
+        with self._writing():
             cursor = self._db.execute(
                 "INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
                 " status, summary) VALUES (?, ?, ?, ?, ?, 'done', ?)",
@@ -346,7 +383,7 @@ class State:
         return SnapshotRecord(*row) if row else None
 
     def save_snapshot(self, name: str, gen_id: int, created_at: str) -> None:
-        with self._db:
+        with self._writing():
             self._db.execute(
                 "INSERT INTO snapshots (name, gen_id, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(name) DO UPDATE SET gen_id = excluded.gen_id,"
@@ -355,7 +392,7 @@ class State:
             )
 
     def delete_snapshot(self, name: str) -> None:
-        with self._db:
+        with self._writing():
             self._db.execute("DELETE FROM snapshots WHERE name = ?", (name,))
 
     # -- history --------------------------------------------------------------------------
@@ -381,17 +418,32 @@ class State:
 def _migrate(db: sqlite3.Connection, path: Path, *, create: bool) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise PyshelfError(
+        raise NewerDatabase(
             f"{path} was written by a newer pyshelf (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade pyshelf to use this shelf."
         )
     if version == 0 and not create:
-        raise PyshelfError(f"{path} is not a pyshelf database; it is left untouched.")
+        raise UnreadableDatabase(path, "is not a pyshelf database")
     db.execute("PRAGMA journal_mode = WAL")  # only once the file is known to be ours
     for number in range(version, SCHEMA_VERSION):
         db.executescript(
             f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
         )
+
+
+def _is_disk_full(exc: sqlite3.Error, directory: Path) -> bool:
+    """SQLITE_FULL ("database or disk is full"), or an I/O error on a disk with no free
+    block: there the first read of a WAL database fails growing its ``-shm`` file
+    (SQLITE_IOERR_SHMSIZE, "disk I/O error") although the database is sound. The free space
+    is asked because ``sqlite_errorname`` only exists from Python 3.11."""
+    if "database or disk is full" in str(exc):
+        return True
+    if "disk I/O error" not in str(exc):
+        return False
+    try:
+        return os.statvfs(directory).f_bavail == 0
+    except OSError:
+        return False
 
 
 def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
@@ -401,9 +453,9 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
-        raise PyshelfError(
-            f"The shelf database {path} cannot be read ({exc}); it is left untouched."
-        ) from exc
+        if _is_disk_full(exc, path.parent):  # the disk is full, the file is not damaged
+            raise DiskFullError(path.parent) from exc
+        raise UnreadableDatabase(path, f"cannot be read ({exc})") from exc
     return db
 
 
@@ -418,9 +470,9 @@ def open_state(path: Path, *, create: bool = False) -> State:
         _migrate(db, path, create=create)
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise PyshelfError(
-            f"The shelf database {path} cannot be read ({exc}); it is left untouched."
-        ) from exc
+        if _is_disk_full(exc, path.parent):  # the disk is full, the file is not damaged
+            raise DiskFullError(path.parent) from exc
+        raise UnreadableDatabase(path, f"cannot be read ({exc})") from exc
     except BaseException:
         db.close()
         raise

@@ -1,0 +1,139 @@
+"""``pyshelf status``: the shelf at a glance, and whether anything needs attention.
+
+Read from the database and the filesystem; the only process started is the person's own
+shell, once, because only a real new shell can say which ``python3`` a new terminal gets.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from pyshelf import ui
+from pyshelf.commands.listing import LOCAL_TYPES, package_type
+from pyshelf.drift import Drift, generation_drift
+from pyshelf.health import (
+    InterpreterHealth,
+    ShellHealth,
+    disk_usage,
+    interpreter_health,
+    shell_health,
+)
+from pyshelf.layout import Layout
+from pyshelf.rescue import generation_ids_on_disk
+from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.state import OperationRecord
+
+
+@dataclass(frozen=True)
+class Status:
+    home: str
+    generation: int
+    built_at: str
+    interpreter: InterpreterHealth
+    package_types: list[str]
+    on_disk: list[int]
+    disk: tuple[int, int]  # bytes, files
+    shell: ShellHealth
+    bin_dir: str | None
+    drift: Drift
+    last: OperationRecord | None
+
+    @property
+    def bin_dir_on_path(self) -> bool:
+        return self.bin_dir is not None and self.shell.new_shell_has(self.bin_dir)
+
+    def counts(self) -> dict[str, int]:
+        types = self.package_types
+        return {"total": len(types), "explicit": types.count("explicit"),
+                "local": sum(t in LOCAL_TYPES for t in types),
+                "dependencies": types.count("dependency")}
+
+
+def gather(shelf: Shelf) -> Status:
+    gen_id = shelf.current_generation_id()
+    return Status(
+        home=str(shelf.layout.home),
+        generation=gen_id,
+        built_at=shelf.state.generation(gen_id).created_at,
+        interpreter=interpreter_health(shelf, gen_id),
+        package_types=[package_type(p) for p in shelf.state.packages(gen_id)],
+        on_disk=generation_ids_on_disk(shelf.layout),
+        disk=disk_usage(shelf.layout.gens),
+        shell=shell_health(shelf),
+        bin_dir=shelf.setting("bin_dir"),
+        drift=generation_drift(shelf.layout, shelf.state, gen_id),
+        last=next(iter(shelf.state.operations(limit=1)), None),
+    )
+
+
+def to_json(status: Status) -> dict[str, object]:
+    interpreter, shell, last = status.interpreter, status.shell, status.last
+    return {
+        "home": status.home,
+        "generation": {"id": status.generation, "created_at": status.built_at},
+        "interpreter": {"path": interpreter.recorded.path,
+                        "implementation": interpreter.recorded.implementation,
+                        "version": interpreter.recorded.version, "state": interpreter.state,
+                        "now_resolves_to": interpreter.now_resolved},
+        "packages": status.counts(),
+        "generations_on_disk": {"ids": status.on_disk, "bytes": status.disk[0],
+                                "files": status.disk[1]},
+        "shell": {"config": str(shell.config) if shell.config else None,
+                  "blocks": shell.blocks, "problem": shell.problem,
+                  "new_shell_python3": shell.new_shell.python3 if shell.new_shell else None,
+                  "new_shell_uses_shelf": shell.finds_shelf_python},
+        "bin_dir": {"path": status.bin_dir, "on_new_shell_path": status.bin_dir_on_path},
+        "outside_changes": {"count": status.drift.count, "details": status.drift.details()},
+        "last_operation": None if last is None else {
+            "id": last.id, "command": last.command, "started_at": last.started_at,
+            "status": last.status, "summary": last.summary},
+    }
+
+
+def _shell_line(shell: ShellHealth) -> str:
+    if shell.config is None:
+        return "no shell config is managed"
+    if shell.problem:
+        where = f"{shell.config} cannot be read ({shell.problem})"
+    elif shell.blocks == 1:
+        where = f"block in {shell.config}"
+    else:
+        where = f"{shell.blocks or 'NO'} block(s) in {shell.config}"
+    found = shell.new_shell.python3 if shell.new_shell else None
+    if found is None:
+        return f"{where}; a new shell finds no python3 (or could not be started)"
+    owner = "the shelf's" if shell.finds_shelf_python else "NOT the shelf's"
+    return f"{where}; a new shell's python3 is {found} ({owner})"
+
+
+def render(status: Status) -> list[tuple[str, str]]:
+    counts, last, drift = status.counts(), status.last, status.drift
+    on_path = "on PATH" if status.bin_dir_on_path else "NOT on PATH"
+    return [
+        ("Home", status.home),
+        ("Generation", f"{status.generation} (built {ui.local_time(status.built_at)})"),
+        ("Interpreter", status.interpreter.describe()),
+        ("Packages", f"{counts['total']}: {counts['explicit']} explicit, {counts['local']} "
+                     f"local, {counts['dependencies']} dependencies"),
+        ("On disk", f"{len(status.on_disk)} generation(s), "
+                    f"{status.disk[0] / 1_000_000:.1f} MB in {status.disk[1]} files"),
+        ("Shell", _shell_line(status.shell)),
+        ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell)"),
+        ("Outside changes", f"{drift.count} ({drift.summary()}); run `pyshelf doctor`"
+         if drift.count else "none"),
+        ("Last change", "none" if last is None else
+         f"#{last.id} {last.command} ({ui.local_time(last.started_at)}, {last.status})"),
+    ]
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    status = gather(open_shelf(layout, report=False))
+    if args.json:
+        ui.emit_json(to_json(status))
+        return 0
+    rows = render(status)
+    width = max(len(label) for label, _ in rows) + 1
+    for label, value in rows:
+        ui.out(f"{label + ':':<{width}} {value}")
+    return 0

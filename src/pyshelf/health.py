@@ -1,0 +1,132 @@
+"""Facts about a shelf's health, shared by ``status`` (which shows them) and ``doctor`` (which
+checks and repairs them). Everything here reads the filesystem and the database; the one
+process started is the person's own shell, to learn what a new terminal gets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pyshelf.engine import NewShell, probe_new_shell
+from pyshelf.errors import PyshelfError
+from pyshelf.model import Interpreter
+from pyshelf.rescue import generation_ids_on_disk
+from pyshelf.shelf import Shelf
+from pyshelf.shell import has_block, shell_kind_for_path
+
+InterpreterState = Literal["ok", "missing", "changed"]
+
+
+@dataclass(frozen=True)
+class InterpreterHealth:
+    recorded: Interpreter
+    state: InterpreterState
+    now_resolved: str | None  # what the recorded path leads to today
+
+    def describe(self) -> str:
+        base = f"{self.recorded.path} ({self.recorded.implementation} {self.recorded.version})"
+        if self.state == "missing":
+            return f"{base}: missing"
+        if self.state == "changed":
+            return f"{base}: changed, it now leads to {self.now_resolved}"
+        return base
+
+
+def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterHealth:
+    """Compare the generation's recorded interpreter with what its path leads to now: no
+    subprocess, just the filesystem."""
+    recorded = shelf.state.generation(gen_id).interpreter
+    if not os.access(recorded.path, os.X_OK) or not shelf.layout.gen_python(gen_id).exists():
+        return InterpreterHealth(recorded, "missing", None)
+    resolved = os.path.realpath(recorded.path)
+    state: InterpreterState = "ok" if resolved == recorded.resolved else "changed"
+    return InterpreterHealth(recorded, state, resolved)
+
+
+@dataclass(frozen=True)
+class ShellHealth:
+    config: Path | None
+    blocks: int  # complete pyshelf blocks in the config
+    problem: str | None  # why the config could not be read, if it could not
+    new_shell: NewShell | None
+    shelf_python3: Path
+
+    @property
+    def finds_shelf_python(self) -> bool:
+        """Whether the shell's python3 is the one in the shelf's bin (compared by folder:
+        the file itself is a symlink to the base interpreter, like every venv's)."""
+        found = self.new_shell.python3 if self.new_shell else None
+        if not found:
+            return False
+        return (Path(found).name == self.shelf_python3.name and
+                os.path.realpath(Path(found).parent) == os.path.realpath(self.shelf_python3.parent))
+
+    def new_shell_has(self, directory: Path | str) -> bool:
+        if self.new_shell is None:
+            return False
+        wanted = os.path.realpath(directory)
+        return any(entry and os.path.realpath(entry) == wanted for entry in self.new_shell.path)
+
+
+def shell_health(shelf: Shelf) -> ShellHealth:
+    shelf_python3 = shelf.layout.env_bin / "python3"
+    config = shelf.setting("shell_config")
+    if not config:
+        return ShellHealth(None, 0, None, None, shelf_python3)
+    rc = Path(config)
+    blocks, problem = 0, None
+    try:
+        blocks = has_block(rc.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, PyshelfError) as exc:
+        problem = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
+    kind = shell_kind_for_path(rc)
+    executable = shutil.which(kind)
+    new_shell = probe_new_shell(executable, _path_without_shelf(shelf)) if executable else None
+    return ShellHealth(rc, blocks, problem, new_shell, shelf_python3)
+
+
+def _path_without_shelf(shelf: Shelf) -> str:
+    """This process's PATH minus the shelf's own directories, so the probe shows what the
+    startup files add rather than what this terminal already had."""
+    ours = {os.path.realpath(shelf.layout.env_bin)}
+    if shelf.setting("bin_dir"):
+        ours.add(os.path.realpath(str(shelf.setting("bin_dir"))))
+    entries = os.environ.get("PATH", "").split(":")
+    return ":".join(e for e in entries if e and os.path.realpath(e) not in ours)
+
+
+def disk_usage(root: Path) -> tuple[int, int]:
+    """(bytes, files) really used under ``root``: blocks counted once per inode, as ``du``
+    does, so the files generations share with each other are not counted twice."""
+    seen: set[tuple[int, int]] = set()
+    used = files = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            try:
+                info = (Path(folder) / name).lstat()
+            except OSError:
+                continue
+            files += 1
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                used += info.st_blocks * 512
+    return used, files
+
+
+def unknown_generations(shelf: Shelf) -> list[int]:
+    """Directories in ``gens/`` the database does not know as on disk."""
+    states = shelf.state.generation_states()
+    return [g for g in generation_ids_on_disk(shelf.layout) if states.get(g) != "ready"]
+
+
+def missing_generations(shelf: Shelf) -> list[int]:
+    """Generations the database believes are on disk but are not."""
+    on_disk = set(generation_ids_on_disk(shelf.layout))
+    return [g for g, s in shelf.state.generation_states().items()
+            if s == "ready" and g not in on_disk]

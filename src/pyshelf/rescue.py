@@ -1,0 +1,148 @@
+"""Each generation's own copy of its record, and rebuilding a lost database from those copies.
+
+The database is the shelf's memory; if it is damaged, the generations on disk are not. Each
+generation therefore carries, next to its lock, what the database says about it (intent,
+interpreter, marker environment, and the settings in force when it was built), so that
+``pyshelf doctor --fix`` can set a damaged database aside and write a new one that knows every
+generation still on disk, which of them is current, and which packages were asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from pyshelf.clock import now
+from pyshelf.drift import site_packages
+from pyshelf.generations import LOCK_FILE_NAME
+from pyshelf.graph import dependency_edges, read_distributions
+from pyshelf.layout import Layout
+from pyshelf.lockfile import parse_lock
+from pyshelf.model import IntentEntry, Interpreter
+from pyshelf.recovery import env_target
+from pyshelf.state import NewGeneration, open_state
+
+RECORD_FILE_NAME = "pyshelf-generation.json"
+RECORD_FORMAT = 1
+
+
+def write_generation_record(gen_dir: Path, new: NewGeneration, settings: Mapping[str, str]
+                            ) -> None:
+    record = {
+        "format": RECORD_FORMAT,
+        "id": new.id,
+        "created_at": new.created_at,
+        "interpreter": asdict(new.interpreter),
+        "marker_env": new.marker_env,
+        "intent": [asdict(entry) for entry in new.intent],
+        "settings": dict(settings),
+    }
+    (gen_dir / RECORD_FILE_NAME).write_text(json.dumps(record, indent=1, sort_keys=True),
+                                            encoding="utf-8")
+
+
+class UnusableGeneration(Exception):
+    """A generation directory without a readable record of its own."""
+
+
+def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str, str]]:
+    """The database rows of one generation, from its own files; and its settings."""
+    from pyshelf.change import package_records  # the change pipeline's own bookkeeping
+
+    try:
+        data = json.loads((gen_dir / RECORD_FILE_NAME).read_text(encoding="utf-8"))
+        lock_text = (gen_dir / LOCK_FILE_NAME).read_text(encoding="utf-8")
+        if data.get("format") != RECORD_FORMAT or data.get("id") != gen_id:
+            raise UnusableGeneration("its record is for another generation or format")
+        intent = [IntentEntry(**entry) for entry in data["intent"]]
+        roots = [Requirement(entry.spec) for entry in intent]
+        interpreter = Interpreter(**data["interpreter"])
+        marker_env = {str(k): str(v) for k, v in data["marker_env"].items()}
+        settings = {str(k): str(v) for k, v in data.get("settings", {}).items()}
+        created_at = str(data["created_at"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError,
+            InvalidRequirement) as exc:
+        raise UnusableGeneration(str(exc)) from exc
+    directory = site_packages(gen_dir)
+    if directory is None:
+        raise UnusableGeneration("it has no site-packages")
+    editables = {e.source_path: e.name for e in intent if e.kind == "editable" and e.source_path}
+    lock = parse_lock(lock_text, editables)
+    distributions = read_distributions(directory)
+    new = NewGeneration(
+        id=gen_id, created_at=created_at, interpreter=interpreter, marker_env=marker_env,
+        lock_text=lock_text, intent=intent,
+        packages=package_records(distributions, intent, lock, {}, created_at),
+        edges=dependency_edges(distributions, roots, marker_env),
+    )
+    return new, settings
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    set_aside: list[Path]
+    restored: list[int]
+    skipped: dict[int, str]  # generation -> why it could not be restored
+    current: int | None
+
+
+def set_aside(database: Path) -> list[Path]:
+    """Rename the database and its WAL files out of the way; never delete them."""
+    stamp = now().replace(":", "").replace("+0000", "Z")
+    moved = []
+    for suffix in ("", "-wal", "-shm"):
+        source = database.with_name(database.name + suffix)
+        if os.path.lexists(source):
+            target = source.with_name(f"{source.name}.broken-{stamp}")
+            source.rename(target)
+            moved.append(target)
+    return moved
+
+
+def rebuild_database(layout: Layout) -> Rebuilt:
+    """Set the damaged database aside and write a new one from ``gens/``. The caller holds
+    the writer lock and names the operation."""
+    moved = set_aside(layout.state_db)
+    state = open_state(layout.state_db, create=True)
+    try:
+        restored: list[int] = []
+        skipped: dict[int, str] = {}
+        settings: dict[str, str] = {}
+        for gen_id in generation_ids_on_disk(layout):
+            try:
+                new, settings_then = read_generation(layout.gen_dir(gen_id), gen_id)
+            except UnusableGeneration as exc:
+                skipped[gen_id] = str(exc)
+                continue
+            state.restore_generation(new)
+            restored.append(gen_id)
+            settings = settings_then
+        for key, value in settings.items():
+            state.set_config(key, value)
+        pointed = env_target(layout)
+        current = next((g for g in restored if pointed == str(Path("gens") / str(g))),
+                       max(restored, default=None))
+        if current is not None:
+            stamp = now()
+            state.record_switch(command="pyshelf doctor --fix", from_gen=None, to_gen=current,
+                                started_at=stamp, finished_at=stamp,
+                                summary=f"database rebuilt from {len(restored)} "
+                                        "generation(s) on disk")
+    finally:
+        state.close()
+    return Rebuilt(moved, restored, skipped, current)
+
+
+def generation_ids_on_disk(layout: Layout) -> list[int]:
+    """Numbered real directories in ``gens/`` (a planted symlink is not a generation)."""
+    try:
+        entries = list(layout.gens.iterdir())
+    except OSError:
+        return []
+    return sorted(int(e.name) for e in entries
+                  if e.name.isdigit() and e.is_dir() and not e.is_symlink())

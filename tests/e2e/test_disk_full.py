@@ -1,0 +1,256 @@
+"""A full disk ends a change with one sentence that says so, and leaves everything as it was.
+
+uv's failures are simulated with uv's real wording (taken from uv 0.13 on a full tmpfs) and
+SQLite's with SQLite's own SQLITE_FULL; where a private tmpfs can be mounted, the disk is
+really filled as well.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.e2e.helpers import snapshot, uv_wrapper
+from tests.support.sandbox import Sandbox, pyshelf_script
+from tests.support.wheels import Dist, build_wheel
+
+ADVICE = "is full; free some space (`pyshelf gc` removes old generations) and try again"
+UV_DISK_FULL = f"The disk {ADVICE}; nothing was changed."
+
+# uv's stderr when it runs out of space, as uv 0.13 prints it: copying a package into the
+# environment (exit 2), and unpacking a download into its cache (exit 1).
+INSTALLING = """\
+Resolved 2 packages in 1ms
+Prepared 1 package in 3ms
+error: Failed to install: alpha-2.0-py3-none-any.whl (alpha==2.0)
+  cause: Failed to copy to `@SITE@/alpha/__init__.py`
+  cause: failed to copy file from @CACHE@/archive-v0/6ETOHN_Xnmsro8xu/alpha/__init__.py \
+to @SITE@/alpha/.tmpKoDgCn: No space left on device (os error 28)
+"""
+DOWNLOADING = """\
+Resolved 2 packages in 1ms
+error: Failed to download `alpha==2.0`
+  cause: Failed to extract archive: alpha-2.0-py3-none-any.whl
+  cause: I/O operation failed during extraction
+  cause: failed to write to file `@CACHE@/.tmpbe6fDu/alpha/__init__.py`: No space left \
+on device (os error 28)
+"""
+
+
+@pytest.fixture
+def shelf(sandbox: Sandbox) -> Sandbox:
+    sandbox.init()
+    sandbox.ok("install", "beta", "--yes")
+    return sandbox
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+@pytest.mark.parametrize(("uv_stderr", "uv_exit"), [(INSTALLING, 2), (DOWNLOADING, 1)],
+                         ids=["installing", "downloading"])
+def test_uv_running_out_of_space_changes_nothing(shelf: Sandbox, tmp_path: Path,
+                                                 uv_stderr: str, uv_exit: int) -> None:
+    before = snapshot(shelf)
+    message = tmp_path / "uv-stderr.txt"
+    message.write_text(uv_stderr)
+    built = tmp_path / "built"
+    # Like uv on a full disk: leave a partly written file in the generation, then fail.
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", f"""
+gen=; prev=
+for arg in "$@"; do [ "$prev" = --python ] && gen=${{arg%/bin/python}}; prev=$arg; done
+printf '%s\\n' "$gen" > '{built}'
+site=$(echo "$gen"/lib/python*/site-packages)
+mkdir -p "$site/alpha"
+head -c 65536 /dev/zero > "$site/alpha/.tmpKoDgCn"
+sed -e "s|@SITE@|$site|g" -e "s|@CACHE@|$UV_CACHE_DIR|g" '{message}' >&2
+exit {uv_exit}"""))
+    result = shelf.run("install", "alpha", "--yes")
+    del shelf.env["PYSHELF_UV"]
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result.stderr) == [f"error: {UV_DISK_FULL}"]
+    assert "os error 28" not in result.stderr  # uv's own account only with --verbose
+    half_built = Path(built.read_text().strip())
+    assert half_built.name == "2" and not half_built.exists()
+    assert snapshot(shelf) == before
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+
+# Runs pyshelf in this process with a shelf database that may not grow, as on a full disk;
+# recording the generation then needs room (a temporary trigger, which lives in memory and
+# never in state.db, adds a large row), so SQLite itself fails with SQLITE_FULL at the last
+# step, after the new generation was built and switched to.
+NO_ROOM_TO_GROW = """
+import sys
+import pyshelf.state as state
+
+connect = state._connect
+
+def no_room_to_grow(path, *, create):
+    db = connect(path, create=create)
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    db.execute("CREATE TEMP TRIGGER needs_room AFTER INSERT ON main.generations BEGIN"
+               " INSERT INTO meta VALUES ('room', zeroblob(1000000)); END")
+    return db
+
+state._connect = no_room_to_grow
+from pyshelf.cli import main
+sys.exit(main())
+"""
+
+
+def install_alpha_with(shelf: Sandbox, patched_pyshelf: str) -> subprocess.CompletedProcess[str]:
+    """``pyshelf install alpha`` run by ``patched_pyshelf`` in one interpreter; it must fail."""
+    result = subprocess.run([sys.executable, "-c", patched_pyshelf, "install", "alpha",
+                             "--yes"], env=shelf.env, cwd=shelf.home, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
+    assert result.returncode == 1, result.stderr
+    return result
+
+
+def test_database_full_when_recording_changes_nothing(shelf: Sandbox) -> None:
+    before = snapshot(shelf)
+    result = install_alpha_with(shelf, NO_ROOM_TO_GROW)
+    assert error_lines(result.stderr) == [
+        f"error: The disk holding {shelf.shelf_home} {ADVICE}; nothing was changed."
+    ]
+    assert snapshot(shelf) == before
+    assert "pyshelf install alpha" not in shelf.ok("history").stdout
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+
+# Runs pyshelf in this process, with the disk filling up just as pyshelf itself writes the
+# new generation's lock file (after uv created the environment, before it installs).
+NO_ROOM_FOR_THE_LOCK = """
+import errno, os, pathlib, sys
+
+write_text = pathlib.Path.write_text
+
+def full(self, *args, **kwargs):
+    if self.name == "pyshelf-lock.txt":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+    return write_text(self, *args, **kwargs)
+
+pathlib.Path.write_text = full
+from pyshelf.cli import main
+sys.exit(main())
+"""
+
+
+def test_disk_full_when_pyshelf_itself_writes(shelf: Sandbox) -> None:
+    before = snapshot(shelf)
+    result = install_alpha_with(shelf, NO_ROOM_FOR_THE_LOCK)
+    # Outside uv and SQLite pyshelf cannot promise that every command undid its part, so
+    # the sentence does not; a change did undo itself:
+    assert error_lines(result.stderr) == [f"error: The disk holding {shelf.shelf_home} {ADVICE}."]
+    assert snapshot(shelf) == before
+
+
+# -- a really full disk: the shelf home on a small tmpfs in a private mount namespace --------
+
+def _private_mount_command(tmp_path: Path) -> list[str]:
+    """``unshare`` options that let this user mount a tmpfs nobody else sees, or skip."""
+    if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
+        pytest.skip("a real full disk needs Linux and unshare(1)")
+    probe = tmp_path / "mount-probe"
+    probe.mkdir()
+    options = [["unshare", "-rm"]] + ([["unshare", "-m"]] if os.geteuid() == 0 else [])
+    reasons = []
+    for command in options:
+        found = subprocess.run([*command, "sh", "-c", 'mount -t tmpfs -o size=1m probe "$0"',
+                                str(probe)], capture_output=True, text=True, timeout=30,
+                               check=False)
+        if found.returncode == 0:
+            return command
+        reasons.append(f"{' '.join(command)}: {found.stderr.strip() or found.returncode}")
+    pytest.skip("cannot mount a private tmpfs (" + "; ".join(reasons) + ")")
+
+
+# Runs inside the namespace: the shelf home becomes a fresh 64 MiB tmpfs, the shelf is set
+# up on it, the test's steps run, and what a failed change must not alter is written to
+# $OUT before (after the setup) and after (once the disk has room again).
+_ON_A_SMALL_DISK = """\
+set -u
+mkdir -p "$SHELF_HOME" && mount -t tmpfs -o size=64m,mode=0755 pyshelf-test "$SHELF_HOME" || exit 90
+state() {
+    { ls "$SHELF_HOME/gens"; readlink "$SHELF_HOME/env"; "$PYSHELF" list --json
+      stat -c %s "$SHELF_HOME/state.db"; } > "$OUT/$1" 2>&1
+}
+fill() {  # leave $1 bytes free on the shelf's disk
+    "$PYTHON" - "$SHELF_HOME" "$1" <<'EOF'
+import os, sys
+home, leave = sys.argv[1], int(sys.argv[2])
+free = os.statvfs(home).f_bavail * os.statvfs(home).f_frsize
+with open(os.path.join(home, "filler"), "ab") as filler:
+    os.posix_fallocate(filler.fileno(), 0, os.fstat(filler.fileno()).st_size + free - leave)
+if leave == 0:
+    with open(os.path.join(home, "crumbs"), "wb", buffering=0) as crumbs:
+        try:
+            while True:
+                crumbs.write(bytes(512))
+        except OSError:
+            pass
+EOF
+}
+"$PYSHELF" init --python "$BASE_PYTHON" --yes > "$OUT/setup" 2>&1 || exit 91
+"$PYSHELF" install beta --yes >> "$OUT/setup" 2>&1 || exit 91
+state before
+{steps}
+rm -f "$SHELF_HOME/filler" "$SHELF_HOME/crumbs"
+state after
+"""
+
+
+def _on_a_small_disk(sandbox: Sandbox, tmp_path: Path, steps: str) -> Path:
+    """Run ``steps`` (sh, with ``fill`` and ``$PYSHELF``) on a shelf whose home is a small
+    private tmpfs; returns the folder the run wrote its results to."""
+    command = _private_mount_command(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    script = tmp_path / "on-a-small-disk.sh"
+    script.write_text(_ON_A_SMALL_DISK.replace("{steps}", steps))
+    env = {**sandbox.env, "PYSHELF": str(pyshelf_script()), "PYTHON": sys.executable,
+           "BASE_PYTHON": str(sandbox.base_python), "SHELF_HOME": str(sandbox.shelf_home),
+           "OUT": str(out)}
+    run = subprocess.run([*command, "sh", str(script)], env=env, cwd=sandbox.home,
+                         capture_output=True, text=True, timeout=300, check=False)
+    setup = (out / "setup").read_text() if (out / "setup").exists() else ""
+    assert run.returncode == 0, f"{run.stderr}\n{setup}"
+    return out
+
+
+def test_really_full_disk_while_uv_installs(sandbox: Sandbox, tmp_path: Path) -> None:
+    bulky = build_wheel(Dist("bulky", "1.0", modules=(("bulky/__init__.py", "#" * (4 << 20)),)),
+                        tmp_path / "wheels")
+    out = _on_a_small_disk(sandbox, tmp_path, f"""
+fill 1048576
+"$PYSHELF" install '{bulky}' --yes > "$OUT/stdout" 2> "$OUT/stderr"
+echo $? > "$OUT/exit"
+""")
+    stderr = (out / "stderr").read_text()
+    assert (out / "exit").read_text().strip() == "1", stderr
+    assert error_lines(stderr) == [f"error: {UV_DISK_FULL}"]
+    assert (out / "after").read_text() == (out / "before").read_text()
+
+
+def test_completely_full_disk_is_not_a_damaged_database(sandbox: Sandbox,
+                                                        tmp_path: Path) -> None:
+    """With no block free SQLite cannot even open its WAL index; that must read as a full
+    disk, never as a damaged database (which would invite setting it aside)."""
+    out = _on_a_small_disk(sandbox, tmp_path, """
+fill 0
+"$PYSHELF" install alpha --yes > "$OUT/stdout" 2> "$OUT/stderr"
+echo $? > "$OUT/exit"
+""")
+    stderr = (out / "stderr").read_text()
+    assert (out / "exit").read_text().strip() == "1", stderr
+    assert error_lines(stderr) == [
+        f"error: The disk holding {sandbox.shelf_home} {ADVICE}; nothing was changed."
+    ]
+    assert (out / "after").read_text() == (out / "before").read_text()

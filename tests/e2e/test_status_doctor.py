@@ -1,0 +1,180 @@
+"""``pyshelf status`` shows the shelf's health; ``pyshelf doctor`` checks it and repairs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import sqlite3
+from contextlib import closing
+
+import pytest
+from tests.e2e.helpers import current_target, generation_dirs, packages
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "beta", "--yes")
+    return sandbox
+
+
+def status(shelf) -> dict:
+    return json.loads(shelf.ok("status", "--json").stdout)
+
+
+def doctor(shelf, *args: str):
+    return shelf.run("doctor", *args)
+
+
+def test_status_of_a_healthy_shelf(shelf):
+    text = shelf.ok("status").stdout
+    data = status(shelf)
+
+    assert data["home"] == str(shelf.shelf_home)
+    assert data["generation"]["id"] == 1
+    assert data["interpreter"]["state"] == "ok"
+    assert data["packages"] == {"total": 2, "explicit": 1, "local": 0, "dependencies": 1}
+    assert data["generations_on_disk"]["ids"] == [0, 1]
+    assert data["generations_on_disk"]["bytes"] > 0
+    assert data["shell"]["blocks"] == 1
+    assert data["shell"]["new_shell_python3"] == str(shelf.shelf_home / "env/bin/python3")
+    assert data["shell"]["new_shell_uses_shelf"] is True
+    assert data["bin_dir"] == {"path": str(shelf.bin_dir), "on_new_shell_path": True}
+    assert data["outside_changes"]["count"] == 0
+    assert data["last_operation"]["command"] == "pyshelf install beta --yes"
+    assert "Packages:        2: 1 explicit, 0 local, 1 dependencies" in text
+    assert "(the shelf's)" in text and "Outside changes: none" in text
+
+
+def test_status_names_what_is_wrong(shelf, tmp_path):
+    shelf.rc.write_text("# my settings\n")
+    (shelf.shelf_home / "gens/1/lib/python3.11/site-packages/zz_extra-1.0.dist-info").mkdir(
+        parents=True)
+
+    text = shelf.ok("status").stdout
+    data = status(shelf)
+
+    assert data["shell"]["blocks"] == 0 and data["shell"]["new_shell_uses_shelf"] is False
+    assert "NO block(s) in" in text and "(NOT the shelf's)" in text
+    assert data["outside_changes"] == {"count": 1, "details": ["zz-extra 1.0 added"]}
+
+
+def test_interpreter_that_now_leads_elsewhere_or_is_gone(sandbox, tmp_path):
+    chosen = tmp_path / "python3"  # like /usr/bin/python3, repointed by an upgrade
+    chosen.symlink_to(sandbox.base_python)
+    sandbox.ok("init", "--python", str(chosen), "--yes")
+
+    chosen.unlink()
+    chosen.symlink_to("/bin/sh")
+    changed = status(sandbox)["interpreter"]
+    chosen.unlink()
+    gone = status(sandbox)["interpreter"]
+    result = doctor(sandbox)
+
+    assert (changed["state"], changed["now_resolves_to"]) == ("changed",
+                                                             os.path.realpath("/bin/sh"))
+    assert gone["state"] == "missing"
+    assert result.returncode == 1
+    assert "advice: run `pyshelf rebuild`" in result.stdout
+
+
+def test_doctor_on_a_healthy_shelf(shelf):
+    result = doctor(shelf)
+
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "The shelf is healthy."
+    assert "problem" not in result.stdout
+
+
+def test_doctor_finds_and_fixes_what_is_safe(shelf):
+    (shelf.shelf_home / "gens" / "9" / "bin").mkdir(parents=True)  # unknown to the database
+    (shelf.shelf_home / "env").unlink()
+    (shelf.shelf_home / "env").symlink_to("gens/0")
+    shelf.rc.write_text(shelf.rc.read_text() * 2)  # duplicated block
+    (shelf.bin_dir / "pyshelf").unlink()
+
+    found = doctor(shelf)
+    assert found.returncode == 1
+    assert "gens/9 on disk are unknown to the database" in found.stdout
+    assert "not at the current generation 1; it points at generation 1 again" in found.stderr
+    assert "has 2 pyshelf blocks" in found.stdout
+    assert "launcher" in found.stdout and "is missing" in found.stdout
+    assert generation_dirs(shelf) == ["0", "1", "9"]  # without --fix nothing changes
+
+    fixed = doctor(shelf, "--fix")
+
+    assert fixed.returncode == 0, fixed.stdout
+    assert fixed.stdout.count("fixed") == 3
+    assert generation_dirs(shelf) == ["0", "1"]
+    assert current_target(shelf) == "gens/1"
+    assert shelf.rc.read_text().count("# >>> pyshelf >>>") == 1
+    assert shelf.bash("pyshelf --version && beta").returncode == 0
+    assert doctor(shelf).returncode == 0
+
+
+def test_doctor_rebuilds_a_missing_current_generation(shelf):
+    shutil.rmtree(shelf.shelf_home / "gens" / "1")
+
+    fixed = doctor(shelf, "--fix")
+
+    assert fixed.returncode == 0, fixed.stdout
+    assert "rebuilt generation 1 from its lock as generation 2" in fixed.stdout
+    assert current_target(shelf) == "gens/2"
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+
+def test_doctor_reports_outside_changes_without_touching_them(shelf):
+    (shelf.shelf_home / "gens/1/lib/python3.11/site-packages/zz_extra-1.0.dist-info").mkdir()
+
+    result = doctor(shelf, "--fix")
+
+    assert result.returncode == 1
+    assert "1 package(s) changed outside pyshelf (zz-extra 1.0 added)" in result.stdout
+    assert "advice: `pyshelf adopt` records them" in result.stdout
+
+
+def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf):
+    shelf.ok("install", "alpha", "--yes")
+    shelf.ok("config", "set", "keep_generations", "7")
+    shelf.ok("install", "gamma", "--yes")  # its record carries keep_generations=7
+    before = packages(shelf)
+    database = shelf.shelf_home / "state.db"
+    garbage = random.Random(7).randbytes(4096)
+    database.write_bytes(garbage)
+    for suffix in ("-wal", "-shm"):
+        (shelf.shelf_home / f"state.db{suffix}").unlink(missing_ok=True)
+
+    refused = shelf.run("list")
+    checked = doctor(shelf)
+    assert refused.returncode == 1
+    assert "`pyshelf doctor --fix` sets it aside" in refused.stderr
+    assert checked.returncode == 1 and database.read_bytes() == garbage
+
+    fixed = doctor(shelf, "--fix")
+
+    assert fixed.returncode == 0, fixed.stdout
+    aside = list(shelf.shelf_home.glob("state.db.broken-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == garbage
+    assert packages(shelf) == before
+    assert shelf.ok("config", "get", "keep_generations").stdout == "7\n"
+    assert "database rebuilt from 4 generation(s)" in shelf.ok("history").stdout
+    assert "baseline" in shelf.ok("snapshots").stdout
+    shelf.ok("rollback", "--to", "2", "--yes")  # restored generations are real generations
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")
+
+
+def test_database_from_a_newer_pyshelf_is_never_rebuilt(shelf):
+    database = shelf.shelf_home / "state.db"
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("PRAGMA user_version = 99")
+        db.commit()
+    before = database.read_bytes()
+
+    result = doctor(shelf, "--fix")
+
+    assert result.returncode == 1
+    assert "written by a newer pyshelf" in result.stdout
+    assert database.read_bytes() == before
+    assert not list(shelf.shelf_home.glob("state.db.broken-*"))
