@@ -125,6 +125,16 @@ def unknown_generations(shelf: Shelf) -> list[int]:
     return [g for g in generation_ids_on_disk(shelf.layout) if states.get(g) != "ready"]
 
 
+def foreign_entries(shelf: Shelf) -> list[Path]:
+    """What lies in ``gens/`` that no pyshelf made: symlinks, files, oddly named folders."""
+    try:
+        entries = list(shelf.layout.gens.iterdir())
+    except OSError:
+        return []
+    return sorted(e for e in entries
+                  if e.is_symlink() or not e.is_dir() or not e.name.isdigit())
+
+
 def missing_generations(shelf: Shelf) -> list[int]:
     """Generations the database believes are on disk but are not."""
     on_disk = set(generation_ids_on_disk(shelf.layout))

@@ -91,3 +91,16 @@ def test_commands_before_init_say_how_to_start(sandbox):
     assert result.returncode == 1
     assert "pyshelf init" in result.stderr
     assert not sandbox.shelf_home.exists()
+
+
+def test_non_utf8_rc_is_kept_byte_for_byte_outside_the_block(sandbox):
+    original = b"# caf\xe9 in latin-1\nexport GREETING='\xff\xfe'\n"
+    sandbox.rc.write_bytes(original)
+
+    sandbox.init()
+
+    content = sandbox.rc.read_bytes()
+    assert content.startswith(original + b"\n# >>> pyshelf >>>")
+    assert sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
+    sandbox.ok("config", "set", "shell_config", str(sandbox.home / ".bashrc-pyshelf"))
+    assert sandbox.rc.read_bytes() == original  # taking the block out gives the file back

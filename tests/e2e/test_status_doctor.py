@@ -178,3 +178,28 @@ def test_database_from_a_newer_pyshelf_is_never_rebuilt(shelf):
     assert "written by a newer pyshelf" in result.stdout
     assert database.read_bytes() == before
     assert not list(shelf.shelf_home.glob("state.db.broken-*"))
+
+
+def test_doctor_unlinks_planted_symlinks_and_never_follows_them(shelf, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "bin").mkdir(parents=True)
+    (outside / "bin" / "precious").write_text("keep me")
+    (shelf.shelf_home / "gens" / "7").symlink_to(outside, target_is_directory=True)
+    (shelf.shelf_home / "gens" / "notes.txt").write_text("stray")
+
+    found = doctor(shelf)
+    fixed = doctor(shelf, "--fix")
+
+    assert "holds entries pyshelf did not make: 7, notes.txt" in found.stdout
+    assert fixed.returncode == 0, fixed.stdout
+    assert generation_dirs(shelf) == ["0", "1"]
+    assert (outside / "bin" / "precious").read_text() == "keep me"
+
+
+def test_doctor_reports_a_missing_uv(shelf, tmp_path):
+    shelf.env["PYSHELF_UV"] = str(tmp_path / "no-such-uv")
+
+    result = doctor(shelf, "--fix")
+
+    assert result.returncode == 1
+    assert f"problem  uv: uv at {tmp_path / 'no-such-uv'} cannot be run" in result.stdout

@@ -24,6 +24,7 @@ from pyshelf.engine import find_uv
 from pyshelf.errors import NotInitializedError, PyshelfError
 from pyshelf.generations import empty_trash, move_to_trash, next_generation_id, switch_to
 from pyshelf.health import (
+    foreign_entries,
     interpreter_health,
     missing_generations,
     shell_health,
@@ -73,6 +74,20 @@ def check_generations(shelf: Shelf) -> list[Finding]:
     if others:
         findings.append(Finding(f"generation(s) {_ids(others)} are recorded but missing from "
                                 "disk", fix=forget_missing))
+    foreign = foreign_entries(shelf)
+    links = [entry for entry in foreign if entry.is_symlink() or not entry.is_dir()]
+
+    def unlink_foreign() -> str:
+        for entry in links:
+            entry.unlink()  # a symlink itself, never what it points to
+        return "removed " + ", ".join(entry.name for entry in links) + f" from {layout.gens}"
+
+    if foreign:
+        findings.append(Finding(
+            f"{layout.gens} holds entries pyshelf did not make: "
+            + ", ".join(entry.name for entry in foreign),
+            advice="pyshelf does not delete folders it did not make; remove them yourself",
+            fix=unlink_foreign if links and len(links) == len(foreign) else None))
     if unknown:
         findings.append(Finding(
             f"gens/{_ids(unknown)} on disk are unknown to the database (left by an "
