@@ -9,42 +9,17 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pyshelf.engine import NewShell, probe_new_shell
 from pyshelf.errors import PyshelfError
-from pyshelf.model import Interpreter
+from pyshelf.interpreter import InterpreterCheck, check_interpreter
 from pyshelf.rescue import generation_ids_on_disk
 from pyshelf.shelf import Shelf
 from pyshelf.shell import has_block, shell_kind_for_path
 
-InterpreterState = Literal["ok", "missing", "changed"]
 
-
-@dataclass(frozen=True)
-class InterpreterHealth:
-    recorded: Interpreter
-    state: InterpreterState
-    now_resolved: str | None  # what the recorded path leads to today
-
-    def describe(self) -> str:
-        base = f"{self.recorded.path} ({self.recorded.implementation} {self.recorded.version})"
-        if self.state == "missing":
-            return f"{base}: missing"
-        if self.state == "changed":
-            return f"{base}: changed, it now leads to {self.now_resolved}"
-        return base
-
-
-def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterHealth:
-    """Compare the generation's recorded interpreter with what its path leads to now: no
-    subprocess, just the filesystem."""
-    recorded = shelf.state.generation(gen_id).interpreter
-    if not os.access(recorded.path, os.X_OK) or not shelf.layout.gen_python(gen_id).exists():
-        return InterpreterHealth(recorded, "missing", None)
-    resolved = os.path.realpath(recorded.path)
-    state: InterpreterState = "ok" if resolved == recorded.resolved else "changed"
-    return InterpreterHealth(recorded, state, resolved)
+def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterCheck:
+    return check_interpreter(shelf.state.interpreter(gen_id), shelf.layout.gen_python(gen_id))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pyshelf import ui
 from pyshelf.drift import generation_drift
 from pyshelf.engine import Engine
 from pyshelf.errors import PyshelfError
+from pyshelf.interpreter import check_interpreter
 from pyshelf.layout import Layout
 from pyshelf.locking import LockBusy, writer_lock
 from pyshelf.recovery import needs_recovery, recover
@@ -95,10 +96,16 @@ class Shelf:
         return gen_id
 
 
-    def warn_about_drift(self) -> None:
+    def warn_about_changes(self) -> None:
+        """Say, once per command, what changed under the shelf: its interpreter, or its
+        packages by another tool. Files and the database only: no process."""
         gen_id = self.state.current_generation_id()
         if gen_id is None:
             return
+        check = check_interpreter(self.state.interpreter(gen_id), self.layout.gen_python(gen_id))
+        warning = check.warning()
+        if warning:
+            ui.warn(warning)
         drift = generation_drift(self.layout, self.state, gen_id)
         if drift.count:
             ui.warn(f"{drift.count} package(s) changed outside pyshelf ({drift.summary()}); "
@@ -114,5 +121,5 @@ def open_shelf(layout: Layout, *, verbose: bool = False, wait: bool = True,
                   settings=effective_settings(state.config(), os.environ))
     shelf.recover_if_free()
     if report:
-        shelf.warn_about_drift()
+        shelf.warn_about_changes()
     return shelf

@@ -239,6 +239,16 @@ class State:
             lock=parse_lock(row[7], editable_names),
         )
 
+    def interpreter(self, gen_id: int) -> Interpreter:
+        """A generation's interpreter alone: every command checks it, so no lock is parsed."""
+        row = self._db.execute(
+            "SELECT python_path, python_resolved, python_implementation, python_version"
+            " FROM generations WHERE id = ?", (gen_id,),
+        ).fetchone()
+        if row is None:
+            raise PyshelfError(f"Generation {gen_id} is not recorded in the shelf.")
+        return Interpreter(*row)
+
     def generation_states(self) -> dict[int, str]:
         """Every recorded generation and whether it is on disk (``ready``) or collected."""
         return dict(self._db.execute("SELECT id, state FROM generations ORDER BY id").fetchall())

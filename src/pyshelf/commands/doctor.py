@@ -122,7 +122,7 @@ def check_interpreter(shelf: Shelf) -> list[Finding]:
         return []
     return [Finding(f"the shelf's interpreter {health.describe()}",
                     advice="run `pyshelf rebuild` (or `pyshelf rebuild --python PATH` for "
-                           "another interpreter)")]
+                           "another interpreter); doctor leaves the choice to you")]
 
 
 def check_uv(shelf: Shelf) -> list[Finding]:

@@ -13,12 +13,12 @@ from pyshelf import ui
 from pyshelf.commands.listing import LOCAL_TYPES, package_type
 from pyshelf.drift import Drift, generation_drift
 from pyshelf.health import (
-    InterpreterHealth,
     ShellHealth,
     disk_usage,
     interpreter_health,
     shell_health,
 )
+from pyshelf.interpreter import InterpreterCheck
 from pyshelf.layout import Layout
 from pyshelf.rescue import generation_ids_on_disk
 from pyshelf.shelf import Shelf, open_shelf
@@ -30,7 +30,7 @@ class Status:
     home: str
     generation: int
     built_at: str
-    interpreter: InterpreterHealth
+    interpreter: InterpreterCheck
     package_types: list[str]
     on_disk: list[int]
     disk: tuple[int, int]  # bytes, files
@@ -75,7 +75,8 @@ def to_json(status: Status) -> dict[str, object]:
         "interpreter": {"path": interpreter.recorded.path,
                         "implementation": interpreter.recorded.implementation,
                         "version": interpreter.recorded.version, "state": interpreter.state,
-                        "now_resolves_to": interpreter.now_resolved},
+                        "now_resolves_to": interpreter.now_resolved,
+                        "now_minor_version": interpreter.now_minor},
         "packages": status.counts(),
         "generations_on_disk": {"ids": status.on_disk, "bytes": status.disk[0],
                                 "files": status.disk[1]},
