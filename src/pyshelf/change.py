@@ -22,7 +22,7 @@ from pyshelf import ui
 from pyshelf.clock import now
 from pyshelf.collect import collect_generations
 from pyshelf.drift import Drift, generation_drift
-from pyshelf.errors import PyshelfError
+from pyshelf.errors import ConflictError, PyshelfError
 from pyshelf.generations import (
     build_generation,
     next_generation_id,
@@ -30,9 +30,11 @@ from pyshelf.generations import (
     switch_to,
 )
 from pyshelf.graph import Distribution, dependency_edges, read_distributions, same_version
+from pyshelf.interpreter import same_minor
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import make_plan, spec_changes
+from pyshelf.python_move import needed_by_python, unavailable
 from pyshelf.rescue import write_generation_record
 from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, command_line
@@ -48,6 +50,7 @@ class ChangeRequest:
     upgrade_packages: Sequence[str] = ()  # ... or only these
     refresh: Sequence[str] = ()  # local projects to rebuild from source
     always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
+    leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -58,41 +61,65 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     current_intent = shelf.state.intent(current_id)
     base = shelf.engine.start_describe(shelf.python)  # checked while uv resolves
     system, provided = None, None
+    intent, left_out = list(request.intent), {}
+
+    def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
+        return resolve(shelf.engine, shelf.layout, entries, shelf.python, current.lock,
+                       upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
+                       refresh=request.refresh, pins=request.pins, provided=provided)
+
     try:
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
-        lock = resolve(shelf.engine, shelf.layout, request.intent, shelf.python, current.lock,
-                       upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
-                       refresh=request.refresh, pins=request.pins, provided=provided)
+        try:
+            lock = resolve_for(intent)
+        except ConflictError:
+            if not request.leave_out_unavailable or same_minor(base.result().version,
+                                                               current.interpreter.version):
+                raise  # on the same Python a conflict is the person's to resolve
+            left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python,
+                                   base.result().version, shelf.layout.gen_dir(current_id),
+                                   provided)
+            if not left_out:
+                raise
+            intent = [entry for entry in intent if entry.name not in left_out]
+            lock = resolve_for(intent)
     except BaseException:
         base.cancel()
         raise
+    version = base.result().version
     if system is None:
         system = system_packages(base.result().site_dirs)
-    plan = make_plan(current.lock, lock, explicit_names(current_intent),
-                     explicit_names(request.intent))
-    specs = spec_changes(current_intent, request.intent)
+    plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
+    specs = spec_changes(current_intent, intent)
     rebuilt = sorted(name for name in request.refresh if name in lock.packages)
     if (plan.is_empty and not specs and not rebuilt and not request.always_build
-            and _same_roles(current_intent, request.intent)):
+            and _same_roles(current_intent, intent)):
         ui.out("Nothing to change: the shelf already holds what was asked for.")
         return
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
-    for note in [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]:
+    notes = [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
+    notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
+              "`pyshelf undo` goes back to the generation that has it."
+              for name, reason in sorted(left_out.items())]
+    for note in notes:
         ui.warn(note)
     for change in plan.added:
         if change.name in system:
             dist, where = system[change.name]
             ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
                     "shelf's copy will shadow it for the shelf's python.")
+    because = ({} if same_minor(version, current.interpreter.version)
+               else needed_by_python(plan, shelf.layout.gen_dir(current_id), version))
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs,
-                 [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt])
+                 [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt],
+                 because)
     if dry_run:
         ui.out("Dry run: nothing was changed.")
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
-    build_and_switch(shelf, gen_id, request.intent, lock, from_gen=current_id,
+    build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
                      summary=plan.summary, reinstall=rebuilt, provided=provided)
 
 

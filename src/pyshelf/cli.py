@@ -97,6 +97,9 @@ EXAMPLES = {
     "doctor": """examples:
   pyshelf doctor                  # check everything, change nothing
   pyshelf doctor --fix            # repair what can be repaired safely""",
+    "self": """examples:
+  pyshelf self update                        # the newest pyshelf from the index
+  pyshelf self update --from ~/src/pyshelf   # a source checkout or a wheel""",
     "adopt": """examples:
   pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
   pyshelf adopt --yes""",
@@ -265,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--fix", action="store_true", help="repair what can be repaired "
                                                            "safely")
 
+    own = add("self", "manage pyshelf's own copy, which the launcher runs")
+    own_actions = own.add_subparsers(dest="action", metavar="ACTION", required=True)
+    own_update = own_actions.add_parser("update", parents=[common],
+                                        help="refresh it from the index or from a path")
+    own_update.add_argument("--from", dest="source", metavar="PATH",
+                            help="a pyshelf wheel or project directory (its dependencies are "
+                                 "kept from the current copy)")
+
     adopt = add("adopt", "record packages that other tools changed inside the shelf")
     _changing(adopt)
 
@@ -300,6 +311,7 @@ COMMANDS = {
     "export": "exchange:run_export",
     "import": "exchange:run_import",
     "adopt": "adopt:run",
+    "self": "selfupdate:run",
     "status": "status:run",
     "doctor": "doctor:run",
 }

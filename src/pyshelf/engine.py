@@ -253,6 +253,17 @@ class Engine:
             argv += ["--reinstall-package", name]
         self._raise_for(self._run(argv), "Installing the packages failed")
 
+    def install_into(self, target: Path, python: str, specs: Sequence[str], *,
+                     no_deps: bool = False) -> None:
+        """Install ``specs`` as plain folders into ``target`` (``--target``): pyshelf's own
+        copy, which belongs to no interpreter."""
+        result = self._run([
+            self.uv, "pip", "install", "--no-config", "--no-python-downloads", "--quiet",
+            "--target", str(target), "--python", python,
+            *(["--no-deps"] if no_deps else []), *self._index_args(), "--", *specs,
+        ])
+        self._raise_for(result, "Installing pyshelf's own copy failed")
+
     def check(self, python: Path) -> None:
         """``uv pip check``: every installed package's requirements are met."""
         result = self._run([self.uv, "pip", "check", "--no-config", "--python", str(python)])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.launcher import MARKER, write_launcher
+from pyshelf.selfcopy import copy_running, is_current
 from pyshelf.shelf import Shelf
 from pyshelf.shell import (
     START_MARKER,
@@ -54,10 +55,13 @@ def apply_shell_block(shelf: Shelf, previous_rc: str | None, *, write: bool = Tr
 
 
 def install_launcher(shelf: Shelf, previous_bin_dir: str | None) -> None:
-    """Write the launcher into the bin dir, and take ours out of ``previous_bin_dir`` so that
-    an old copy earlier on PATH cannot shadow the new one."""
+    """Make sure pyshelf's own copy is this version, write the launcher that runs it into
+    the bin dir, and take ours out of ``previous_bin_dir`` so that an old launcher earlier
+    on PATH cannot shadow the new one."""
     bin_dir = shelf.path_setting("bin_dir")
-    if write_launcher(bin_dir) == "foreign":
+    if not is_current(shelf.layout):
+        copy_running(shelf.layout)
+    if write_launcher(bin_dir, shelf.layout) == "foreign":
         ui.info(f"Kept the existing {bin_dir / 'pyshelf'} (not written by pyshelf).")
     if previous_bin_dir and os.path.realpath(previous_bin_dir) != os.path.realpath(bin_dir):
         _remove_launcher(Path(previous_bin_dir))

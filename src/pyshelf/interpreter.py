@@ -95,6 +95,11 @@ def _minor(version: str) -> tuple[int, ...]:
         return ()
 
 
+def same_minor(a: str, b: str) -> bool:
+    """``3.12.1`` and ``3.12.4`` share compiled packages; ``3.13.0`` does not."""
+    return bool(_minor(a)) and _minor(a) == _minor(b)
+
+
 def check_interpreter(recorded: Interpreter, venv_python: Path) -> InterpreterCheck:
     """Cheap enough for every command: an ``access``, a ``realpath`` and perhaps one small
     glob. A move to another build of the same minor version is fine (the packages still
@@ -105,5 +110,5 @@ def check_interpreter(recorded: Interpreter, venv_python: Path) -> InterpreterCh
     if resolved == recorded.resolved:
         return InterpreterCheck(recorded, "ok", resolved, None)
     minor = minor_version_of(Path(resolved))
-    same = minor is not None and _minor(minor) == _minor(recorded.version)
+    same = minor is not None and same_minor(minor, recorded.version)
     return InterpreterCheck(recorded, "ok" if same else "changed", resolved, minor)

@@ -1,37 +1,65 @@
 """The ``pyshelf`` command in the bin dir, so pyshelf is reachable wherever the shelf is.
 
-The launcher runs the interpreter pyshelf itself was installed with, in isolated mode, so
-neither ``PYTHONPATH`` nor the shelf's own packages can break pyshelf. A ``pyshelf`` placed in
-the bin dir by another installer (pipx, ``pip --user``) is left alone.
+The launcher runs pyshelf's own copy under the shelf home (``selfcopy.py``) with the first
+``python3`` on PATH outside the shelf, in isolated mode: a Python upgrade, ``PYTHONPATH``, or
+a broken shelf cannot stop pyshelf from starting, and pyshelf is what repairs them. A
+``pyshelf`` placed in the bin dir by another installer (pipx, ``pip --user``) is left alone.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-import sys
 from pathlib import Path
 from typing import Literal
 
 from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+from pyshelf.selfcopy import UV_IN_COPY
 
 MARKER = "# pyshelf launcher"
 
 LauncherResult = Literal["written", "unchanged", "foreign"]
 
+# Runs in whichever python3 was found: refuses one too old to run pyshelf, then runs the
+# copy named by the first argument.
+_BOOTSTRAP = (
+    "import sys\n"
+    "if sys.version_info < (3, 10):\n"
+    "    sys.exit('pyshelf needs Python 3.10 or newer; ' + sys.executable + ' is '"
+    " + sys.version.split()[0] + '.')\n"
+    "sys.path[:0] = [sys.argv.pop(1)]\n"
+    "from pyshelf.cli import main\n"
+    "sys.exit(main())\n"
+)
 
-def launcher_text(python: str) -> str:
+
+def launcher_text(layout: Layout) -> str:
+    app = shlex.quote(str(layout.app_current))
     return (
         "#!/bin/sh\n"
-        f"{MARKER}: written by `pyshelf init`; runs pyshelf with the Python it was installed"
-        " with.\n"
-        f'exec {shlex.quote(python)} -I -m pyshelf "$@"\n'
+        f"{MARKER}: written by `pyshelf init`; runs pyshelf's own copy in {layout.app_current}"
+        "\n# with the first python3 on PATH outside the shelf (3.10 or newer).\n"
+        f"app={app}\n"
+        f"shelf_bin={shlex.quote(str(layout.env_bin))}\n"
+        f'PYSHELF_UV="${{PYSHELF_UV:-$app/{UV_IN_COPY}}}"\n'
+        "export PYSHELF_UV\n"
+        "set -f\n"
+        "IFS=:\n"
+        "for dir in $PATH; do\n"
+        '  if [ -n "$dir" ] && [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
+        "    unset IFS\n"
+        f'    exec "$dir/python3" -I -c {shlex.quote(_BOOTSTRAP)} "$app" "$@"\n'
+        "  fi\n"
+        "done\n"
+        'echo "pyshelf: no python3 found on PATH" >&2\n'
+        "exit 127\n"
     )
 
 
-def write_launcher(bin_dir: Path) -> LauncherResult:
+def write_launcher(bin_dir: Path, layout: Layout) -> LauncherResult:
     path = bin_dir / "pyshelf"
-    wanted = launcher_text(sys.executable)
+    wanted = launcher_text(layout)
     try:
         if path.is_symlink() or path.exists():
             current = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""

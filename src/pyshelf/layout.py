@@ -61,6 +61,15 @@ class Layout:
         return self.home / "trash"
 
     @property
+    def app(self) -> Path:
+        """pyshelf's own copies; ``app/current`` is the one the launcher runs."""
+        return self.home / "app"
+
+    @property
+    def app_current(self) -> Path:
+        return self.app / "current"
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "lock"
 

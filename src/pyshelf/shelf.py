@@ -96,9 +96,9 @@ class Shelf:
         return gen_id
 
 
-    def warn_about_changes(self) -> None:
-        """Say, once per command, what changed under the shelf: its interpreter, or its
-        packages by another tool. Files and the database only: no process."""
+    def warn_about_changes(self, *, drift: bool = True) -> None:
+        """Say, once per command, what changed under the shelf: its interpreter, or (with
+        ``drift``) its packages by another tool. Files and the database only: no process."""
         gen_id = self.state.current_generation_id()
         if gen_id is None:
             return
@@ -106,20 +106,19 @@ class Shelf:
         warning = check.warning()
         if warning:
             ui.warn(warning)
-        drift = generation_drift(self.layout, self.state, gen_id)
-        if drift.count:
-            ui.warn(f"{drift.count} package(s) changed outside pyshelf ({drift.summary()}); "
-                    "run `pyshelf doctor`.")
+        outside = generation_drift(self.layout, self.state, gen_id) if drift else None
+        if outside and outside.count:
+            ui.warn(f"{outside.count} package(s) changed outside pyshelf "
+                    f"({outside.summary()}); run `pyshelf doctor`.")
 
 
 def open_shelf(layout: Layout, *, verbose: bool = False, wait: bool = True,
-               create: bool = False, report: bool = True) -> Shelf:
-    """Open the shelf, first cleaning up after an interrupted pyshelf; ``report`` warns
-    about what needs the person's attention (commands that show it in full turn it off)."""
+               create: bool = False, warn_drift: bool = True) -> Shelf:
+    """Open the shelf, first cleaning up after an interrupted pyshelf, and warn about what
+    changed under it (commands that show outside changes in full turn ``warn_drift`` off)."""
     state = open_state(layout.state_db, create=create)
     shelf = Shelf(layout=layout, state=state, verbose=verbose, wait=wait,
                   settings=effective_settings(state.config(), os.environ))
     shelf.recover_if_free()
-    if report:
-        shelf.warn_about_changes()
+    shelf.warn_about_changes(drift=warn_drift)
     return shelf

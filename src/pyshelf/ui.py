@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TextIO
 
@@ -71,7 +71,10 @@ def _change_line(mark: str, change: Change, note: str = "") -> str:
 
 
 def show_plan(plan: Plan, heading: str, specs: Sequence[SpecChange] = (),
-              rebuilt: Sequence[str] = ()) -> None:
+              rebuilt: Sequence[str] = (), because: Mapping[str, str] | None = None) -> None:
+    """``because`` gives the reason a package's version moves, where it is not the
+    person's request (a new Python that needs another version)."""
+    because = because or {}
     out(heading)
     for line in rebuilt:
         out(f"  ~ {line}")
@@ -80,9 +83,11 @@ def show_plan(plan: Plan, heading: str, specs: Sequence[SpecChange] = (),
     for change in plan.added:
         out(_paint(_change_line("+", change), "32", sys.stdout))
     for change in plan.upgraded:
-        out(_paint(_change_line("^", change), "36", sys.stdout))
+        note = f" ({because[change.name]})" if change.name in because else ""
+        out(_paint(_change_line("^", change, note), "36", sys.stdout))
     for change in plan.downgraded:
-        out(_paint(_change_line("v", change, " (downgrade)"), "33", sys.stdout))
+        reason = f"; {because[change.name]}" if change.name in because else ""
+        out(_paint(_change_line("v", change, f" (downgrade{reason})"), "33", sys.stdout))
     for change in plan.removed:
         out(_paint(_change_line("-", change), "31", sys.stdout))
     for change in plan.orphaned:

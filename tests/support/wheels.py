@@ -51,6 +51,8 @@ class Dist:
     scripts: tuple[tuple[str, str], ...] = ()
     modules: tuple[tuple[str, str], ...] = ()
     requires_python: str | None = None
+    binaries: tuple[tuple[str, bytes], ...] = ()  # compiled files, e.g. an extension module
+    tag: str = "py3-none-any"  # a platform wheel's, e.g. cp312-cp312-linux_x86_64
 
     @property
     def canonical_name(self) -> str:
@@ -68,7 +70,7 @@ def import_name(dist_name: str) -> str:
 
 
 def wheel_filename(dist: Dist) -> str:
-    return f"{dist.filename_stem}-py3-none-any.whl"
+    return f"{dist.filename_stem}-{dist.tag}.whl"
 
 
 def record_hash(data: bytes) -> str:
@@ -146,8 +148,10 @@ def _metadata(dist: Dist) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wheel_file() -> str:
-    return f"Wheel-Version: 1.0\nGenerator: {GENERATOR}\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+def _wheel_file(dist: Dist) -> str:
+    purelib = "true" if dist.tag == "py3-none-any" else "false"
+    return (f"Wheel-Version: 1.0\nGenerator: {GENERATOR}\nRoot-Is-Purelib: {purelib}\n"
+            f"Tag: {dist.tag}\n")
 
 
 def _entry_points(dist: Dist) -> str:
@@ -166,11 +170,12 @@ def _record(entries: Sequence[tuple[str, bytes]], record_path: str) -> bytes:
 
 def wheel_entries(dist: Dist) -> list[tuple[str, bytes]]:
     """Every archive member in write order: sorted modules first, RECORD last (as pip/uv expect)."""
-    modules = dist.modules or default_modules(dist)
+    modules = dist.modules or ([] if dist.binaries else default_modules(dist))
     entries = [(path, src.encode("utf-8")) for path, src in sorted(modules)]
+    entries += sorted(dist.binaries)
     info = f"{dist.filename_stem}.dist-info"
     entries.append((f"{info}/METADATA", _metadata(dist).encode("utf-8")))
-    entries.append((f"{info}/WHEEL", _wheel_file().encode("utf-8")))
+    entries.append((f"{info}/WHEEL", _wheel_file(dist).encode("utf-8")))
     if dist.scripts:
         entries.append((f"{info}/entry_points.txt", _entry_points(dist).encode("utf-8")))
     record_path = f"{info}/RECORD"
@@ -179,7 +184,7 @@ def wheel_entries(dist: Dist) -> list[tuple[str, bytes]]:
 
 
 def build_wheel(dist: Dist, outdir: Path) -> Path:
-    """Write ``dist`` as a ``py3-none-any`` wheel into ``outdir`` and return its path."""
+    """Write ``dist`` as a wheel (``py3-none-any`` unless it says otherwise) into ``outdir``."""
     outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / wheel_filename(dist)
     with zipfile.ZipFile(target, "w") as zf:

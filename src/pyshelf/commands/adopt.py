@@ -54,7 +54,7 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, report=False)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         request = adopted_request(shelf, gen_id)

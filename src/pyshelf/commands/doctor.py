@@ -271,7 +271,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                                   "first.")
     if not check_database(layout, args.fix):
         return 1
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, report=False)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
     remaining = 0
     with shelf.writing() if args.fix else nullcontext():
         for name, check in CHECKS:

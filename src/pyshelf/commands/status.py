@@ -129,7 +129,7 @@ def render(status: Status) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    status = gather(open_shelf(layout, report=False))
+    status = gather(open_shelf(layout, warn_drift=False))
     if args.json:
         ui.emit_json(to_json(status))
         return 0

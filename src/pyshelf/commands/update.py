@@ -54,7 +54,7 @@ def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
             ui.info(f"The shelf moves to {python} (Python {facts.version}).")
         gen_id = shelf.current_generation_id()
         intent = shelf.state.intent(gen_id)
-        request = ChangeRequest(intent=intent, always_build=True,
+        request = ChangeRequest(intent=intent, always_build=True, leave_out_unavailable=True,
                                 refresh=[e.name for e in intent if e.kind in REBUILT_KINDS])
         apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
         if python and not args.dry_run:

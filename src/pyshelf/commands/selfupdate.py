@@ -1,0 +1,39 @@
+"""``pyshelf self update [--from PATH]``: refresh pyshelf's own copy under the shelf home."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pyshelf import ui
+from pyshelf.errors import UsageError
+from pyshelf.launcher import write_launcher
+from pyshelf.layout import Layout
+from pyshelf.selfcopy import copy_from, copy_version
+from pyshelf.shelf import open_shelf
+from pyshelf.specs import reject_option_like
+
+
+def _checked_source(text: str) -> str:
+    reject_option_like(text)
+    path = Path(text).expanduser().absolute()
+    if path.is_file() and path.suffix == ".whl":
+        return str(path)
+    if path.is_dir() and any((path / f).is_file() for f in ("pyproject.toml", "setup.py")):
+        return str(path)
+    raise UsageError(f"{path} is neither a wheel nor a project directory; give --from a "
+                     "pyshelf wheel or source checkout.")
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    source = _checked_source(args.source) if args.source else None
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    with shelf.writing():
+        before = copy_version(layout.app_current) or "none"
+        ui.info("Installing pyshelf's own copy from " + (source or "the package index") + " ...")
+        copy = copy_from(shelf.engine, layout, sys.executable, source)
+        if shelf.setting("bin_dir"):
+            write_launcher(shelf.path_setting("bin_dir"), layout)
+    ui.out(f"pyshelf {before} -> {copy_version(copy)} ({copy}).")
+    return 0

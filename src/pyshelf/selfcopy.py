@@ -1,0 +1,127 @@
+"""pyshelf's own copy under the shelf home, which the launcher runs.
+
+pyshelf is pure Python, and so are its dependencies; only uv is a binary, and it does not
+care which Python runs it. A copy of that code under ``<home>/app`` therefore runs with any
+``python3`` of 3.10 or newer, so neither a Python upgrade (which breaks the venv pyshelf was
+installed into) nor a broken shelf can take ``pyshelf`` away: it is what you need to repair
+them. Each copy is complete before ``app/current`` is switched to it with one rename.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pyshelf import __version__
+from pyshelf.engine import Engine, find_uv
+from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+
+# The import packages the copy holds: pyshelf and its pure-Python dependencies (tomli is
+# only installed, and only needed, where Python is older than 3.11).
+CODE = ("pyshelf", "packaging", "tomli")
+UV_IN_COPY = Path("bin") / "uv"
+
+
+def copy_running(layout: Layout) -> Path:
+    """A copy of the code this process runs, plus uv's binary; made current."""
+    def fill(staging: Path) -> None:
+        for name in CODE:
+            source = package_dir(name)
+            if source is not None:
+                shutil.copytree(source, staging / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+        _link_or_copy(Path(find_uv()), staging / UV_IN_COPY)
+
+    return _make_current(layout, fill)
+
+
+def copy_from(engine: Engine, layout: Layout, python: str, source: str | None) -> Path:
+    """A new copy installed by uv: pyshelf and its dependencies from the index, or the
+    project or wheel at ``source`` alone, keeping the current copy's dependencies."""
+    current = layout.app_current
+
+    def fill(staging: Path) -> None:
+        if source is None:
+            engine.install_into(staging, python, ["pyshelf"])
+            return
+        engine.install_into(staging, python, [source], no_deps=True)
+        for name in CODE[1:]:
+            if (current / name).is_dir():
+                shutil.copytree(current / name, staging / name,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+        _link_or_copy((current / UV_IN_COPY).resolve(), staging / UV_IN_COPY)
+
+    return _make_current(layout, fill)
+
+
+def package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def copy_version(copy: Path) -> str | None:
+    """The version of pyshelf in a copy, read from its source (it cannot be imported here)."""
+    try:
+        text = (copy / "pyshelf" / "__init__.py").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("__version__ = "):
+            return line.partition("=")[2].strip().strip("\"'")
+    return None
+
+
+def is_current(layout: Layout) -> bool:
+    """Whether the current copy holds this very version, with its uv."""
+    copy = layout.app_current
+    return copy_version(copy) == __version__ and (copy / UV_IN_COPY).is_file()
+
+
+def _make_current(layout: Layout, fill: Callable[[Path], None]) -> Path:
+    layout.app.mkdir(parents=True, exist_ok=True)
+    staging = layout.app / f".new-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        fill(staging)
+        if copy_version(staging) is None:
+            raise PyshelfError("The new copy of pyshelf holds no pyshelf; nothing was changed.")
+        final = layout.app / f"{copy_version(staging)}-{time.time_ns()}"
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = layout.app_current.resolve().name if layout.app_current.is_symlink() else None
+    link = layout.app / f".current-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(final.name)
+    link.replace(layout.app_current)
+    _prune(layout, keep={final.name, *([previous] if previous else [])})
+    return final
+
+
+def _prune(layout: Layout, keep: Iterable[str]) -> None:
+    """Copies older than the previous one go (a pyshelf still running from the previous
+    copy may yet import from it)."""
+    for entry in layout.app.iterdir():
+        if entry.name in keep or entry.name == "current" or entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink()
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link costs nothing; across filesystems uv's binary is copied."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -1,0 +1,144 @@
+"""A Python minor upgrade under the shelf: noticed, survived by pyshelf, repaired by rebuild.
+
+Real interpreters (two CPython minor versions found on this machine) and real compiled code
+(a C extension built for each) behind a symlink the test controls, as ``/usr/bin/python3``
+is repointed by a distribution upgrade.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import packaging
+import pytest
+from tests.e2e.helpers import current_target, packages
+from tests.support.compiled import EXTENSION, CPython, build_extension_wheel, two_cpythons
+from tests.support.index import IndexServer, write_simple_index
+from tests.support.sandbox import Sandbox
+from tests.support.wheels import Dist, build_wheel
+
+import pyshelf
+
+IMPORT = f"python3 -c 'import {EXTENSION}; print({EXTENSION}.built_for())'"
+
+
+@pytest.fixture(scope="module")
+def pythons() -> tuple[CPython, CPython]:
+    found = two_cpythons()
+    if isinstance(found, str):
+        pytest.skip(found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def upgrade_index(pythons, tmp_path_factory) -> Iterator[str]:
+    """Compiled packages as they are published: ``tinyext`` for both Pythons; ``movingext``
+    1.0 for the older only and 2.0 for the newer only; ``legacyext`` for the older only."""
+    old, new = pythons
+    wheels = tmp_path_factory.mktemp("upgrade-wheels")
+    for python in pythons:
+        build_extension_wheel(python, wheels)
+    build_extension_wheel(old, wheels, "movingext", "1.0")
+    build_extension_wheel(new, wheels, "movingext", "2.0")
+    build_extension_wheel(old, wheels, "legacyext", "1.0")
+    build_wheel(Dist("purelib", "1.0"), wheels)
+    root = tmp_path_factory.mktemp("upgrade-index")
+    write_simple_index(wheels, root)
+    with IndexServer(root) as server:
+        yield server.url
+
+
+@pytest.fixture
+def machine(tmp_path, pythons, upgrade_index, uv_cache_dir, base_python):
+    """A HOME whose ``python3`` is a symlink the test repoints, and a pyshelf installed into
+    a venv of that python, as a person would install it."""
+    sandbox = Sandbox(tmp_path / "home", base_python=base_python, index_url=upgrade_index,
+                      uv_cache_dir=uv_cache_dir)
+    chosen = tmp_path / "usr" / "bin" / "python3"
+    chosen.parent.mkdir(parents=True)
+    chosen.symlink_to(pythons[0].executable)
+    app = tmp_path / "pyshelf-app"
+    subprocess.run([str(chosen), "-m", "venv", "--without-pip", str(app)], check=True)
+    site = next(app.glob("lib/python3.*/site-packages"))
+    # pyshelf and its pure-Python dependencies, as this venv's own packages
+    (site / "pyshelf-under-test.pth").write_text(
+        f"{Path(pyshelf.__file__).parent.parent}\n{Path(packaging.__file__).parent.parent}\n")
+    return sandbox, chosen, app / "bin" / "python"
+
+
+def pyshelf_in_app(machine, *args: str) -> subprocess.CompletedProcess[str]:
+    sandbox, _, app_python = machine
+    return subprocess.run([str(app_python), "-m", "pyshelf", *args], env=sandbox.env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          check=False, timeout=300)
+
+
+def repoint(chosen: Path, python: CPython) -> None:
+    chosen.unlink()
+    chosen.symlink_to(python.executable)
+
+
+def test_upgrade_is_noticed_survived_and_rebuilt(machine, pythons):
+    sandbox, chosen, _ = machine
+    old, new = pythons
+    init = pyshelf_in_app(machine, "init", "--python", str(chosen), "--yes")
+    assert init.returncode == 0, init.stderr
+    sandbox.ok("install", EXTENSION, "movingext", "legacyext", "purelib", "--yes")
+    assert sandbox.bash(IMPORT).stdout == f"{old.minor}\n"
+    assert packages(sandbox)["movingext"] == ("1.0", "explicit")
+
+    repoint(chosen, new)  # the distribution upgrade
+
+    broken = sandbox.bash(IMPORT)
+    assert broken.returncode != 0
+    warning = (f"warning: The shelf was built on Python {'.'.join(map(str, old.version))}, "
+               f"but {chosen} now leads to Python {new.minor}")
+    for command in ("list", "history", "status"):
+        assert warning in sandbox.ok(command).stderr
+    assert pyshelf_in_app(machine, "--version").returncode != 0  # its venv broke with it
+    through_launcher = sandbox.bash("pyshelf list")
+    assert through_launcher.returncode == 0, through_launcher.stderr
+    assert warning in through_launcher.stderr
+
+    rebuilt = sandbox.bash("pyshelf rebuild --yes")
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    new_version, old_abi = ".".join(map(str, new.version)), old.tag.split("-")[0]
+    assert (f"legacyext cannot be installed on Python {new_version} and is left out (its 1.0 "
+            f"was built for {old_abi} only, and no release has a build for Python "
+            f"{new_version})") in rebuilt.stderr
+    assert (f"^ movingext 1.0 -> 2.0 (Python {new_version} needs it: 1.0 was built for "
+            f"{old_abi} only)") in rebuilt.stdout
+    assert sandbox.bash(IMPORT).stdout == f"{new.minor}\n"
+    assert "warning" not in sandbox.ok("list").stderr
+    assert set(packages(sandbox)) == {EXTENSION, "movingext", "purelib"}
+    status = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]
+    assert (status["state"], status["version"].rsplit(".", 1)[0]) == ("ok", new.minor)
+
+    sandbox.ok("undo", "--yes")
+
+    assert current_target(sandbox) == "gens/1"
+    assert warning in sandbox.ok("list").stderr  # the old generation still needs the old one
+    assert packages(sandbox)["legacyext"] == ("1.0", "explicit")
+
+
+def test_a_vanished_interpreter_is_named_and_pyshelf_still_starts(machine, pythons):
+    sandbox, chosen, _ = machine
+    assert pyshelf_in_app(machine, "init", "--python", str(chosen), "--yes").returncode == 0
+    chosen.unlink()
+
+    result = sandbox.bash("pyshelf list")
+
+    assert result.returncode == 0, result.stderr
+    assert f"The shelf's interpreter {chosen} (Python " in result.stderr
+    assert "is gone" in result.stderr
+
+
+def test_rebuild_on_the_same_python_still_reports_a_conflict(machine):
+    """Leaving packages out is only for a move to another Python."""
+    sandbox, chosen, _ = machine
+    assert pyshelf_in_app(machine, "init", "--python", str(chosen), "--yes").returncode == 0
+    assert sandbox.run("install", "movingext>=2", "--yes").returncode == 3

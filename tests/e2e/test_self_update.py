@@ -1,0 +1,109 @@
+"""pyshelf's own copy under the shelf home: made by init, run by the launcher whatever
+Python or shelf is around it, and refreshed by ``pyshelf self update``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import packaging
+import pytest
+from tests.support.index import IndexServer, write_simple_index
+from tests.support.wheels import Dist, build_wheel
+from uv import find_uv_bin
+
+import pyshelf
+
+NEW_VERSION = "99.0"
+
+
+def _package_modules(package: Path, prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}/{path.relative_to(package)}", path.read_text(encoding="utf-8"))
+                 for path in sorted(package.rglob("*.py")))
+
+
+def pyshelf_wheel(outdir: Path, version: str = NEW_VERSION) -> Path:
+    """This pyshelf's code as a release numbered ``version``."""
+    modules = [(path, text.replace(f'__version__ = "{pyshelf.__version__}"',
+                                   f'__version__ = "{version}"'))
+               for path, text in _package_modules(Path(pyshelf.__file__).parent, "pyshelf")]
+    return build_wheel(Dist("pyshelf", version, requires=("packaging>=24", "uv>=0.9"),
+                            modules=tuple(modules)), outdir)
+
+
+@pytest.fixture(scope="module")
+def self_index(tmp_path_factory) -> Iterator[str]:
+    """pyshelf and what it needs: packaging as installed here, and a ``uv`` whose binary
+    hands over to the real one."""
+    wheels = tmp_path_factory.mktemp("self-wheels")
+    pyshelf_wheel(wheels)
+    package = Path(packaging.__file__).parent
+    build_wheel(Dist("packaging", packaging.__version__,
+                     modules=_package_modules(package, "packaging")), wheels)
+    shim = f'#!/bin/sh\nexec "{find_uv_bin()}" "$@"\n'.encode()
+    build_wheel(Dist("uv", "0.99.0", modules=(("uv/__init__.py", ""),),
+                     binaries=(("uv-0.99.0.data/scripts/uv", shim),)), wheels)
+    root = tmp_path_factory.mktemp("self-index")
+    write_simple_index(wheels, root)
+    with IndexServer(root) as server:
+        yield server.url
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    return sandbox
+
+
+def copies(shelf) -> list[str]:
+    return sorted(p.name for p in (shelf.shelf_home / "app").iterdir())
+
+
+def test_init_installs_a_copy_the_launcher_runs_with_any_python3(shelf):
+    current = shelf.shelf_home / "app" / "current"
+    assert (current / "pyshelf" / "cli.py").is_file()
+    assert (current / "packaging" / "version.py").is_file()
+    assert (current / "bin" / "uv").is_file()
+    assert str(current) in (shelf.bin_dir / "pyshelf").read_text()
+
+    hostile = shelf.bash("PYTHONPATH=/nowhere PYTHONHOME=/nowhere pyshelf --version")
+    (shelf.shelf_home / "env").unlink()  # even a shelf without env does not stop pyshelf
+    broken_shelf = shelf.bash("pyshelf --version")
+
+    assert hostile.stdout == broken_shelf.stdout == f"pyshelf {pyshelf.__version__}\n"
+
+
+def test_self_update_from_a_wheel(shelf, tmp_path):
+    before = copies(shelf)
+    wheel = pyshelf_wheel(tmp_path / "dist")
+
+    result = shelf.bash(f"pyshelf self update --from '{wheel}'")
+
+    assert result.returncode == 0, result.stderr
+    assert f"pyshelf {pyshelf.__version__} -> {NEW_VERSION}" in result.stdout
+    assert shelf.bash("pyshelf --version").stdout == f"pyshelf {NEW_VERSION}\n"
+    assert len(copies(shelf)) == len(before) + 1  # the previous copy stays for one round
+    shelf.bash("pyshelf self update --from " + str(wheel))
+    assert len(copies(shelf)) == len(before) + 1
+    listed = shelf.bash("pyshelf install alpha --yes && pyshelf list")
+    assert listed.returncode == 0, listed.stderr
+
+
+def test_self_update_from_the_index(shelf, self_index):
+    result = shelf.bash(f"PYSHELF_INDEX_URL='{self_index}' pyshelf self update")
+
+    assert result.returncode == 0, result.stderr
+    assert shelf.bash("pyshelf --version").stdout == f"pyshelf {NEW_VERSION}\n"
+    installed = shelf.bash("pyshelf install alpha --yes")  # through the new copy's uv
+    assert installed.returncode == 0, installed.stderr
+
+
+def test_self_update_from_nothing_usable_changes_nothing(shelf, tmp_path):
+    before = copies(shelf)
+
+    result = shelf.run("self", "update", "--from", str(tmp_path))
+
+    assert result.returncode == 2
+    assert result.stderr == (f"error: {tmp_path} is neither a wheel nor a project directory; "
+                             "give --from a pyshelf wheel or source checkout.\n")
+    assert copies(shelf) == before
