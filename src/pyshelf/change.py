@@ -51,6 +51,7 @@ class ChangeRequest:
     refresh: Sequence[str] = ()  # local projects to rebuild from source
     always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
     leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
+    prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -66,7 +67,8 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
         return resolve(shelf.engine, shelf.layout, entries, shelf.python, current.lock,
                        upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
-                       refresh=request.refresh, pins=request.pins, provided=provided)
+                       refresh=request.refresh, pins=request.pins, provided=provided,
+                       prefer_cache=request.prefer_cache)
 
     try:
         if sees_system(shelf):  # uv must know them before it resolves
@@ -85,6 +87,11 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
                 raise
             intent = [entry for entry in intent if entry.name not in left_out]
             lock = resolve_for(intent)
+    except PyshelfError as exc:
+        broken = base.error()
+        if broken is not None:
+            raise broken from exc
+        raise
     except BaseException:
         base.cancel()
         raise

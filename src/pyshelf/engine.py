@@ -171,8 +171,9 @@ class Engine:
                 upgrade: bool = False, upgrade_packages: Sequence[str] = (),
                 refresh_packages: Sequence[str] = (), constraints: Path | None = None,
                 no_emit: Sequence[str] = (), find_links: Path | None = None,
-                output_format: str = "requirements.txt") -> str:
-        """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there."""
+                output_format: str = "requirements.txt", offline: bool = False) -> str:
+        """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there;
+        ``offline`` resolves from uv's cache alone (and fails if it lacks anything)."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
             "--no-annotate", "--python", python, *self._index_args(), "--format",
@@ -190,6 +191,8 @@ class Engine:
             argv += ["--find-links", str(find_links)]
         if constraints is not None:
             argv += ["--constraint", str(constraints)]
+        if offline:
+            argv.append("--offline")
         result = self._run(argv)
         if result.returncode != 0:
             stderr = result.stderr
@@ -244,6 +247,12 @@ class Engine:
         raise PyshelfError(f"uv did not report the name of the project at {project}.")
 
     def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = ()) -> None:
+        """Make the environment hold exactly ``lock``.
+
+        Every version is pinned and a release never changes, so uv's cache is tried alone
+        first: with the wheels cached that skips one index revalidation per package. Only
+        if the cache lacks something does uv go to the index (sync finishes what the first
+        attempt began)."""
         argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
             "--allow-empty-requirements", "--python", str(python), *self._index_args(),
@@ -251,6 +260,8 @@ class Engine:
         ]
         for name in reinstall:
             argv += ["--reinstall-package", name]
+        if self._run([*argv, "--offline"]).returncode == 0:
+            return
         self._raise_for(self._run(argv), "Installing the packages failed")
 
     def install_into(self, target: Path, python: str, specs: Sequence[str], *,
@@ -305,6 +316,15 @@ class PendingFacts:
         if self._facts is None:
             self._facts = self._read()
         return self._facts
+
+    def error(self) -> PyshelfError | None:
+        """Why the interpreter failed to start, if it did: a clearer cause than whatever
+        uv, running the same interpreter meanwhile, made of it."""
+        try:
+            self.result()
+        except PyshelfError as exc:
+            return exc
+        return None
 
     def _read(self) -> InterpreterFacts:
         stdout, stderr = self._process.communicate()

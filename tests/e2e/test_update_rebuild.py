@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from tests.e2e.helpers import generation_dirs, packages
+from tests.e2e.helpers import generation_dirs, packages, snapshot
 from uv import find_uv_bin
 
 
@@ -62,6 +62,15 @@ def test_rebuild_always_builds_a_fresh_generation(shelf):
 def test_rebuild_refuses_a_missing_interpreter(shelf):
     result = shelf.run("rebuild", "--python", "/nonexistent/python3", "--yes")
     assert result.returncode == 2 and "There is no interpreter" in result.stderr
+
+
+def test_rebuild_refuses_an_interpreter_that_does_not_start(shelf):
+    before = snapshot(shelf)
+    result = shelf.run("rebuild", "--python", "/bin/false", "--yes")
+    assert result.returncode == 1
+    assert "error: The interpreter /bin/false does not start" in result.stderr
+    assert snapshot(shelf) == before
+    assert shelf.ok("config", "get", "python").stdout == f"{shelf.base_python}\n"
 
 
 def test_shadowing_a_system_package_warns_before_asking(sandbox, wheel_index, tmp_path):

@@ -50,7 +50,8 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
     kinds = {e.name: e.kind for e in intent}  # local projects keep their own source
     pins = {d.name: d.version for d in found if kinds.get(d.name, "index") == "index"}
     notes = [f"Adopting {drift.count} change(s) made outside pyshelf: {drift.summary(10)}."]
-    return ChangeRequest(intent=[*kept, *new_entries], notes=notes, pins=pins)
+    return ChangeRequest(intent=[*kept, *new_entries], notes=notes, pins=pins,
+                         prefer_cache=True)
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

@@ -68,6 +68,6 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
             "so some pins may not resolve."
         ] if imported.python and current not in imported.python else []
         apply_change(shelf, ChangeRequest(intent=imported.intent, pins=imported.pins,
-                                          notes=notes),
+                                          notes=notes, prefer_cache=True),
                      assume_yes=args.yes, dry_run=args.dry_run)
     return 0

@@ -62,6 +62,6 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             if (needed := _requirers(name, edges, leaving))
             and set(needed) & reachable(explicit_names(new_intent), edges)
         ]
-        apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes),
+        apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes, prefer_cache=True),
                      assume_yes=args.yes, dry_run=args.dry_run)
     return 0

@@ -48,13 +48,13 @@ def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         python = find_python(args.python) if args.python else None
-        if python:
-            facts = shelf.engine.describe(python)  # refuses one that does not start
+        if python:  # the change describes it while uv resolves, and refuses a broken one
             shelf.settings["python"] = Setting(python, "file")  # saved once it is built
-            ui.info(f"The shelf moves to {python} (Python {facts.version}).")
+            ui.info(f"The shelf moves to {python}.")
         gen_id = shelf.current_generation_id()
         intent = shelf.state.intent(gen_id)
         request = ChangeRequest(intent=intent, always_build=True, leave_out_unavailable=True,
+                                prefer_cache=True,
                                 refresh=[e.name for e in intent if e.kind in REBUILT_KINDS])
         apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
         if python and not args.dry_run:
