@@ -90,8 +90,10 @@ def _make_current(layout: Layout, fill: Callable[[Path], None]) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         fill(staging)
-        if copy_version(staging) is None:
-            raise PyshelfError("The new copy of pyshelf holds no pyshelf; nothing was changed.")
+        if copy_version(staging) is None or not (staging / "pyshelf" / "selfcopy.py").is_file():
+            # e.g. another project of the same name on the index: never run it as pyshelf
+            raise PyshelfError("What was installed is not a pyshelf that can run from its own "
+                               "copy; nothing was changed.")
         final = layout.app / f"{copy_version(staging)}-{time.time_ns()}"
         staging.rename(final)
     except BaseException:

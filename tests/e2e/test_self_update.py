@@ -107,3 +107,16 @@ def test_self_update_from_nothing_usable_changes_nothing(shelf, tmp_path):
     assert result.stderr == (f"error: {tmp_path} is neither a wheel nor a project directory; "
                              "give --from a pyshelf wheel or source checkout.\n")
     assert copies(shelf) == before
+
+
+def test_a_foreign_package_of_the_same_name_is_refused(shelf, tmp_path):
+    before = copies(shelf)
+    wheel = build_wheel(Dist("pyshelf", NEW_VERSION, modules=(
+        ("pyshelf/__init__.py", f'__version__ = "{NEW_VERSION}"\n'),)), tmp_path / "dist")
+
+    result = shelf.run("self", "update", "--from", str(wheel))
+
+    assert result.returncode == 1
+    assert "is not a pyshelf that can run from its own copy; nothing was changed" in result.stderr
+    assert copies(shelf) == before
+    assert shelf.bash("pyshelf --version").stdout == f"pyshelf {pyshelf.__version__}\n"
