@@ -53,12 +53,13 @@ def site_packages(gen_dir: Path) -> Path | None:
 def installed_versions(directory: Path) -> dict[str, str]:
     """name -> version from the ``*.dist-info`` folder names alone (the binary distribution
     format escapes ``-`` out of both parts, so the first ``-`` separates them)."""
-    found = {}
-    for entry in directory.iterdir():
-        if entry.name.endswith(DIST_INFO):
-            name, _, version = entry.name[: -len(DIST_INFO)].partition("-")
-            found[canonicalize_name(name)] = version
-    return found
+    return dict(name_and_version(entry) for entry in directory.glob(f"*{DIST_INFO}"))
+
+
+def name_and_version(dist_info: Path) -> tuple[str, str]:
+    """(canonical name, version) of a ``*.dist-info`` folder, from its name alone."""
+    name, _, version = dist_info.name[: -len(DIST_INFO)].partition("-")
+    return canonicalize_name(name), version
 
 
 def compare(recorded: Mapping[str, str], found: Mapping[str, str]) -> Drift:

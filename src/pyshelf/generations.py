@@ -33,15 +33,27 @@ class BuiltGeneration:
 
 def next_generation_id(layout: Layout, highest_recorded: int | None) -> int:
     """One past everything recorded or lying on disk, so a leftover is never reused."""
-    on_disk = [int(p.name) for p in _gen_entries(layout) if p.name.isdigit()]
+    on_disk = [int(p.name) for p in gen_entries(layout) if p.name.isdigit()]
     return max([-1, *on_disk, *([highest_recorded] if highest_recorded is not None else [])]) + 1
 
 
-def _gen_entries(layout: Layout) -> list[Path]:
+def gen_entries(layout: Layout) -> list[Path]:
+    """Everything in ``gens/``, whatever it is (none if it cannot be listed)."""
     try:
         return list(layout.gens.iterdir())
-    except FileNotFoundError:
+    except OSError:
         return []
+
+
+def generation_ids_on_disk(layout: Layout) -> list[int]:
+    """Numbered real directories in ``gens/`` (a planted symlink is not a generation)."""
+    return sorted(int(e.name) for e in gen_entries(layout)
+                  if e.name.isdigit() and e.is_dir() and not e.is_symlink())
+
+
+def generation_link(gen_id: int) -> str:
+    """What ``env`` holds when it points at ``gens/<id>``: relative, so the home can move."""
+    return str(Path("gens") / str(gen_id))
 
 
 def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
@@ -108,11 +120,25 @@ def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
 
 def switch_to(layout: Layout, gen_id: int) -> None:
     """Point ``env`` at ``gens/<id>`` in one rename, so no shell ever sees it missing."""
-    staging = layout.home / f".env.{os.getpid()}"
+    replace_symlink(layout.env, generation_link(gen_id))
+
+
+def replace_symlink(link: Path, target: str) -> None:
+    """Make ``link`` point at ``target`` with one rename: never missing, never half-made."""
+    staging = link.with_name(f".{link.name}.{os.getpid()}")
     if os.path.lexists(staging):
         staging.unlink()
-    staging.symlink_to(Path("gens") / str(gen_id))
-    staging.replace(layout.env)
+    staging.symlink_to(target)
+    staging.replace(link)
+
+
+def remove_entry(path: Path) -> None:
+    """Delete ``path``: a symlink or file is unlinked, never followed; a directory goes
+    with everything in it."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _refuse_symlinked(directory: Path) -> None:
@@ -139,10 +165,7 @@ def empty_trash(layout: Layout) -> None:
     if layout.trash.is_symlink() or not layout.trash.is_dir():
         return
     for entry in layout.trash.iterdir():
-        if entry.is_symlink() or not entry.is_dir():
-            entry.unlink()
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
+        remove_entry(entry)
 
 
 def empty_trash_in_background(layout: Layout) -> None:

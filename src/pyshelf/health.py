@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pyshelf.engine import NewShell, probe_new_shell
 from pyshelf.errors import PyshelfError
+from pyshelf.generations import gen_entries, generation_ids_on_disk
 from pyshelf.interpreter import InterpreterCheck, check_interpreter
-from pyshelf.rescue import generation_ids_on_disk
 from pyshelf.shelf import Shelf
 from pyshelf.shell import has_block, shell_kind_for_path
 
@@ -102,11 +102,7 @@ def unknown_generations(shelf: Shelf) -> list[int]:
 
 def foreign_entries(shelf: Shelf) -> list[Path]:
     """What lies in ``gens/`` that no pyshelf made: symlinks, files, oddly named folders."""
-    try:
-        entries = list(shelf.layout.gens.iterdir())
-    except OSError:
-        return []
-    return sorted(e for e in entries
+    return sorted(e for e in gen_entries(shelf.layout)
                   if e.is_symlink() or not e.is_dir() or not e.name.isdigit())
 
 

@@ -13,9 +13,8 @@ from email.parser import HeaderParser
 from pathlib import Path
 
 from packaging.tags import parse_tag
-from packaging.utils import canonicalize_name
 
-from pyshelf.drift import DIST_INFO, site_packages
+from pyshelf.drift import DIST_INFO, name_and_version, site_packages
 from pyshelf.engine import Engine
 from pyshelf.errors import ConflictError
 from pyshelf.graph import Distribution
@@ -40,8 +39,8 @@ def built_only_for(gen_dir: Path) -> dict[str, tuple[str, str]]:
         except (OSError, UnicodeDecodeError, ValueError):
             continue
         if tags and all(tag.abi not in ("none", "abi3") for tag in tags):
-            name, _, version = info.name[: -len(DIST_INFO)].partition("-")
-            found[canonicalize_name(name)] = (version, ", ".join(sorted(
+            name, version = name_and_version(info)
+            found[name] = (version, ", ".join(sorted(
                 {tag.interpreter for tag in tags})))
     return found
 

@@ -10,12 +10,11 @@ switch and the commit leaves it on the new one), and the row is marked failed.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.clock import now
-from pyshelf.generations import remove_generation_dir, switch_to
+from pyshelf.generations import generation_link, remove_entry, remove_generation_dir, switch_to
 from pyshelf.layout import Layout
 from pyshelf.state import State
 
@@ -33,7 +32,7 @@ def misplaced_env(layout: Layout, state: State) -> bool:
     current = state.current_generation_id()
     if current is None or not layout.gen_dir(current).is_dir():
         return False
-    return env_target(layout) != str(Path("gens") / str(current))
+    return env_target(layout) != generation_link(current)
 
 
 def stale_scratch(layout: Layout) -> list[Path]:
@@ -86,7 +85,4 @@ def remove_stale_scratch(layout: Layout) -> None:
     """Delete the scratch folders of dead processes; a symlink there is unlinked, never
     followed."""
     for folder in stale_scratch(layout):
-        if folder.is_symlink() or not folder.is_dir():
-            folder.unlink()
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        remove_entry(folder)

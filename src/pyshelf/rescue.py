@@ -19,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from pyshelf.clock import now
 from pyshelf.drift import site_packages
-from pyshelf.generations import LOCK_FILE_NAME
+from pyshelf.generations import LOCK_FILE_NAME, generation_ids_on_disk, generation_link
 from pyshelf.graph import dependency_edges, read_distributions
 from pyshelf.layout import Layout
 from pyshelf.lockfile import parse_lock
@@ -125,7 +125,7 @@ def rebuild_database(layout: Layout) -> Rebuilt:
         for key, value in settings.items():
             state.set_config(key, value)
         pointed = env_target(layout)
-        current = next((g for g in restored if pointed == str(Path("gens") / str(g))),
+        current = next((g for g in restored if pointed == generation_link(g)),
                        max(restored, default=None))
         if current is not None:
             stamp = now()
@@ -136,13 +136,3 @@ def rebuild_database(layout: Layout) -> Rebuilt:
     finally:
         state.close()
     return Rebuilt(moved, restored, skipped, current)
-
-
-def generation_ids_on_disk(layout: Layout) -> list[int]:
-    """Numbered real directories in ``gens/`` (a planted symlink is not a generation)."""
-    try:
-        entries = list(layout.gens.iterdir())
-    except OSError:
-        return []
-    return sorted(int(e.name) for e in entries
-                  if e.name.isdigit() and e.is_dir() and not e.is_symlink())

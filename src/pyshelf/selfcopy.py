@@ -19,6 +19,7 @@ from pathlib import Path
 from pyshelf import __version__
 from pyshelf.engine import Engine, find_uv
 from pyshelf.errors import PyshelfError
+from pyshelf.generations import remove_entry, replace_symlink
 from pyshelf.layout import Layout
 
 # The import packages the copy holds: pyshelf and its pure-Python dependencies (tomli is
@@ -30,11 +31,7 @@ UV_IN_COPY = Path("bin") / "uv"
 def copy_running(layout: Layout) -> Path:
     """A copy of the code this process runs, plus uv's binary; made current."""
     def fill(staging: Path) -> None:
-        for name in CODE:
-            source = package_dir(name)
-            if source is not None:
-                shutil.copytree(source, staging / name,
-                                ignore=shutil.ignore_patterns("__pycache__"))
+        _copy_code({name: package_dir(name) for name in CODE}, staging)
         _link_or_copy(Path(find_uv()), staging / UV_IN_COPY)
 
     return _make_current(layout, fill)
@@ -50,13 +47,17 @@ def copy_from(engine: Engine, layout: Layout, python: str, source: str | None) -
             engine.install_into(staging, python, ["pyshelf"])
             return
         engine.install_into(staging, python, [source], no_deps=True)
-        for name in CODE[1:]:
-            if (current / name).is_dir():
-                shutil.copytree(current / name, staging / name,
-                                ignore=shutil.ignore_patterns("__pycache__"))
+        _copy_code({name: current / name for name in CODE[1:]}, staging)
         _link_or_copy((current / UV_IN_COPY).resolve(), staging / UV_IN_COPY)
 
     return _make_current(layout, fill)
+
+
+def _copy_code(packages: dict[str, Path | None], staging: Path) -> None:
+    """Copy each import package that exists into the new copy, without bytecode caches."""
+    for name, source in packages.items():
+        if source is not None and source.is_dir():
+            shutil.copytree(source, staging / name, ignore=shutil.ignore_patterns("__pycache__"))
 
 
 def package_dir(name: str) -> Path | None:
@@ -100,10 +101,7 @@ def _make_current(layout: Layout, fill: Callable[[Path], None]) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     previous = layout.app_current.resolve().name if layout.app_current.is_symlink() else None
-    link = layout.app / f".current-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(final.name)
-    link.replace(layout.app_current)
+    replace_symlink(layout.app_current, final.name)
     _prune(layout, keep={final.name, *([previous] if previous else [])})
     return final
 
@@ -112,12 +110,8 @@ def _prune(layout: Layout, keep: Iterable[str]) -> None:
     """Copies older than the previous one go (a pyshelf still running from the previous
     copy may yet import from it)."""
     for entry in layout.app.iterdir():
-        if entry.name in keep or entry.name == "current" or entry.name.startswith("."):
-            continue
-        if entry.is_symlink() or not entry.is_dir():
-            entry.unlink()
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
+        if entry.name not in keep and entry.name != "current" and not entry.name.startswith("."):
+            remove_entry(entry)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

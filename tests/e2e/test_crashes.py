@@ -40,6 +40,18 @@ def _pause_at(shelf, tmp_path: Path, subcommand: str) -> Path:
     return marker
 
 
+def _kill_install_paused_at(shelf, tmp_path: Path, subcommand: str) -> list[str]:
+    """Start ``pyshelf install alpha``, kill -9 it while uv runs ``subcommand``; returns the
+    generation folders that were on disk at that moment."""
+    marker = _pause_at(shelf, tmp_path, subcommand)
+    proc = _start(shelf, "install", "alpha", "--yes")
+    wait_for(marker.exists)
+    seen = generation_dirs(shelf)
+    _kill(proc)
+    del shelf.env["PYSHELF_UV"]
+    return seen
+
+
 def _history(shelf) -> list[dict[str, object]]:
     return json.loads(shelf.ok("history", "--json").stdout)
 
@@ -61,11 +73,7 @@ def _assert_next_change_works(shelf) -> None:
 
 
 def test_kill_during_resolve(shelf, tmp_path):
-    marker = _pause_at(shelf, tmp_path, "compile")
-    proc = _start(shelf, "install", "alpha", "--yes")
-    wait_for(marker.exists)
-    _kill(proc)
-    del shelf.env["PYSHELF_UV"]
+    _kill_install_paused_at(shelf, tmp_path, "compile")
 
     result = shelf.ok("list")  # nothing had started changing: no warning, scratch cleaned
 
@@ -77,12 +85,7 @@ def test_kill_during_resolve(shelf, tmp_path):
 
 @pytest.mark.parametrize("step", ["sync", "check"])  # during the build; before the switch
 def test_kill_during_build_or_before_the_switch(shelf, tmp_path, step):
-    marker = _pause_at(shelf, tmp_path, step)
-    proc = _start(shelf, "install", "alpha", "--yes")
-    wait_for(marker.exists)
-    assert "2" in generation_dirs(shelf)
-    _kill(proc)
-    del shelf.env["PYSHELF_UV"]
+    assert "2" in _kill_install_paused_at(shelf, tmp_path, step)
     assert _history(shelf)[0]["status"] == "failed"  # the first command to look cleans up
 
     result = shelf.ok("list")
@@ -121,11 +124,7 @@ def test_kill_between_switch_and_commit(shelf, tmp_path):
 
 
 def test_the_next_change_recovers_before_it_starts(shelf, tmp_path):
-    marker = _pause_at(shelf, tmp_path, "sync")
-    proc = _start(shelf, "install", "alpha", "--yes")
-    wait_for(marker.exists)
-    _kill(proc)
-    del shelf.env["PYSHELF_UV"]
+    _kill_install_paused_at(shelf, tmp_path, "sync")
 
     result = shelf.ok("install", "gamma", "--yes")
 

@@ -33,7 +33,7 @@ from pyshelf.health import (
 from pyshelf.integration import apply_shell_block, install_launcher
 from pyshelf.layout import Layout
 from pyshelf.locking import writer_lock
-from pyshelf.recovery import env_target, remove_stale_scratch, stale_scratch
+from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
 from pyshelf.rescue import rebuild_database
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.state import NewerDatabase, UnreadableDatabase, open_state
@@ -68,7 +68,7 @@ def check_generations(shelf: Shelf) -> list[Finding]:
     if current in missing:
         findings.append(Finding(f"the current generation {current} is missing from disk",
                                 fix=lambda: _rebuild_current(shelf, current)))
-    elif env_target(layout) != f"gens/{current}":
+    elif misplaced_env(layout, state):
         findings.append(Finding(f"{layout.env} does not point at the current generation "
                                 f"{current}", fix=point_env))
     if others:

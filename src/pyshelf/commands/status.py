@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pyshelf import ui
 from pyshelf.commands.listing import LOCAL_TYPES, package_type
 from pyshelf.drift import Drift, generation_drift
+from pyshelf.generations import generation_ids_on_disk
 from pyshelf.health import (
     ShellHealth,
     disk_usage,
@@ -20,7 +21,6 @@ from pyshelf.health import (
 )
 from pyshelf.interpreter import InterpreterCheck
 from pyshelf.layout import Layout
-from pyshelf.rescue import generation_ids_on_disk
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.state import OperationRecord
 
