@@ -58,7 +58,10 @@ UNANSWERED_QUESTION_SECONDS = 30
 
 # Variables that would point a tool at the developer's own setup instead of the peer's area.
 _DROPPED_PREFIXES = ("UV_", "PIP_", "PIPX_", "PYSHELF_", "XDG_", "CONDA_")
-_DROPPED = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP"})
+_DROPPED = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP",
+                      # a user's tools run with their bytecode cached; without it, every run
+                      # of a Python tool would compile its sources again
+                      "PYTHONDONTWRITEBYTECODE"})
 _KEPT = frozenset({"PIP_CERT", "PIP_CLIENT_CERT", "UV_NATIVE_TLS"})  # trust, not behaviour
 
 

@@ -11,6 +11,7 @@ the generation that was current before.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,18 +20,19 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from pyshelf import ui
+from pyshelf.build import build_generation, start_venv
 from pyshelf.clock import now
 from pyshelf.collect import collect_generations
 from pyshelf.drift import Drift, generation_drift
+from pyshelf.engine import PendingFacts, PendingVenv
 from pyshelf.errors import ConflictError, PyshelfError
 from pyshelf.generations import (
-    build_generation,
     next_generation_id,
     remove_generation_dir,
     switch_to,
 )
 from pyshelf.graph import Distribution, dependency_edges, read_distributions, same_version
-from pyshelf.interpreter import same_minor
+from pyshelf.interpreter import minor_version_of, same_minor
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
 from pyshelf.plan import make_plan, spec_changes
@@ -58,9 +60,56 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
                  dry_run: bool) -> None:
     """Resolve, show the plan, ask, build and switch; the caller holds the writer lock."""
     current_id = shelf.current_generation_id()
+    base = shelf.engine.start_describe(shelf.python)  # overlaps resolving and building
+    early = (start_early(shelf, current_id) if request.always_build and not dry_run
+             else None)
+    try:
+        _apply(shelf, request, current_id, base, early, assume_yes=assume_yes,
+               dry_run=dry_run)
+    except BaseException:
+        if early is not None:
+            early.abandon(shelf)
+        raise
+    finally:
+        base.cancel()  # only if nothing waited for it: a plan that stopped short
+
+
+@dataclass(frozen=True)
+class EarlyStart:
+    """A generation begun before its plan is shown, because it will be built whatever the
+    plan says (a rebuild): its venv is created while uv resolves. It is journalled first, so
+    after a kill at any moment the next pyshelf finds and removes it."""
+
+    gen_id: int
+    op_id: int
+    started_at: str
+    venv: PendingVenv
+
+    def abandon(self, shelf: Shelf) -> None:
+        self.venv.cancel()
+        remove_generation_dir(shelf.layout, self.gen_id)
+        _forget(shelf, self.op_id)
+
+
+def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
+    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    started = now()
+    op_id = shelf.state.begin_operation(command=command_line(), from_gen=current_id,
+                                        to_gen=gen_id, started_at=started)
+    try:
+        venv = start_venv(shelf.engine, shelf.layout, gen_id, shelf.python,
+                          system_site_packages=sees_system(shelf))
+    except BaseException:
+        _forget(shelf, op_id)
+        raise
+    return EarlyStart(gen_id, op_id, started, venv)
+
+
+def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingFacts,
+           early: EarlyStart | None, *, assume_yes: bool, dry_run: bool) -> None:
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
-    base = shelf.engine.start_describe(shelf.python)  # checked while uv resolves
+    version = target_version(shelf.python, current.interpreter, base)
     system, provided = None, None
     intent, left_out = list(request.intent), {}
 
@@ -77,12 +126,11 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         try:
             lock = resolve_for(intent)
         except ConflictError:
-            if not request.leave_out_unavailable or same_minor(base.result().version,
+            if not request.leave_out_unavailable or same_minor(version,
                                                                current.interpreter.version):
                 raise  # on the same Python a conflict is the person's to resolve
-            left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python,
-                                   base.result().version, shelf.layout.gen_dir(current_id),
-                                   provided)
+            left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python, version,
+                                   shelf.layout.gen_dir(current_id), provided)
             if not left_out:
                 raise
             intent = [entry for entry in intent if entry.name not in left_out]
@@ -92,12 +140,6 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         if broken is not None:
             raise broken from exc
         raise
-    except BaseException:
-        base.cancel()
-        raise
-    version = base.result().version
-    if system is None:
-        system = system_packages(base.result().site_dirs)
     plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
     specs = spec_changes(current_intent, intent)
     rebuilt = sorted(name for name in request.refresh if name in lock.packages)
@@ -105,15 +147,18 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
             and _same_roles(current_intent, intent)):
         ui.out("Nothing to change: the shelf already holds what was asked for.")
         return
-    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    gen_id = (early.gen_id if early else
+              next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
     notes = [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
     notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
               "`pyshelf undo` goes back to the generation that has it."
               for name, reason in sorted(left_out.items())]
     for note in notes:
         ui.warn(note)
+    if system is None and plan.added:  # a rebuild adds nothing, so need not wait for this
+        system = system_packages(base.result().site_dirs)
     for change in plan.added:
-        if change.name in system:
+        if system and change.name in system:
             dist, where = system[change.name]
             ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
                     "shelf's copy will shadow it for the shelf's python.")
@@ -127,7 +172,18 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
-                     summary=plan.summary, reinstall=rebuilt, provided=provided)
+                     summary=plan.summary, reinstall=rebuilt, provided=provided, base=base,
+                     early=early)
+
+
+def target_version(python: str, current: Interpreter, base: PendingFacts) -> str:
+    """The Python version a change builds for, without waiting for ``base`` to start where
+    the files tell: the current generation's version while ``python`` still leads to the
+    same executable, else the minor version its name or standard library carries."""
+    resolved = os.path.realpath(python)
+    if resolved == current.resolved:
+        return current.version
+    return minor_version_of(Path(resolved)) or base.result().version
 
 
 def _outside_changes_lost(shelf: Shelf, current_id: int, lock: Lock, gen_id: int
@@ -177,19 +233,28 @@ def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
 
 def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
                      *, from_gen: int | None, summary: str, reinstall: Sequence[str] = (),
-                     provided: Sequence[Distribution] | None = None) -> None:
+                     provided: Sequence[Distribution] | None = None,
+                     base: PendingFacts | None = None, early: EarlyStart | None = None
+                     ) -> None:
     """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all.
 
-    ``provided`` are the system's packages when the shelf sees them (else None)."""
-    layout, started = shelf.layout, now()
-    op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
-                                        to_gen=gen_id, started_at=started)
+    ``provided`` are the system's packages when the shelf sees them (else None); ``base`` is
+    the shelf's interpreter when a caller has started describing it already, ``early`` the
+    generation when the caller began it."""
+    layout = shelf.layout
+    if early is None:
+        started = now()
+        op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
+                                            to_gen=gen_id, started_at=started)
+    else:
+        started, op_id = early.started_at, early.op_id
     switched = False
     try:
         ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
         system = None if provided is None else {d.name: d.version for d in provided}
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
-                                 reinstall=reinstall, system=system)
+                                 reinstall=reinstall, system=system, base=base,
+                                 venv=early.venv if early else None)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )

@@ -35,18 +35,17 @@ _REDIRECTING_VARIABLES = (
     "UV_REQUIRE_HASHES",
 )
 
-# Runs inside a target interpreter (which may be a bare venv without packaging): reports the
-# facts pyshelf records for a generation, with markers computed by packaging itself.
+# Runs inside a base interpreter (which need not have packaging): reports the facts pyshelf
+# records for a generation, with markers computed by packaging itself. A venv has its base's
+# markers, so a generation's own interpreter is never started.
 _DESCRIBE = r"""
-import json, os, site, sys, sysconfig
+import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 print(json.dumps({
-    "executable": sys.executable,
     "resolved": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
     "implementation": sys.implementation.name,
     "version": ".".join(map(str, sys.version_info[:3])),
-    "purelib": sysconfig.get_paths()["purelib"],
     "marker_env": default_environment(),
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
 }))
@@ -55,11 +54,9 @@ print(json.dumps({
 
 @dataclass(frozen=True)
 class InterpreterFacts:
-    executable: str
     resolved: str
     implementation: str
     version: str
-    purelib: Path
     marker_env: dict[str, str]
     site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
 
@@ -130,19 +127,17 @@ class Engine:
         return self._uv
 
     def _run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
-        started = time.perf_counter()
+        return self._start(argv).finish()
+
+    def _start(self, argv: list[str]) -> Running:
         try:
-            result = subprocess.run(
-                argv, capture_output=True, text=True, env=_uv_environment(), check=False,
-                stdin=subprocess.DEVNULL,
+            process = subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=_uv_environment(), stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
             raise PyshelfError(f"Could not run {argv[0]} ({exc.strerror}).") from exc
-        if self.verbose:
-            took = time.perf_counter() - started
-            print(f"+ {shlex.join(argv)}  ({took:.3f} s, exit {result.returncode})",
-                  file=sys.stderr)
-        return result
+        return Running(argv, process, verbose=self.verbose)
 
     def _index_args(self) -> list[str]:
         args = ["--index-url", self.index_url] if self.index_url else []
@@ -215,18 +210,16 @@ class Engine:
         return lock_out.read_text(encoding="utf-8")
 
     def create_venv(self, path: Path, python: str, *, system_site_packages: bool) -> None:
+        self.start_venv(path, python, system_site_packages=system_site_packages).wait()
+
+    def start_venv(self, path: Path, python: str, *, system_site_packages: bool
+                   ) -> PendingVenv:
+        """Start creating the venv and return at once, so resolving can overlap it."""
         argv = [self.uv, "venv", "--no-config", "--no-python-downloads", "--no-project",
                 "--quiet", "--python", python, str(path)]
         if system_site_packages:
             argv.append("--system-site-packages")
-        result = self._run(argv)
-        if result.returncode != 0:
-            if _is_disk_full(result.stderr):
-                raise DiskFullError(detail=result.stderr)
-            raise PyshelfError(
-                f"Creating the environment with {python} failed: {_last_error_line(result.stderr)}",
-                detail=result.stderr,
-            )
+        return PendingVenv(self._start(argv), python)
 
     def project_name(self, project: Path, python: str) -> str:
         """The distribution name a local project builds, from its real metadata (names and
@@ -275,16 +268,6 @@ class Engine:
         ])
         self._raise_for(result, "Installing pyshelf's own copy failed")
 
-    def check(self, python: Path) -> None:
-        """``uv pip check``: every installed package's requirements are met."""
-        result = self._run([self.uv, "pip", "check", "--no-config", "--python", str(python)])
-        if result.returncode != 0:
-            raise PyshelfError(
-                "The new environment has unmet requirements: "
-                f"{_last_error_line(result.stdout + result.stderr)}",
-                detail=result.stdout + result.stderr,
-            )
-
     def describe(self, python: str) -> InterpreterFacts:
         """Start ``python`` once and read the facts a generation records about it."""
         return self.start_describe(python).result()
@@ -302,6 +285,57 @@ class Engine:
             raise PyshelfError(f"The interpreter {python} cannot be started ({exc.strerror}).") \
                 from exc
         return PendingFacts(python, process)
+
+
+class Running:
+    """A uv working in the background; ``finish`` waits for it and returns what it said."""
+
+    def __init__(self, argv: list[str], process: subprocess.Popen[str], *, verbose: bool
+                 ) -> None:
+        self._argv = argv
+        self._process = process
+        self._verbose = verbose
+        self._started = time.perf_counter()
+
+    def finish(self) -> subprocess.CompletedProcess[str]:
+        try:
+            stdout, stderr = self._process.communicate()
+        except BaseException:  # Ctrl-C while waiting: uv must not outlive the change
+            self.cancel()
+            raise
+        if self._verbose:
+            took = time.perf_counter() - self._started
+            print(f"+ {shlex.join(self._argv)}  ({took:.3f} s, exit "
+                  f"{self._process.returncode})", file=sys.stderr)
+        return subprocess.CompletedProcess(self._argv, self._process.returncode, stdout, stderr)
+
+    def cancel(self) -> None:
+        """Stop it if it still runs, and wait for it to be gone."""
+        if self._process.returncode is None:
+            self._process.kill()
+            self._process.wait()
+
+
+class PendingVenv:
+    """``uv venv`` running in the background; ``wait`` raises what ``create_venv`` would."""
+
+    def __init__(self, running: Running, python: str) -> None:
+        self._running = running
+        self._python = python
+
+    def wait(self) -> None:
+        result = self._running.finish()
+        if result.returncode != 0:
+            if _is_disk_full(result.stderr):
+                raise DiskFullError(detail=result.stderr)
+            raise PyshelfError(
+                f"Creating the environment with {self._python} failed: "
+                f"{_last_error_line(result.stderr)}",
+                detail=result.stderr,
+            )
+
+    def cancel(self) -> None:
+        self._running.cancel()
 
 
 class PendingFacts:
@@ -335,15 +369,17 @@ class PendingFacts:
             )
         facts = json.loads(stdout)
         return InterpreterFacts(
-            executable=facts["executable"], resolved=facts["resolved"],
+            resolved=facts["resolved"],
             implementation=facts["implementation"], version=facts["version"],
-            purelib=Path(facts["purelib"]), marker_env=facts["marker_env"],
+            marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
         )
 
     def cancel(self) -> None:
-        self._process.kill()
-        self._process.communicate()
+        """Stop the interpreter unless its facts were read; safe to call more than once."""
+        if self._facts is None and self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
 
 
 def _resolver_explanation(stderr: str) -> str:

@@ -1,8 +1,7 @@
-"""Building, verifying, switching and deleting generations on disk.
+"""Finding, switching and deleting generations on disk (building them is :mod:`build`).
 
-A generation is built at its final path (console-script shebangs record it), verified before
-it can become current, and made current by one atomic rename of the ``env`` symlink. Deleting
-is confined to real directories directly inside ``gens/``, so no planted symlink can lead a
+A generation is made current by one atomic rename of the ``env`` symlink. Deleting is
+confined to real directories directly inside ``gens/``, so no planted symlink can lead a
 removal out of the shelf home.
 """
 
@@ -11,24 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from pyshelf.engine import Engine, InterpreterFacts
 from pyshelf.errors import PyshelfError
-from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
 from pyshelf.layout import Layout
-from pyshelf.model import Lock
 
 LOCK_FILE_NAME = "pyshelf-lock.txt"
-
-
-@dataclass(frozen=True)
-class BuiltGeneration:
-    gen_id: int
-    facts: InterpreterFacts
-    distributions: list[Distribution]
 
 
 def next_generation_id(layout: Layout, highest_recorded: int | None) -> int:
@@ -54,68 +41,6 @@ def generation_ids_on_disk(layout: Layout) -> list[int]:
 def generation_link(gen_id: int) -> str:
     """What ``env`` holds when it points at ``gens/<id>``: relative, so the home can move."""
     return str(Path("gens") / str(gen_id))
-
-
-def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
-                     lock: Lock, *, reinstall: Sequence[str] = (),
-                     system: Mapping[str, str] | None = None) -> BuiltGeneration:
-    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
-
-    With ``system`` (name -> version of the base interpreter's packages) the environment
-    sees the system's site-packages, and requirements may be met from there.
-    """
-    target = layout.gen_dir(gen_id)
-    if os.path.lexists(target):
-        remove_generation_dir(layout, gen_id)
-    layout.gens.mkdir(parents=True, exist_ok=True)
-    engine.create_venv(target, python, system_site_packages=system is not None)
-    lock_path = target / LOCK_FILE_NAME
-    lock_path.write_text(lock.text, encoding="utf-8")
-    gen_python = layout.gen_python(gen_id)
-    describing = engine.start_describe(str(gen_python))  # overlaps the install
-    try:
-        engine.sync(lock_path, gen_python, reinstall=reinstall)
-    except BaseException:
-        describing.cancel()
-        raise
-    facts = describing.result()
-    _drop_world_write(target / ".lock")
-    distributions = read_distributions(facts.purelib)
-    _verify(lock, distributions, gen_id)
-    if system is not None:
-        provided = {**system, **{d.name: d.version for d in distributions}}
-        unmet = unmet_requirements(distributions, provided, facts.marker_env)
-        if unmet:
-            raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
-    elif distributions:
-        engine.check(gen_python)
-    return BuiltGeneration(gen_id, facts, distributions)
-
-
-def _drop_world_write(path: Path) -> None:
-    """uv creates the file it locks an environment with as 0o666 whatever the umask (so other
-    users' uv could lock it); in the shelf only its owner ever changes a generation."""
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return
-    if not path.is_symlink() and mode & 0o002:
-        path.chmod(mode & 0o7775)
-
-
-def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
-    installed = {d.name: d.version for d in distributions}
-    wrong = [
-        f"{p.display_name}=={p.version}" if p.version else p.display_name
-        for p in lock.packages.values()
-        if p.name not in installed
-        or (p.version and not same_version(installed[p.name], p.version))
-    ]
-    if wrong:
-        raise PyshelfError(
-            f"Generation {gen_id} did not come out as resolved (missing or different: "
-            f"{', '.join(sorted(wrong))}); nothing was changed."
-        )
 
 
 def switch_to(layout: Layout, gen_id: int) -> None:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from email.parser import BytesHeaderParser
-from email.policy import compat32
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pyshelf.model import Edge
+
+if TYPE_CHECKING:  # the parsers are imported where used: reporting commands never need them
+    from email.parser import BytesHeaderParser
+
+    from packaging.requirements import Requirement
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,11 @@ class Distribution:
     requires: tuple[str, ...]
 
 
-_HEADERS = BytesHeaderParser(policy=compat32)
+@cache
+def _header_parser() -> BytesHeaderParser:
+    from email.parser import BytesHeaderParser
+
+    return BytesHeaderParser()  # the compat32 policy: plain strings, nothing reformatted
 
 
 def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Distribution]:
@@ -47,7 +55,7 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
             raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
         except OSError:
             continue
-        headers = _HEADERS.parsebytes(raw.split(b"\n\n", 1)[0])
+        headers = _header_parser().parsebytes(raw.split(b"\n\n", 1)[0])
         display, version = headers["Name"], headers["Version"]
         if not display or not version:
             continue
@@ -57,7 +65,10 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
     return sorted(found.values(), key=lambda d: d.name)
 
 
+@cache  # the check before a switch and the edges after it parse the same strings
 def _parse(text: str) -> Requirement | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(text)
     except InvalidRequirement:

@@ -9,7 +9,6 @@ tagged ``cp312-cp312-...`` loads in CPython 3.12 only, and its ``WHEEL`` file sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from email.parser import HeaderParser
 from pathlib import Path
 
 from packaging.tags import parse_tag
@@ -28,6 +27,8 @@ from pyshelf.resolver import resolve
 def built_only_for(gen_dir: Path) -> dict[str, tuple[str, str]]:
     """name -> (version, "cp312") for each installed package whose wheel holds code for one
     interpreter version only (not ``abi3``, not pure Python)."""
+    from email.parser import HeaderParser  # only a move to another Python reads WHEEL files
+
     directory = site_packages(gen_dir)
     if directory is None:
         return {}
@@ -71,7 +72,10 @@ def unavailable(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], p
 
 def needed_by_python(plan: Plan, gen_dir: Path, version: str) -> dict[str, str]:
     """Why a version moves: the one installed was built for the old Python only."""
+    moved = (*plan.upgraded, *plan.downgraded)
+    if not moved:  # the usual rebuild: no version moves, no WHEEL file need be read
+        return {}
     specific = built_only_for(gen_dir)
     return {change.name: (f"Python {version} needs it: {specific[change.name][0]} was built "
                           f"for {specific[change.name][1]} only")
-            for change in (*plan.upgraded, *plan.downgraded) if change.name in specific}
+            for change in moved if change.name in specific}

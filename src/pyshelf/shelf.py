@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.drift import generation_drift
-from pyshelf.engine import Engine
 from pyshelf.errors import PyshelfError
 from pyshelf.interpreter import check_interpreter
 from pyshelf.layout import Layout
@@ -21,6 +21,9 @@ from pyshelf.locking import LockBusy, writer_lock
 from pyshelf.recovery import needs_recovery, recover
 from pyshelf.settings import Setting, effective_settings
 from pyshelf.state import State, open_state
+
+if TYPE_CHECKING:  # reporting commands never start uv, so they need not import it
+    from pyshelf.engine import Engine
 
 
 def command_line() -> str:
@@ -57,6 +60,8 @@ class Shelf:
 
     @cached_property
     def engine(self) -> Engine:
+        from pyshelf.engine import Engine
+
         extra = (self.setting("extra_index_urls") or "").split()
         return Engine(index_url=self.setting("index_url"), extra_index_urls=extra,
                       verbose=self.verbose)

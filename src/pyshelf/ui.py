@@ -12,10 +12,12 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pyshelf.errors import DeclinedError, PyshelfError
-from pyshelf.plan import Change, Plan, SpecChange
+
+if TYPE_CHECKING:
+    from pyshelf.plan import Change, Plan, SpecChange
 
 
 def _colour_enabled(stream: TextIO) -> bool:

@@ -54,15 +54,19 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str]) -> subprocess.
                           text=True, check=False)
 
 
-def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str) -> Path:
-    """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>``, then the
-    real uv; point ``PYSHELF_UV`` at it to pause or break one step of a change."""
+def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str, *, after: bool = False
+               ) -> Path:
+    """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>`` (or, with
+    ``after``, once that has succeeded), then the real uv; point ``PYSHELF_UV`` at it to
+    pause or break one step of a change."""
     wrapper = tmp_path / f"uv-{subcommand}"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$1 $2" = "pip {subcommand}" ]; then {shell_code}; fi\n'
-        f'exec "{find_uv_bin()}" "$@"\n'
-    )
+    real = find_uv_bin()
+    if after:
+        body = (f'if [ "$1 $2" = "pip {subcommand}" ]; then\n'
+                f'  "{real}" "$@" || exit $?\n  {shell_code}\n  exit 0\nfi\n')
+    else:
+        body = f'if [ "$1 $2" = "pip {subcommand}" ]; then {shell_code}; fi\n'
+    wrapper.write_text(f"#!/bin/sh\n{body}exec \"{real}\" \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper
 

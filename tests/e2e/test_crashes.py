@@ -33,17 +33,18 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     proc.communicate(timeout=30)
 
 
-def _pause_at(shelf, tmp_path: Path, subcommand: str) -> Path:
+def _pause_at(shelf, tmp_path: Path, subcommand: str, *, after: bool = False) -> Path:
     marker = tmp_path / f"at-{subcommand}"
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, subcommand,
-                                             f"touch '{marker}'; sleep 60"))
+                                             f"touch '{marker}'; sleep 60", after=after))
     return marker
 
 
-def _kill_install_paused_at(shelf, tmp_path: Path, subcommand: str) -> list[str]:
-    """Start ``pyshelf install alpha``, kill -9 it while uv runs ``subcommand``; returns the
-    generation folders that were on disk at that moment."""
-    marker = _pause_at(shelf, tmp_path, subcommand)
+def _kill_install_paused_at(shelf, tmp_path: Path, subcommand: str, *, after: bool = False
+                            ) -> list[str]:
+    """Start ``pyshelf install alpha``, kill -9 it while uv runs ``subcommand`` (or just
+    after it succeeded); returns the generation folders that were on disk at that moment."""
+    marker = _pause_at(shelf, tmp_path, subcommand, after=after)
     proc = _start(shelf, "install", "alpha", "--yes")
     wait_for(marker.exists)
     seen = generation_dirs(shelf)
@@ -83,9 +84,27 @@ def test_kill_during_resolve(shelf, tmp_path):
     assert current_target(shelf) == "gens/2"
 
 
-@pytest.mark.parametrize("step", ["sync", "check"])  # during the build; before the switch
-def test_kill_during_build_or_before_the_switch(shelf, tmp_path, step):
-    assert "2" in _kill_install_paused_at(shelf, tmp_path, step)
+def test_kill_while_a_rebuild_resolves(shelf, tmp_path):
+    """A rebuild starts its venv before uv has resolved, journalled, so it is cleaned up."""
+    marker = _pause_at(shelf, tmp_path, "compile")
+    proc = _start(shelf, "rebuild", "--yes")
+    wait_for(marker.exists)
+    wait_for(lambda: (shelf.shelf_home / "gens" / "2" / "pyvenv.cfg").exists())
+    _kill(proc)
+    del shelf.env["PYSHELF_UV"]
+
+    result = shelf.ok("list")
+
+    assert "The change `pyshelf rebuild --yes`" in result.stderr
+    assert "generation 2 was removed" in result.stderr
+    _assert_back_at_generation_1(shelf)
+    assert _history(shelf)[0]["status"] == "failed"
+    _assert_next_change_works(shelf)
+
+
+@pytest.mark.parametrize("after", [False, True])  # during the build; before the switch
+def test_kill_during_build_or_before_the_switch(shelf, tmp_path, after):
+    assert "2" in _kill_install_paused_at(shelf, tmp_path, "sync", after=after)
     assert _history(shelf)[0]["status"] == "failed"  # the first command to look cleans up
 
     result = shelf.ok("list")
@@ -102,8 +121,8 @@ def test_kill_between_switch_and_commit(shelf, tmp_path):
     """The database is held busy by the test so pyshelf stops right after the switch."""
     checking, release = tmp_path / "checking", tmp_path / "release"
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
-        tmp_path, "check",
-        f"touch '{checking}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+        tmp_path, "sync",
+        f"touch '{checking}'; while [ ! -e '{release}' ]; do sleep 0.05; done", after=True))
     proc = _start(shelf, "install", "alpha", "--yes")
     wait_for(checking.exists)
     blocker = sqlite3.connect(shelf.shelf_home / "state.db", isolation_level=None)

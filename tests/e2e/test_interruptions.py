@@ -56,6 +56,25 @@ def test_ctrl_c_during_build_removes_the_half_built_generation(shelf, tmp_path):
     assert snapshot(shelf) == before
 
 
+
+def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_path):
+    """What uv installed is checked before the switch: here beta's metadata, edited after
+    the install (sed writes a new file, so uv's cache keeps the original), asks for a gamma
+    the lock does not hold."""
+    before = snapshot(shelf)
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(  # the generation being built is --python's
+        tmp_path, "sync",
+        'for a in "$@"; do case "$a" in */bin/python) gen="${a%/bin/python}";; esac; done; '
+        "sed -i 's/^Requires-Dist: gamma.*/Requires-Dist: gamma>=5/' "
+        '"$gen"/lib/*/site-packages/beta-1.0.dist-info/METADATA', after=True))
+    result = shelf.run("install", "alpha", "--yes")
+    del shelf.env["PYSHELF_UV"]
+
+    assert result.returncode == 1
+    assert "unmet requirements: beta requires gamma>=5" in result.stderr
+    assert snapshot(shelf) == before
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
 def test_second_writer_waits_for_the_first(shelf, tmp_path):
     marker = tmp_path / "syncing"
     release = tmp_path / "release"

@@ -1,0 +1,111 @@
+"""Building a generation and checking it before it can become current.
+
+A generation is built at its final path (console-script shebangs record it) and verified
+against the lock and its own requirements; until ``env`` is switched to it, nobody sees it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshelf.drift import site_packages
+from pyshelf.engine import Engine, InterpreterFacts, PendingFacts, PendingVenv
+from pyshelf.errors import PyshelfError
+from pyshelf.generations import LOCK_FILE_NAME, remove_generation_dir
+from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
+from pyshelf.layout import Layout
+from pyshelf.model import Lock
+
+
+@dataclass(frozen=True)
+class BuiltGeneration:
+    gen_id: int
+    facts: InterpreterFacts
+    distributions: list[Distribution]
+
+
+def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
+               system_site_packages: bool) -> PendingVenv:
+    """Begin creating ``gens/<id>``'s venv in the background, over any leftover there."""
+    if os.path.lexists(layout.gen_dir(gen_id)):
+        remove_generation_dir(layout, gen_id)
+    layout.gens.mkdir(parents=True, exist_ok=True)
+    return engine.start_venv(layout.gen_dir(gen_id), python,
+                             system_site_packages=system_site_packages)
+
+
+def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
+                     lock: Lock, *, reinstall: Sequence[str] = (),
+                     system: Mapping[str, str] | None = None,
+                     base: PendingFacts | None = None,
+                     venv: PendingVenv | None = None) -> BuiltGeneration:
+    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
+
+    With ``system`` (name -> version of the base interpreter's packages) the environment
+    sees the system's site-packages, and requirements may be met from there. ``base`` is
+    ``python`` being described already; a venv has its base's markers, so only the base is
+    ever started, and that overlaps the install. ``venv`` is the generation's venv when a
+    caller began it early (:func:`start_venv`).
+    """
+    target = layout.gen_dir(gen_id)
+    if venv is None:
+        venv = start_venv(engine, layout, gen_id, python,
+                          system_site_packages=system is not None)
+    describing = base or engine.start_describe(python)
+    try:
+        venv.wait()
+        lock_path = target / LOCK_FILE_NAME
+        lock_path.write_text(lock.text, encoding="utf-8")
+        engine.sync(lock_path, layout.gen_python(gen_id), reinstall=reinstall)
+    except PyshelfError as exc:
+        broken = describing.error()  # a clearer cause than what uv made of the same Python
+        if broken is not None:
+            raise broken from exc
+        raise
+    except BaseException:
+        venv.cancel()
+        if base is None:
+            describing.cancel()
+        raise
+    facts = describing.result()
+    _drop_world_write(target / ".lock")
+    purelib = site_packages(target)
+    if purelib is None:
+        raise PyshelfError(f"Generation {gen_id} has no site-packages folder; nothing was "
+                           "changed.")
+    distributions = read_distributions(purelib)
+    _verify(lock, distributions, gen_id)
+    provided = {**(system or {}), **{d.name: d.version for d in distributions}}
+    unmet = unmet_requirements(distributions, provided, facts.marker_env)
+    if unmet:
+        raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
+    return BuiltGeneration(gen_id, facts, distributions)
+
+
+def _drop_world_write(path: Path) -> None:
+    """uv creates the file it locks an environment with as 0o666 whatever the umask (so other
+    users' uv could lock it); in the shelf only its owner ever changes a generation."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not path.is_symlink() and mode & 0o002:
+        path.chmod(mode & 0o7775)
+
+
+def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
+    installed = {d.name: d.version for d in distributions}
+    wrong = [
+        f"{p.display_name}=={p.version}" if p.version else p.display_name
+        for p in lock.packages.values()
+        if p.name not in installed
+        or (p.version and not same_version(installed[p.name], p.version))
+    ]
+    if wrong:
+        raise PyshelfError(
+            f"Generation {gen_id} did not come out as resolved (missing or different: "
+            f"{', '.join(sorted(wrong))}); nothing was changed."
+        )
