@@ -50,6 +50,11 @@ EXAMPLES = {
   pyshelf update                  # upgrade everything within its requirements
   pyshelf update requests         # only requests and what it needs
   pyshelf update --dry-run""",
+    "outdated": """examples:
+  pyshelf outdated                # explicit packages with newer releases, and what holds
+                                  # them back
+  pyshelf outdated --all          # dependencies too
+  pyshelf outdated --json""",
     "rebuild": """examples:
   pyshelf rebuild                 # after the shelf's Python changed
   pyshelf rebuild --python /usr/bin/python3.13""",
@@ -200,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only these packages and what they need (default: everything)")
     _changing(update)
 
+    outdated = add("outdated", "packages with newer releases, and what holds them back")
+    outdated.add_argument("--all", action="store_true", help="dependencies too")
+    outdated.add_argument("--json", action="store_true", help="machine-readable output")
+
     rebuild = add("rebuild", "re-resolve and rebuild everything, e.g. for a new Python")
     rebuild.add_argument("--python", help="move the shelf to this interpreter")
     _changing(rebuild)
@@ -298,6 +307,7 @@ COMMANDS = {
     "why": "deps:run_why",
     "update": "update:run_update",
     "rebuild": "update:run_rebuild",
+    "outdated": "outdated:run",
     "config": "config:run",
     "history": "history:run_history",
     "diff": "history:run_diff",

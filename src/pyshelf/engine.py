@@ -268,6 +268,23 @@ class Engine:
         ])
         self._raise_for(result, "Installing pyshelf's own copy failed")
 
+    def newer_versions(self, python: Path) -> dict[str, str]:
+        """Canonical name -> the newest version on the index, for each package installed
+        for ``python`` that has a newer one (``uv pip list --outdated``)."""
+        from packaging.utils import canonicalize_name
+
+        result = self._run([
+            self.uv, "pip", "list", "--no-config", "--no-python-downloads", "--outdated",
+            "--format", "json", "--python", str(python), *self._index_args(),
+        ])
+        self._raise_for(result, "Looking up newer releases failed")
+        try:
+            rows = json.loads(result.stdout or "[]")
+            return {canonicalize_name(row["name"]): str(row["latest_version"]) for row in rows}
+        except (ValueError, TypeError, KeyError) as exc:
+            raise PyshelfError("uv's list of newer releases could not be read.",
+                               detail=result.stdout) from exc
+
     def describe(self, python: str) -> InterpreterFacts:
         """Start ``python`` once and read the facts a generation records about it."""
         return self.start_describe(python).result()

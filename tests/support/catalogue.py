@@ -54,6 +54,10 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("future-only", "1.0", requires_python=">=4"),
     # Needs pip, which the index lacks and base interpreters usually have.
     Dist("needs-pip", "1.0", requires=("pip>=1",)),
+    # A dependency kept below its newest release by the one package that needs it.
+    Dist("hold-lib", "1.0"),
+    Dist("hold-lib", "2.0"),
+    Dist("holder", "1.0", requires=("hold-lib<2",)),
     # A stdlib-only PEP 517 backend, so local projects build without the network.
     Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )
