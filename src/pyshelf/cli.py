@@ -55,6 +55,11 @@ EXAMPLES = {
                                   # them back
   pyshelf outdated --all          # dependencies too
   pyshelf outdated --json""",
+    "run": """examples:
+  pyshelf run black -- --check .           # the shelf's black if it has one
+  pyshelf run 'httpie==3.2.4' -- --version # a throw-away environment, reused for 14 days
+  pyshelf run pytest --with pytest-cov -- --cov
+  pyshelf run python-lsp-server --command pylsp""",
     "rebuild": """examples:
   pyshelf rebuild                 # after the shelf's Python changed
   pyshelf rebuild --python /usr/bin/python3.13""",
@@ -205,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only these packages and what they need (default: everything)")
     _changing(update)
 
+    running = add("run", "run an app once without adding it to the shelf")
+    running.add_argument("app", metavar="APP", help="the package, e.g. 'black' or "
+                                                    "'black==25.1'")
+    running.add_argument("--with", dest="with_packages", action="append", default=[],
+                         metavar="PKG", help="another package the app needs (repeatable)")
+    running.add_argument("--command", dest="script", metavar="NAME",
+                         help="which of the package's commands to run (default: the one "
+                              "named like the package, or its only one)")
+    running.add_argument("args", nargs="*", default=[], metavar="ARG",
+                         help="arguments for the app; put them after --")
+
     outdated = add("outdated", "packages with newer releases, and what holds them back")
     outdated.add_argument("--all", action="store_true", help="dependencies too")
     outdated.add_argument("--json", action="store_true", help="machine-readable output")
@@ -308,6 +324,7 @@ COMMANDS = {
     "update": "update:run_update",
     "rebuild": "update:run_rebuild",
     "outdated": "outdated:run",
+    "run": "run:run",
     "config": "config:run",
     "history": "history:run_history",
     "diff": "history:run_diff",
@@ -337,9 +354,35 @@ def _never_world_writable() -> None:
     os.umask(os.umask(0o077) | 0o002)
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv``: the first word that is neither an option nor the
+    value of ``--home``."""
+    words = iter(argv)
+    for word in words:
+        if word == "--home":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; for ``run``, everything after the first ``--`` belongs to the app,
+    options included, and is never read by pyshelf."""
+    parser = build_parser()
+    if "--" in argv:
+        cut = list(argv).index("--")
+        head, tail = argv[:cut], argv[cut + 1:]
+        if _command_word(head) == "run":
+            args = parser.parse_args(head)
+            args.args = [*args.args, *tail]
+            return args
+    return parser.parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _never_world_writable()
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False) or os.environ.get("PYSHELF_DEBUG") == "1"
     args.no_wait = getattr(args, "no_wait", False)
     from pyshelf import ui

@@ -70,6 +70,11 @@ class Layout:
         return self.app / "current"
 
     @property
+    def runs(self) -> Path:
+        """``pyshelf run``'s throw-away environments, one per request; never on the shelf."""
+        return self.home / "runs"
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "lock"
 

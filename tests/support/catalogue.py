@@ -14,6 +14,26 @@ from .wheels import Dist, build_wheel, cli_dist
 
 __all__ = ["CATALOGUE", "build_catalogue"]
 
+# An app that shows what it was given: its version, its arguments, whether alpha can be
+# imported next to it; it exits with the status after --exit.
+ARGV_TOOL = """import importlib.util, json, sys
+
+VERSION = {version!r}
+
+
+def main():
+    args = sys.argv[1:]
+    print(json.dumps({{"version": VERSION, "args": args,
+                      "alpha": importlib.util.find_spec("alpha") is not None}}))
+    return int(args[args.index("--exit") + 1]) if "--exit" in args else 0
+"""
+
+
+def _argv_tool(version: str) -> Dist:
+    return Dist("argv-tool", version, scripts=(("argv-tool", "argv_tool:main"),),
+                modules=(("argv_tool.py", ARGV_TOOL.format(version=version)),))
+
+
 CATALOGUE: tuple[Dist, ...] = (
     # Two releases each, for install-pinned / upgrade / rollback tests.
     Dist("alpha", "1.0"),
@@ -58,6 +78,9 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("hold-lib", "1.0"),
     Dist("hold-lib", "2.0"),
     Dist("holder", "1.0", requires=("hold-lib<2",)),
+    # Shows its arguments and surroundings, for `pyshelf run`.
+    _argv_tool("1.0"),
+    _argv_tool("2.0"),
     # A stdlib-only PEP 517 backend, so local projects build without the network.
     Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )

@@ -1,0 +1,88 @@
+"""``pyshelf run APP [--with PKG] -- ARGS``: run an app once without adding it to the shelf.
+
+If the shelf holds APP at a version the request allows and nothing is added with ``--with``,
+the shelf's own command runs: no uv, no network. Otherwise the app runs from a throw-away
+environment (:mod:`pyshelf.runner`), reused while fresh. pyshelf then replaces itself with
+the app (exec), so the app gets the terminal, the signals and the exit status as if it had
+been started directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from pyshelf import ui
+from pyshelf.clock import now
+from pyshelf.drift import site_packages
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.runner import ready_environment
+from pyshelf.scripts import package_scripts
+from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.specs import parse_install_specs, parse_requirement
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    app = parse_requirement(args.app)
+    name = canonicalize_name(app.name)
+    extra = parse_install_specs(args.with_packages, now())
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    environment = _on_shelf(shelf, app) if not extra else None
+    if environment is None:
+        intent = parse_install_specs([args.app, *args.with_packages], now())
+        engine = shelf.engine
+        index = [engine.index_url or "", *engine.extra_index_urls]
+        environment = ready_environment(engine, layout, intent, shelf.python, index,
+                                        on_wait=ui.info)
+    found = site_packages(environment)
+    scripts = package_scripts(found, name) if found else []
+    command = _pick(scripts, app.name, args.script)
+    _exec(environment / "bin" / command, args.args)
+    return 0  # not reached: the app replaced this process
+
+
+def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
+    """The shelf's environment, if it holds what ``app`` asks for (extras included)."""
+    gen_id = shelf.current_generation_id()
+    name = canonicalize_name(app.name)
+    installed = {p.name: p for p in shelf.state.packages(gen_id)}
+    package = installed.get(name)
+    if package is None or app.url or app.extras:
+        return None
+    if not app.specifier.contains(package.version, prereleases=True):
+        return None
+    return shelf.layout.env
+
+
+def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
+    """The command to run: ``--command``, else the one named like the package, else its only
+    command."""
+    if chosen is not None:
+        if chosen not in scripts:
+            raise UsageError(f"{display} has no command '{chosen}'"
+                             + (f"; it has: {', '.join(scripts)}." if scripts else "."))
+        return chosen
+    for candidate in (display, canonicalize_name(display)):
+        if candidate in scripts:
+            return candidate
+    if len(scripts) == 1:
+        return scripts[0]
+    if not scripts:
+        raise UsageError(f"{display} installs no command to run.")
+    raise UsageError(f"{display} has several commands ({', '.join(scripts)}); choose one "
+                     "with --command.")
+
+
+def _exec(command: Path, arguments: list[str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execv(command, [str(command), *arguments])
+    except OSError as exc:
+        raise PyshelfError(f"{command} could not be started ({exc.strerror}).") from exc
