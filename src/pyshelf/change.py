@@ -26,6 +26,7 @@ from pyshelf.collect import collect_generations
 from pyshelf.drift import Drift, generation_drift
 from pyshelf.engine import PendingFacts, PendingVenv
 from pyshelf.errors import ConflictError, PyshelfError
+from pyshelf.exposure import link_apps
 from pyshelf.generations import (
     next_generation_id,
     remove_generation_dir,
@@ -287,7 +288,13 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
 
 
 def tidy_up(shelf: Shelf) -> None:
-    """Collect old generations after a change; a failure here must not undo the change."""
+    """Housekeeping after a switch: the apps' links in the bin dir, then old generations.
+    A failure here must not undo the change."""
+    try:
+        link_apps(shelf)
+    except (OSError, PyshelfError) as exc:
+        ui.warn(f"The app links in the bin dir were not updated ({exc}); the next change "
+                "tries again.")
     try:
         collected = collect_generations(shelf)
     except (OSError, PyshelfError) as exc:

@@ -20,7 +20,14 @@ EXAMPLES = {
     "init": """examples:
   pyshelf init
   pyshelf init --python /usr/bin/python3.12 --bin-dir ~/bin
-  pyshelf init --index-url https://mirror.example.com/simple""",
+  pyshelf init --index-url https://mirror.example.com/simple
+  pyshelf init --expose apps      # link apps into the bin dir; keep the system's python3""",
+    "expose": """examples:
+  pyshelf expose httpx            # link a dependency's commands into the bin dir
+  pyshelf expose black --command --force   # replace a black that is in the way""",
+    "hide": """examples:
+  pyshelf hide black              # unlink all of black's commands
+  pyshelf hide blackd --command   # just this one""",
     "install": """examples:
   pyshelf install requests black
   pyshelf install 'requests>=2.30' 'black[d]'
@@ -162,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--shell-config", help="the shell config file to manage "
                                              "(default: from $SHELL)")
     init.add_argument("--index-url", help="the package index to install from")
+    init.add_argument("--expose", choices=("path", "apps"),
+                      help="path (default): the shelf's bin on PATH, so its python3 is the "
+                           "one you get; apps: only the explicit packages' commands (and "
+                           "pyshelf-python) are linked into the bin dir")
     init.add_argument("--no-modify-shell", action="store_true",
                       help="do not touch the shell config")
     init.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
@@ -301,6 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a pyshelf wheel or project directory (its dependencies are "
                                  "kept from the current copy)")
 
+    for verb, text in (("expose", "link a package's commands (or one command) into the bin "
+                                  "dir"),
+                       ("hide", "take a package's commands (or one command) out of the bin "
+                                "dir")):
+        chooser = add(verb, text)
+        chooser.add_argument("name", metavar="NAME", help="a package on the shelf, or with "
+                                                          "--command one of its commands")
+        chooser.add_argument("--command", dest="is_command", action="store_true",
+                             help="NAME is a command, not a package")
+        if verb == "expose":
+            chooser.add_argument("--force", action="store_true",
+                                 help="replace a file in the bin dir that is in the way")
+
     adopt = add("adopt", "record packages that other tools changed inside the shelf")
     _changing(adopt)
 
@@ -325,6 +349,8 @@ COMMANDS = {
     "rebuild": "update:run_rebuild",
     "outdated": "outdated:run",
     "run": "run:run",
+    "expose": "expose:run_expose",
+    "hide": "expose:run_hide",
     "config": "config:run",
     "history": "history:run_history",
     "diff": "history:run_diff",

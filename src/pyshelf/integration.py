@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from pyshelf import ui
+from pyshelf.exposure import exposes_apps
 from pyshelf.launcher import MARKER, write_launcher
 from pyshelf.selfcopy import copy_running, is_current
 from pyshelf.shelf import Shelf
@@ -46,8 +47,8 @@ def apply_shell_block(shelf: Shelf, previous_rc: str | None, *, write: bool = Tr
     leaves both files as they were.
     """
     rc, bin_dir = shelf.path_setting("shell_config"), shelf.path_setting("bin_dir")
-    block = render_block(shell_kind_for_path(rc), [bin_dir, shelf.layout.env_bin]) if write \
-        else None
+    on_path = [bin_dir] if exposes_apps(shelf) else [bin_dir, shelf.layout.env_bin]
+    block = render_block(shell_kind_for_path(rc), on_path) if write else None
     if previous_rc and previous_rc != str(rc) and update_config_file(Path(previous_rc), None):
         ui.info(f"Removed the pyshelf block from {previous_rc}.")
     if block is not None and update_config_file(rc, block):

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, str | None] = {
     "extra_index_urls": None,
     "keep_generations": "5",
     "system_site_packages": "false",
+    "expose": "path",  # path: the shelf's bin on PATH; apps: only explicit apps' commands
 }
 
 ENVIRONMENT_OVERRIDES: dict[str, str] = {key: f"PYSHELF_{key.upper()}" for key in DEFAULTS}
@@ -152,6 +153,16 @@ def _boolean(raw: str) -> str:
     raise InvalidValue(f"true or false (or yes/no, on/off, 1/0), not {raw!r}")
 
 
+EXPOSE_MODES = ("path", "apps")
+
+
+def _expose_mode(raw: str) -> str:
+    word = raw.strip().lower()
+    if word not in EXPOSE_MODES:
+        raise InvalidValue(f"path or apps, not {raw!r}")
+    return word
+
+
 VALIDATORS: dict[str, Callable[[str], str]] = {
     "python": _interpreter,
     "bin_dir": _directory,
@@ -160,6 +171,7 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "extra_index_urls": _urls,
     "keep_generations": _whole_number,
     "system_site_packages": _boolean,
+    "expose": _expose_mode,
 }
 
 

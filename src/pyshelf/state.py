@@ -98,6 +98,15 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE operations;
     ALTER TABLE operations_v3 RENAME TO operations;
     """,
+    # 4: with expose = apps, the person's choices of which commands go into the bin dir
+    """
+    CREATE TABLE exposure (
+        kind TEXT NOT NULL CHECK (kind IN ('package', 'command')),
+        name TEXT NOT NULL,
+        exposed INTEGER NOT NULL CHECK (exposed IN (0, 1)),
+        PRIMARY KEY (kind, name)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -400,6 +409,25 @@ class State:
                 " created_at = excluded.created_at",
                 (name, gen_id, created_at),
             )
+
+    # -- exposure -------------------------------------------------------------------------
+    def exposure(self) -> dict[tuple[str, str], bool]:
+        """(kind, name) -> exposed, for each package or command the person chose for."""
+        rows = self._db.execute("SELECT kind, name, exposed FROM exposure").fetchall()
+        return {(kind, name): bool(exposed) for kind, name, exposed in rows}
+
+    def set_exposure(self, kind: str, name: str, exposed: bool | None) -> None:
+        """Record a choice; None forgets it, so the default applies again."""
+        with self._writing():
+            if exposed is None:
+                self._db.execute("DELETE FROM exposure WHERE kind = ? AND name = ?",
+                                 (kind, name))
+            else:
+                self._db.execute(
+                    "INSERT INTO exposure (kind, name, exposed) VALUES (?, ?, ?)"
+                    " ON CONFLICT(kind, name) DO UPDATE SET exposed = excluded.exposed",
+                    (kind, name, int(exposed)),
+                )
 
     def delete_snapshot(self, name: str) -> None:
         with self._writing():

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages
 
 KEYS = ["python", "bin_dir", "shell_config", "index_url", "extra_index_urls",
-        "keep_generations", "system_site_packages"]
+        "keep_generations", "system_site_packages", "expose"]
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ def test_show_lists_every_setting_with_value_and_source(shelf):
     assert rows["extra_index_urls"] == ["-", "default"]
     assert rows["keep_generations"] == ["5", "default"]
     assert rows["system_site_packages"] == ["false", "default"]
+    assert rows["expose"] == ["path", "default"]
     assert shelf.ok("config", "show").stdout == shelf.ok("config").stdout
 
 

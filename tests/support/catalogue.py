@@ -81,6 +81,8 @@ CATALOGUE: tuple[Dist, ...] = (
     # Shows its arguments and surroundings, for `pyshelf run`.
     _argv_tool("1.0"),
     _argv_tool("2.0"),
+    # A library whose dependency brings a command along, for `pyshelf expose`.
+    Dist("uses-argv-tool", "1.0", requires=("argv-tool",)),
     # A stdlib-only PEP 517 backend, so local projects build without the network.
     Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )

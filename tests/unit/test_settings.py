@@ -28,7 +28,8 @@ def test_known_settings_are_all_reported():
     result = effective_settings({}, {})
 
     assert list(result) == ["python", "bin_dir", "shell_config", "index_url",
-                            "extra_index_urls", "keep_generations", "system_site_packages"]
+                            "extra_index_urls", "keep_generations", "system_site_packages",
+                            "expose"]
 
 
 def test_unset_setting_comes_from_default():
@@ -137,7 +138,7 @@ def test_one_setting_source_does_not_leak_into_another():
 
 def test_unknown_key_names_the_known_ones():
     with pytest.raises(UsageError, match=r"There is no setting 'colour'; the settings are "
-                                         r"python, bin_dir, .*system_site_packages\.$"):
+                                         r"python, bin_dir, .*system_site_packages, expose\.$"):
         known_key("colour")
 
 
@@ -302,3 +303,13 @@ def test_interpreter_refused(raw, monkeypatch, tmp_path):
     message = _refused("python", raw)
     assert message == ("python must be a Python interpreter (a name on PATH or a path), "
                        f"and {raw!r} is not one.")
+
+
+@pytest.mark.parametrize(("raw", "normal"), [("path", "path"), (" Apps ", "apps")])
+def test_expose_mode_normalised(raw, normal):
+    assert normalise("expose", raw) == normal
+
+
+@pytest.mark.parametrize("raw", ["", "all", "bin"])
+def test_expose_mode_refused(raw):
+    assert _refused("expose", raw) == f"expose must be path or apps, not {raw!r}."

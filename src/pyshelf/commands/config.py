@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.exposure import link_apps, remove_links
 from pyshelf.integration import (
     apply_shell_block,
     default_shell_config,
@@ -41,13 +42,24 @@ def _shown(value: str | None) -> str:
 
 
 def _moved_bin_dir(shelf: Shelf, previous: str | None) -> None:
+    _rewrite_block(shelf, f"put {shelf.path_setting('bin_dir')} on PATH yourself")
+    install_launcher(shelf, previous)
+    if previous:
+        remove_links(Path(previous), shelf.layout)
+    link_apps(shelf)
+
+
+def _changed_exposure(shelf: Shelf, previous: str | None) -> None:
+    _rewrite_block(shelf, "PATH is yours to change")
+    link_apps(shelf)
+
+
+def _rewrite_block(shelf: Shelf, otherwise: str) -> None:
     rc = shelf.path_setting("shell_config")
     if holds_block(rc):
         apply_shell_block(shelf, None)
     else:
-        ui.info(f"{rc} has no pyshelf block, so PATH was left alone; put "
-                f"{shelf.path_setting('bin_dir')} on PATH yourself.")
-    install_launcher(shelf, previous)
+        ui.info(f"{rc} has no pyshelf block, so PATH was left alone; {otherwise}.")
 
 
 def _moved_shell_config(shelf: Shelf, previous: str | None) -> None:
@@ -58,6 +70,7 @@ def _moved_shell_config(shelf: Shelf, previous: str | None) -> None:
 _FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
     "bin_dir": _moved_bin_dir,
     "shell_config": _moved_shell_config,
+    "expose": _changed_exposure,
 }
 
 

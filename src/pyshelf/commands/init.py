@@ -7,12 +7,14 @@ or the shell config moves the managed block and the launcher with it.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import initial_generation
 from pyshelf.clock import now
 from pyshelf.commands.snapshots import BASELINE
 from pyshelf.errors import UsageError
+from pyshelf.exposure import link_apps, remove_links
 from pyshelf.integration import apply_shell_block, default_shell_config, install_launcher
 from pyshelf.interpreter import find_python
 from pyshelf.layout import Layout, default_bin_dir
@@ -38,6 +40,8 @@ def _configure(shelf: Shelf, args: argparse.Namespace) -> None:
                                absolute_path(args.shell_config or str(default_shell_config())))
     if args.index_url:
         shelf.state.set_config("index_url", args.index_url)
+    if args.expose:
+        shelf.state.set_config("expose", args.expose)
     shelf.reload_settings()
 
 
@@ -55,6 +59,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         if args.no_modify_shell:
             ui.info("Left the shell configuration alone (--no-modify-shell).")
         install_launcher(shelf, stored.get("bin_dir"))
+        if stored.get("bin_dir") and stored["bin_dir"] != shelf.setting("bin_dir"):
+            remove_links(Path(stored["bin_dir"]), layout)
+        link_apps(shelf)
     ui.out(f"The shelf at {layout.home} is ready (generation {gen_id}, "
            f"Python {shelf.state.generation(gen_id).interpreter.version}).")
     return 0

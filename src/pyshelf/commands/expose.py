@@ -1,0 +1,77 @@
+"""``pyshelf expose`` and ``pyshelf hide``: choose which commands the bin dir links.
+
+Only a shelf that exposes apps (``init --expose apps``) links commands one by one; with the
+shelf's whole ``bin`` on PATH there is nothing to choose. A choice is stored, so it holds
+for later generations too, and applied at once. Exposing something that would replace a
+file pyshelf did not put in the bin dir is refused, naming it, unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from packaging.utils import canonicalize_name
+
+from pyshelf import ui
+from pyshelf.errors import UsageError
+from pyshelf.exposure import (
+    blocked_names,
+    commands_by_package,
+    exposes_apps,
+    link_apps,
+    wanted_links,
+)
+from pyshelf.layout import Layout
+from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.specs import reject_option_like
+
+
+def run_expose(args: argparse.Namespace, layout: Layout) -> int:
+    return _choose(args, layout, exposed=True)
+
+
+def run_hide(args: argparse.Namespace, layout: Layout) -> int:
+    return _choose(args, layout, exposed=False)
+
+
+def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
+    reject_option_like(args.name)
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    with shelf.writing():
+        if not exposes_apps(shelf):
+            raise UsageError("This shelf puts its whole bin directory on PATH (expose = "
+                             "path), so every command is already there; `pyshelf config set "
+                             "expose apps` links commands one by one instead.")
+        kind, name, commands = _target(shelf, args.name, as_command=args.is_command)
+        before = shelf.state.exposure().get((kind, name))
+        shelf.state.set_exposure(kind, name, exposed)
+        force = commands if getattr(args, "force", False) else []
+        if exposed and not force:
+            bin_dir = shelf.path_setting("bin_dir")
+            wanted = {c: t for c, t in wanted_links(shelf).items() if c in commands}
+            blocked = blocked_names(bin_dir, wanted, layout)
+            if blocked:
+                shelf.state.set_exposure(kind, name, before)
+                raise UsageError(f"{bin_dir / blocked[0]} is in the way and pyshelf did not "
+                                 f"put it there; `pyshelf expose {args.name} --force` "
+                                 "replaces it.")
+        link_apps(shelf, force=force)
+    what = f"the command {name}" if kind == "command" else f"{name}'s commands"
+    ui.out(f"{'Exposed' if exposed else 'Hid'} {what}.")
+    return 0
+
+
+def _target(shelf: Shelf, text: str, *, as_command: bool) -> tuple[str, str, list[str]]:
+    """(kind, stored name, the commands it covers) for what the person named."""
+    by_package = commands_by_package(shelf)
+    if as_command:
+        if not any(text in names for names in by_package.values()):
+            raise UsageError(f"No package on the shelf installs a command '{text}'.")
+        return "command", text, [text]
+    name = canonicalize_name(text)
+    if name not in by_package:
+        raise UsageError(f"'{text}' is not installed on the shelf; `pyshelf list` shows what "
+                         "is (for a single command, add --command).")
+    if not by_package[name]:
+        raise UsageError(f"{text} installs no commands.")
+    return "package", name, by_package[name]

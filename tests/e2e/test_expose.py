@@ -1,0 +1,123 @@
+"""Exposure modes: the shelf's bin on PATH, or only the explicit apps' commands linked."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def apps(sandbox):
+    sandbox.init("--expose", "apps")
+    return sandbox
+
+
+def _links(sandbox) -> dict[str, str]:
+    return {entry.name: str(entry.readlink()) for entry in sandbox.bin_dir.iterdir()
+            if entry.is_symlink()}
+
+
+def test_apps_mode_links_only_explicit_commands_and_keeps_the_system_python(apps):
+    env_bin = apps.shelf_home / "env" / "bin"
+    apps.ok("install", "beta", "app-tool", "--yes")
+
+    assert _links(apps) == {"beta": str(env_bin / "beta"),
+                            "app-tool": str(env_bin / "app-tool"),
+                            "pyshelf-python": str(env_bin / "python")}
+    shell = apps.bash("beta; app-tool; command -v python3; pyshelf-python -c 'import gamma';"
+                      "echo $PATH")
+    assert shell.returncode == 0, shell.stderr
+    beta, tool, python3, path = shell.stdout.splitlines()
+    assert (beta, tool) == ("beta 1.0", "app-tool 1.1")
+    assert not python3.startswith(str(apps.shelf_home))  # the system's python3 stays first
+    assert str(env_bin) not in path.split(":")
+
+
+def test_links_follow_remove_and_undo(apps):
+    apps.ok("install", "beta", "--yes")
+    apps.ok("remove", "beta", "--yes")
+    assert "beta" not in _links(apps)
+    apps.ok("undo", "--yes")
+    assert "beta" in _links(apps)
+    assert apps.bash("beta").stdout == "beta 1.0\n"
+
+
+def test_a_file_in_the_way_is_never_replaced_without_force(apps):
+    apps.bin_dir.mkdir(parents=True, exist_ok=True)
+    theirs = apps.bin_dir / "app-tool"
+    theirs.write_text("#!/bin/sh\necho theirs\n")
+    theirs.chmod(0o755)
+
+    installed = apps.ok("install", "app-tool", "--yes")
+
+    assert f"app-tool was not linked into {apps.bin_dir}" in installed.stderr
+    assert theirs.read_text() == "#!/bin/sh\necho theirs\n"
+    refused = apps.run("expose", "app-tool")
+    assert refused.returncode == 2
+    assert f"{theirs} is in the way and pyshelf did not put it there" in refused.stderr
+    assert theirs.read_text() == "#!/bin/sh\necho theirs\n"
+
+    apps.ok("expose", "app-tool", "--force")
+    assert apps.bash("app-tool").stdout == "app-tool 1.1\n"
+
+
+def test_hide_and_expose_a_package_or_one_command(apps):
+    apps.ok("install", "beta", "uses-argv-tool", "--yes")
+    assert "argv-tool" not in _links(apps)  # a dependency's command stays unlinked
+
+    assert apps.ok("expose", "argv-tool").stdout == "Exposed argv-tool's commands.\n"
+    assert "argv-tool" in _links(apps)
+    assert apps.ok("hide", "beta", "--command").stdout == "Hid the command beta.\n"
+    assert "beta" not in _links(apps)
+    assert apps.bash("beta").returncode == 127
+    apps.ok("install", "alpha", "--yes")  # the choices hold for later generations
+    assert "beta" not in _links(apps) and "argv-tool" in _links(apps)
+    apps.ok("expose", "beta", "--command")
+    assert apps.bash("beta").stdout == "beta 1.0\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope"], "'nope' is not installed on the shelf"),
+    (["nope", "--command"], "No package on the shelf installs a command 'nope'."),
+    (["gamma"], "gamma installs no commands."),
+    (["--", "-x"], "'-x' is not a package"),
+])
+def test_bad_names_are_refused(apps, args, message):
+    apps.ok("install", "beta", "--yes")
+    result = apps.run("expose", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_path_mode_has_nothing_to_choose(sandbox):
+    sandbox.init()
+    sandbox.ok("install", "beta", "--yes")
+
+    result = sandbox.run("hide", "beta")
+
+    assert result.returncode == 2
+    assert "whole bin directory on PATH" in result.stderr
+    assert set(_links(sandbox)) == set()
+    assert sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
+
+
+def test_switching_modes_moves_the_links_and_the_block(apps):
+    apps.ok("install", "beta", "--yes")
+
+    apps.ok("config", "set", "expose", "path")
+
+    assert _links(apps) == {}
+    assert apps.bash("command -v python3").stdout.startswith(str(apps.shelf_home))
+    apps.ok("init", "--expose", "apps")
+    assert set(_links(apps)) == {"beta", "pyshelf-python"}
+    assert not apps.bash("command -v python3").stdout.startswith(str(apps.shelf_home))
+
+
+def test_moving_the_bin_dir_moves_the_links(apps, tmp_path):
+    apps.ok("install", "beta", "--yes")
+    new_bin = tmp_path / "bin2"
+
+    apps.ok("config", "set", "bin_dir", str(new_bin))
+
+    assert "beta" not in _links(apps)
+    assert (new_bin / "beta").readlink() == apps.shelf_home / "env" / "bin" / "beta"
+    assert apps.bash("beta").stdout == "beta 1.0\n"
