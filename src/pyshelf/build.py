@@ -18,6 +18,7 @@ from pyshelf.generations import LOCK_FILE_NAME, remove_generation_dir
 from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
 from pyshelf.layout import Layout
 from pyshelf.model import Lock
+from pyshelf.pipshim import write_pip_shims
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,16 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                      lock: Lock, *, reinstall: Sequence[str] = (),
                      system: Mapping[str, str] | None = None,
                      base: PendingFacts | None = None,
-                     venv: PendingVenv | None = None) -> BuiltGeneration:
+                     venv: PendingVenv | None = None,
+                     bin_dir: Path | None = None) -> BuiltGeneration:
     """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
 
     With ``system`` (name -> version of the base interpreter's packages) the environment
     sees the system's site-packages, and requirements may be met from there. ``base`` is
     ``python`` being described already; a venv has its base's markers, so only the base is
     ever started, and that overlaps the install. ``venv`` is the generation's venv when a
-    caller began it early (:func:`start_venv`).
+    caller began it early (:func:`start_venv`). With ``bin_dir`` (where the pyshelf launcher
+    is) the generation gets the ``pip`` that routes through pyshelf.
     """
     target = layout.gen_dir(gen_id)
     if venv is None:
@@ -72,6 +75,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
         raise
     facts = describing.result()
     _drop_world_write(target / ".lock")
+    if bin_dir is not None:
+        write_pip_shims(target, layout.home, bin_dir)
     purelib = site_packages(target)
     if purelib is None:
         raise PyshelfError(f"Generation {gen_id} has no site-packages folder; nothing was "

@@ -255,7 +255,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         system = None if provided is None else {d.name: d.version for d in provided}
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system, base=base,
-                                 venv=early.venv if early else None)
+                                 venv=early.venv if early else None,
+                                 bin_dir=shelf.path_setting("bin_dir"))
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )

@@ -22,6 +22,11 @@ EXAMPLES = {
   pyshelf init --python /usr/bin/python3.12 --bin-dir ~/bin
   pyshelf init --index-url https://mirror.example.com/simple
   pyshelf init --expose apps      # link apps into the bin dir; keep the system's python3""",
+    "pip": """examples (usually through the pip the shelf puts on PATH):
+  pip install requests            # = pyshelf install --yes requests
+  pip install -U requests         # ... then pyshelf update requests
+  pip uninstall -y requests       # = pyshelf remove --yes requests
+  pip list                        # a real pip, run against the shelf""",
     "expose": """examples:
   pyshelf expose httpx            # link a dependency's commands into the bin dir
   pyshelf expose black --command --force   # replace a black that is in the way""",
@@ -312,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a pyshelf wheel or project directory (its dependencies are "
                                  "kept from the current copy)")
 
+    add("pip", "pip on the shelf: install and uninstall become pyshelf changes, anything "
+               "else runs a real pip against the shelf")
+
     for verb, text in (("expose", "link a package's commands (or one command) into the bin "
                                   "dir"),
                        ("hide", "take a package's commands (or one command) out of the bin "
@@ -349,6 +357,7 @@ COMMANDS = {
     "rebuild": "update:run_rebuild",
     "outdated": "outdated:run",
     "run": "run:run",
+    "pip": "pip:run",
     "expose": "expose:run_expose",
     "hide": "expose:run_hide",
     "config": "config:run",
@@ -380,28 +389,36 @@ def _never_world_writable() -> None:
     os.umask(os.umask(0o077) | 0o002)
 
 
-def _command_word(argv: Sequence[str]) -> str | None:
-    """The command named in ``argv``: the first word that is neither an option nor the
-    value of ``--home``."""
-    words = iter(argv)
-    for word in words:
-        if word == "--home":
-            next(words, None)
+def _command_index(argv: Sequence[str]) -> int | None:
+    """Where the command is named in ``argv``: the first word that is neither an option nor
+    the value of ``--home``."""
+    skip_next = False
+    for index, word in enumerate(argv):
+        if skip_next:
+            skip_next = False
+        elif word == "--home":
+            skip_next = True
         elif not word.startswith("-"):
-            return word
+            return index
     return None
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
-    """Parse ``argv``; for ``run``, everything after the first ``--`` belongs to the app,
-    options included, and is never read by pyshelf."""
+    """Parse ``argv``. For ``run``, everything after the first ``--`` belongs to the app;
+    for ``pip``, everything after ``pip`` belongs to pip: options included, never read as
+    pyshelf's own."""
     parser = build_parser()
+    argv = list(argv)
+    at = _command_index(argv)
+    if at is not None and argv[at] == "pip":
+        args = parser.parse_args(argv[:at + 1])
+        args.pip_args = argv[at + 1:]
+        return args
     if "--" in argv:
-        cut = list(argv).index("--")
-        head, tail = argv[:cut], argv[cut + 1:]
-        if _command_word(head) == "run":
-            args = parser.parse_args(head)
-            args.args = [*args.args, *tail]
+        cut = argv.index("--")
+        if at is not None and at < cut and argv[at] == "run":
+            args = parser.parse_args(argv[:cut])
+            args.args = [*args.args, *argv[cut + 1:]]
             return args
     return parser.parse_args(argv)
 

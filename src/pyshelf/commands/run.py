@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     found = site_packages(environment)
     scripts = package_scripts(found, name) if found else []
     command = _pick(scripts, app.name, args.script)
-    _exec(environment / "bin" / command, args.args)
+    exec_command(environment / "bin" / command, args.args)
     return 0  # not reached: the app replaced this process
 
 
@@ -79,7 +79,8 @@ def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
                      "with --command.")
 
 
-def _exec(command: Path, arguments: list[str]) -> None:
+def exec_command(command: Path, arguments: list[str]) -> None:
+    """Replace pyshelf with ``command``, so it owns the terminal, signals and exit status."""
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -1,0 +1,112 @@
+"""``pyshelf pip``, which the shelf's ``pip`` runs: the familiar command, with no untracked
+changes.
+
+``pip install`` becomes ``pyshelf install --yes`` (pip does not ask either) and ``pip
+uninstall`` becomes ``pyshelf remove``, so both are planned, recorded and undoable. An option
+that would change the shelf behind pyshelf's back (``--user``, ``--target``, ``-r``, an
+index) is refused with one sentence that names the pyshelf way. Every other pip command
+(``list``, ``show``, ``freeze``, ``download``, ...) runs a real pip against the shelf's
+interpreter; that pip is installed on demand into a throw-away environment, as ``pyshelf
+run`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from packaging.utils import canonicalize_name
+
+from pyshelf import ui
+from pyshelf.clock import now
+from pyshelf.commands.run import exec_command
+from pyshelf.errors import UsageError
+from pyshelf.layout import Layout
+from pyshelf.runner import ready_environment
+from pyshelf.shelf import open_shelf
+from pyshelf.specs import is_path_like, parse_install_specs, parse_requirement
+
+PIP = "pip"
+_INSTALL_USAGE = ("the shelf's pip takes `pip install [-U] [-e PATH] SPEC...` and `pip "
+                  "uninstall [-y] NAME...`")
+
+
+class _Refusal(argparse.ArgumentParser):
+    """argparse that raises instead of printing its own usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message[0].upper()}{message[1:]}; {_INSTALL_USAGE}.")
+
+
+def _install_parser() -> _Refusal:
+    parser = _Refusal(prog="pip install", add_help=False)
+    parser.add_argument("-U", "--upgrade", action="store_true")
+    parser.add_argument("-e", "--editable", action="append", default=[])
+    parser.add_argument("specs", nargs="*")
+    return parser
+
+
+def _uninstall_parser() -> _Refusal:
+    parser = _Refusal(prog="pip uninstall", add_help=False)
+    parser.add_argument("-y", "--yes", action="store_true")
+    parser.add_argument("names", nargs="*")
+    return parser
+
+
+def run(args: argparse.Namespace, layout: Layout) -> int:
+    pip_args: list[str] = args.pip_args
+    words = [word for word in pip_args if not word.startswith("-")]
+    verb = words[0] if words else None
+    common = ["--home", str(layout.home), *(["-v"] if args.verbose else []),
+              *(["--no-wait"] if args.no_wait else [])]
+    if verb in ("install", "uninstall"):
+        rest = pip_args[pip_args.index(verb) + 1:]
+        if pip_args.index(verb) != 0:
+            raise UsageError(f"Options before `{verb}` are not supported; {_INSTALL_USAGE}.")
+        steps = _install(rest) if verb == "install" else _uninstall(rest)
+        from pyshelf.cli import main
+
+        for step in steps:
+            status = main([*common, *step])
+            if status != 0:
+                return status
+        return 0
+    _real_pip(args, layout, pip_args)
+    return 0  # not reached: pip replaced this process
+
+
+def _install(rest: Sequence[str]) -> list[list[str]]:
+    """``pyshelf install --yes``, and with ``-U`` then ``update`` of the named packages."""
+    options, unknown = _install_parser().parse_known_args(rest)
+    if unknown:
+        raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}, and "
+                         "`pyshelf install --help` shows what pyshelf can do.")
+    if not options.specs and not options.editable:
+        raise UsageError(f"Nothing to install; {_INSTALL_USAGE}.")
+    install = ["install", "--yes", *(f"--editable={p}" for p in options.editable), "--",
+               *options.specs]
+    if not options.upgrade:
+        return [install]
+    names = [canonicalize_name(parse_requirement(s, allow_url=True).name)
+             for s in options.specs if not is_path_like(s)]
+    return [install, *([["update", "--yes", "--", *names]] if names else [])]
+
+
+def _uninstall(rest: Sequence[str]) -> list[list[str]]:
+    options, unknown = _uninstall_parser().parse_known_args(rest)
+    if unknown:
+        raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}.")
+    if not options.names:
+        raise UsageError(f"Nothing to uninstall; {_INSTALL_USAGE}.")
+    return [["remove", *(["--yes"] if options.yes else []), "--", *options.names]]
+
+
+def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    engine = shelf.engine
+    intent = parse_install_specs([PIP], now())
+    environment = ready_environment(engine, layout, intent, shelf.python,
+                                    [engine.index_url or "", *engine.extra_index_urls],
+                                    on_wait=ui.info)
+    exec_command(environment / "bin" / PIP,
+                 ["--python", str(layout.env_bin / "python"), *pip_args])

@@ -1,0 +1,39 @@
+"""The ``pip`` every generation carries, so a ``pip install`` typed where the shelf's ``bin``
+is on PATH becomes a tracked, undoable pyshelf change instead of an untracked one.
+
+The shim is a small ``sh`` script written into ``gens/<N>/bin`` after uv has installed
+everything (it replaces pip's own scripts if the shelf holds pip). It runs the pyshelf
+launcher of the bin dir the generation was built for, else whichever ``pyshelf`` is on PATH,
+with the shelf's home, so it always changes the shelf it belongs to.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+MARKER = "# pyshelf: pip on the shelf goes through pyshelf"
+
+
+def shim_text(home: Path, bin_dir: Path) -> str:
+    launcher = shlex.quote(str(bin_dir / "pyshelf"))
+    return (f"#!/bin/sh\n{MARKER}, so every change is tracked and undoable.\n"
+            f"launcher={launcher}\n"
+            '[ -x "$launcher" ] || launcher=pyshelf\n'
+            f'exec "$launcher" --home {shlex.quote(str(home))} pip "$@"\n')
+
+
+def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
+    """``pip``, ``pip3`` and ``pip3.X`` (X from the venv's own ``lib/python3.X``)."""
+    names = ["pip", "pip3", *(f"pip{lib.name.removeprefix('python')}"
+                              for lib in (gen_dir / "lib").glob("python3.*"))]
+    text = shim_text(home, bin_dir).encode()
+    for name in names:
+        path = gen_dir / "bin" / name
+        path.unlink(missing_ok=True)  # never write through a link into uv's cache
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)  # less the umask
+        try:
+            os.write(fd, text)
+        finally:
+            os.close(fd)

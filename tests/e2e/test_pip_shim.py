@@ -1,0 +1,100 @@
+"""The shelf's pip: install and uninstall become pyshelf changes; the rest is a real pip."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.e2e.helpers import generation_dirs, packages
+from tests.support.index import IndexServer, write_simple_index
+
+
+@pytest.fixture(scope="module")
+def pip_index(tmp_path_factory, base_python) -> Iterator[str]:
+    """An index holding the pip wheel that the base interpreter's ensurepip bundles."""
+    bundled = subprocess.run(
+        [str(base_python), "-c", "import ensurepip, pathlib; "
+                                 "print(pathlib.Path(ensurepip.__file__).parent / '_bundled')"],
+        capture_output=True, text=True, check=False).stdout.strip()
+    wheels = sorted(Path(bundled).glob("pip-*.whl")) if bundled else []
+    if not wheels:
+        pytest.skip(f"{base_python} bundles no pip wheel (ensurepip stripped)")
+    folder = tmp_path_factory.mktemp("pip-wheels")
+    shutil.copy(wheels[-1], folder)
+    root = tmp_path_factory.mktemp("pip-index")
+    write_simple_index(folder, root)
+    with IndexServer(root) as server:
+        yield server.url
+
+
+@pytest.fixture
+def shelf(sandbox):
+    sandbox.init()
+    return sandbox
+
+
+def _history(shelf) -> list[dict[str, object]]:
+    return json.loads(shelf.ok("history", "--json").stdout)
+
+
+def test_pip_install_and_uninstall_are_tracked_and_undoable(shelf):
+    installed = shelf.bash("pip install alpha")
+
+    assert installed.returncode == 0, installed.stderr
+    assert packages(shelf)["alpha"] == ("2.0", "explicit")
+    assert "pip install alpha" in str(_history(shelf)[0]["command"])
+
+    removed = shelf.bash("pip uninstall -y alpha")
+    assert removed.returncode == 0, removed.stderr
+    assert "alpha" not in packages(shelf)
+    shelf.ok("undo", "--yes")
+    assert packages(shelf)["alpha"] == ("2.0", "explicit")
+
+
+def test_pip_install_upgrade_moves_what_it_names(shelf, wheel_index):
+    pins = wheel_index.root / "pip-pins.txt"
+    pins.write_text("alpha==1.0\n")
+    shelf.ok("import", str(pins), "--yes")
+
+    upgraded = shelf.bash("pip3 install -U alpha")
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert packages(shelf)["alpha"] == ("2.0", "explicit")
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    ("pip install --user alpha", "pip option --user is not supported"),
+    ("pip install -r requirements.txt", "pip option -r is not supported"),
+    ("pip install --index-url http://example.invalid/simple alpha",
+     "pip option --index-url is not supported"),
+    ("pip uninstall --break-system-packages alpha",
+     "pip option --break-system-packages is not supported"),
+    ("pip install", "Nothing to install"),
+])
+def test_options_that_would_bypass_the_shelf_are_refused(shelf, command, message):
+    before = generation_dirs(shelf)
+
+    result = shelf.bash(command)
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert generation_dirs(shelf) == before
+
+
+def test_other_pip_commands_run_a_real_pip_against_the_shelf(shelf, pip_index):
+    shelf.env["PYSHELF_EXTRA_INDEX_URLS"] = pip_index
+    shelf.ok("install", "beta", "--yes")
+
+    listed = shelf.bash("pip list --format json")
+
+    assert listed.returncode == 0, listed.stderr
+    assert {p["name"]: p["version"] for p in json.loads(listed.stdout)} == {
+        "beta": "1.0", "gamma": "1.1"}
+    shown = shelf.bash("pip show gamma")
+    assert "Required-by: beta" in shown.stdout
+    assert "pip" not in packages(shelf)  # pip itself stays off the shelf
