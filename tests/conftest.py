@@ -83,3 +83,10 @@ def sandbox(
         index_url=wheel_index.url,
         uv_cache_dir=uv_cache_dir,
     )
+
+
+@pytest.fixture
+def shelf(sandbox: Sandbox) -> Sandbox:
+    """An initialised shelf; test modules that need more define their own."""
+    sandbox.init()
+    return sandbox

@@ -14,12 +14,6 @@ KEYS = ["python", "bin_dir", "shell_config", "index_url", "extra_index_urls",
         "keep_generations", "system_site_packages", "expose"]
 
 
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
-
-
 def stored(sandbox) -> dict[str, str]:
     """The config table itself, read past pyshelf."""
     uri = f"file:{sandbox.shelf_home / 'state.db'}?mode=ro"

@@ -5,14 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
-
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
 
 
 def test_install_builds_next_generation_usable_from_bash(shelf):

@@ -9,12 +9,6 @@ from tests.e2e.helpers import packages, snapshot
 from tests.support.projects import set_message, write_project
 
 
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
-
-
 def _listed(shelf):
     return {p["name"]: p for p in json.loads(shelf.ok("list", "--json").stdout)["packages"]}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.helpers import generation_dirs, packages
-from tests.support.index import IndexServer, write_simple_index
+from tests.support.index import served
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +25,8 @@ def pip_index(tmp_path_factory, base_python) -> Iterator[str]:
         pytest.skip(f"{base_python} bundles no pip wheel (ensurepip stripped)")
     folder = tmp_path_factory.mktemp("pip-wheels")
     shutil.copy(wheels[-1], folder)
-    root = tmp_path_factory.mktemp("pip-index")
-    write_simple_index(folder, root)
-    with IndexServer(root) as server:
-        yield server.url
-
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
+    with served(folder, tmp_path_factory.mktemp("pip-index")) as url:
+        yield url
 
 
 def _history(shelf) -> list[dict[str, object]]:

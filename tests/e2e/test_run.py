@@ -13,12 +13,6 @@ def _report(result) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
-
-
 def test_run_an_app_the_shelf_does_not_have(shelf):
     runs = shelf.shelf_home / "runs"
 

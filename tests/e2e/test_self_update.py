@@ -8,7 +8,7 @@ from pathlib import Path
 
 import packaging
 import pytest
-from tests.support.index import IndexServer, write_simple_index
+from tests.support.index import served
 from tests.support.wheels import Dist, build_wheel
 from uv import find_uv_bin
 
@@ -43,16 +43,8 @@ def self_index(tmp_path_factory) -> Iterator[str]:
     shim = f'#!/bin/sh\nexec "{find_uv_bin()}" "$@"\n'.encode()
     build_wheel(Dist("uv", "0.99.0", modules=(("uv/__init__.py", ""),),
                      binaries=(("uv-0.99.0.data/scripts/uv", shim),)), wheels)
-    root = tmp_path_factory.mktemp("self-index")
-    write_simple_index(wheels, root)
-    with IndexServer(root) as server:
-        yield server.url
-
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    return sandbox
+    with served(wheels, tmp_path_factory.mktemp("self-index")) as url:
+        yield url
 
 
 def copies(shelf) -> list[str]:

@@ -13,6 +13,8 @@ import shutil
 import threading
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.parser import HeaderParser
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +30,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-__all__ = ["IndexServer", "write_simple_index"]
+__all__ = ["IndexServer", "served", "write_simple_index"]
 
 
 def _project_of(filename: str) -> NormalizedName | None:
@@ -218,3 +220,12 @@ class _Down:
 
     def __exit__(self, *exc_info: object) -> None:
         self._server.start()
+
+
+@contextmanager
+def served(wheels: Path, root: Path) -> Iterator[str]:
+    """The wheels in ``wheels`` as a simple index written to ``root`` and served over HTTP
+    while the ``with`` lasts; yields its URL."""
+    write_simple_index(wheels, root)
+    with IndexServer(root) as server:
+        yield server.url
