@@ -14,7 +14,7 @@ from pathlib import Path
 from pyshelf.drift import site_packages
 from pyshelf.engine import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import LOCK_FILE_NAME, remove_generation_dir
+from pyshelf.generations import LOCK_FILE_NAME, remove_entry, remove_generation_dir
 from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
 from pyshelf.layout import Layout
 from pyshelf.model import Lock
@@ -22,8 +22,7 @@ from pyshelf.pipshim import write_pip_shims
 
 
 @dataclass(frozen=True)
-class BuiltGeneration:
-    gen_id: int
+class BuiltEnvironment:
     facts: InterpreterFacts
     distributions: list[Distribution]
 
@@ -43,26 +42,53 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                      system: Mapping[str, str] | None = None,
                      base: PendingFacts | None = None,
                      venv: PendingVenv | None = None,
-                     bin_dir: Path | None = None) -> BuiltGeneration:
+                     bin_dir: Path | None = None) -> BuiltEnvironment:
     """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
 
     With ``system`` (name -> version of the base interpreter's packages) the environment
-    sees the system's site-packages, and requirements may be met from there. ``base`` is
-    ``python`` being described already; a venv has its base's markers, so only the base is
-    ever started, and that overlaps the install. ``venv`` is the generation's venv when a
-    caller began it early (:func:`start_venv`). With ``bin_dir`` (where the pyshelf launcher
-    is) the generation gets the ``pip`` that routes through pyshelf.
+    sees the system's site-packages, and requirements may be met from there. ``venv`` is the
+    generation's venv when a caller began it early (:func:`start_venv`). With ``bin_dir``
+    (where the pyshelf launcher is) the generation gets the ``pip`` that routes through
+    pyshelf.
     """
-    target = layout.gen_dir(gen_id)
     if venv is None:
         venv = start_venv(engine, layout, gen_id, python,
                           system_site_packages=system is not None)
+    built = build_environment(engine, layout.gen_dir(gen_id), python, lock, venv,
+                              what=f"Generation {gen_id}", reinstall=reinstall,
+                              system=system, base=base)
+    if bin_dir is not None:
+        write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir)
+    return built
+
+
+def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, lock: Lock, *,
+                   base: PendingFacts | None = None) -> BuiltEnvironment:
+    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock."""
+    target = layout.isolated / folder
+    if os.path.lexists(target):
+        remove_entry(target)
+    layout.isolated.mkdir(parents=True, exist_ok=True)
+    venv = engine.start_venv(target, python, system_site_packages=False)
+    return build_environment(engine, target, python, lock, venv,
+                             what=f"The environment {target}", base=base)
+
+
+def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
+                      venv: PendingVenv, *, what: str, reinstall: Sequence[str] = (),
+                      system: Mapping[str, str] | None = None,
+                      base: PendingFacts | None = None) -> BuiltEnvironment:
+    """Install ``lock`` into the venv being created at ``target`` and verify the result.
+
+    ``base`` is ``python`` being described already; a venv has its base's markers, so only
+    the base is ever started, and that overlaps the install.
+    """
     describing = base or engine.start_describe(python)
     try:
         venv.wait()
         lock_path = target / LOCK_FILE_NAME
         lock_path.write_text(lock.text, encoding="utf-8")
-        engine.sync(lock_path, layout.gen_python(gen_id), reinstall=reinstall)
+        engine.sync(lock_path, target / "bin" / "python", reinstall=reinstall)
     except PyshelfError as exc:
         broken = describing.error()  # a clearer cause than what uv made of the same Python
         if broken is not None:
@@ -75,19 +101,16 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
         raise
     facts = describing.result()
     _drop_world_write(target / ".lock")
-    if bin_dir is not None:
-        write_pip_shims(target, layout.home, bin_dir)
     purelib = site_packages(target)
     if purelib is None:
-        raise PyshelfError(f"Generation {gen_id} has no site-packages folder; nothing was "
-                           "changed.")
+        raise PyshelfError(f"{what} has no site-packages folder; nothing was changed.")
     distributions = read_distributions(purelib)
-    _verify(lock, distributions, gen_id)
+    _verify(lock, distributions, what)
     provided = {**(system or {}), **{d.name: d.version for d in distributions}}
     unmet = unmet_requirements(distributions, provided, facts.marker_env)
     if unmet:
         raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
-    return BuiltGeneration(gen_id, facts, distributions)
+    return BuiltEnvironment(facts, distributions)
 
 
 def _drop_world_write(path: Path) -> None:
@@ -101,7 +124,7 @@ def _drop_world_write(path: Path) -> None:
         path.chmod(mode & 0o7775)
 
 
-def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
+def _verify(lock: Lock, distributions: list[Distribution], what: str) -> None:
     installed = {d.name: d.version for d in distributions}
     wrong = [
         f"{p.display_name}=={p.version}" if p.version else p.display_name
@@ -111,6 +134,6 @@ def _verify(lock: Lock, distributions: list[Distribution], gen_id: int) -> None:
     ]
     if wrong:
         raise PyshelfError(
-            f"Generation {gen_id} did not come out as resolved (missing or different: "
+            f"{what} did not come out as resolved (missing or different: "
             f"{', '.join(sorted(wrong))}); nothing was changed."
         )

@@ -34,8 +34,16 @@ from pyshelf.generations import (
 )
 from pyshelf.graph import Distribution, dependency_edges, read_distributions, same_version
 from pyshelf.interpreter import minor_version_of, same_minor
+from pyshelf.isolation import (
+    IsolatedStep,
+    build_steps,
+    keep_as_they_are,
+    plan_isolated,
+    show_isolated_plan,
+)
 from pyshelf.lockfile import EMPTY_LOCK
-from pyshelf.model import InstalledPackage, IntentEntry, Interpreter, Lock, explicit_names
+from pyshelf.model import IntentEntry, Interpreter, IsolatedApp, Lock, explicit_names
+from pyshelf.packages import package_records
 from pyshelf.plan import make_plan, spec_changes
 from pyshelf.python_move import needed_by_python, unavailable
 from pyshelf.rescue import write_generation_record
@@ -55,6 +63,9 @@ class ChangeRequest:
     always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
     leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
     prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
+    isolated: Sequence[IsolatedApp] | None = None  # the apps of their own (None: as they are)
+    upgrade_isolated: Sequence[str] = ()  # isolated apps to move to their newest versions
+    isolated_pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per app
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -141,11 +152,21 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if broken is not None:
             raise broken from exc
         raise
+    current_isolated = shelf.state.isolated(current_id)
+    wanted_isolated = (current_isolated if request.isolated is None
+                       else list(request.isolated))
+    steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, current_isolated,
+                          wanted_isolated, upgrade=request.upgrade_isolated,
+                          rebuild=request.always_build, prefer_cache=request.prefer_cache,
+                          pins=request.isolated_pins)
+    gone = [app for app in current_isolated
+            if app.name not in {a.name for a in wanted_isolated}]
     plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
     specs = spec_changes(current_intent, intent)
     rebuilt = sorted(name for name in request.refresh if name in lock.packages)
     if (plan.is_empty and not specs and not rebuilt and not request.always_build
-            and _same_roles(current_intent, intent)):
+            and _same_roles(current_intent, intent)
+            and not gone and not any(step.changes for step in steps)):
         ui.out("Nothing to change: the shelf already holds what was asked for.")
         return
     gen_id = (early.gen_id if early else
@@ -168,13 +189,23 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs,
                  [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt],
                  because)
+    show_isolated_plan(steps, gone)
     if dry_run:
         ui.out("Dry run: nothing was changed.")
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
-                     summary=plan.summary, reinstall=rebuilt, provided=provided, base=base,
-                     early=early)
+                     summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
+                     provided=provided, base=base, early=early, isolated=steps)
+
+
+def _summary(main: str, steps: Sequence[IsolatedStep], gone: Sequence[IsolatedApp]) -> str:
+    """The history's one-line summary: the shelf's counts, then the isolated apps that
+    changed."""
+    moved = [f"~{step.app.name}" if step.previous else f"+{step.app.name}"
+             for step in steps if step.changes]
+    moved += [f"-{app.name}" for app in gone]
+    return f"{main}; isolated {' '.join(moved)}" if moved else main
 
 
 def target_version(python: str, current: Interpreter, base: PendingFacts) -> str:
@@ -235,13 +266,14 @@ def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
 def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
                      *, from_gen: int | None, summary: str, reinstall: Sequence[str] = (),
                      provided: Sequence[Distribution] | None = None,
-                     base: PendingFacts | None = None, early: EarlyStart | None = None
-                     ) -> None:
+                     base: PendingFacts | None = None, early: EarlyStart | None = None,
+                     isolated: Sequence[IsolatedStep] | None = None) -> None:
     """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all.
 
     ``provided`` are the system's packages when the shelf sees them (else None); ``base`` is
     the shelf's interpreter when a caller has started describing it already, ``early`` the
-    generation when the caller began it."""
+    generation when the caller began it; ``isolated`` the isolated apps' steps (None: the
+    ``from_gen`` apps, as they are)."""
     layout = shelf.layout
     if early is None:
         started = now()
@@ -257,6 +289,11 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  reinstall=reinstall, system=system, base=base,
                                  venv=early.venv if early else None,
                                  bin_dir=shelf.path_setting("bin_dir"))
+        if isolated is None:
+            isolated = keep_as_they_are(shelf.state.isolated(from_gen)
+                                        if from_gen is not None else [])
+        apps = build_steps(shelf.engine, layout, gen_id, shelf.python, isolated, base=base,
+                           started=started)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )
@@ -273,6 +310,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                      started, reinstall),
             edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
                                    built.facts.marker_env),
+            isolated=apps,
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         switch_to(layout, gen_id)
@@ -317,27 +355,6 @@ def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
         shelf.layout.env.unlink(missing_ok=True)
     else:
         switch_to(shelf.layout, from_gen)
-
-
-def package_records(distributions: Sequence[Distribution], intent: Sequence[IntentEntry],
-                    lock: Lock, previous: dict[str, InstalledPackage], when: str,
-                    reinstalled: Sequence[str] = ()) -> list[InstalledPackage]:
-    """What each installed distribution is to the shelf: explicit or a dependency, where it
-    came from, and since when this version has been installed (kept from ``previous``)."""
-    explicit = explicit_names(intent)
-    kinds = {e.name: e.kind for e in intent}
-    records = []
-    for dist in distributions:
-        before = previous.get(dist.name)
-        unchanged = before and before.version == dist.version and dist.name not in reinstalled
-        locked = lock.packages.get(dist.name)
-        source = kinds.get(dist.name) or ("url" if locked and locked.url else "index")
-        records.append(InstalledPackage(
-            name=dist.name, display_name=dist.display_name, version=dist.version,
-            is_explicit=dist.name in explicit, source=source,
-            installed_at=before.installed_at if before and unchanged else when,
-        ))
-    return records
 
 
 def initial_generation(shelf: Shelf) -> int:

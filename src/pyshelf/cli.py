@@ -40,7 +40,9 @@ EXAMPLES = {
   pyshelf install ./my-project            # a local project, rebuilt from source
   pyshelf install -e ~/src/my-tool        # editable: source edits show at once
   pyshelf install ./dist/tool-1.0-py3-none-any.whl
-  pyshelf install 'tool @ https://example.com/tool-1.0-py3-none-any.whl'""",
+  pyshelf install 'tool @ https://example.com/tool-1.0-py3-none-any.whl'
+  pyshelf install --isolated black        # an environment of its own
+  pyshelf install --isolated mkdocs --with mkdocs-material""",
     "remove": """examples:
   pyshelf remove black            # also removes click, pathspec... if nothing else needs them
   pyshelf remove --keep-orphans black""",
@@ -188,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
                               "'name @ URL'), a project directory or a wheel file")
     install.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
                          help="install the project at PATH in editable mode (repeatable)")
+    install.add_argument("--isolated", action="store_true",
+                         help="give the app an environment of its own, for an app that "
+                              "cannot share the shelf's")
+    install.add_argument("--with", dest="with_packages", action="append", default=[],
+                         metavar="PKG", help="with --isolated: another package to install "
+                                             "next to the app (repeatable)")
     _changing(install)
 
     remove = add("remove", "remove packages and the dependencies only they needed")
@@ -202,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     kinds.add_argument("--deps", action="store_true", help="only dependencies")
     kinds.add_argument("--local", action="store_true",
                        help="only local projects, wheels, URLs and editables")
+    kinds.add_argument("--isolated", action="store_true",
+                       help="only apps in environments of their own")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
     deps = add("deps", "what a package depends on, and what requires it",

@@ -3,13 +3,20 @@
 Only generations the database knows are collected, only from ``gens/``, and never the current
 one, one a snapshot pins, or one of the newest ``keep_generations``: those are what undo
 switches back to instantly. A collected generation stays in the database (its lock and
-intent), so it can still be rebuilt.
+intent), so it can still be rebuilt. An isolated app's environment goes once no generation
+left on disk links it.
 """
 
 from __future__ import annotations
 
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import empty_trash, empty_trash_in_background, move_to_trash
+from pyshelf.generations import (
+    empty_trash,
+    empty_trash_in_background,
+    move_to_trash,
+    trash_entry,
+)
+from pyshelf.isolation import unused_environments
 from pyshelf.shelf import Shelf
 
 
@@ -44,6 +51,9 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
     for gen_id in victims:
         move_to_trash(shelf.layout, gen_id)
     shelf.state.mark_collected(victims)
+    if not shelf.layout.isolated.is_symlink():
+        for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs()):
+            trash_entry(shelf.layout, unused)
     if wait:
         empty_trash(shelf.layout)
     else:

@@ -22,7 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.lockfile import is_exact_version
-from pyshelf.model import IntentEntry, Lock, LockedPackage
+from pyshelf.model import IntentEntry, IsolatedApp, Lock, LockedPackage
 from pyshelf.specs import parse_requirement, unique_by_name
 
 Format = Literal["requirements", "pylock", "json"]
@@ -35,6 +35,8 @@ class Imported:
     intent: list[IntentEntry]
     pins: dict[str, str] = field(default_factory=dict)  # canonical name -> exact version
     python: SpecifierSet | None = None  # the Pythons the file was made for
+    isolated: list[IsolatedApp] | None = None  # None: the format cannot carry them
+    isolated_pins: dict[str, dict[str, str]] = field(default_factory=dict)  # per app
 
 
 def guess_format(path: Path) -> Format:
@@ -69,7 +71,7 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str) 
 
 
 def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
-                python: str) -> str:
+                python: str, isolated: Sequence[IsolatedApp] = ()) -> str:
     return json.dumps({
         "format": JSON_FORMAT,
         "version": 1,
@@ -78,6 +80,10 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
         "requirements": [{"name": e.name, "spec": e.spec, "role": e.role} for e in intent],
         "packages": [{"name": p.display_name, "version": p.version, "url": p.url}
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
+        "isolated": [{"name": app.name, "spec": app.spec, "with": list(app.with_specs),
+                      "packages": [{"name": p.display_name, "version": p.version}
+                                   for p in app.packages]}
+                     for app in isolated],
     }, indent=2) + "\n"
 
 
@@ -196,12 +202,32 @@ def parse_json_export(text: str, source: str, added_at: str) -> Imported:
                 str(p["version"]) for i, p in enumerate(data["packages"], start=1)}
     except (KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{source} is missing a field pyshelf needs ({exc}).") from exc
+    apps, app_pins = _json_isolated(data.get("isolated", []), source, added_at)
     try:
         made_for = Version(str(data.get("python", "")))
     except InvalidVersion:
-        return Imported(intent=intent, pins=pins)
+        return Imported(intent=intent, pins=pins, isolated=apps, isolated_pins=app_pins)
     return Imported(intent=intent, pins=pins,
-                    python=SpecifierSet(f"=={made_for.major}.{made_for.minor}.*"))
+                    python=SpecifierSet(f"=={made_for.major}.{made_for.minor}.*"),
+                    isolated=apps, isolated_pins=app_pins)
+
+
+def _json_isolated(rows: object, source: str, added_at: str
+                   ) -> tuple[list[IsolatedApp], dict[str, dict[str, str]]]:
+    """The isolated apps of a JSON export, each pinned at the versions it had."""
+    apps, pins = [], {}
+    try:
+        for i, row in enumerate(rows, start=1):  # type: ignore[arg-type]
+            where = f"{source}, isolated app {i}"
+            app = _entry(str(row["spec"]), where, added_at)
+            extra = [_entry(str(spec), where, added_at).spec for spec in row.get("with", [])]
+            apps.append(IsolatedApp(app.name, app.spec, tuple(extra), added_at))
+            pins[app.name] = {_entry(f"{p['name']}=={p['version']}", where, added_at).name:
+                              str(p["version"]) for p in row.get("packages", [])}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{source} has an isolated app without a field pyshelf needs "
+                         f"({exc}).") from exc
+    return apps, pins
 
 
 def read_import(path: Path, fmt: Format | None, added_at: str) -> Imported:

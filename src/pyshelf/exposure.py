@@ -1,4 +1,5 @@
-"""Which of the shelf's commands are linked into the bin dir when it exposes apps only.
+"""Which commands the bin dir links: isolated apps' always, the shelf's when it exposes apps
+only.
 
 With ``expose = path`` the shell block puts the shelf's whole ``bin`` on PATH, so ``python3``
 is the shelf's. With ``expose = apps`` it does not: each command of an explicit package gets
@@ -6,9 +7,12 @@ a symlink in the bin dir to ``<home>/env/bin/<command>``, plus ``pyshelf-python`
 shelf's interpreter, and the system's ``python3`` stays first. The links go through ``env``,
 so a new generation needs new links only when the set of commands changes.
 
+An isolated app's commands are linked in either mode, to
+``<home>/env/pyshelf-isolated/<app>/bin/<command>``: its environment is on no PATH.
+
 The person's ``expose``/``hide`` choices override the default, a command's over its
-package's. A link is pyshelf's only if it points into ``<home>/env/bin``; anything else in
-the bin dir is never replaced unless the person says ``--force``.
+package's. A link is pyshelf's only if it points into one of those ``bin`` folders; anything
+else in the bin dir is never replaced unless the person says ``--force``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from pyshelf import ui
 from pyshelf.drift import site_packages
 from pyshelf.generations import replace_symlink
-from pyshelf.layout import Layout
+from pyshelf.layout import ISOLATED_LINKS, Layout
 from pyshelf.scripts import package_scripts
 from pyshelf.shelf import Shelf
 
@@ -42,13 +46,24 @@ def commands_by_package(shelf: Shelf) -> dict[str, list[str]]:
 
 
 def wanted_links(shelf: Shelf) -> dict[str, Path]:
-    """Link name in the bin dir -> what it points at; empty unless apps are exposed."""
-    if not exposes_apps(shelf):
-        return {}
+    """Link name in the bin dir -> what it points at: isolated apps' commands always (their
+    environments are on no PATH), and with apps exposed the shelf's chosen commands too."""
     gen_id = shelf.current_generation_id()
+    isolated = {app.name: _isolated_commands(shelf.layout, app.name, app.env_dir)
+                for app in shelf.state.isolated(gen_id)}
+    links = {name: shelf.layout.env / ISOLATED_LINKS / app / "bin" / name
+             for app, names in isolated.items() for name in names}
+    if not exposes_apps(shelf):
+        return links
     explicit = {p.name for p in shelf.state.packages(gen_id) if p.is_explicit}
-    return links_for(commands_by_package(shelf), explicit, shelf.state.exposure(),
-                     shelf.layout)
+    chosen = links_for(commands_by_package(shelf), explicit, shelf.state.exposure(),
+                       shelf.layout)
+    return {**chosen, **links}
+
+
+def _isolated_commands(layout: Layout, app: str, env_dir: str) -> list[str]:
+    found = site_packages(layout.isolated / env_dir)
+    return package_scripts(found, app) if found else []
 
 
 def links_for(commands: Mapping[str, list[str]], explicit: Collection[str],
@@ -64,11 +79,14 @@ def links_for(commands: Mapping[str, list[str]], explicit: Collection[str],
 
 
 def is_ours(entry: Path, layout: Layout) -> bool:
+    """A link into the shelf's ``bin``, or into an isolated app's ``bin`` through ``env``."""
     try:
         target = entry.readlink()
     except OSError:
         return False
-    return target.parent == layout.env_bin
+    return (target.parent == layout.env_bin
+            or (target.parent.name == "bin"
+                and target.parent.parent.parent == layout.env / ISOLATED_LINKS))
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,12 @@ def _refuse_symlinked(directory: Path) -> None:
 def move_to_trash(layout: Layout, gen_id: int) -> None:
     """Take ``gens/<id>`` out of the shelf at once (a rename); deleting it comes later."""
     _refuse_symlinked(layout.gens)
-    target = layout.gen_dir(gen_id)
+    trash_entry(layout, layout.gen_dir(gen_id))
+
+
+def trash_entry(layout: Layout, target: Path) -> None:
+    """Take ``target`` out of the shelf at once: a symlink or file is unlinked, a directory
+    renamed into the trash, to be deleted later."""
     if target.is_symlink() or target.is_file():
         target.unlink()
         return
@@ -82,7 +87,7 @@ def move_to_trash(layout: Layout, gen_id: int) -> None:
         return
     _refuse_symlinked(layout.trash)
     layout.trash.mkdir(exist_ok=True)
-    target.rename(layout.trash / f"{gen_id}.{os.getpid()}.{time.monotonic_ns()}")
+    target.rename(layout.trash / f"{target.name}.{os.getpid()}.{time.monotonic_ns()}")
 
 
 def empty_trash(layout: Layout) -> None:

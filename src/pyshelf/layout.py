@@ -27,6 +27,9 @@ def default_bin_dir() -> Path:
     return Path.home() / ".local" / "bin"
 
 
+ISOLATED_LINKS = "pyshelf-isolated"
+
+
 @dataclass(frozen=True)
 class Layout:
     """The paths of one shelf, all derived from its home."""
@@ -68,6 +71,16 @@ class Layout:
     @property
     def app_current(self) -> Path:
         return self.app / "current"
+
+    @property
+    def isolated(self) -> Path:
+        """Environments of isolated apps, each used by the generations that link it."""
+        return self.home / "isolated"
+
+    def isolated_links(self, gen_id: int) -> Path:
+        """Inside a generation: one symlink per isolated app to its environment, so that
+        switching ``env`` switches the apps' versions too."""
+        return self.gen_dir(gen_id) / ISOLATED_LINKS
 
     @property
     def runs(self) -> Path:

@@ -79,3 +79,43 @@ class Edge:
 def explicit_names(intent: Iterable[IntentEntry]) -> set[str]:
     """The canonical names the person asked for (not dependencies kept by --keep-orphans)."""
     return {entry.name for entry in intent if entry.role == "explicit"}
+
+
+@dataclass(frozen=True)
+class IsolatedApp:
+    """An app in an environment of its own, because it cannot share the shelf's: what was
+    asked for, and (once built) the environment folder under ``<home>/isolated``, its lock,
+    and its packages and dependency edges."""
+
+    name: str  # canonical
+    spec: str  # the app's PEP 508 requirement
+    with_specs: tuple[str, ...] = ()  # packages added next to it with --with
+    added_at: str = ""
+    env_dir: str = ""  # "" until built
+    lock_text: str = ""
+    packages: tuple[InstalledPackage, ...] = ()
+    edges: tuple[Edge, ...] = ()
+
+    def intent(self) -> list[IntentEntry]:
+        """What its own environment is resolved from: the app and its --with packages."""
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+
+        entries = []
+        for spec in (self.spec, *self.with_specs):
+            requirement = Requirement(spec)
+            entries.append(IntentEntry(canonicalize_name(requirement.name), spec,
+                                       "url" if requirement.url else "index",
+                                       source_path=requirement.url, added_at=self.added_at))
+        return entries
+
+    def same_request(self, other: IsolatedApp) -> bool:
+        return (self.spec, self.with_specs) == (other.spec, other.with_specs)
+
+    @property
+    def version(self) -> str:
+        return next((p.version for p in self.packages if p.name == self.name), "")
+
+    @property
+    def display_name(self) -> str:
+        return next((p.display_name for p in self.packages if p.name == self.name), self.name)

@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -23,7 +24,8 @@ from pyshelf.generations import LOCK_FILE_NAME, generation_ids_on_disk, generati
 from pyshelf.graph import dependency_edges, read_distributions
 from pyshelf.layout import Layout
 from pyshelf.lockfile import parse_lock
-from pyshelf.model import IntentEntry, Interpreter
+from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter, IsolatedApp
+from pyshelf.packages import package_records
 from pyshelf.recovery import env_target
 from pyshelf.state import NewGeneration, open_state
 
@@ -40,6 +42,7 @@ def write_generation_record(gen_dir: Path, new: NewGeneration, settings: Mapping
         "interpreter": asdict(new.interpreter),
         "marker_env": new.marker_env,
         "intent": [asdict(entry) for entry in new.intent],
+        "isolated": [asdict(app) for app in new.isolated],
         "settings": dict(settings),
     }
     (gen_dir / RECORD_FILE_NAME).write_text(json.dumps(record, indent=1, sort_keys=True),
@@ -52,8 +55,6 @@ class UnusableGeneration(Exception):
 
 def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str, str]]:
     """The database rows of one generation, from its own files; and its settings."""
-    from pyshelf.change import package_records  # the change pipeline's own bookkeeping
-
     try:
         data = json.loads((gen_dir / RECORD_FILE_NAME).read_text(encoding="utf-8"))
         lock_text = (gen_dir / LOCK_FILE_NAME).read_text(encoding="utf-8")
@@ -64,6 +65,7 @@ def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str
         interpreter = Interpreter(**data["interpreter"])
         marker_env = {str(k): str(v) for k, v in data["marker_env"].items()}
         settings = {str(k): str(v) for k, v in data.get("settings", {}).items()}
+        isolated = [_isolated_app(app) for app in data.get("isolated", [])]
         created_at = str(data["created_at"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError,
             InvalidRequirement) as exc:
@@ -79,8 +81,21 @@ def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str
         lock_text=lock_text, intent=intent,
         packages=package_records(distributions, intent, lock, {}, created_at),
         edges=dependency_edges(distributions, roots, marker_env),
+        isolated=isolated,
     )
     return new, settings
+
+
+def _isolated_app(data: dict[str, Any]) -> IsolatedApp:
+    """An isolated app as its generation's record wrote it (``asdict``)."""
+    return IsolatedApp(
+        name=str(data["name"]), spec=str(data["spec"]),
+        with_specs=tuple(str(spec) for spec in data["with_specs"]),
+        added_at=str(data["added_at"]), env_dir=str(data["env_dir"]),
+        lock_text=str(data["lock_text"]),
+        packages=tuple(InstalledPackage(**package) for package in data["packages"]),
+        edges=tuple(Edge(**edge) for edge in data["edges"]),
+    )
 
 
 @dataclass(frozen=True)

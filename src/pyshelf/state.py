@@ -14,11 +14,18 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
-from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter, Lock
+from pyshelf.model import (
+    Edge,
+    InstalledPackage,
+    IntentEntry,
+    Interpreter,
+    IsolatedApp,
+    Lock,
+)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the generational model
@@ -107,6 +114,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (kind, name)
     );
     """,
+    # 5: apps in environments of their own, carried by each generation
+    """
+    CREATE TABLE generation_isolated (
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        with_specs TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        env_dir TEXT NOT NULL,
+        lock_text TEXT NOT NULL,
+        packages TEXT NOT NULL,
+        edges TEXT NOT NULL,
+        PRIMARY KEY (gen_id, name)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -145,6 +167,7 @@ class NewGeneration:
     intent: list[IntentEntry]
     packages: list[InstalledPackage]
     edges: list[Edge]
+    isolated: list[IsolatedApp] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -288,6 +311,25 @@ class State:
             for r in rows
         ]
 
+    def isolated(self, gen_id: int) -> list[IsolatedApp]:
+        rows = self._db.execute(
+            "SELECT name, spec, with_specs, added_at, env_dir, lock_text, packages, edges"
+            " FROM generation_isolated WHERE gen_id = ? ORDER BY name", (gen_id,),
+        ).fetchall()
+        return [IsolatedApp(
+            name=r[0], spec=r[1], with_specs=tuple(json.loads(r[2])), added_at=r[3],
+            env_dir=r[4], lock_text=r[5],
+            packages=tuple(InstalledPackage(**p) for p in json.loads(r[6])),
+            edges=tuple(Edge(**e) for e in json.loads(r[7])),
+        ) for r in rows]
+
+    def isolated_env_dirs(self) -> set[str]:
+        """Every environment folder a generation still on disk relies on."""
+        rows = self._db.execute(
+            "SELECT DISTINCT i.env_dir FROM generation_isolated i JOIN generations g"
+            " ON g.id = i.gen_id WHERE g.state = 'ready'").fetchall()
+        return {row[0] for row in rows}
+
     def edges(self, gen_id: int) -> list[Edge]:
         rows = self._db.execute(
             "SELECT package, requires, specifier FROM generation_dependencies WHERE gen_id = ?"
@@ -371,6 +413,12 @@ class State:
         self._db.executemany(
             "INSERT INTO generation_dependencies VALUES (?, ?, ?, ?)",
             [(new.id, e.package, e.requires, e.specifier) for e in new.edges],
+        )
+        self._db.executemany(
+            "INSERT INTO generation_isolated VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(new.id, app.name, app.spec, json.dumps(list(app.with_specs)), app.added_at,
+              app.env_dir, app.lock_text, json.dumps([asdict(p) for p in app.packages]),
+              json.dumps([asdict(e) for e in app.edges])) for app in new.isolated],
         )
 
     def _finish_operation(self, op_id: int, finished_at: str, summary: str) -> None:

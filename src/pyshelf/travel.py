@@ -11,6 +11,7 @@ from pyshelf import ui
 from pyshelf.change import build_and_switch, provided_by_system, tidy_up
 from pyshelf.clock import now
 from pyshelf.generations import next_generation_id, switch_to
+from pyshelf.isolation import plan_isolated
 from pyshelf.model import explicit_names
 from pyshelf.plan import make_plan, spec_changes
 from pyshelf.shelf import Shelf, command_line
@@ -42,8 +43,11 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     ui.confirm("Proceed?", assume_yes=assume_yes)
     if not on_disk:
         new_id = next_generation_id(shelf.layout, state.highest_generation_id())
+        apps = state.isolated(target_id)  # rebuilt from their locks where they are gone
+        steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, apps, apps)
         build_and_switch(shelf, new_id, target_intent, target.lock, from_gen=current_id,
-                         summary=plan.summary, provided=provided_by_system(shelf))
+                         summary=plan.summary, provided=provided_by_system(shelf),
+                         isolated=steps)
         return
     started = now()
     switch_to(shelf.layout, target_id)

@@ -29,6 +29,21 @@ def main():
 """
 
 
+# An app that needs shared 2.0 and says which shared it runs with: for isolated apps.
+SHARED_USER = """import importlib.metadata
+
+
+def main():
+    print("shared-user {version} with shared", importlib.metadata.version("shared"))
+"""
+
+
+def _shared_user(version: str) -> Dist:
+    return Dist("shared-user", version, requires=("shared==2.0",),
+                scripts=(("shared-user", "shared_user:main"),),
+                modules=(("shared_user.py", SHARED_USER.format(version=version)),))
+
+
 def _argv_tool(version: str) -> Dist:
     return Dist("argv-tool", version, scripts=(("argv-tool", "argv_tool:main"),),
                 modules=(("argv_tool.py", ARGV_TOOL.format(version=version)),))
@@ -81,6 +96,9 @@ CATALOGUE: tuple[Dist, ...] = (
     # Shows its arguments and surroundings, for `pyshelf run`.
     _argv_tool("1.0"),
     _argv_tool("2.0"),
+    # Conflicts with left (shared==1.0), so it must live in an environment of its own.
+    _shared_user("1.0"),
+    _shared_user("1.1"),
     # A library whose dependency brings a command along, for `pyshelf expose`.
     Dist("uses-argv-tool", "1.0", requires=("argv-tool",)),
     # A stdlib-only PEP 517 backend, so local projects build without the network.

@@ -16,7 +16,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         if not args.keep_baseline:
-            apply_change(shelf, ChangeRequest(intent=[], prefer_cache=True), assume_yes=args.yes,
+            apply_change(shelf, ChangeRequest(intent=[], prefer_cache=True, isolated=[]),
+                         assume_yes=args.yes,
                          dry_run=args.dry_run)
             return 0
         baseline = shelf.state.snapshot(BASELINE)

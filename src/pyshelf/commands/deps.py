@@ -50,12 +50,33 @@ class _View:
         return package
 
 
-def _view(layout: Layout) -> _View:
+@dataclass(frozen=True)
+class _Views:
+    """The shelf's graph, and one per isolated app (its own environment's)."""
+
+    shelf: _View
+    apps: dict[str, _View]
+
+    def holding(self, name: str) -> _View:
+        """The shelf's view if the shelf has ``name``, else the first isolated app's whose
+        environment has it (the app itself first); the shelf's (to refuse) if none has."""
+        if name in self.shelf.graph.packages:
+            return self.shelf
+        if name in self.apps:
+            return self.apps[name]
+        return next((view for view in self.apps.values() if name in view.graph.packages),
+                    self.shelf)
+
+
+def _views(layout: Layout) -> _Views:
     shelf = open_shelf(layout)
     gen_id = shelf.current_generation_id()
     state = shelf.state
-    return _View(Graph(state.packages(gen_id), state.edges(gen_id)),
-                 {entry.name: entry.role for entry in state.intent(gen_id)})
+    apps = {app.name: _View(Graph(list(app.packages), list(app.edges)),
+                            {entry.name: entry.role for entry in app.intent()})
+            for app in state.isolated(gen_id)}
+    return _Views(_View(Graph(state.packages(gen_id), state.edges(gen_id)),
+                        {entry.name: entry.role for entry in state.intent(gen_id)}), apps)
 
 
 _STANDING: dict[Role | None, str] = {
@@ -79,12 +100,15 @@ def _link_json(links: list[Link]) -> list[dict[str, str]]:
 
 def run_deps(args: argparse.Namespace, layout: Layout) -> int:
     name = parse_package_name(args.name)
-    view = _view(layout)
+    views = _views(layout)
+    view = views.holding(name)
     package = view.installed(name)
     requires, required_by = view.graph.requires(name), view.graph.required_by(name)
+    kind = ("isolated" if name in views.apps and view is views.apps[name]
+            else "explicit" if package.is_explicit else "dependency")
     if args.json:
         ui.emit_json({"name": package.display_name, "version": package.version,
-                      "type": "explicit" if package.is_explicit else "dependency",
+                      "type": kind,
                       "requires": _link_json(requires), "required_by": _link_json(required_by)})
         return 0
     ui.out(f"{label(package)} depends on:" if requires else
@@ -113,12 +137,19 @@ def run_tree(args: argparse.Namespace, layout: Layout) -> int:
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more.")
     names = [parse_package_name(text) for text in args.names]
-    view = _view(layout)
-    roots = _tree_roots(names, view, args.reverse)
-    if args.dot:
-        ui.out(dot_text(view.graph, roots, reverse=args.reverse, depth=args.depth))
+    views = _views(layout)
+    if names:  # each named package in the environment that holds it
+        groups = [(views.holding(name), [name]) for name in dict.fromkeys(names)]
+    else:  # the shelf's trees, then each isolated app's from its own environment
+        groups = [(views.shelf, []), *((view, []) for view in views.apps.values())]
+    if args.dot:  # one graph: the environment of the first named package, or the shelf's
+        view = views.holding(names[0]) if names else views.shelf
+        ui.out(dot_text(view.graph, _tree_roots(names, view, args.reverse),
+                        reverse=args.reverse, depth=args.depth))
         return 0
-    trees = build_trees(view.graph, roots, reverse=args.reverse, depth=args.depth)
+    trees = [tree for view, chosen in groups
+             for tree in build_trees(view.graph, _tree_roots(chosen, view, args.reverse),
+                                     reverse=args.reverse, depth=args.depth)]
     if args.json:
         ui.emit_json([tree_json(tree) for tree in trees])
         return 0
@@ -151,7 +182,7 @@ def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
 
 def run_why(args: argparse.Namespace, layout: Layout) -> int:
     name = parse_package_name(args.name)
-    view = _view(layout)
+    view = _views(layout).holding(name)
     package = view.installed(name)
     role = view.roles.get(name)
     chains = find_chains(view.graph, name, view.roots)

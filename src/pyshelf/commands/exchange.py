@@ -41,11 +41,16 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     if args.format == "pylock":
         text = _pylock(shelf, gen_id)
     elif args.format == "json":
-        text = render_json(record.lock, intent, gen_id, record.interpreter.version)
+        text = render_json(record.lock, intent, gen_id, record.interpreter.version,
+                           shelf.state.isolated(gen_id))
     else:
         text = render_requirements(
             record.lock, intent,
             f"pyshelf export of generation {gen_id} (Python {record.interpreter.version})")
+    apps = shelf.state.isolated(gen_id)
+    if apps and args.format != "json":
+        ui.warn(f"{len(apps)} isolated app(s) ({', '.join(a.name for a in apps)}) are not in "
+                f"the {args.format} format; `--format json` keeps them too.")
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0
@@ -68,6 +73,8 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
             "so some pins may not resolve."
         ] if imported.python and current not in imported.python else []
         apply_change(shelf, ChangeRequest(intent=imported.intent, pins=imported.pins,
-                                          notes=notes, prefer_cache=True),
+                                          notes=notes, prefer_cache=True,
+                                          isolated=imported.isolated,
+                                          isolated_pins=imported.isolated_pins),
                      assume_yes=args.yes, dry_run=args.dry_run)
     return 0

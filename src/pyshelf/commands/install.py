@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from pyshelf.change import ChangeRequest, apply_change
 from pyshelf.clock import now
-from pyshelf.errors import UsageError
+from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
 from pyshelf.local import local_entry
-from pyshelf.model import IntentEntry
+from pyshelf.model import IntentEntry, IsolatedApp, explicit_names
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.specs import (
     is_path_like,
@@ -42,8 +42,14 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    if args.with_packages and not args.isolated:
+        raise UsageError("--with adds packages next to an isolated app; use it with "
+                         "--isolated.")
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
+        if args.isolated:
+            install_isolated(shelf, args)
+            return 0
         requested = requested_entries(shelf, args, now())
         current = {e.name: e for e in shelf.state.intent(shelf.current_generation_id())}
         for entry in requested:
@@ -53,6 +59,35 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 entry = replace(entry, added_at=before.added_at)
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
-        apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh),
-                     assume_yes=args.yes, dry_run=args.dry_run)
+        try:
+            apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh),
+                         assume_yes=args.yes, dry_run=args.dry_run)
+        except ConflictError as exc:
+            names = " ".join(e.name for e in requested)
+            raise ConflictError(f"{exc.message[:-1]}; if {names} is an app, `pyshelf install "
+                                f"--isolated {names}` gives it an environment of its own.",
+                                detail=exc.detail) from exc
     return 0
+
+
+def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
+    """Put one app into an environment of its own, next to the shelf's."""
+    if len(args.specs) != 1 or args.editable:
+        raise UsageError("--isolated takes exactly one app, a requirement such as 'black' or "
+                         "'black==25.1' (add packages next to it with --with).")
+    added_at = now()
+    app = parse_install_specs(args.specs, added_at)[0]
+    extra = parse_install_specs(args.with_packages, added_at)
+    if any(e.name == app.name for e in extra):
+        raise UsageError(f"--with names {app.name} itself; give the app once.")
+    gen_id = shelf.current_generation_id()
+    if app.name in explicit_names(shelf.state.intent(gen_id)):
+        raise UsageError(f"{app.name} is on the shelf itself; `pyshelf remove {app.name}` "
+                         "first to give it an environment of its own.")
+    apps = {a.name: a for a in shelf.state.isolated(gen_id)}
+    before = apps.get(app.name)
+    apps[app.name] = IsolatedApp(app.name, app.spec, tuple(e.spec for e in extra),
+                                 before.added_at if before else added_at)
+    apply_change(shelf, ChangeRequest(intent=shelf.state.intent(gen_id),
+                                      isolated=list(apps.values()), prefer_cache=True),
+                 assume_yes=args.yes, dry_run=args.dry_run)

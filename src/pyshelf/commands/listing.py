@@ -14,6 +14,7 @@ from pyshelf.model import InstalledPackage
 from pyshelf.shelf import open_shelf
 
 LOCAL_TYPES = ("local", "editable", "url")
+ISOLATED = "isolated"
 
 
 def package_type(package: InstalledPackage) -> str:
@@ -25,11 +26,12 @@ def package_type(package: InstalledPackage) -> str:
     return package.source if package.source in LOCAL_TYPES else "explicit"
 
 
-def summary_line(packages: list[InstalledPackage]) -> str:
+def summary_line(packages: list[InstalledPackage], isolated: int = 0) -> str:
     types = [package_type(p) for p in packages]
     local = sum(t in LOCAL_TYPES for t in types)
+    apps = f", and {isolated} isolated app(s)" if isolated else ""
     return (f"{len(packages)} package(s): {types.count('explicit')} explicit, {local} local, "
-            f"{types.count('dependency')} dependencies")
+            f"{types.count('dependency')} dependencies{apps}")
 
 
 def _wanted(args: argparse.Namespace, kind: str) -> bool:
@@ -39,6 +41,8 @@ def _wanted(args: argparse.Namespace, kind: str) -> bool:
         return kind == "dependency"
     if args.local:
         return kind in LOCAL_TYPES
+    if args.isolated:
+        return kind == ISOLATED
     return True
 
 
@@ -47,7 +51,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     gen_id = shelf.current_generation_id()
     everything = shelf.state.packages(gen_id)
     specs = {e.name: e.spec for e in shelf.state.intent(gen_id) if e.role == "explicit"}
+    apps = shelf.state.isolated(gen_id)
     shown = [p for p in everything if _wanted(args, package_type(p))]
+    shown_apps = apps if _wanted(args, ISOLATED) else []
     if args.json:
         types = [package_type(p) for p in everything]
         ui.emit_json({
@@ -57,19 +63,28 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                  "requested": specs.get(p.name), "source": p.source_path,
                  "installed_at": p.installed_at}
                 for p in shown
+            ] + [
+                {"name": a.display_name, "version": a.version, "type": ISOLATED,
+                 "requested": a.spec, "with": list(a.with_specs), "source": None,
+                 "installed_at": a.added_at}
+                for a in shown_apps
             ],
             "summary": {"total": len(everything), "explicit": types.count("explicit"),
                         "local": sum(t in LOCAL_TYPES for t in types),
-                        "dependencies": types.count("dependency")},
+                        "dependencies": types.count("dependency"), "isolated": len(apps)},
         })
         return 0
-    if shown:
+    if shown or shown_apps:
         with_source = any(p.source_path for p in shown)
         headers = ("Name", "Version", "Type", "Installed", *(("Source",) if with_source else ()))
         ui.table(headers, [
             (p.display_name, p.version, package_type(p), ui.local_time(p.installed_at),
              *((p.source_path or "",) if with_source else ()))
             for p in shown
+        ] + [
+            (a.display_name, a.version, ISOLATED, ui.local_time(a.added_at),
+             *(("",) if with_source else ()))
+            for a in shown_apps
         ])
-    ui.out(summary_line(everything))
+    ui.out(summary_line(everything, len(apps)))
     return 0

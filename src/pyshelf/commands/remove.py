@@ -1,4 +1,5 @@
-"""``pyshelf remove NAME...``: drop packages from the intent, and their orphans with them."""
+"""``pyshelf remove NAME...``: drop packages from the intent, and their orphans with them;
+an isolated app goes with its whole environment."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         intent = {e.name: e for e in shelf.state.intent(gen_id)}
         edges = shelf.state.edges(gen_id)
         versions = {p.name: p.version for p in shelf.state.packages(gen_id)}
+        apps = shelf.state.isolated(gen_id)
+        isolated = {app.name for app in apps} & set(names)
+        names = [name for name in names if name not in isolated]
         _checked(names, intent, edges, set(versions))
         leaving = set(names)
         new_intent = [e for e in intent.values() if e.name not in leaving]
@@ -62,6 +66,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             if (needed := _requirers(name, edges, leaving))
             and set(needed) & reachable(explicit_names(new_intent), edges)
         ]
-        apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes, prefer_cache=True),
+        remaining = [app for app in apps if app.name not in isolated]
+        apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes, prefer_cache=True,
+                                          isolated=remaining),
                      assume_yes=args.yes, dry_run=args.dry_run)
     return 0

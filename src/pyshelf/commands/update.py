@@ -29,17 +29,21 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
         gen_id = shelf.current_generation_id()
         intent = shelf.state.intent(gen_id)
         installed = {p.name for p in shelf.state.packages(gen_id)}
-        missing = [name for name in names if name not in installed]
+        apps = {app.name for app in shelf.state.isolated(gen_id)}
+        missing = [name for name in names if name not in installed | apps]
         if missing:
             raise PyshelfError(f"'{missing[0]}' is not installed on the shelf; "
                                "`pyshelf list` shows what is.")
         local = [e.name for e in intent if e.kind in REBUILT_KINDS]
         if names:
-            moving = sorted(reachable(names, shelf.state.edges(gen_id)))
+            moving = sorted(reachable([n for n in names if n in installed],
+                                      shelf.state.edges(gen_id)))
             request = ChangeRequest(intent=intent, upgrade_packages=moving,
-                                    refresh=[n for n in local if n in moving])
+                                    refresh=[n for n in local if n in moving],
+                                    upgrade_isolated=[n for n in names if n in apps])
         else:
-            request = ChangeRequest(intent=intent, upgrade=True, refresh=local)
+            request = ChangeRequest(intent=intent, upgrade=True, refresh=local,
+                                    upgrade_isolated=sorted(apps))
         apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
     return 0
 
