@@ -10,7 +10,8 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import __version__
@@ -153,110 +154,104 @@ def _changing(parser: argparse.ArgumentParser) -> None:
                         help="show the plan and change nothing")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _common()
-    parser = argparse.ArgumentParser(
-        prog="pyshelf", parents=[common],
-        description="One shared, generational Python environment for the packages you use "
-                    "everywhere.",
-    )
-    parser.add_argument("--version", action="version", version=f"pyshelf {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help="the interpreter the shelf is built on "
+                                         "(default: python3 on PATH)")
+    parser.add_argument("--bin-dir", help="where the pyshelf launcher goes (default: ~/.local/bin)")
+    parser.add_argument("--shell-config", help="the shell config file to manage "
+                                               "(default: from $SHELL)")
+    parser.add_argument("--index-url", help="the package index to install from")
+    parser.add_argument("--expose", choices=("path", "apps"),
+                        help="path (default): the shelf's bin on PATH, so its python3 is the "
+                             "one you get; apps: only the explicit packages' commands (and "
+                             "pyshelf-python) are linked into the bin dir")
+    parser.add_argument("--no-modify-shell", action="store_true",
+                        help="do not touch the shell config")
+    parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
 
-    def add(name: str, help_text: str, aliases: Sequence[str] = ()) -> argparse.ArgumentParser:
-        return commands.add_parser(
-            name, parents=[common], help=help_text, description=help_text, aliases=aliases,
-            epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
 
-    init = add("init", "create the shelf: home, database, generation 0, shell block, launcher")
-    init.add_argument("--python", help="the interpreter the shelf is built on "
-                                       "(default: python3 on PATH)")
-    init.add_argument("--bin-dir", help="where the pyshelf launcher goes (default: ~/.local/bin)")
-    init.add_argument("--shell-config", help="the shell config file to manage "
-                                             "(default: from $SHELL)")
-    init.add_argument("--index-url", help="the package index to install from")
-    init.add_argument("--expose", choices=("path", "apps"),
-                      help="path (default): the shelf's bin on PATH, so its python3 is the "
-                           "one you get; apps: only the explicit packages' commands (and "
-                           "pyshelf-python) are linked into the bin dir")
-    init.add_argument("--no-modify-shell", action="store_true",
-                      help="do not touch the shell config")
-    init.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
+def _install_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("specs", nargs="*", metavar="SPEC",
+                        help="a PEP 508 requirement ('requests>=2.30', 'black[d]', "
+                             "'name @ URL'), a project directory or a wheel file")
+    parser.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
+                        help="install the project at PATH in editable mode (repeatable)")
+    parser.add_argument("--isolated", action="store_true",
+                        help="give the app an environment of its own, for an app that "
+                             "cannot share the shelf's")
+    parser.add_argument("--with", dest="with_packages", action="append", default=[],
+                        metavar="PKG", help="with --isolated: another package to install "
+                                            "next to the app (repeatable)")
+    _changing(parser)
 
-    install = add("install", "install packages onto the shelf")
-    install.add_argument("specs", nargs="*", metavar="SPEC",
-                         help="a PEP 508 requirement ('requests>=2.30', 'black[d]', "
-                              "'name @ URL'), a project directory or a wheel file")
-    install.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
-                         help="install the project at PATH in editable mode (repeatable)")
-    install.add_argument("--isolated", action="store_true",
-                         help="give the app an environment of its own, for an app that "
-                              "cannot share the shelf's")
-    install.add_argument("--with", dest="with_packages", action="append", default=[],
-                         metavar="PKG", help="with --isolated: another package to install "
-                                             "next to the app (repeatable)")
-    _changing(install)
 
-    remove = add("remove", "remove packages and the dependencies only they needed")
-    remove.add_argument("names", nargs="+", metavar="NAME", help="an installed package")
-    remove.add_argument("--keep-orphans", action="store_true",
+def _remove_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="+", metavar="NAME", help="an installed package")
+    parser.add_argument("--keep-orphans", action="store_true",
                         help="keep the dependencies nothing else needs, pinned")
-    _changing(remove)
+    _changing(parser)
 
-    listing = add("list", "list the packages on the shelf")
-    kinds = listing.add_mutually_exclusive_group()
+
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    kinds = parser.add_mutually_exclusive_group()
     kinds.add_argument("--explicit", action="store_true", help="only what you installed")
     kinds.add_argument("--deps", action="store_true", help="only dependencies")
     kinds.add_argument("--local", action="store_true",
                        help="only local projects, wheels, URLs and editables")
     kinds.add_argument("--isolated", action="store_true",
                        help="only apps in environments of their own")
-    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
-    deps = add("deps", "what a package depends on, and what requires it",
-               aliases=["list-deps"])
-    deps.add_argument("name", metavar="NAME")
-    deps.add_argument("--json", action="store_true", help="machine-readable output")
 
-    tree = add("tree", "the dependency tree of the explicit packages, or of NAME")
-    tree.add_argument("names", nargs="*", metavar="NAME")
-    tree.add_argument("--reverse", action="store_true", help="who pulls NAME in")
-    tree.add_argument("--depth", type=int, metavar="N", help="stop N levels down")
-    tree_format = tree.add_mutually_exclusive_group()
+def _deps_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _tree_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME")
+    parser.add_argument("--reverse", action="store_true", help="who pulls NAME in")
+    parser.add_argument("--depth", type=int, metavar="N", help="stop N levels down")
+    tree_format = parser.add_mutually_exclusive_group()
     tree_format.add_argument("--json", action="store_true", help="machine-readable output")
     tree_format.add_argument("--dot", action="store_true", help="Graphviz DOT output")
 
-    why = add("why", "the chains from explicit packages down to NAME")
-    why.add_argument("name", metavar="NAME")
-    why.add_argument("--json", action="store_true", help="machine-readable output")
 
-    update = add("update", "upgrade packages as far as their requirements allow")
-    update.add_argument("names", nargs="*", metavar="NAME",
+def _why_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME",
                         help="only these packages and what they need (default: everything)")
-    _changing(update)
+    _changing(parser)
 
-    running = add("run", "run an app once without adding it to the shelf")
-    running.add_argument("app", metavar="APP", help="the package, e.g. 'black' or "
-                                                    "'black==25.1'")
-    running.add_argument("--with", dest="with_packages", action="append", default=[],
-                         metavar="PKG", help="another package the app needs (repeatable)")
-    running.add_argument("--command", dest="script", metavar="NAME",
-                         help="which of the package's commands to run (default: the one "
-                              "named like the package, or its only one)")
-    running.add_argument("args", nargs="*", default=[], metavar="ARG",
-                         help="arguments for the app; put them after --")
 
-    outdated = add("outdated", "packages with newer releases, and what holds them back")
-    outdated.add_argument("--all", action="store_true", help="dependencies too")
-    outdated.add_argument("--json", action="store_true", help="machine-readable output")
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("app", metavar="APP", help="the package, e.g. 'black' or "
+                                                   "'black==25.1'")
+    parser.add_argument("--with", dest="with_packages", action="append", default=[],
+                        metavar="PKG", help="another package the app needs (repeatable)")
+    parser.add_argument("--command", dest="script", metavar="NAME",
+                        help="which of the package's commands to run (default: the one "
+                             "named like the package, or its only one)")
+    parser.add_argument("args", nargs="*", default=[], metavar="ARG",
+                        help="arguments for the app; put them after --")
 
-    rebuild = add("rebuild", "re-resolve and rebuild everything, e.g. for a new Python")
-    rebuild.add_argument("--python", help="move the shelf to this interpreter")
-    _changing(rebuild)
 
-    config = add("config", "show or change the shelf's settings")
-    config_actions = config.add_subparsers(dest="action", metavar="ACTION")
+def _outdated_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all", action="store_true", help="dependencies too")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help="move the shelf to this interpreter")
+    _changing(parser)
+
+
+def _config_arguments(parser: argparse.ArgumentParser) -> None:
+    config_actions = parser.add_subparsers(dest="action", metavar="ACTION")
     config_show = config_actions.add_parser("show", help="every setting, its value and "
                                                          "its source")
     config_show.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
@@ -268,89 +263,198 @@ def build_parser() -> argparse.ArgumentParser:
     config_set.add_argument("value", metavar="VALUE")
     config_unset = config_actions.add_parser("unset", help="back to the default")
     config_unset.add_argument("key", metavar="KEY")
-    config.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
-    history = add("history", "list the operations that changed the shelf")
-    history.add_argument("--limit", type=int, help="only the newest N operations")
-    history.add_argument("--json", action="store_true", help="machine-readable output")
 
-    diff = add("diff", "show what an operation changed, or the difference of two generations")
-    diff.add_argument("targets", nargs="*", type=int, metavar="N",
-                      help="an operation number, or two generation numbers")
-    diff.add_argument("--json", action="store_true", help="machine-readable output")
+def _history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=int, help="only the newest N operations")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
-    undo = add("undo", "go back N operations (default 1)")
-    undo.add_argument("steps", nargs="?", type=int, default=1, metavar="N")
-    _changing(undo)
 
-    rollback = add("rollback", "make an earlier generation current again")
-    rollback.add_argument("--to", type=int, required=True, metavar="GEN")
-    _changing(rollback)
+def _diff_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", type=int, metavar="N",
+                        help="an operation number, or two generation numbers")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
-    snapshot = add("snapshot", "name the current state so it can be restored later")
-    snapshot.add_argument("name", metavar="NAME")
-    snapshot.add_argument("--force", action="store_true", help="replace an existing snapshot")
-    snapshot.add_argument("--delete", action="store_true", help="delete the snapshot")
 
-    restore = add("restore", "go back to a named snapshot")
-    restore.add_argument("name", metavar="NAME")
-    _changing(restore)
+def _undo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("steps", nargs="?", type=int, default=1, metavar="N")
+    _changing(parser)
 
-    snapshots = add("snapshots", "list the named snapshots")
-    snapshots.add_argument("--json", action="store_true", help="machine-readable output")
 
-    clean = add("clean", "remove every package, as one undoable change")
-    clean.add_argument("--keep-baseline", action="store_true",
-                       help="go back to the baseline snapshot taken at init instead")
-    _changing(clean)
+def _rollback_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--to", type=int, required=True, metavar="GEN")
+    _changing(parser)
 
-    gc = add("gc", "delete old generations beyond keep_generations")
-    gc.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
 
-    export = add("export", "write the shelf's state to a file another machine can import")
-    export.add_argument("--format", choices=("requirements", "pylock", "json"),
+def _snapshot_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--force", action="store_true", help="replace an existing snapshot")
+    parser.add_argument("--delete", action="store_true", help="delete the snapshot")
+
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    _changing(parser)
+
+
+def _snapshots_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _clean_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--keep-baseline", action="store_true",
+                        help="go back to the baseline snapshot taken at init instead")
+    _changing(parser)
+
+
+def _gc_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
                         default="requirements")
-    export.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
 
-    status = add("status", "the shelf at a glance: generation, interpreter, shell, disk")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
 
-    doctor = add("doctor", "check everything that can go wrong, and repair it with --fix")
-    doctor.add_argument("--fix", action="store_true", help="repair what can be repaired "
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fix", action="store_true", help="repair what can be repaired "
                                                            "safely")
 
-    own = add("self", "manage pyshelf's own copy, which the launcher runs")
-    own_actions = own.add_subparsers(dest="action", metavar="ACTION", required=True)
-    own_update = own_actions.add_parser("update", parents=[common],
+
+def _self_arguments(parser: argparse.ArgumentParser) -> None:
+    own_actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    own_update = own_actions.add_parser("update", parents=[_common()],
                                         help="refresh it from the index or from a path")
     own_update.add_argument("--from", dest="source", metavar="PATH",
                             help="a pyshelf wheel or project directory (its dependencies are "
                                  "kept from the current copy)")
 
-    add("pip", "pip on the shelf: install and uninstall become pyshelf changes, anything "
-               "else runs a real pip against the shelf")
 
-    for verb, text in (("expose", "link a package's commands (or one command) into the bin "
-                                  "dir"),
-                       ("hide", "take a package's commands (or one command) out of the bin "
-                                "dir")):
-        chooser = add(verb, text)
-        chooser.add_argument("name", metavar="NAME", help="a package on the shelf, or with "
-                                                          "--command one of its commands")
-        chooser.add_argument("--command", dest="is_command", action="store_true",
-                             help="NAME is a command, not a package")
-        if verb == "expose":
-            chooser.add_argument("--force", action="store_true",
-                                 help="replace a file in the bin dir that is in the way")
+def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
+    _changing(parser)
 
-    adopt = add("adopt", "record packages that other tools changed inside the shelf")
-    _changing(adopt)
 
-    importing = add("import", "recreate an exported state on this shelf")
-    importing.add_argument("file", metavar="FILE")
-    importing.add_argument("--format", choices=("requirements", "pylock", "json"),
-                           help="the file's format (default: from its name)")
-    _changing(importing)
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        help="the file's format (default: from its name)")
+    _changing(parser)
+
+
+def _chooser_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help="a package on the shelf, or with "
+                                                     "--command one of its commands")
+    parser.add_argument("--command", dest="is_command", action="store_true",
+                        help="NAME is a command, not a package")
+
+
+def _expose_arguments(parser: argparse.ArgumentParser) -> None:
+    _chooser_arguments(parser)
+    parser.add_argument("--force", action="store_true",
+                        help="replace a file in the bin dir that is in the way")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its name, its one-line help, and what adds its own arguments."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] | None
+    aliases: tuple[str, ...] = ()
+
+
+COMMAND_TABLE: tuple[Command, ...] = (
+    Command('init', 'create the shelf: home, database, generation 0, shell block, launcher',
+            _init_arguments),
+    Command('install', 'install packages onto the shelf',
+            _install_arguments),
+    Command('remove', 'remove packages and the dependencies only they needed',
+            _remove_arguments),
+    Command('list', 'list the packages on the shelf',
+            _list_arguments),
+    Command('deps', 'what a package depends on, and what requires it',
+            _deps_arguments, aliases=('list-deps',)),
+    Command('tree', 'the dependency tree of the explicit packages, or of NAME',
+            _tree_arguments),
+    Command('why', 'the chains from explicit packages down to NAME',
+            _why_arguments),
+    Command('update', 'upgrade packages as far as their requirements allow',
+            _update_arguments),
+    Command('run', 'run an app once without adding it to the shelf',
+            _run_arguments),
+    Command('outdated', 'packages with newer releases, and what holds them back',
+            _outdated_arguments),
+    Command('rebuild', 're-resolve and rebuild everything, e.g. for a new Python',
+            _rebuild_arguments),
+    Command('config', "show or change the shelf's settings",
+            _config_arguments),
+    Command('history', 'list the operations that changed the shelf',
+            _history_arguments),
+    Command('diff', 'show what an operation changed, or the difference of two generations',
+            _diff_arguments),
+    Command('undo', 'go back N operations (default 1)',
+            _undo_arguments),
+    Command('rollback', 'make an earlier generation current again',
+            _rollback_arguments),
+    Command('snapshot', 'name the current state so it can be restored later',
+            _snapshot_arguments),
+    Command('restore', 'go back to a named snapshot',
+            _restore_arguments),
+    Command('snapshots', 'list the named snapshots',
+            _snapshots_arguments),
+    Command('clean', 'remove every package, as one undoable change',
+            _clean_arguments),
+    Command('gc', 'delete old generations beyond keep_generations',
+            _gc_arguments),
+    Command('export', "write the shelf's state to a file another machine can import",
+            _export_arguments),
+    Command('status', 'the shelf at a glance: generation, interpreter, shell, disk',
+            _status_arguments),
+    Command('doctor', 'check everything that can go wrong, and repair it with --fix',
+            _doctor_arguments),
+    Command('self', "manage pyshelf's own copy, which the launcher runs",
+            _self_arguments),
+    Command('pip', 'pip on the shelf: install and uninstall become pyshelf changes, anything '
+                   'else runs a real pip against the shelf', None),
+    Command('expose', "link a package's commands (or one command) into the bin dir",
+            _expose_arguments),
+    Command('hide', "take a package's commands (or one command) out of the bin dir",
+            _chooser_arguments),
+    Command('adopt', 'record packages that other tools changed inside the shelf',
+            _adopt_arguments),
+    Command('import', 'recreate an exported state on this shelf',
+            _import_arguments),
+)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``only`` just that command's: building every command's
+    arguments costs more than a short command itself."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="pyshelf", parents=[common],
+        description="One shared, generational Python environment for the packages you use "
+                    "everywhere.",
+    )
+    parser.add_argument("--version", action="version", version=f"pyshelf {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMAND_TABLE:
+        if only is not None and only != command.name and only not in command.aliases:
+            continue
+        sub = commands.add_parser(
+            command.name, parents=[common], help=command.help, description=command.help,
+            aliases=command.aliases, epilog=EXAMPLES[command.name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if command.arguments is not None:
+            command.arguments(sub)
     return parser
 
 
@@ -417,9 +521,9 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     """Parse ``argv``. For ``run``, everything after the first ``--`` belongs to the app;
     for ``pip``, everything after ``pip`` belongs to pip: options included, never read as
     pyshelf's own."""
-    parser = build_parser()
     argv = list(argv)
     at = _command_index(argv)
+    parser = build_parser(argv[at] if at is not None and argv[at] in COMMANDS else None)
     if at is not None and argv[at] == "pip":
         args = parser.parse_args(argv[:at + 1])
         args.pip_args = argv[at + 1:]
