@@ -148,6 +148,10 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _json_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
 def _changing(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
     parser.add_argument("--dry-run", action="store_true",
@@ -200,12 +204,12 @@ def _list_arguments(parser: argparse.ArgumentParser) -> None:
                        help="only local projects, wheels, URLs and editables")
     kinds.add_argument("--isolated", action="store_true",
                        help="only apps in environments of their own")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _deps_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _tree_arguments(parser: argparse.ArgumentParser) -> None:
@@ -213,13 +217,13 @@ def _tree_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reverse", action="store_true", help="who pulls NAME in")
     parser.add_argument("--depth", type=int, metavar="N", help="stop N levels down")
     tree_format = parser.add_mutually_exclusive_group()
-    tree_format.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(tree_format)
     tree_format.add_argument("--dot", action="store_true", help="Graphviz DOT output")
 
 
 def _why_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _update_arguments(parser: argparse.ArgumentParser) -> None:
@@ -242,7 +246,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _outdated_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="dependencies too")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
@@ -263,18 +267,18 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
     config_set.add_argument("value", metavar="VALUE")
     config_unset = config_actions.add_parser("unset", help="back to the default")
     config_unset.add_argument("key", metavar="KEY")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _history_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, help="only the newest N operations")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _diff_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", type=int, metavar="N",
                         help="an operation number, or two generation numbers")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _undo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -299,7 +303,7 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _snapshots_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _clean_arguments(parser: argparse.ArgumentParser) -> None:
@@ -319,7 +323,7 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _json_output(parser)
 
 
 def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
