@@ -127,7 +127,9 @@ EXAMPLES = {
   pyshelf self update --from ~/src/pyshelf   # a source checkout or a wheel""",
     "adopt": """examples:
   pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
-  pyshelf adopt --yes""",
+  pyshelf adopt --yes
+  pyshelf adopt --from pipx --from uv --remove-old   # move over in one command
+  pyshelf adopt --from user --dry-run""",
     "import": """examples:
   pyshelf import shelf.txt
   pyshelf import pylock.toml --yes""",
@@ -341,6 +343,13 @@ def _self_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="sources", action="append", default=[],
+                        choices=("pipx", "uv", "user"),
+                        help="move the apps that pipx, uv tool or `pip install --user` "
+                             "installed onto the shelf (repeatable)")
+    parser.add_argument("--remove-old", action="store_true",
+                        help="with --from: then remove the old copies through their own "
+                             "tools")
     _changing(parser)
 
 

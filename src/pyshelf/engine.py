@@ -48,6 +48,7 @@ print(json.dumps({
     "version": ".".join(map(str, sys.version_info[:3])),
     "marker_env": default_environment(),
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
+    "user_site": site.getusersitepackages(),
 }))
 """
 
@@ -59,6 +60,7 @@ class InterpreterFacts:
     version: str
     marker_env: dict[str, str]
     site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
+    user_site: Path  # where `pip install --user` puts packages for it
 
 
 # uv's wording when a package the person asked for directly does not exist at all.
@@ -390,6 +392,7 @@ class PendingFacts:
             implementation=facts["implementation"], version=facts["version"],
             marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
+            user_site=Path(facts["user_site"]),
         )
 
     def cancel(self) -> None:

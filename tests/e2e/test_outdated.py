@@ -29,8 +29,8 @@ def test_outdated_names_what_update_moves_and_what_holds_the_rest(shelf):
 
     assert set(rows) == {"alpha", "app-tool"}  # holder is at its newest; hold-lib is a dep
     assert rows["app-tool"] == {"name": "app-tool", "installed": "1.0", "newest": "1.1",
-                                "update_gives": "1.1", "explicit": True, "held_back": False,
-                                "held_back_by": []}
+                                "update_gives": "1.1", "explicit": True, "isolated_app": None,
+                                "held_back": False, "held_back_by": []}
     assert rows["alpha"]["update_gives"] == "1.0" and rows["alpha"]["held_back"]
     assert rows["alpha"]["held_back_by"] == [{"package": None, "requirement": "alpha<2"}]
     assert snapshot(shelf) == before  # a look, not a change
@@ -76,3 +76,15 @@ def test_outdated_without_the_index_says_so(shelf):
 
     assert result.returncode == 1
     assert "http://127.0.0.1:9/simple/ could not be reached" in result.stderr
+
+
+def test_outdated_looks_into_isolated_apps_too(shelf):
+    shelf.ok("install", "--isolated", "shared-user==1.0", "--yes")
+    shelf.ok("install", "--isolated", "shared-user", "--yes")  # looser; 1.0 is kept
+
+    rows = _rows(shelf)
+
+    assert rows["shared-user"]["isolated_app"] == "shared-user"
+    assert (rows["shared-user"]["installed"], rows["shared-user"]["update_gives"]) == (
+        "1.0", "1.1")
+    assert "shared-user (isolated)" in shelf.ok("outdated").stdout

@@ -1,4 +1,6 @@
-"""``pyshelf adopt``: record what was changed inside the current generation by other tools.
+"""``pyshelf adopt``: record what was changed inside the current generation by other tools,
+or with ``--from``, move apps installed by pipx, uv tool or ``pip install --user`` onto the
+shelf.
 
 Adopting is a change like any other: the intent loses the packages removed outside pyshelf
 and gains every package found that nothing else requires (what someone asked pip for, or a
@@ -10,13 +12,28 @@ for undo.
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import subprocess
+from collections.abc import Sequence
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pyshelf import ui
+from pyshelf.adoption import isolated_app, pins_of, place
 from pyshelf.change import ChangeRequest, apply_change
 from pyshelf.clock import now
 from pyshelf.drift import generation_drift, site_packages
+from pyshelf.elsewhere import (
+    Found,
+    pipx_apps,
+    uninstall_command,
+    user_packages,
+    uv_tools,
+    without_pip_guard,
+)
+from pyshelf.errors import UsageError
+from pyshelf.exposure import link_apps
 from pyshelf.graph import Distribution, dependency_edges, read_distributions
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
@@ -55,8 +72,14 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    if args.remove_old and not args.sources:
+        raise UsageError("--remove-old goes with --from: it removes what was moved from "
+                         "pipx, uv or the user site.")
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
     with shelf.writing():
+        if args.sources:
+            adopt_from(shelf, args)
+            return 0
         gen_id = shelf.current_generation_id()
         request = adopted_request(shelf, gen_id)
         if request is None:
@@ -64,3 +87,62 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             return 0
         apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
     return 0
+
+
+def _found(shelf: Shelf, tools: Sequence[str]) -> list[Found]:
+    found: list[Found] = []
+    if "pipx" in tools:
+        found += pipx_apps(os.environ)
+    if "uv" in tools:
+        found += uv_tools(os.environ)
+    if "user" in tools:
+        facts = shelf.engine.describe(shelf.python)
+        found += user_packages(facts.user_site, facts.marker_env)
+    unique: dict[str, Found] = {}
+    for item in found:  # the first tool named wins a package two tools hold
+        unique.setdefault(item.name, item)
+    return list(unique.values())
+
+
+def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
+    tools = list(dict.fromkeys(args.sources))
+    gen_id = shelf.current_generation_id()
+    intent = shelf.state.intent(gen_id)
+    current_apps = shelf.state.isolated(gen_id)
+    on_shelf = {e.name for e in intent} | {a.name for a in current_apps}
+    found = _found(shelf, tools)
+    already = [f for f in found if f.name in on_shelf]
+    candidates = [f for f in found if f.name not in on_shelf]
+    for item in already:
+        ui.info(f"{item.name} ({item.tool}) is on the shelf already; its {item.tool} copy is "
+                "left alone.")
+    if not candidates:
+        ui.out(f"Nothing to adopt from {', '.join(tools)}.")
+        return
+    placement = place(shelf, intent, shelf.state.generation(gen_id).lock, candidates)
+    notes = [f"{name} stays where it is: {why}" for name, why in placement.left.items()]
+    notes += [f"{f.name} {f.version} ({f.tool}) conflicts with the shelf and gets an "
+              "environment of its own." for f in placement.isolated]
+    request = ChangeRequest(
+        intent=[*intent, *placement.entries()], pins=placement.pins(), notes=notes,
+        isolated=[*current_apps, *(isolated_app(f) for f in placement.isolated)],
+        isolated_pins={f.name: dict(pins_of(f)) for f in placement.isolated},
+        prefer_cache=True)
+    apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
+    moved = [*placement.shared, *placement.isolated]
+    if args.dry_run or not moved:
+        return
+    if not args.remove_old:
+        ui.info("The old copies stay where they were (and may come first on PATH); "
+                "`--remove-old` removes them through their own tools.")
+        return
+    for item in moved:
+        command = uninstall_command(item, shelf.engine.uv, shelf.python)
+        result = subprocess.run(command, capture_output=True, text=True, check=False,
+                                stdin=subprocess.DEVNULL, env=without_pip_guard(os.environ))
+        if result.returncode == 0:
+            ui.info(f"Removed {item.name} from {item.tool}.")
+        else:
+            ui.warn(f"{item.name} is on the shelf, but `{shlex.join(command)}` failed; run it "
+                    "yourself to remove the old copy.")
+    link_apps(shelf)

@@ -4,21 +4,65 @@ holds the rest back.
 uv lists the newest release of every installed index package; a dry ``update`` resolve
 (``uv pip compile --upgrade`` into a scratch file, nothing built) says how far each can
 really move; the requirements that exclude the newest release come from the recorded intent
-and dependency edges. Packages from local projects, wheel files and URLs have no index
-release to compare with and are left out.
+and dependency edges. Each isolated app's environment is looked at the same way, on its own.
+Packages from local projects, wheel files and URLs have no index release to compare with
+and are left out.
 """
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from pyshelf import ui
 from pyshelf.change import provided_by_system
+from pyshelf.graph import Distribution
 from pyshelf.holdback import Holder, holders, is_newer
 from pyshelf.layout import Layout
+from pyshelf.lockfile import parse_lock
+from pyshelf.model import Edge, InstalledPackage, IntentEntry, Lock
 from pyshelf.resolver import resolve
-from pyshelf.shelf import open_shelf
+from pyshelf.shelf import Shelf, open_shelf
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The shelf's environment (``app`` None), or an isolated app's."""
+
+    app: str | None
+    python: Path
+    packages: list[InstalledPackage]
+    intent: list[IntentEntry]
+    lock: Lock
+    edges: list[Edge]
+
+
+def _rows(shelf: Shelf, env: Environment, *, everything: bool,
+          provided: list[Distribution] | None = None) -> list[Outdated]:
+    """The outdated packages of one environment, with what ``update`` would give each."""
+    packages = [p for p in env.packages if p.source == "index"
+                and (p.is_explicit or everything)]
+    newer = shelf.engine.newer_versions(env.python)
+    candidates = [p for p in packages if p.name in newer and is_newer(newer[p.name], p.version)]
+    if not candidates:
+        return []
+    update = resolve(shelf.engine, shelf.layout, env.intent, shelf.python, env.lock,
+                     upgrade=True, provided=provided)
+    specs = {e.name: e.spec for e in env.intent}
+    rows = []
+    for package in candidates:
+        locked = update.packages.get(package.name)
+        gives = locked.version if locked else package.version
+        rows.append(Outdated(
+            package.display_name, package.version, newer[package.name], gives,
+            package.is_explicit,
+            holders(package.name, newer[package.name], specs.get(package.name), env.edges)
+            if is_newer(newer[package.name], gives) else [], env.app,
+        ))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -29,10 +73,18 @@ class Outdated:
     update_gives: str
     explicit: bool
     held_back_by: list[Holder]
+    isolated_app: str | None = None  # the isolated app whose environment holds it
 
     @property
     def held_back(self) -> bool:
         return is_newer(self.newest, self.update_gives)
+
+    def label(self) -> str:
+        if self.isolated_app is None:
+            return self.name
+        if canonicalize_name(self.name) == self.isolated_app:
+            return f"{self.name} (isolated)"
+        return f"{self.name} (in {self.isolated_app})"
 
     def reason(self) -> str:
         if not self.held_back:
@@ -45,30 +97,18 @@ class Outdated:
 def run(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     gen_id = shelf.current_generation_id()
-    current = shelf.state.generation(gen_id)
-    intent = shelf.state.intent(gen_id)
-    packages = [p for p in shelf.state.packages(gen_id) if p.source == "index"
-                and (p.is_explicit or args.all)]
-    newer = shelf.engine.newer_versions(layout.gen_python(gen_id))
-    candidates = [p for p in packages if p.name in newer and is_newer(newer[p.name], p.version)]
-    rows: list[Outdated] = []
-    if candidates:
-        update = resolve(shelf.engine, layout, intent, shelf.python, current.lock,
-                         upgrade=True, provided=provided_by_system(shelf))
-        specs = {e.name: e.spec for e in intent}
-        edges = shelf.state.edges(gen_id)
-        for package in candidates:
-            locked = update.packages.get(package.name)
-            gives = locked.version if locked else package.version
-            rows.append(Outdated(
-                package.display_name, package.version, newer[package.name], gives,
-                package.is_explicit,
-                holders(package.name, newer[package.name], specs.get(package.name), edges)
-                if is_newer(newer[package.name], gives) else [],
-            ))
+    rows = _rows(shelf, Environment(
+        None, layout.gen_python(gen_id), shelf.state.packages(gen_id),
+        shelf.state.intent(gen_id), shelf.state.generation(gen_id).lock,
+        shelf.state.edges(gen_id)), everything=args.all, provided=provided_by_system(shelf))
+    for app in shelf.state.isolated(gen_id):
+        rows += _rows(shelf, Environment(
+            app.name, layout.isolated / app.env_dir / "bin" / "python", list(app.packages),
+            app.intent(), parse_lock(app.lock_text), list(app.edges)), everything=args.all)
     if args.json:
         ui.emit_json([{"name": r.name, "installed": r.installed, "newest": r.newest,
                        "update_gives": r.update_gives, "explicit": r.explicit,
+                       "isolated_app": r.isolated_app,
                        "held_back": r.held_back,
                        "held_back_by": [{"package": h.package, "requirement": h.requirement}
                                         for h in r.held_back_by]}
@@ -79,7 +119,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         ui.out(f"Every {kind} is at its newest release.")
         return 0
     ui.table(("Name", "Installed", "Newest", "update gives", "Held back by"),
-             [(r.name, r.installed, r.newest, r.update_gives, r.reason()) for r in rows])
+             [(r.label(), r.installed, r.newest, r.update_gives, r.reason()) for r in rows])
     movable = sum(is_newer(r.update_gives, r.installed) for r in rows)
     ui.out(f"{len(rows)} {kind}(s) have newer releases; `pyshelf update` moves {movable} "
            "of them.")

@@ -1,0 +1,83 @@
+"""Moving apps from other tools onto the shelf: which can share it, which need isolation.
+
+Each app found is tried on the shelf with its version pinned, together with everything
+accepted before it (all at once first, the common case, one resolve). One that conflicts
+with the shelf gets an environment of its own instead, pinned the same way; one that cannot
+be installed from the shelf's index at all is left where it is, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pyshelf.clock import now
+from pyshelf.elsewhere import Found
+from pyshelf.errors import ConflictError, PyshelfError
+from pyshelf.model import IntentEntry, IsolatedApp, Lock
+from pyshelf.resolver import resolve
+from pyshelf.shelf import Shelf
+from pyshelf.specs import parse_install_specs
+
+
+@dataclass
+class Placement:
+    shared: list[Found] = field(default_factory=list)
+    isolated: list[Found] = field(default_factory=list)
+    left: dict[str, str] = field(default_factory=dict)  # name -> why it stays where it is
+
+    def entries(self) -> list[IntentEntry]:
+        return [e for found in self.shared for e in entries_of(found)]
+
+    def pins(self) -> dict[str, str]:
+        return {name: version for found in self.shared for name, version in pins_of(found)}
+
+
+def entries_of(found: Found) -> list[IntentEntry]:
+    return parse_install_specs([found.spec, *found.extras], now())
+
+
+def pins_of(found: Found) -> list[tuple[str, str]]:
+    """The app's own version and those of the packages installed next to it."""
+    extras = [(e.name, e.spec.partition("==")[2]) for e in entries_of(found)[1:]]
+    return [(found.name, found.version), *extras]
+
+
+def place(shelf: Shelf, intent: Sequence[IntentEntry], lock: Lock,
+          candidates: Sequence[Found]) -> Placement:
+    """Share what can share the shelf; isolate what conflicts; leave what cannot be had."""
+    placement = Placement()
+
+    def fits(extra: Sequence[Found]) -> None:
+        chosen = [*placement.shared, *extra]
+        resolve(shelf.engine, shelf.layout,
+                [*intent, *(e for f in chosen for e in entries_of(f))], shelf.python, lock,
+                pins={n: v for f in chosen for n, v in pins_of(f)}, prefer_cache=True)
+
+    try:
+        fits(candidates)
+        placement.shared = list(candidates)
+        return placement
+    except ConflictError:
+        pass
+    for found in candidates:
+        try:
+            fits([found])
+            placement.shared.append(found)
+            continue
+        except ConflictError:
+            pass
+        except PyshelfError as exc:
+            placement.left[found.name] = exc.message
+            continue
+        try:
+            resolve(shelf.engine, shelf.layout, entries_of(found), shelf.python, lock,
+                    pins=dict(pins_of(found)), prefer_cache=True)
+            placement.isolated.append(found)
+        except PyshelfError as exc:
+            placement.left[found.name] = exc.message
+    return placement
+
+
+def isolated_app(found: Found) -> IsolatedApp:
+    return IsolatedApp(found.name, found.spec, found.extras, now())
