@@ -27,6 +27,7 @@ from pyshelf.specs import parse_requirement, unique_by_name
 
 Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "
+ISOLATED_LINE = "# isolated: "  # one JSON object per isolated app; pip ignores comments
 JSON_FORMAT = "pyshelf-export"
 
 
@@ -35,7 +36,7 @@ class Imported:
     intent: list[IntentEntry]
     pins: dict[str, str] = field(default_factory=dict)  # canonical name -> exact version
     python: SpecifierSet | None = None  # the Pythons the file was made for
-    isolated: list[IsolatedApp] | None = None  # None: the format cannot carry them
+    isolated: list[IsolatedApp] = field(default_factory=list)
     isolated_pins: dict[str, dict[str, str]] = field(default_factory=dict)  # per app
 
 
@@ -58,8 +59,10 @@ def pin_line(package: LockedPackage) -> str:
 
 
 
-def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str) -> str:
-    """Pins for every package; explicit ones carry the requirement as it was asked for."""
+def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
+                        isolated: Sequence[IsolatedApp] = ()) -> str:
+    """Pins for every package; explicit ones carry the requirement as it was asked for, and
+    each isolated app rides along in a comment line pip ignores."""
     requested = {e.name: e.spec for e in intent if e.role == "explicit"}
     lines = [f"# {header}", "# Recreate with: pyshelf import FILE"]
     for package in sorted(lock.packages.values(), key=lambda p: p.name):
@@ -67,7 +70,17 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str) 
         if package.name in requested:
             line += f"  {REQUESTED}{requested[package.name]}"
         lines.append(line)
+    lines += [ISOLATED_LINE + json.dumps(row, ensure_ascii=False)
+              for row in isolated_rows(isolated)]
     return "\n".join(lines) + "\n"
+
+
+def isolated_rows(isolated: Sequence[IsolatedApp]) -> list[dict[str, object]]:
+    """What an export says about each isolated app: the request and its versions."""
+    return [{"name": app.name, "spec": app.spec, "with": list(app.with_specs),
+             "packages": [{"name": p.display_name, "version": p.version}
+                          for p in app.packages]}
+            for app in isolated]
 
 
 def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
@@ -80,19 +93,30 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
         "requirements": [{"name": e.name, "spec": e.spec, "role": e.role} for e in intent],
         "packages": [{"name": p.display_name, "version": p.version, "url": p.url}
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
-        "isolated": [{"name": app.name, "spec": app.spec, "with": list(app.with_specs),
-                      "packages": [{"name": p.display_name, "version": p.version}
-                                   for p in app.packages]}
-                     for app in isolated],
+        "isolated": isolated_rows(isolated),
     }, indent=2) + "\n"
 
 
-def pylock_tool_table(intent: Sequence[IntentEntry]) -> str:
-    """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools."""
+def pylock_tool_table(intent: Sequence[IntentEntry], isolated: Sequence[IsolatedApp] = ()
+                      ) -> str:
+    """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools: what was
+    asked for, and the isolated apps."""
     requested = [e.spec for e in intent if e.role == "explicit"]
-    # A JSON string without ASCII escaping of BMP text is a valid TOML basic string.
-    return "\n[tool.pyshelf]\nrequested = [" + ", ".join(
-        json.dumps(spec, ensure_ascii=False) for spec in requested) + "]\n"
+    table = f"\n[tool.pyshelf]\nrequested = {_toml(requested)}\n"
+    if isolated:
+        table += f"isolated = {_toml(isolated_rows(isolated))}\n"
+    return table
+
+
+def _toml(value: object) -> str:
+    """A TOML value for the strings, lists and tables an export holds (inline forms)."""
+    if isinstance(value, str):  # a JSON string without ASCII escaping is a TOML string
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
+    raise TypeError(f"no TOML form for {value!r}")
 
 
 # -- import --------------------------------------------------------------------------------
@@ -115,8 +139,15 @@ def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
     """A pinned requirements file: pyshelf's own export, or any plain one (all explicit)."""
     pinned: list[IntentEntry] = []
     requested: list[IntentEntry] = []
+    isolated: list[object] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{source}, line {number}"
+        if raw.startswith(ISOLATED_LINE):
+            try:
+                isolated.append(json.loads(raw[len(ISOLATED_LINE):]))
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{where}: the isolated app is not valid JSON.") from exc
+            continue
         line, _, comment = raw.partition(" #")
         line = line.strip()
         if not line or line.startswith("#"):
@@ -135,7 +166,9 @@ def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
             requested.append(spec)
     pinned = unique_by_name(pinned, source)
     pins = {e.name: v for e in pinned if (v := _exact_pin(e))}
-    return Imported(intent=requested if requested else pinned, pins=pins)
+    apps, app_pins = _json_isolated(isolated, source, added_at)
+    return Imported(intent=requested if requested else pinned, pins=pins, isolated=apps,
+                    isolated_pins=app_pins)
 
 
 def _load_toml(text: str, source: str) -> dict[str, Any]:
@@ -169,7 +202,8 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         if entry.name in pins:
             raise UsageError(f"{where}: '{entry.name}' appears more than once.")
         pins[entry.name] = version
-    requested = data.get("tool", {}).get("pyshelf", {}).get("requested")
+    tool = data.get("tool", {}).get("pyshelf", {})
+    requested = tool.get("requested")
     if requested is None:
         intent = [_entry(f"{name}=={version}", source, added_at) for name, version in
                   pins.items()]
@@ -182,7 +216,9 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         python = SpecifierSet(data.get("requires-python", ""))
     except InvalidSpecifier as exc:
         raise UsageError(f"{source}: requires-python is not a valid specifier.") from exc
-    return Imported(intent=intent, pins=pins, python=python)
+    apps, app_pins = _json_isolated(tool.get("isolated", []), source, added_at)
+    return Imported(intent=intent, pins=pins, python=python, isolated=apps,
+                    isolated_pins=app_pins)
 
 
 def parse_json_export(text: str, source: str, added_at: str) -> Imported:

@@ -115,13 +115,14 @@ def test_rebuild_rebuilds_the_app_too(conflicted):
     assert conflicted.bash("shared-user").stdout == "shared-user 1.1 with shared 2.0\n"
 
 
-def test_json_export_and_import_carry_isolated_apps(conflicted, tmp_path, wheel_index,
-                                                    uv_cache_dir, base_python):
+@pytest.mark.parametrize(("fmt", "file_name"), [("json", "shelf.json"),
+                                               ("requirements", "shelf.txt"),
+                                               ("pylock", "pylock.toml")])
+def test_every_export_format_carries_isolated_apps(conflicted, tmp_path, wheel_index,
+                                                   uv_cache_dir, base_python, fmt, file_name):
     conflicted.ok("install", "--isolated", "shared-user==1.0", "--with", "alpha", "--yes")
-    exported = conflicted.home / "shelf.json"
-    conflicted.ok("export", "--format", "json", "-o", str(exported))
-    warned = conflicted.ok("export")
-    assert "1 isolated app(s) (shared-user) are not in the requirements format" in warned.stderr
+    exported = conflicted.home / file_name
+    conflicted.ok("export", "--format", fmt, "-o", str(exported))
 
     other = Sandbox(tmp_path / "other", base_python=base_python, index_url=wheel_index.url,
                     uv_cache_dir=uv_cache_dir)
@@ -131,6 +132,7 @@ def test_json_export_and_import_carry_isolated_apps(conflicted, tmp_path, wheel_
     listed = _listed(other)["shared-user"]
     assert (listed["type"], listed["version"], listed["with"]) == ("isolated", "1.0", ["alpha"])
     assert other.bash("shared-user").stdout == "shared-user 1.0 with shared 2.0\n"
+    assert packages(other)["left"] == ("1.0", "explicit")
 
 
 @pytest.mark.parametrize(("args", "message"), [

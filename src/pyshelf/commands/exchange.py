@@ -30,7 +30,7 @@ def _pylock(shelf: Shelf, gen_id: int) -> str:
                         encoding="utf-8")
         text = shelf.engine.compile(pins, work / "pylock.toml", shelf.python,
                                     output_format="pylock.toml")
-    return text + pylock_tool_table(shelf.state.intent(gen_id))
+    return text + pylock_tool_table(shelf.state.intent(gen_id), shelf.state.isolated(gen_id))
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
@@ -46,11 +46,8 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     else:
         text = render_requirements(
             record.lock, intent,
-            f"pyshelf export of generation {gen_id} (Python {record.interpreter.version})")
-    apps = shelf.state.isolated(gen_id)
-    if apps and args.format != "json":
-        ui.warn(f"{len(apps)} isolated app(s) ({', '.join(a.name for a in apps)}) are not in "
-                f"the {args.format} format; `--format json` keeps them too.")
+            f"pyshelf export of generation {gen_id} (Python {record.interpreter.version})",
+            shelf.state.isolated(gen_id))
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0
