@@ -35,17 +35,20 @@ def test_status_of_a_healthy_shelf(shelf):
     assert data["home"] == str(shelf.shelf_home)
     assert data["generation"]["id"] == 1
     assert data["interpreter"]["state"] == "ok"
-    assert data["packages"] == {"total": 2, "explicit": 1, "local": 0, "dependencies": 1}
+    assert data["packages"] == {"total": 2, "explicit": 1, "local": 0, "dependencies": 1,
+                                "isolated": 0}
     assert data["generations_on_disk"]["ids"] == [0, 1]
     assert data["generations_on_disk"]["bytes"] > 0
     assert data["shell"]["blocks"] == 1
     assert data["shell"]["new_shell_python3"] == str(shelf.shelf_home / "env/bin/python3")
     assert data["shell"]["new_shell_uses_shelf"] is True
     assert data["bin_dir"] == {"path": str(shelf.bin_dir), "on_new_shell_path": True}
+    assert data["expose"] == "path"
     assert data["outside_changes"]["count"] == 0
     assert data["last_operation"]["command"] == "pyshelf install beta --yes"
     assert "Packages:        2: 1 explicit, 0 local, 1 dependencies" in text
     assert "(the shelf's)" in text and "Outside changes: none" in text
+    assert "exposes the whole shelf)" in text
 
 
 def test_status_names_what_is_wrong(shelf, tmp_path):

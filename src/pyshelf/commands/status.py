@@ -32,6 +32,8 @@ class Status:
     built_at: str
     interpreter: InterpreterCheck
     package_types: list[str]
+    isolated_apps: int
+    expose: str
     on_disk: list[int]
     disk: tuple[int, int]  # bytes, files
     shell: ShellHealth
@@ -47,7 +49,7 @@ class Status:
         types = self.package_types
         return {"total": len(types), "explicit": types.count("explicit"),
                 "local": sum(t in LOCAL_TYPES for t in types),
-                "dependencies": types.count("dependency")}
+                "dependencies": types.count("dependency"), "isolated": self.isolated_apps}
 
 
 def gather(shelf: Shelf) -> Status:
@@ -58,6 +60,8 @@ def gather(shelf: Shelf) -> Status:
         built_at=shelf.state.generation(gen_id).created_at,
         interpreter=interpreter_health(shelf, gen_id),
         package_types=[package_type(p) for p in shelf.state.packages(gen_id)],
+        isolated_apps=len(shelf.state.isolated(gen_id)),
+        expose=shelf.setting("expose") or "path",
         on_disk=generation_ids_on_disk(shelf.layout),
         disk=disk_usage(shelf.layout.gens),
         shell=shell_health(shelf),
@@ -85,6 +89,7 @@ def to_json(status: Status) -> dict[str, object]:
                   "new_shell_python3": shell.new_shell.python3 if shell.new_shell else None,
                   "new_shell_uses_shelf": shell.finds_shelf_python},
         "bin_dir": {"path": status.bin_dir, "on_new_shell_path": status.bin_dir_on_path},
+        "expose": status.expose,
         "outside_changes": {"count": status.drift.count, "details": status.drift.details()},
         "last_operation": None if last is None else {
             "id": last.id, "command": last.command, "started_at": last.started_at,
@@ -116,11 +121,13 @@ def render(status: Status) -> list[tuple[str, str]]:
         ("Generation", f"{status.generation} (built {ui.local_time(status.built_at)})"),
         ("Interpreter", status.interpreter.describe()),
         ("Packages", f"{counts['total']}: {counts['explicit']} explicit, {counts['local']} "
-                     f"local, {counts['dependencies']} dependencies"),
+                     f"local, {counts['dependencies']} dependencies"
+                     + (f"; {counts['isolated']} isolated app(s)" if counts["isolated"] else "")),
         ("On disk", f"{len(status.on_disk)} generation(s), "
                     f"{status.disk[0] / 1_000_000:.1f} MB in {status.disk[1]} files"),
         ("Shell", _shell_line(status.shell)),
-        ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell)"),
+        ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell; exposes "
+                    f"{'apps only' if status.expose == 'apps' else 'the whole shelf'})"),
         ("Outside changes", f"{drift.count} ({drift.summary()}); run `pyshelf doctor`"
          if drift.count else "none"),
         ("Last change", "none" if last is None else
