@@ -69,6 +69,7 @@ def recover(layout: Layout, state: State) -> None:
     for op in state.running_operations():
         if op.to_gen != current and state.generation_states().get(op.to_gen) is None:
             remove_generation_dir(layout, op.to_gen)
+            remove_unfinished_apps(layout, state, op.to_gen)
         state.mark_failed(op.id, finished_at=now(),
                           summary=f"interrupted; generation {op.to_gen} was never finished")
         ui.warn(f"The change `{op.command}` (started {ui.local_time(op.started_at)}) was "
@@ -79,6 +80,19 @@ def recover(layout: Layout, state: State) -> None:
                 f"{current}; it points at generation {current} again.")
         switch_to(layout, current)
     remove_stale_scratch(layout)
+
+
+def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:
+    """Isolated apps' environments built for ``gen_id`` (named ``<app>-<gen_id>``) that no
+    recorded generation uses: an interrupted change was building them."""
+    try:
+        entries = list(layout.isolated.iterdir()) if not layout.isolated.is_symlink() else []
+    except OSError:
+        return
+    in_use = state.isolated_env_dirs()
+    for entry in entries:
+        if entry.name.endswith(f"-{gen_id}") and entry.name not in in_use:
+            remove_entry(entry)
 
 
 def remove_stale_scratch(layout: Layout) -> None:

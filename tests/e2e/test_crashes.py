@@ -173,3 +173,23 @@ def test_no_wait_fails_at_once_while_another_change_runs(shelf, tmp_path):
     assert history.returncode == 0  # reporting never waits, and leaves a live change alone
     assert "running" in history.stdout
     assert "2" in generation_dirs(shelf)
+
+
+def test_kill_while_an_isolated_app_is_built(shelf, tmp_path):
+    marker = tmp_path / "building-app"
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "sync",
+        f'case "$*" in */pyshelf/isolated/*) touch \'{marker}\'; sleep 60;; esac'))
+    proc = _start(shelf, "install", "--isolated", "app-tool", "--yes")
+    wait_for(marker.exists)
+    assert [p.name for p in (shelf.shelf_home / "isolated").iterdir()] == ["app-tool-2"]
+    _kill(proc)
+    del shelf.env["PYSHELF_UV"]
+
+    result = shelf.ok("list")
+
+    assert "was interrupted" in result.stderr
+    assert not list((shelf.shelf_home / "isolated").iterdir())
+    _assert_back_at_generation_1(shelf)
+    shelf.ok("install", "--isolated", "app-tool", "--yes")
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"

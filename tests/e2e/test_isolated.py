@@ -153,7 +153,8 @@ def test_bad_isolated_requests_are_refused(conflicted, args, message):
 def test_a_failed_app_build_leaves_nothing_behind(conflicted, tmp_path):
     before = generation_dirs(conflicted)
     conflicted.env["PYSHELF_UV"] = str(uv_wrapper(
-        tmp_path, "sync", 'case "$*" in *isolated*) echo "error: broken" >&2; exit 2;; esac'))
+        tmp_path, "sync",
+        'case "$*" in */pyshelf/isolated/*) echo "error: broken" >&2; exit 2;; esac'))
 
     result = conflicted.run("install", "--isolated", "shared-user", "--yes")
 
