@@ -7,7 +7,7 @@ a symlink in the bin dir to ``<home>/env/bin/<command>``, plus ``pyshelf-python`
 shelf's interpreter, and the system's ``python3`` stays first. The links go through ``env``,
 so a new generation needs new links only when the set of commands changes.
 
-An isolated app's commands are linked in either mode, to
+An isolated app's commands are linked in either mode (unless hidden), to
 ``<home>/env/pyshelf-isolated/<app>/bin/<command>``: its environment is on no PATH.
 
 The person's ``expose``/``hide`` choices override the default, a command's over its
@@ -49,21 +49,24 @@ def wanted_links(shelf: Shelf) -> dict[str, Path]:
     """Link name in the bin dir -> what it points at: isolated apps' commands always (their
     environments are on no PATH), and with apps exposed the shelf's chosen commands too."""
     gen_id = shelf.current_generation_id()
-    isolated = {app.name: _isolated_commands(shelf.layout, app.name, app.env_dir)
-                for app in shelf.state.isolated(gen_id)}
+    choices = shelf.state.exposure()
     links = {name: shelf.layout.env / ISOLATED_LINKS / app / "bin" / name
-             for app, names in isolated.items() for name in names}
+             for app, names in isolated_commands(shelf).items() for name in names
+             if choices.get(("command", name), choices.get(("package", app), True))}
     if not exposes_apps(shelf):
         return links
     explicit = {p.name for p in shelf.state.packages(gen_id) if p.is_explicit}
-    chosen = links_for(commands_by_package(shelf), explicit, shelf.state.exposure(),
-                       shelf.layout)
+    chosen = links_for(commands_by_package(shelf), explicit, choices, shelf.layout)
     return {**chosen, **links}
 
 
-def _isolated_commands(layout: Layout, app: str, env_dir: str) -> list[str]:
-    found = site_packages(layout.isolated / env_dir)
-    return package_scripts(found, app) if found else []
+def isolated_commands(shelf: Shelf) -> dict[str, list[str]]:
+    """Isolated app -> the commands it installed in its own environment."""
+    commands = {}
+    for app in shelf.state.isolated(shelf.current_generation_id()):
+        found = site_packages(shelf.layout.isolated / app.env_dir)
+        commands[app.name] = package_scripts(found, app.name) if found else []
+    return commands
 
 
 def links_for(commands: Mapping[str, list[str]], explicit: Collection[str],

@@ -121,3 +121,26 @@ def test_moving_the_bin_dir_moves_the_links(apps, tmp_path):
     assert "beta" not in _links(apps)
     assert (new_bin / "beta").readlink() == apps.shelf_home / "env" / "bin" / "beta"
     assert apps.bash("beta").stdout == "beta 1.0\n"
+
+
+def test_isolated_apps_commands_can_be_forced_or_hidden_in_either_mode(shelf):
+    shelf.bin_dir.mkdir(parents=True, exist_ok=True)
+    (shelf.bin_dir / "app-tool").write_text("#!/bin/sh\necho theirs\n")
+    installed = shelf.ok("install", "--isolated", "app-tool", "--yes")
+    assert "`pyshelf expose app-tool --command --force` replaces it" in installed.stderr
+
+    shelf.ok("expose", "app-tool", "--command", "--force")
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"
+    shelf.ok("hide", "app-tool", "--command")
+    assert "app-tool" not in _links(shelf)
+    assert shelf.bash("app-tool").stdout == ""  # the shelf's own bin has no app-tool either
+    shelf.ok("expose", "app-tool", "--command")
+    assert "app-tool" in _links(shelf)
+
+
+def test_hiding_an_isolated_app_unlinks_all_its_commands(shelf):
+    shelf.ok("install", "--isolated", "app-tool", "--yes")
+    assert shelf.ok("hide", "app-tool").stdout == "Hid app-tool's commands.\n"
+    assert "app-tool" not in _links(shelf)
+    shelf.ok("install", "alpha", "--yes")  # the choice holds
+    assert "app-tool" not in _links(shelf)

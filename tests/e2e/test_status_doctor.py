@@ -117,6 +117,39 @@ def test_doctor_finds_and_fixes_what_is_safe(shelf):
     assert doctor(shelf).returncode == 0
 
 
+def test_doctor_checks_and_repairs_the_app_links(shelf):
+    shelf.ok("install", "--isolated", "app-tool", "--yes")
+    (shelf.bin_dir / "app-tool").unlink()
+    (shelf.bin_dir / "old-app").symlink_to(shelf.shelf_home / "env" / "bin" / "old-app")
+    (shelf.shelf_home / "isolated" / "gone-3").mkdir()  # no generation uses it
+    (shelf.bin_dir / "blocked").write_text("theirs\n")
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert "app-tool is not linked, old-app is left over" in found.stdout
+    assert "unused isolated environments" in found.stdout
+    fixed = doctor(shelf, "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"
+    assert not (shelf.bin_dir / "old-app").is_symlink()
+    assert not (shelf.shelf_home / "isolated" / "gone-3").exists()
+    assert (shelf.bin_dir / "blocked").read_text() == "theirs\n"  # not pyshelf's to touch
+
+
+def test_doctor_names_a_file_in_the_way_of_an_app_but_leaves_it(shelf):
+    shelf.ok("install", "--isolated", "app-tool", "--yes")
+    (shelf.bin_dir / "app-tool").unlink()
+    (shelf.bin_dir / "app-tool").write_text("theirs\n")
+
+    result = doctor(shelf, "--fix")
+
+    assert result.returncode == 1
+    assert "is in the way of the shelf's app-tool" in result.stdout
+    assert "`pyshelf expose app-tool --command --force` replaces it" in result.stdout
+    assert (shelf.bin_dir / "app-tool").read_text() == "theirs\n"
+
+
 def test_doctor_rebuilds_a_missing_current_generation(shelf):
     shutil.rmtree(shelf.shelf_home / "gens" / "1")
 

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import build_and_switch, provided_by_system
@@ -22,7 +23,14 @@ from pyshelf.commands.snapshots import BASELINE
 from pyshelf.drift import generation_drift
 from pyshelf.engine import find_uv
 from pyshelf.errors import NotInitializedError, PyshelfError
-from pyshelf.generations import empty_trash, move_to_trash, next_generation_id, switch_to
+from pyshelf.exposure import blocked_names, is_ours, link_apps, wanted_links
+from pyshelf.generations import (
+    empty_trash,
+    move_to_trash,
+    next_generation_id,
+    switch_to,
+    trash_entry,
+)
 from pyshelf.health import (
     foreign_entries,
     interpreter_health,
@@ -31,6 +39,7 @@ from pyshelf.health import (
     unknown_generations,
 )
 from pyshelf.integration import apply_shell_block, install_launcher
+from pyshelf.isolation import unused_environments
 from pyshelf.layout import Layout
 from pyshelf.locking import writer_lock
 from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
@@ -195,19 +204,59 @@ def check_launcher(shelf: Shelf) -> list[Finding]:
     return [Finding(f"the pyshelf launcher {launcher} is missing", fix=write)]
 
 
+def check_app_links(shelf: Shelf) -> list[Finding]:
+    """The bin dir's links to the shelf's and isolated apps' commands, as the current
+    generation and the expose setting want them."""
+    if not shelf.setting("bin_dir"):
+        return []
+    bin_dir, layout = shelf.path_setting("bin_dir"), shelf.layout
+    wanted = wanted_links(shelf)
+    blocked = blocked_names(bin_dir, wanted, layout)
+    missing = sorted(name for name, target in wanted.items() if name not in blocked
+                     and not (is_ours(bin_dir / name, layout)
+                              and (bin_dir / name).readlink() == target))
+    stray = sorted(entry.name for entry in _entries(bin_dir)
+                   if is_ours(entry, layout) and entry.name not in wanted)
+    findings = [Finding(f"{bin_dir / name} is in the way of the shelf's {name} (pyshelf did "
+                        "not put it there)",
+                        advice=f"`pyshelf expose {name} --command --force` replaces it")
+                for name in blocked]
+    if missing or stray:
+        def relink() -> str:
+            link_apps(shelf)
+            return f"brought the links in {bin_dir} in line with the current generation"
+
+        what = [*(f"{n} is not linked" for n in missing), *(f"{n} is left over" for n in stray)]
+        findings.append(Finding(f"app links in {bin_dir}: {', '.join(what)}", fix=relink))
+    return findings
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
 def check_leftovers(shelf: Shelf) -> list[Finding]:
     layout = shelf.layout
     trash = (layout.trash.is_dir() and not layout.trash.is_symlink()
              and any(layout.trash.iterdir()))
-    if not trash and not stale_scratch(layout):
+    unused = ([] if layout.isolated.is_symlink()
+              else unused_environments(layout, shelf.state.isolated_env_dirs()))
+    if not trash and not stale_scratch(layout) and not unused:
         return []
 
     def clean() -> str:
+        for folder in unused:
+            trash_entry(layout, folder)
         empty_trash(layout)
         remove_stale_scratch(layout)
-        return "deleted collected generations and scratch folders left behind"
+        return ("deleted collected generations, unused isolated environments and scratch "
+                "folders left behind")
 
-    return [Finding("collected generations or scratch folders were left behind", fix=clean)]
+    return [Finding("collected generations, unused isolated environments or scratch folders "
+                    "were left behind", fix=clean)]
 
 
 CHECKS: list[tuple[str, Check]] = [
@@ -217,6 +266,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("outside changes", check_outside_changes),
     ("shell", check_shell),
     ("launcher", check_launcher),
+    ("app links", check_app_links),
     ("leftovers", check_leftovers),
 ]
 

@@ -18,6 +18,7 @@ from pyshelf.exposure import (
     blocked_names,
     commands_by_package,
     exposes_apps,
+    isolated_commands,
     link_apps,
     wanted_links,
 )
@@ -38,11 +39,12 @@ def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
     reject_option_like(args.name)
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
-        if not exposes_apps(shelf):
+        kind, name, commands, isolated = _target(shelf, args.name,
+                                                 as_command=args.is_command)
+        if not isolated and not exposes_apps(shelf):
             raise UsageError("This shelf puts its whole bin directory on PATH (expose = "
                              "path), so every command is already there; `pyshelf config set "
                              "expose apps` links commands one by one instead.")
-        kind, name, commands = _target(shelf, args.name, as_command=args.is_command)
         before = shelf.state.exposure().get((kind, name))
         shelf.state.set_exposure(kind, name, exposed)
         force = commands if getattr(args, "force", False) else []
@@ -61,17 +63,22 @@ def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
     return 0
 
 
-def _target(shelf: Shelf, text: str, *, as_command: bool) -> tuple[str, str, list[str]]:
-    """(kind, stored name, the commands it covers) for what the person named."""
+def _target(shelf: Shelf, text: str, *, as_command: bool
+            ) -> tuple[str, str, list[str], bool]:
+    """(kind, stored name, the commands it covers, whether they are an isolated app's) for
+    what the person named; the shelf's own packages come first."""
     by_package = commands_by_package(shelf)
+    apps = isolated_commands(shelf)
     if as_command:
-        if not any(text in names for names in by_package.values()):
-            raise UsageError(f"No package on the shelf installs a command '{text}'.")
-        return "command", text, [text]
+        for source, isolated in ((by_package, False), (apps, True)):
+            if any(text in names for names in source.values()):
+                return "command", text, [text], isolated
+        raise UsageError(f"No package on the shelf installs a command '{text}'.")
     name = canonicalize_name(text)
-    if name not in by_package:
-        raise UsageError(f"'{text}' is not installed on the shelf; `pyshelf list` shows what "
-                         "is (for a single command, add --command).")
-    if not by_package[name]:
-        raise UsageError(f"{text} installs no commands.")
-    return "package", name, by_package[name]
+    for source, isolated in ((by_package, False), (apps, True)):
+        if name in source:
+            if not source[name]:
+                raise UsageError(f"{text} installs no commands.")
+            return "package", name, source[name], isolated
+    raise UsageError(f"'{text}' is not installed on the shelf; `pyshelf list` shows what is "
+                     "(for a single command, add --command).")
