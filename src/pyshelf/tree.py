@@ -100,9 +100,12 @@ def _grow(graph: Graph, package: InstalledPackage, specifier: str | None,
     return Node(package, specifier, children)
 
 
-def tree_lines(trees: Iterable[Node], *, reverse: bool = False) -> Iterator[str]:
+def tree_lines(trees: Iterable[Node], *, reverse: bool = False, note: str = ""
+               ) -> Iterator[str]:
+    """Each tree as indented lines; ``note`` follows each root's label (say, where it
+    lives)."""
     for root in trees:
-        yield label(root.package)
+        yield label(root.package) + note
         yield from _branches(root, "", reverse)
 
 

@@ -56,7 +56,8 @@ def test_deps_and_tree_show_the_apps_own_environment(conflicted):
     assert deps["requires"] == [{"name": "shared", "version": "2.0", "specifier": "==2.0"}]
     tree = conflicted.ok("tree").stdout
     assert tree.splitlines() == ["left==1.0", "└── shared==1.0 [requires: ==1.0]",
-                                 "shared-user==1.1", "└── shared==2.0 [requires: ==2.0]"]
+                                 "shared-user==1.1 (isolated: its own environment)",
+                                 "└── shared==2.0 [requires: ==2.0]"]
 
 
 def test_undo_and_redo_take_the_app_and_its_link_along(conflicted):

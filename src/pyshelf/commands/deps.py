@@ -147,16 +147,18 @@ def run_tree(args: argparse.Namespace, layout: Layout) -> int:
         ui.out(dot_text(view.graph, _tree_roots(names, view, args.reverse),
                         reverse=args.reverse, depth=args.depth))
         return 0
-    trees = [tree for view, chosen in groups
-             for tree in build_trees(view.graph, _tree_roots(chosen, view, args.reverse),
-                                     reverse=args.reverse, depth=args.depth)]
+    grown = [(view, build_trees(view.graph, _tree_roots(chosen, view, args.reverse),
+                                reverse=args.reverse, depth=args.depth))
+             for view, chosen in groups]
     if args.json:
-        ui.emit_json([tree_json(tree) for tree in trees])
+        ui.emit_json([tree_json(tree) for _, trees in grown for tree in trees])
         return 0
-    if not trees:
+    if not any(trees for _, trees in grown):
         ui.out("The shelf holds no packages.")
-    for line in tree_lines(trees, reverse=args.reverse):
-        ui.out(line)
+    for view, trees in grown:
+        note = "" if view is views.shelf else " (isolated: its own environment)"
+        for line in tree_lines(trees, reverse=args.reverse, note=note):
+            ui.out(line)
     return 0
 
 
