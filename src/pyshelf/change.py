@@ -37,7 +37,6 @@ from pyshelf.interpreter import minor_version_of, same_minor
 from pyshelf.isolation import (
     IsolatedStep,
     build_steps,
-    keep_as_they_are,
     plan_isolated,
     show_isolated_plan,
 )
@@ -289,9 +288,9 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  reinstall=reinstall, system=system, base=base,
                                  venv=early.venv if early else None,
                                  bin_dir=shelf.path_setting("bin_dir"))
-        if isolated is None:
-            isolated = keep_as_they_are(shelf.state.isolated(from_gen)
-                                        if from_gen is not None else [])
+        if isolated is None:  # as they are (rebuilt from their locks if their folders went)
+            apps = shelf.state.isolated(from_gen) if from_gen is not None else []
+            isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
         apps = build_steps(shelf.engine, layout, gen_id, shelf.python, isolated, base=base,
                            started=started)
         previous_packages = (

@@ -48,10 +48,6 @@ class IsolatedStep:
                 or bool(self.plan and not self.plan.is_empty))
 
 
-def keep_as_they_are(apps: Sequence[IsolatedApp]) -> list[IsolatedStep]:
-    return [IsolatedStep(app, previous=app) for app in apps]
-
-
 def plan_isolated(engine: Engine, layout: Layout, python: str,
                   current: Sequence[IsolatedApp], wanted: Sequence[IsolatedApp], *,
                   upgrade: Collection[str] = (), rebuild: bool = False,

@@ -161,6 +161,18 @@ def test_doctor_rebuilds_a_missing_current_generation(shelf):
     assert shelf.bash("beta").stdout == "beta 1.0\n"
 
 
+def test_doctor_rebuilds_isolated_apps_whose_environments_went_too(shelf):
+    shelf.ok("install", "--isolated", "app-tool", "--yes")  # generation 2
+    shutil.rmtree(shelf.shelf_home / "gens" / "2")
+    shutil.rmtree(shelf.shelf_home / "isolated")
+
+    fixed = doctor(shelf, "--fix")
+
+    assert fixed.returncode == 0, fixed.stdout
+    assert current_target(shelf) == "gens/3"
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"  # rebuilt from its lock
+
+
 def test_doctor_reports_outside_changes_without_touching_them(shelf):
     (shelf.shelf_home / "gens/1/lib/python3.11/site-packages/zz_extra-1.0.dist-info").mkdir()
 
