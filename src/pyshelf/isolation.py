@@ -71,7 +71,8 @@ def plan_isolated(engine: Engine, layout: Layout, python: str,
             continue
         old_lock = parse_lock(previous.lock_text) if previous else EMPTY_LOCK
         lock = resolve(engine, layout, app.intent(), python, old_lock,
-                       upgrade=app.name in upgrade, prefer_cache=prefer_cache and not moving,
+                       upgrade=app.name in upgrade,
+                       prefer_cache=prefer_cache and app.name not in upgrade,
                        pins=(pins or {}).get(app.name))
         old_explicit = explicit_names(previous.intent()) if previous else set()
         plan = make_plan(old_lock, lock, old_explicit, explicit_names(app.intent()))
