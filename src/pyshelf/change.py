@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import Requirement
-
 from pyshelf import ui
 from pyshelf.build import build_generation, start_venv
 from pyshelf.clock import now
@@ -32,7 +30,7 @@ from pyshelf.generations import (
     remove_generation_dir,
     switch_to,
 )
-from pyshelf.graph import Distribution, dependency_edges, read_distributions, same_version
+from pyshelf.graph import Distribution, intent_edges, read_distributions, same_version
 from pyshelf.interpreter import minor_version_of, same_minor
 from pyshelf.isolation import (
     IsolatedStep,
@@ -307,8 +305,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             intent=list(intent),
             packages=package_records(built.distributions, intent, lock, previous_packages,
                                      started, reinstall),
-            edges=dependency_edges(built.distributions, [Requirement(e.spec) for e in intent],
-                                   built.facts.marker_env),
+            edges=intent_edges(built.distributions, intent, built.facts.marker_env),
             isolated=apps,
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())

@@ -15,8 +15,8 @@ from pyshelf.generations import (
     empty_trash_in_background,
     move_to_trash,
     trash_entry,
+    unused_environments,
 )
-from pyshelf.isolation import unused_environments
 from pyshelf.shelf import Shelf
 
 
@@ -51,9 +51,8 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
     for gen_id in victims:
         move_to_trash(shelf.layout, gen_id)
     shelf.state.mark_collected(victims)
-    if not shelf.layout.isolated.is_symlink():
-        for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs()):
-            trash_entry(shelf.layout, unused)
+    for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs()):
+        trash_entry(shelf.layout, unused)
     if wait:
         empty_trash(shelf.layout)
     else:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.drift import site_packages
-from pyshelf.generations import replace_symlink
+from pyshelf.generations import entries, replace_symlink
 from pyshelf.layout import ISOLATED_LINKS, Layout
 from pyshelf.scripts import package_scripts
 from pyshelf.shelf import Shelf
@@ -129,12 +129,8 @@ def refresh_links(shelf: Shelf, *, force: Collection[str] = ()) -> LinkResult:
 def remove_links(bin_dir: Path, layout: Layout, *, keep: Mapping[str, Path] | None = None
                  ) -> list[str]:
     """Delete pyshelf's links in ``bin_dir`` that are not in ``keep``."""
-    try:
-        entries = list(bin_dir.iterdir())
-    except OSError:
-        return []
     removed = []
-    for entry in entries:
+    for entry in entries(bin_dir):
         if is_ours(entry, layout) and (keep is None or entry.name not in keep):
             entry.unlink()
             removed.append(entry.name)

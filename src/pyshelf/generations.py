@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from pyshelf.errors import PyshelfError
@@ -24,12 +25,24 @@ def next_generation_id(layout: Layout, highest_recorded: int | None) -> int:
     return max([-1, *on_disk, *([highest_recorded] if highest_recorded is not None else [])]) + 1
 
 
-def gen_entries(layout: Layout) -> list[Path]:
-    """Everything in ``gens/``, whatever it is (none if it cannot be listed)."""
+def entries(folder: Path) -> list[Path]:
+    """Everything in ``folder``, whatever it is (none if it cannot be listed)."""
     try:
-        return list(layout.gens.iterdir())
+        return list(folder.iterdir())
     except OSError:
         return []
+
+
+def gen_entries(layout: Layout) -> list[Path]:
+    return entries(layout.gens)
+
+
+def unused_environments(layout: Layout, in_use: Collection[str]) -> list[Path]:
+    """Isolated apps' environments under ``<home>/isolated`` that no generation on disk
+    links (none if ``isolated`` is a planted symlink: nothing is deleted through it)."""
+    if layout.isolated.is_symlink():
+        return []
+    return sorted(e for e in entries(layout.isolated) if e.name not in in_use)
 
 
 def generation_ids_on_disk(layout: Layout) -> list[int]:

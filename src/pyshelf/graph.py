@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pyshelf.model import Edge
+from pyshelf.model import Edge, IntentEntry
 
 if TYPE_CHECKING:  # the parsers are imported where used: reporting commands never need them
     from email.parser import BytesHeaderParser
@@ -73,6 +73,14 @@ def _parse(text: str) -> Requirement | None:
         return Requirement(text)
     except InvalidRequirement:
         return None  # a package with broken metadata still installs; it just has no edge
+
+
+def intent_edges(distributions: Iterable[Distribution], intent: Iterable[IntentEntry],
+                 marker_env: Mapping[str, str]) -> list[Edge]:
+    """:func:`dependency_edges` with the extras of what the person asked for activated."""
+    from packaging.requirements import Requirement
+
+    return dependency_edges(distributions, [Requirement(e.spec) for e in intent], marker_env)
 
 
 def dependency_edges(

@@ -15,13 +15,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.requirements import Requirement
-
 from pyshelf import ui
 from pyshelf.build import build_isolated
 from pyshelf.engine import Engine, PendingFacts
 from pyshelf.generations import remove_entry
-from pyshelf.graph import dependency_edges
+from pyshelf.graph import intent_edges
 from pyshelf.layout import Layout
 from pyshelf.lockfile import EMPTY_LOCK, parse_lock
 from pyshelf.model import IsolatedApp, Lock, explicit_names
@@ -60,9 +58,8 @@ def plan_isolated(engine: Engine, layout: Layout, python: str,
     steps = []
     for app in wanted:
         previous = before.get(app.name)
-        same = previous is not None and previous.same_request(app)
         moving = app.name in upgrade or rebuild
-        if same and not moving and previous is not None:
+        if previous is not None and previous.same_request(app) and not moving:
             if (layout.isolated / previous.env_dir).is_dir():
                 steps.append(IsolatedStep(previous, previous=previous))
             else:
@@ -109,9 +106,7 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
                 intent = app.intent()
                 packages = package_records(built.distributions, intent, step.lock,
                                            previous, started)
-                edges = dependency_edges(built.distributions,
-                                         [Requirement(e.spec) for e in intent],
-                                         built.facts.marker_env)
+                edges = intent_edges(built.distributions, intent, built.facts.marker_env)
                 app = replace(app, env_dir=folder, lock_text=step.lock.text,
                               packages=tuple(packages), edges=tuple(edges))
             _link(layout, gen_id, app)
@@ -129,11 +124,3 @@ def _link(layout: Layout, gen_id: int, app: IsolatedApp) -> None:
     links.mkdir(exist_ok=True)
     (links / app.name).symlink_to(Path("..", "..", "..", "isolated", app.env_dir))
 
-
-def unused_environments(layout: Layout, in_use: Collection[str]) -> list[Path]:
-    """Environments under ``<home>/isolated`` that no generation on disk links."""
-    try:
-        entries = list(layout.isolated.iterdir())
-    except OSError:
-        return []
-    return sorted(e for e in entries if e.name not in in_use)

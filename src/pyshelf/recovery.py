@@ -14,7 +14,14 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.clock import now
-from pyshelf.generations import generation_link, remove_entry, remove_generation_dir, switch_to
+from pyshelf.generations import (
+    entries,
+    generation_link,
+    remove_entry,
+    remove_generation_dir,
+    switch_to,
+    unused_environments,
+)
 from pyshelf.layout import Layout
 from pyshelf.state import State
 
@@ -37,11 +44,8 @@ def misplaced_env(layout: Layout, state: State) -> bool:
 
 def stale_scratch(layout: Layout) -> list[Path]:
     """Scratch folders (``work/<label>-<pid>``) whose process no longer exists."""
-    try:
-        entries = list(layout.work.iterdir())
-    except OSError:
-        return []
-    return [entry for entry in entries if not _process_alive(entry.name.rpartition("-")[2])]
+    return [entry for entry in entries(layout.work)
+            if not _process_alive(entry.name.rpartition("-")[2])]
 
 
 def _process_alive(pid_text: str) -> bool:
@@ -85,13 +89,8 @@ def recover(layout: Layout, state: State) -> None:
 def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:
     """Isolated apps' environments built for ``gen_id`` (named ``<app>-<gen_id>``) that no
     recorded generation uses: an interrupted change was building them."""
-    try:
-        entries = list(layout.isolated.iterdir()) if not layout.isolated.is_symlink() else []
-    except OSError:
-        return
-    in_use = state.isolated_env_dirs()
-    for entry in entries:
-        if entry.name.endswith(f"-{gen_id}") and entry.name not in in_use:
+    for entry in unused_environments(layout, state.isolated_env_dirs()):
+        if entry.name.endswith(f"-{gen_id}"):
             remove_entry(entry)
 
 

@@ -34,7 +34,7 @@ from pyshelf.elsewhere import (
 )
 from pyshelf.errors import UsageError
 from pyshelf.exposure import link_apps
-from pyshelf.graph import Distribution, dependency_edges, read_distributions
+from pyshelf.graph import Distribution, intent_edges, read_distributions
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.specs import parse_install_specs
@@ -56,8 +56,7 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
         return None
     intent = shelf.state.intent(gen_id)
     found = [d for d in read_distributions(directory) if _valid_pin(d)]
-    edges = dependency_edges(found, [Requirement(e.spec) for e in intent],
-                             shelf.state.generation(gen_id).marker_env)
+    edges = intent_edges(found, intent, shelf.state.generation(gen_id).marker_env)
     required = {edge.requires for edge in edges}
     kept = [e for e in intent if e.name not in drift.removed]
     kept_names = {e.name for e in kept}

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import build_and_switch, provided_by_system
@@ -26,10 +25,12 @@ from pyshelf.errors import NotInitializedError, PyshelfError
 from pyshelf.exposure import blocked_names, is_ours, link_apps, wanted_links
 from pyshelf.generations import (
     empty_trash,
+    entries,
     move_to_trash,
     next_generation_id,
     switch_to,
     trash_entry,
+    unused_environments,
 )
 from pyshelf.health import (
     foreign_entries,
@@ -39,7 +40,6 @@ from pyshelf.health import (
     unknown_generations,
 )
 from pyshelf.integration import apply_shell_block, install_launcher
-from pyshelf.isolation import unused_environments
 from pyshelf.layout import Layout
 from pyshelf.locking import writer_lock
 from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
@@ -215,7 +215,7 @@ def check_app_links(shelf: Shelf) -> list[Finding]:
     missing = sorted(name for name, target in wanted.items() if name not in blocked
                      and not (is_ours(bin_dir / name, layout)
                               and (bin_dir / name).readlink() == target))
-    stray = sorted(entry.name for entry in _entries(bin_dir)
+    stray = sorted(entry.name for entry in entries(bin_dir)
                    if is_ours(entry, layout) and entry.name not in wanted)
     findings = [Finding(f"{bin_dir / name} is in the way of the shelf's {name} (pyshelf did "
                         "not put it there)",
@@ -231,19 +231,11 @@ def check_app_links(shelf: Shelf) -> list[Finding]:
     return findings
 
 
-def _entries(folder: Path) -> list[Path]:
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
-
-
 def check_leftovers(shelf: Shelf) -> list[Finding]:
     layout = shelf.layout
     trash = (layout.trash.is_dir() and not layout.trash.is_symlink()
              and any(layout.trash.iterdir()))
-    unused = ([] if layout.isolated.is_symlink()
-              else unused_environments(layout, shelf.state.isolated_env_dirs()))
+    unused = unused_environments(layout, shelf.state.isolated_env_dirs())
     if not trash and not stale_scratch(layout) and not unused:
         return []
 
