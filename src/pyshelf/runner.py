@@ -42,10 +42,10 @@ def is_fresh(directory: Path, now: float) -> bool:
 
 
 def ready_environment(engine: Engine, layout: Layout, intent: Sequence[IntentEntry],
-                      python: str, index: Sequence[str], *, on_wait: Callable[[str], None]
-                      ) -> Path:
-    """The environment holding ``intent`` for ``python``: reused while fresh, else built."""
-    key = request_key(intent, python, index)
+                      python: str, *, on_wait: Callable[[str], None]) -> Path:
+    """The environment holding ``intent`` for ``python`` from ``engine``'s indexes: reused
+    while fresh, else built."""
+    key = request_key(intent, python, [engine.index_url or "", *engine.extra_index_urls])
     directory = layout.runs / key
     if is_fresh(directory, time.time()):
         return directory

@@ -103,10 +103,8 @@ def _uninstall(rest: Sequence[str]) -> list[list[str]]:
 
 def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
-    engine = shelf.engine
     intent = parse_install_specs([PIP], now())
-    environment = ready_environment(engine, layout, intent, shelf.python,
-                                    [engine.index_url or "", *engine.extra_index_urls],
+    environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                     on_wait=ui.info)
     exec_command(environment / "bin" / PIP,
                  ["--python", str(layout.env_bin / "python"), *pip_args])

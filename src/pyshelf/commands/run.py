@@ -36,9 +36,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     environment = _on_shelf(shelf, app) if not extra else None
     if environment is None:
         intent = parse_install_specs([args.app, *args.with_packages], now())
-        engine = shelf.engine
-        index = [engine.index_url or "", *engine.extra_index_urls]
-        environment = ready_environment(engine, layout, intent, shelf.python, index,
+        environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                         on_wait=ui.info)
     found = site_packages(environment)
     scripts = package_scripts(found, name) if found else []
