@@ -27,10 +27,18 @@ class Placement:
     left: dict[str, str] = field(default_factory=dict)  # name -> why it stays where it is
 
     def entries(self) -> list[IntentEntry]:
-        return [e for found in self.shared for e in entries_of(found)]
+        return shared_entries(self.shared)
 
     def pins(self) -> dict[str, str]:
-        return {name: version for found in self.shared for name, version in pins_of(found)}
+        return shared_pins(self.shared)
+
+
+def shared_entries(found: Sequence[Found]) -> list[IntentEntry]:
+    return [e for item in found for e in entries_of(item)]
+
+
+def shared_pins(found: Sequence[Found]) -> dict[str, str]:
+    return {name: version for item in found for name, version in pins_of(item)}
 
 
 def entries_of(found: Found) -> list[IntentEntry]:
@@ -50,15 +58,14 @@ def place(shelf: Shelf, intent: Sequence[IntentEntry], lock: Lock,
 
     def fits(extra: Sequence[Found]) -> None:
         chosen = [*placement.shared, *extra]
-        resolve(shelf.engine, shelf.layout,
-                [*intent, *(e for f in chosen for e in entries_of(f))], shelf.python, lock,
-                pins={n: v for f in chosen for n, v in pins_of(f)}, prefer_cache=True)
+        resolve(shelf.engine, shelf.layout, [*intent, *shared_entries(chosen)], shelf.python,
+                lock, pins=shared_pins(chosen), prefer_cache=True)
 
     try:
         fits(candidates)
         placement.shared = list(candidates)
         return placement
-    except ConflictError:
+    except PyshelfError:  # a conflict, or one the index lacks: find out which, one by one
         pass
     for found in candidates:
         try:

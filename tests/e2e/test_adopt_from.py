@@ -100,3 +100,17 @@ def test_remove_old_needs_from(shelf):
     result = shelf.run("adopt", "--remove-old")
     assert result.returncode == 2
     assert "--remove-old goes with --from" in result.stderr
+
+
+def test_an_app_the_index_lacks_stays_where_it_is(shelf):
+    _tool(shelf, "uv", "tool", "install", "--python", str(shelf.base_python), "app-tool")
+    ghost = shelf.home / ".local" / "share" / "uv" / "tools" / "ghost-app"
+    (ghost / "lib" / "python3.11" / "site-packages" / "ghost_app-1.0.dist-info").mkdir(
+        parents=True)
+    (ghost / "uv-receipt.toml").write_text('[tool]\nrequirements = [{ name = "ghost-app" }]\n')
+
+    result = shelf.ok("adopt", "--from", "uv", "--yes")
+
+    assert "ghost-app stays where it is: No package named 'ghost-app'" in result.stderr
+    assert packages(shelf)["app-tool"] == ("1.1", "explicit")
+    assert "ghost-app" not in packages(shelf)
