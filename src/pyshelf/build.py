@@ -6,7 +6,6 @@ against the lock and its own requirements; until ``env`` is switched to it, nobo
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +13,12 @@ from pathlib import Path
 from pyshelf.drift import site_packages
 from pyshelf.engine import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import LOCK_FILE_NAME, remove_entry, remove_generation_dir
+from pyshelf.generations import LOCK_FILE_NAME, remove_generation_dir
 from pyshelf.graph import Distribution, read_distributions, same_version, unmet_requirements
 from pyshelf.layout import Layout
 from pyshelf.model import Lock
 from pyshelf.pipshim import write_pip_shims
+from pyshelf.removal import real_folder, remove
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,8 @@ class BuiltEnvironment:
 def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
                system_site_packages: bool) -> PendingVenv:
     """Begin creating ``gens/<id>``'s venv in the background, over any leftover there."""
-    if os.path.lexists(layout.gen_dir(gen_id)):
-        remove_generation_dir(layout, gen_id)
-    layout.gens.mkdir(parents=True, exist_ok=True)
+    real_folder(layout.home, layout.gens.name)
+    remove_generation_dir(layout, gen_id)
     return engine.start_venv(layout.gen_dir(gen_id), python,
                              system_site_packages=system_site_packages)
 
@@ -65,10 +64,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
 def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, lock: Lock, *,
                    base: PendingFacts | None = None) -> BuiltEnvironment:
     """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock."""
-    target = layout.isolated / folder
-    if os.path.lexists(target):
-        remove_entry(target)
-    layout.isolated.mkdir(parents=True, exist_ok=True)
+    target = real_folder(layout.home, layout.isolated.name) / folder
+    remove(layout.home, target)
     venv = engine.start_venv(target, python, system_site_packages=False)
     return build_environment(engine, target, python, lock, venv,
                              what=f"The environment {target}", base=base)
@@ -100,7 +97,7 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
             describing.cancel()
         raise
     facts = describing.result()
-    _drop_world_write(target / ".lock")
+    drop_world_write(target / ".lock")
     purelib = site_packages(target)
     if purelib is None:
         raise PyshelfError(f"{what} has no site-packages folder; nothing was changed.")
@@ -113,7 +110,7 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
     return BuiltEnvironment(facts, distributions)
 
 
-def _drop_world_write(path: Path) -> None:
+def drop_world_write(path: Path) -> None:
     """uv creates the file it locks an environment with as 0o666 whatever the umask (so other
     users' uv could lock it); in the shelf only its owner ever changes a generation."""
     try:

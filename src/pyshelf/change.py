@@ -43,6 +43,7 @@ from pyshelf.model import IntentEntry, Interpreter, IsolatedApp, Lock, explicit_
 from pyshelf.packages import package_records
 from pyshelf.plan import make_plan, spec_changes
 from pyshelf.python_move import needed_by_python, unavailable
+from pyshelf.removal import remove
 from pyshelf.rescue import write_generation_record
 from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, command_line
@@ -348,7 +349,7 @@ def _forget(shelf: Shelf, op_id: int) -> None:
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
     if from_gen is None:
-        shelf.layout.env.unlink(missing_ok=True)
+        remove(shelf.layout.home, shelf.layout.env)
     else:
         switch_to(shelf.layout, from_gen)
 

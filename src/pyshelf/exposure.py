@@ -24,8 +24,9 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.drift import site_packages
-from pyshelf.generations import entries, replace_symlink
-from pyshelf.layout import ISOLATED_LINKS, Layout
+from pyshelf.generations import replace_symlink
+from pyshelf.layout import ISOLATED_LINKS, Layout, entries
+from pyshelf.removal import unlink_link
 from pyshelf.scripts import package_scripts
 from pyshelf.shelf import Shelf
 
@@ -131,8 +132,8 @@ def remove_links(bin_dir: Path, layout: Layout, *, keep: Mapping[str, Path] | No
     """Delete pyshelf's links in ``bin_dir`` that are not in ``keep``."""
     removed = []
     for entry in entries(bin_dir):
-        if is_ours(entry, layout) and (keep is None or entry.name not in keep):
-            entry.unlink()
+        if (is_ours(entry, layout) and (keep is None or entry.name not in keep)
+                and unlink_link(entry)):
             removed.append(entry.name)
     return sorted(removed)
 

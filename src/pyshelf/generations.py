@@ -1,20 +1,19 @@
 """Finding, switching and deleting generations on disk (building them is :mod:`build`).
 
-A generation is made current by one atomic rename of the ``env`` symlink. Deleting is
-confined to real directories directly inside ``gens/``, so no planted symlink can lead a
-removal out of the shelf home.
+A generation is made current by one atomic rename of the ``env`` symlink. Every deletion
+goes through :mod:`removal`, so no planted symlink can lead one out of the shelf home.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import secrets
 import time
 from collections.abc import Collection
 from pathlib import Path
 
-from pyshelf.errors import PyshelfError
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, home_entries
+from pyshelf.removal import RemovalRefused, is_own, real_folder, remove, symlinked_folder_message
 
 LOCK_FILE_NAME = "pyshelf-lock.txt"
 
@@ -25,24 +24,15 @@ def next_generation_id(layout: Layout, highest_recorded: int | None) -> int:
     return max([-1, *on_disk, *([highest_recorded] if highest_recorded is not None else [])]) + 1
 
 
-def entries(folder: Path) -> list[Path]:
-    """Everything in ``folder``, whatever it is (none if it cannot be listed)."""
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
-
-
 def gen_entries(layout: Layout) -> list[Path]:
-    return entries(layout.gens)
+    return home_entries(layout.gens)
 
 
 def unused_environments(layout: Layout, in_use: Collection[str]) -> list[Path]:
     """Isolated apps' environments under ``<home>/isolated`` that no generation on disk
     links (none if ``isolated`` is a planted symlink: nothing is deleted through it)."""
-    if layout.isolated.is_symlink():
-        return []
-    return sorted(e for e in entries(layout.isolated) if e.name not in in_use)
+    return sorted(e for e in home_entries(layout.isolated)
+                  if e.name not in in_use and is_own(layout.home, e))
 
 
 def generation_ids_on_disk(layout: Layout) -> list[int]:
@@ -62,61 +52,51 @@ def switch_to(layout: Layout, gen_id: int) -> None:
 
 
 def replace_symlink(link: Path, target: str) -> None:
-    """Make ``link`` point at ``target`` with one rename: never missing, never half-made."""
-    staging = link.with_name(f".{link.name}.{os.getpid()}")
-    if os.path.lexists(staging):
-        staging.unlink()
-    staging.symlink_to(target)
+    """Make ``link`` point at ``target`` with one rename: never missing, never half-made.
+    The new link is made under a fresh random name, so nothing is ever deleted to make room."""
+    while True:
+        staging = link.with_name(f".{link.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        try:
+            staging.symlink_to(target)
+            break
+        except FileExistsError:
+            continue
     staging.replace(link)
-
-
-def remove_entry(path: Path) -> None:
-    """Delete ``path``: a symlink or file is unlinked, never followed; a directory goes
-    with everything in it."""
-    if path.is_symlink() or not path.is_dir():
-        path.unlink()
-    else:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _refuse_symlinked(directory: Path) -> None:
-    if directory.is_symlink():
-        raise PyshelfError(f"Refusing to delete anything under {directory}: it is a symlink.")
 
 
 def move_to_trash(layout: Layout, gen_id: int) -> None:
     """Take ``gens/<id>`` out of the shelf at once (a rename); deleting it comes later."""
-    _refuse_symlinked(layout.gens)
     trash_entry(layout, layout.gen_dir(gen_id))
 
 
 def trash_entry(layout: Layout, target: Path) -> None:
-    """Take ``target`` out of the shelf at once: a symlink or file is unlinked, a directory
-    renamed into the trash, to be deleted later."""
-    if target.is_symlink() or target.is_file():
-        target.unlink()
+    """Take ``target`` (an entry of one of the home's folders) out of the shelf at once: a
+    symlink or file is unlinked, a directory renamed into the trash, to be deleted later.
+    Refused when the folder holding it is a symlink: the rename would carry in, and the
+    trash then delete, whatever that link leads to."""
+    if target.parent.is_symlink():
+        raise RemovalRefused(symlinked_folder_message(target.parent))
+    if not is_own(layout.home, target):
         return
-    if not target.is_dir():
+    if target.is_symlink() or not target.is_dir():
+        remove(layout.home, target)
         return
-    _refuse_symlinked(layout.trash)
-    layout.trash.mkdir(exist_ok=True)
-    target.rename(layout.trash / f"{target.name}.{os.getpid()}.{time.monotonic_ns()}")
+    trash = real_folder(layout.home, layout.trash.name)
+    target.rename(trash / f"{target.name}.{os.getpid()}.{time.monotonic_ns()}")
 
 
 def empty_trash(layout: Layout) -> None:
-    """Delete what the trash holds; a symlink in it is unlinked, never followed."""
-    if layout.trash.is_symlink() or not layout.trash.is_dir():
-        return
-    for entry in layout.trash.iterdir():
-        remove_entry(entry)
+    """Delete what the trash holds that pyshelf put there; a symlink in it is unlinked,
+    never followed, and anything else found there is left alone."""
+    for entry in home_entries(layout.trash):
+        if is_own(layout.home, entry):
+            remove(layout.home, entry, ignore_errors=True)
 
 
 def empty_trash_in_background(layout: Layout) -> None:
     """Empty the trash in a detached child, so a change returns without waiting for the
     deletion of thousands of files. The child keeps no terminal and no pipe of ours open."""
-    if layout.trash.is_symlink() or not layout.trash.is_dir():
-        return
-    if not any(layout.trash.iterdir()):
+    if not home_entries(layout.trash):
         return
     try:
         child = os.fork()
@@ -137,9 +117,4 @@ def empty_trash_in_background(layout: Layout) -> None:
 
 def remove_generation_dir(layout: Layout, gen_id: int) -> None:
     """Delete ``gens/<id>``: a symlink there is unlinked, never followed."""
-    _refuse_symlinked(layout.gens)
-    target = layout.gen_dir(gen_id)
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-    elif target.is_dir():
-        shutil.rmtree(target)
+    remove(layout.home, layout.gen_dir(gen_id))

@@ -13,6 +13,7 @@ from pathlib import Path
 from pyshelf import ui
 from pyshelf.exposure import exposes_apps
 from pyshelf.launcher import MARKER, write_launcher
+from pyshelf.removal import unlink_same_file
 from pyshelf.selfcopy import copy_running, is_current
 from pyshelf.shelf import Shelf
 from pyshelf.shell import (
@@ -72,11 +73,15 @@ def _remove_launcher(bin_dir: Path) -> None:
     """Only a launcher pyshelf wrote is removed; one from pipx or ``pip --user`` stays."""
     path = bin_dir / "pyshelf"
     try:
-        if path.is_symlink() or not path.is_file():
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return  # missing, or a symlink: not a launcher pyshelf wrote
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            seen = os.fstat(handle.fileno())
+            ours = MARKER.encode() in handle.read()
+        if not ours or not unlink_same_file(path, seen):
             return
-        if MARKER not in path.read_text(encoding="utf-8", errors="replace"):
-            return
-        path.unlink()
     except OSError as exc:
         ui.warn(f"Could not remove the old launcher {path} ({exc.strerror}); delete it yourself.")
         return

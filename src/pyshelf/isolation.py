@@ -10,7 +10,6 @@ being built again. Environments no generation on disk links are deleted with the
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,13 +17,13 @@ from pathlib import Path
 from pyshelf import ui
 from pyshelf.build import build_isolated
 from pyshelf.engine import Engine, PendingFacts
-from pyshelf.generations import remove_entry
 from pyshelf.graph import intent_edges
 from pyshelf.layout import Layout
 from pyshelf.lockfile import EMPTY_LOCK, parse_lock
 from pyshelf.model import IsolatedApp, Lock, explicit_names
 from pyshelf.packages import package_records
 from pyshelf.plan import Plan, make_plan
+from pyshelf.removal import remove
 from pyshelf.resolver import resolve
 
 
@@ -113,8 +112,7 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
             apps.append(app)
     except BaseException:
         for folder in built_here:
-            if os.path.lexists(folder):
-                remove_entry(folder)
+            remove(layout.home, folder, ignore_errors=True)
         raise
     return apps
 

@@ -7,11 +7,12 @@ one-line change and a test can point a whole shelf anywhere by choosing its home
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from pyshelf.removal import real_folder, remove
 
 
 def default_home(environ: Mapping[str, str]) -> Path:
@@ -20,6 +21,20 @@ def default_home(environ: Mapping[str, str]) -> Path:
         return Path(environ["PYSHELF_HOME"]).expanduser().absolute()
     data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data_home).expanduser().absolute() / "pyshelf"
+
+
+def entries(folder: Path) -> list[Path]:
+    """Everything in ``folder``, whatever it is (none if it cannot be listed)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def home_entries(folder: Path) -> list[Path]:
+    """The entries of one of the home's folders, or none when it is a symlink: a listing
+    taken through one would name, and lead deletions to, things outside the home."""
+    return [] if folder.is_symlink() else entries(folder)
 
 
 def default_bin_dir() -> Path:
@@ -94,14 +109,14 @@ class Layout:
     @contextmanager
     def scratch(self, label: str) -> Iterator[Path]:
         """A fresh folder under ``work/`` for one process's uv input and output, removed
-        afterwards whatever happens."""
-        folder = self.work / f"{label}-{os.getpid()}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        afterwards whatever happens (refused when ``work`` is a symlink)."""
+        folder = real_folder(self.home, self.work.name) / f"{label}-{os.getpid()}"
+        remove(self.home, folder, ignore_errors=True)
+        folder.mkdir()
         try:
             yield folder
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove(self.home, folder, ignore_errors=True)
 
     def gen_dir(self, gen_id: int) -> Path:
         return self.gens / str(gen_id)

@@ -13,6 +13,8 @@ import os
 import shlex
 from pathlib import Path
 
+from pyshelf.removal import remove
+
 MARKER = "# pyshelf: pip on the shelf goes through pyshelf"
 
 
@@ -31,7 +33,7 @@ def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
     text = shim_text(home, bin_dir).encode()
     for name in names:
         path = gen_dir / "bin" / name
-        path.unlink(missing_ok=True)  # never write through a link into uv's cache
+        remove(home, path)  # never write through a link into uv's cache
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)  # less the umask
         try:
             os.write(fd, text)

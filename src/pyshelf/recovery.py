@@ -15,14 +15,13 @@ from pathlib import Path
 from pyshelf import ui
 from pyshelf.clock import now
 from pyshelf.generations import (
-    entries,
     generation_link,
-    remove_entry,
     remove_generation_dir,
     switch_to,
     unused_environments,
 )
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, home_entries
+from pyshelf.removal import RemovalRefused, is_own, remove
 from pyshelf.state import State
 
 
@@ -43,9 +42,10 @@ def misplaced_env(layout: Layout, state: State) -> bool:
 
 
 def stale_scratch(layout: Layout) -> list[Path]:
-    """Scratch folders (``work/<label>-<pid>``) whose process no longer exists."""
-    return [entry for entry in entries(layout.work)
-            if not _process_alive(entry.name.rpartition("-")[2])]
+    """Scratch folders (``work/<label>-<pid>``) whose process no longer exists; anything
+    else in ``work/`` is not pyshelf's, and nothing is listed through a symlinked ``work``."""
+    return [entry for entry in home_entries(layout.work)
+            if is_own(layout.home, entry) and not _process_alive(entry.name.rpartition("-")[2])]
 
 
 def _process_alive(pid_text: str) -> bool:
@@ -72,8 +72,11 @@ def recover(layout: Layout, state: State) -> None:
     current = state.current_generation_id()
     for op in state.running_operations():
         if op.to_gen != current and state.generation_states().get(op.to_gen) is None:
-            remove_generation_dir(layout, op.to_gen)
-            remove_unfinished_apps(layout, state, op.to_gen)
+            try:
+                remove_generation_dir(layout, op.to_gen)
+                remove_unfinished_apps(layout, state, op.to_gen)
+            except RemovalRefused as refused:  # nothing of ours lies behind a planted link
+                ui.warn(refused.message)
         state.mark_failed(op.id, finished_at=now(),
                           summary=f"interrupted; generation {op.to_gen} was never finished")
         ui.warn(f"The change `{op.command}` (started {ui.local_time(op.started_at)}) was "
@@ -91,11 +94,11 @@ def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:
     recorded generation uses: an interrupted change was building them."""
     for entry in unused_environments(layout, state.isolated_env_dirs()):
         if entry.name.endswith(f"-{gen_id}"):
-            remove_entry(entry)
+            remove(layout.home, entry)
 
 
 def remove_stale_scratch(layout: Layout) -> None:
     """Delete the scratch folders of dead processes; a symlink there is unlinked, never
     followed."""
     for folder in stale_scratch(layout):
-        remove_entry(folder)
+        remove(layout.home, folder, ignore_errors=True)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pyshelf.build import drop_world_write
 from pyshelf.engine import Engine
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, home_entries
 from pyshelf.lockfile import EMPTY_LOCK
 from pyshelf.locking import writer_lock
 from pyshelf.model import IntentEntry
+from pyshelf.removal import is_own, real_folder, remove
 from pyshelf.resolver import resolve
 
 FRESH_DAYS = 14
@@ -46,18 +47,18 @@ def ready_environment(engine: Engine, layout: Layout, intent: Sequence[IntentEnt
     """The environment holding ``intent`` for ``python`` from ``engine``'s indexes: reused
     while fresh, else built."""
     key = request_key(intent, python, [engine.index_url or "", *engine.extra_index_urls])
-    directory = layout.runs / key
+    runs = real_folder(layout.home, layout.runs.name)  # refused when it is a symlink
+    directory = runs / key
     if is_fresh(directory, time.time()):
         return directory
-    layout.runs.mkdir(parents=True, exist_ok=True)
-    with writer_lock(layout.runs / "lock", on_wait):
+    with writer_lock(runs / "lock", on_wait):
         now = time.time()
         if not is_fresh(directory, now):  # another run may have built it meanwhile
-            shutil.rmtree(directory, ignore_errors=True)
+            remove(layout.home, directory)
             try:
                 _build(engine, layout, directory, intent, python)
             except BaseException:
-                shutil.rmtree(directory, ignore_errors=True)
+                remove(layout.home, directory, ignore_errors=True)
                 raise
         remove_stale(layout, now, keep=key)
     return directory
@@ -70,6 +71,7 @@ def _build(engine: Engine, layout: Layout, directory: Path, intent: Sequence[Int
     lock_path = directory / "pyshelf-lock.txt"
     lock_path.write_text(lock.text, encoding="utf-8")
     engine.sync(lock_path, directory / "bin" / "python")
+    drop_world_write(directory / ".lock")
     (directory / STAMP).write_text(f"{time.time()}\n", encoding="utf-8")
 
 
@@ -77,9 +79,9 @@ def remove_stale(layout: Layout, now: float, *, keep: str) -> list[str]:
     """Delete the environments of other requests that are no longer fresh (the caller holds
     ``runs/lock``, so none of them is being built)."""
     removed = []
-    for directory in sorted(p for p in layout.runs.iterdir()
-                            if p.is_dir() and not p.is_symlink()):
+    for directory in sorted(p for p in home_entries(layout.runs)
+                            if p.is_dir() and not p.is_symlink() and is_own(layout.home, p)):
         if directory.name != keep and not is_fresh(directory, now):
-            shutil.rmtree(directory, ignore_errors=True)
+            remove(layout.home, directory, ignore_errors=True)
             removed.append(directory.name)
     return removed

@@ -19,8 +19,9 @@ from pathlib import Path
 from pyshelf import __version__
 from pyshelf.engine import Engine, find_uv
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import remove_entry, replace_symlink
-from pyshelf.layout import Layout
+from pyshelf.generations import replace_symlink
+from pyshelf.layout import Layout, home_entries
+from pyshelf.removal import is_own, real_folder, remove
 
 # The import packages the copy holds: pyshelf and its pure-Python dependencies (tomli is
 # only installed, and only needed, where Python is older than 3.11).
@@ -86,19 +87,23 @@ def is_current(layout: Layout) -> bool:
 
 
 def _make_current(layout: Layout, fill: Callable[[Path], None]) -> Path:
-    layout.app.mkdir(parents=True, exist_ok=True)
-    staging = layout.app / f".new-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    app = real_folder(layout.home, layout.app.name)  # refused when it is a symlink
+    staging = app / f".new-{os.getpid()}"
+    remove(layout.home, staging)
     try:
         fill(staging)
         if copy_version(staging) is None or not (staging / "pyshelf" / "selfcopy.py").is_file():
             # e.g. another project of the same name on the index: never run it as pyshelf
             raise PyshelfError("What was installed is not a pyshelf that can run from its own "
                                "copy; nothing was changed.")
-        final = layout.app / f"{copy_version(staging)}-{time.time_ns()}"
+        final = app / f"{copy_version(staging)}-{time.time_ns()}"
+        if not is_own(layout.home, final):
+            raise PyshelfError(f"What was installed calls itself pyshelf "
+                               f"{copy_version(staging)!r}, which is no version; nothing was "
+                               "changed.")
         staging.rename(final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(layout.home, staging, ignore_errors=True)
         raise
     previous = layout.app_current.resolve().name if layout.app_current.is_symlink() else None
     replace_symlink(layout.app_current, final.name)
@@ -108,10 +113,17 @@ def _make_current(layout: Layout, fill: Callable[[Path], None]) -> Path:
 
 def _prune(layout: Layout, keep: Iterable[str]) -> None:
     """Copies older than the previous one go (a pyshelf still running from the previous
-    copy may yet import from it)."""
-    for entry in layout.app.iterdir():
-        if entry.name not in keep and entry.name != "current" and not entry.name.startswith("."):
-            remove_entry(entry)
+    copy may yet import from it). Only pyshelf's own copies: a folder named as a copy is
+    named and holding pyshelf; anything else in ``app/`` was put there by someone else."""
+    for entry in home_entries(layout.app):
+        if entry.name not in keep and _is_copy(layout, entry):
+            remove(layout.home, entry)
+
+
+def _is_copy(layout: Layout, entry: Path) -> bool:
+    return (is_own(layout.home, entry) and not entry.name.startswith(".")
+            and entry.is_dir() and not entry.is_symlink()
+            and copy_version(entry) is not None)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -19,6 +19,7 @@ from pyshelf.interpreter import check_interpreter
 from pyshelf.layout import Layout
 from pyshelf.locking import LockBusy, writer_lock
 from pyshelf.recovery import needs_recovery, recover
+from pyshelf.removal import RemovalRefused, symlinked_folder_message, symlinked_folders
 from pyshelf.settings import Setting, effective_settings
 from pyshelf.state import State, open_state
 
@@ -69,7 +70,11 @@ class Shelf:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the shelf's writer lock for a whole change, after cleaning up whatever an
-        interrupted pyshelf left behind."""
+        interrupted pyshelf left behind. Refused at once when a folder of the home is a
+        symlink: the change would write, and later delete, through it."""
+        planted = symlinked_folders(self.layout.home)
+        if planted:
+            raise RemovalRefused(symlinked_folder_message(planted[0]))
         try:
             with writer_lock(self.layout.lock_file, ui.info, wait=self.wait):
                 if needs_recovery(self.layout, self.state):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from pyshelf.errors import PyshelfError
+from pyshelf.removal import unlink_same_file
 
 ShellKind = Literal["bash", "zsh", "fish"]
 
@@ -361,6 +362,7 @@ def _write_backup(target: Path, content: bytes, mode: int) -> None:
         fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
+    made = os.fstat(fd)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -369,7 +371,7 @@ def _write_backup(target: Path, content: bytes, mode: int) -> None:
             os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
-            backup.unlink()
+            unlink_same_file(backup, made)
         raise
 
 
@@ -385,6 +387,7 @@ def _write_atomically(target: Path, content: bytes, mode: int | None) -> None:
             continue
     else:  # pragma: no cover - 100 random collisions in a row does not happen
         raise FileExistsError(f"could not create a temporary file next to {target}")
+    made = os.fstat(fd)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -395,7 +398,7 @@ def _write_atomically(target: Path, content: bytes, mode: int | None) -> None:
         temp.replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
-            temp.unlink()
+            unlink_same_file(temp, made)
         raise
     with contextlib.suppress(OSError):
         dir_fd = os.open(target.parent, os.O_RDONLY)

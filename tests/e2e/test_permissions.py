@@ -65,3 +65,17 @@ def test_a_strict_umask_is_kept(sandbox: Sandbox) -> None:
            sandbox.bin_dir / "pyshelf", sandbox.shelf_home, sandbox.shelf_home / "gens"]
     modes = {str(p): oct(stat.S_IMODE(p.stat().st_mode)) for p in own}
     assert {p: m for p, m in modes.items() if int(m, 8) & 0o077} == {}
+
+
+def test_no_file_in_the_home_is_world_writable_after_every_kind_of_environment(sandbox):
+    """``find -perm -o+w`` over the whole home: generations, isolated apps' environments and
+    ``pyshelf run``'s, whose uv lock files uv makes 0o666."""
+    set_up(sandbox, 0o000)
+    run_with_umask(sandbox, 0o000, "install", "--isolated", "shared-user", "--yes")
+    run_with_umask(sandbox, 0o000, "run", "argv-tool")
+
+    found = subprocess.run(["find", str(sandbox.shelf_home), "-perm", "-o+w", "!", "-type", "l"],
+                           capture_output=True, text=True, check=True).stdout.split()
+
+    assert any((sandbox.shelf_home / "runs").iterdir())
+    assert found == []

@@ -112,3 +112,44 @@ def test_a_foreign_package_of_the_same_name_is_refused(shelf, tmp_path):
     assert "is not a pyshelf that can run from its own copy; nothing was changed" in result.stderr
     assert copies(shelf) == before
     assert shelf.bash("pyshelf --version").stdout == f"pyshelf {pyshelf.__version__}\n"
+
+
+def test_self_update_deletes_only_its_own_old_copies(shelf, tmp_path):
+    app = shelf.shelf_home / "app"
+    (app / "notes.txt").write_text("mine")
+    (app / "photos").mkdir()
+    (app / "photos" / "cat.jpg").write_text("meow")
+    (app / ("1.0-" + "1" * 19)).mkdir()  # named like a copy, but holds no pyshelf
+    (app / ("1.0-" + "1" * 19) / "data.txt").write_text("not a copy")
+    wheel = pyshelf_wheel(tmp_path / "dist")
+
+    for _ in range(3):  # each update prunes all but the newest two copies
+        assert shelf.run("self", "update", "--from", str(wheel)).returncode == 0
+
+    assert (app / "notes.txt").read_text() == "mine"
+    assert (app / "photos" / "cat.jpg").read_text() == "meow"
+    assert (app / ("1.0-" + "1" * 19) / "data.txt").read_text() == "not a copy"
+    own = [p for p in app.iterdir() if (p / "pyshelf" / "__init__.py").is_file()
+           and not p.is_symlink()]
+    assert len(own) == 2
+
+
+def test_self_update_refuses_a_symlinked_app_folder(shelf, tmp_path):
+    outside = tmp_path / "outside"
+    (shelf.shelf_home / "app").rename(outside)
+    (outside / "old-copy-1").mkdir()
+    (outside / "old-copy-1" / "keep.txt").write_text("keep")
+    before = sorted(p.name for p in outside.iterdir())
+    (shelf.shelf_home / "app").symlink_to(outside, target_is_directory=True)
+    wheel = pyshelf_wheel(tmp_path / "dist")
+
+    result = shelf.run("self", "update", "--from", str(wheel))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {shelf.shelf_home / 'app'} is a symlink; pyshelf only writes and deletes in "
+        "real folders inside its home, so it leaves that link and where it leads alone (move "
+        "the folder back in place of the link, or remove the link; `pyshelf doctor` reports "
+        "it).\n")
+    assert sorted(p.name for p in outside.iterdir()) == before
+    assert (outside / "old-copy-1" / "keep.txt").read_text() == "keep"

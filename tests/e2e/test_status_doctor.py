@@ -238,9 +238,13 @@ def test_doctor_unlinks_planted_symlinks_and_never_follows_them(shelf, tmp_path)
     found = doctor(shelf)
     fixed = doctor(shelf, "--fix")
 
-    assert "holds entries pyshelf did not make: 7, notes.txt" in found.stdout
-    assert fixed.returncode == 0, fixed.stdout
-    assert generation_dirs(shelf) == ["0", "1"]
+    assert "holds symlinks pyshelf did not make: 7" in found.stdout
+    assert "holds entries pyshelf did not make: notes.txt" in found.stdout
+    assert "fixed    generations: removed the symlinks 7" in fixed.stdout
+    # a file pyshelf did not make is the person's to delete
+    assert fixed.returncode == 1, fixed.stdout
+    assert "pyshelf deletes only what it made" in fixed.stdout
+    assert generation_dirs(shelf) == ["0", "1", "notes.txt"]
     assert (outside / "bin" / "precious").read_text() == "keep me"
 
 

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change import build_and_switch, provided_by_system
@@ -25,7 +26,6 @@ from pyshelf.errors import NotInitializedError, PyshelfError
 from pyshelf.exposure import blocked_names, is_ours, link_apps, wanted_links
 from pyshelf.generations import (
     empty_trash,
-    entries,
     move_to_trash,
     next_generation_id,
     switch_to,
@@ -40,9 +40,10 @@ from pyshelf.health import (
     unknown_generations,
 )
 from pyshelf.integration import apply_shell_block, install_launcher
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, entries
 from pyshelf.locking import writer_lock
 from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
+from pyshelf.removal import symlinked_folders, unlink_link
 from pyshelf.rescue import rebuild_database
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.state import NewerDatabase, UnreadableDatabase, open_state
@@ -60,6 +61,8 @@ Check = Callable[[Shelf], list[Finding]]
 
 def check_generations(shelf: Shelf) -> list[Finding]:
     layout, state = shelf.layout, shelf.state
+    if layout.gens.is_symlink():  # what lies behind it is not the shelf's: check_home_folders
+        return []
     current = shelf.current_generation_id()
     findings = []
     missing = missing_generations(shelf)
@@ -84,19 +87,21 @@ def check_generations(shelf: Shelf) -> list[Finding]:
         findings.append(Finding(f"generation(s) {_ids(others)} are recorded but missing from "
                                 "disk", fix=forget_missing))
     foreign = foreign_entries(shelf)
-    links = [entry for entry in foreign if entry.is_symlink() or not entry.is_dir()]
+    links = [entry for entry in foreign if entry.is_symlink()]
+    strays = [entry.name for entry in foreign if not entry.is_symlink()]
 
-    def unlink_foreign() -> str:
+    def unlink_links() -> str:
         for entry in links:
-            entry.unlink()  # a symlink itself, never what it points to
-        return "removed " + ", ".join(entry.name for entry in links) + f" from {layout.gens}"
+            unlink_link(entry)  # the link itself, never what it points to
+        return "removed the symlinks " + _names(links) + f" from {layout.gens}"
 
-    if foreign:
+    if links:
+        findings.append(Finding(f"{layout.gens} holds symlinks pyshelf did not make: "
+                                + _names(links), fix=unlink_links))
+    if strays:
         findings.append(Finding(
-            f"{layout.gens} holds entries pyshelf did not make: "
-            + ", ".join(entry.name for entry in foreign),
-            advice="pyshelf does not delete folders it did not make; remove them yourself",
-            fix=unlink_foreign if links and len(links) == len(foreign) else None))
+            f"{layout.gens} holds entries pyshelf did not make: " + ", ".join(strays),
+            advice="pyshelf deletes only what it made; move or remove them yourself"))
     if unknown:
         findings.append(Finding(
             f"gens/{_ids(unknown)} on disk are unknown to the database (left by an "
@@ -106,6 +111,20 @@ def check_generations(shelf: Shelf) -> list[Finding]:
 
 def _ids(ids: list[int]) -> str:
     return ", ".join(map(str, ids))
+
+
+def _names(paths: list[Path]) -> str:
+    return ", ".join(path.name for path in paths)
+
+
+def check_home_folders(shelf: Shelf) -> list[Finding]:
+    """A folder of the home replaced by a symlink: pyshelf neither writes nor deletes
+    through it, so the changes that need that folder are refused until it is real again.
+    Which real folder the link stands for is the person's to say, so there is no fix."""
+    return [Finding(f"{folder} is a symlink; pyshelf neither writes nor deletes through it",
+                    advice=f"move the folder it points to back to {folder} (or remove the "
+                           "link; pyshelf makes the folder anew)")
+            for folder in symlinked_folders(shelf.layout.home)]
 
 
 def _rebuild_current(shelf: Shelf, gen_id: int) -> str:
@@ -252,6 +271,7 @@ def check_leftovers(shelf: Shelf) -> list[Finding]:
 
 
 CHECKS: list[tuple[str, Check]] = [
+    ("home folders", check_home_folders),
     ("generations", check_generations),
     ("interpreter", check_interpreter),
     ("uv", check_uv),

@@ -1,0 +1,52 @@
+"""Seams the code must keep, checked from its syntax trees (fast, and cannot be dodged by
+an unusual call path at run time)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "pyshelf"
+DELETING = frozenset({"rmtree", "unlink", "rmdir", "removedirs"})
+
+
+def modules() -> list[Path]:
+    return sorted(SOURCE.rglob("*.py"))
+
+
+def deletions(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Every call that deletes a file or folder, and every import of such a function."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            on_os = isinstance(node.func.value, ast.Name) and node.func.value.id == "os"
+            if name in DELETING or (name == "remove" and on_os):
+                yield node.lineno, name
+        if isinstance(node, ast.ImportFrom) and node.module in ("os", "shutil"):
+            for alias in node.names:
+                if alias.name in DELETING | {"remove"}:
+                    yield node.lineno, f"from {node.module} import {alias.name}"
+
+
+def test_the_walk_sees_the_whole_package() -> None:
+    names = {path.name for path in modules()}
+    assert {"removal.py", "generations.py", "doctor.py"} <= names
+
+
+@pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
+def test_only_the_confined_remover_deletes(module: Path) -> None:
+    found = list(deletions(ast.parse(module.read_text(encoding="utf-8"))))
+    if module.name == "removal.py":
+        assert found, "the remover itself must be where deletion happens"
+        return
+    assert found == [], f"{module.name} deletes on its own; use pyshelf.removal: {found}"
+
+
+def test_the_check_catches_each_way_of_deleting() -> None:
+    code = ("import os, shutil\nfrom shutil import rmtree\n"
+            "shutil.rmtree(p)\nos.remove(p)\nos.unlink(p)\np.unlink()\np.rmdir()\n")
+    assert [name for _, name in deletions(ast.parse(code))] == [
+        "from shutil import rmtree", "rmtree", "remove", "unlink", "unlink", "rmdir"]
