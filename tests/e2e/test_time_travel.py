@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 
@@ -199,19 +200,29 @@ def test_symlinks_planted_in_the_trash_are_never_followed(shelf, tmp_path):
     (outside / "keep.txt").write_text("mine")
     trash = shelf.shelf_home / "trash"
     trash.mkdir(exist_ok=True)
+    (trash / "9.1.2").symlink_to(outside, target_is_directory=True)  # named as pyshelf would
     (trash / "planted").symlink_to(outside, target_is_directory=True)
     shelf.ok("gc")
-    assert not (trash / "planted").is_symlink()
+    assert not os.path.lexists(trash / "9.1.2")
+    assert (trash / "planted").is_symlink()  # not a name pyshelf gives: not pyshelf's to delete
     assert (outside / "keep.txt").read_text() == "mine"
 
 
-def test_a_symlinked_trash_stops_collection(shelf, tmp_path):
+def test_a_symlinked_trash_stops_every_change(shelf, tmp_path):
     outside = tmp_path / "precious"
     outside.mkdir()
     (outside / "keep.txt").write_text("mine")
-    (shelf.shelf_home / "trash").symlink_to(outside, target_is_directory=True)
     _grow(shelf, 4)
-    result = shelf.ok("install", "zeta", "--yes")
-    assert "were not collected" in result.stderr
+    trash = shelf.shelf_home / "trash"
+    if trash.exists():
+        trash.rename(tmp_path / "old-trash")
+    trash.symlink_to(outside, target_is_directory=True)
+    before = generation_dirs(shelf)
+
+    result = shelf.run("install", "zeta", "--yes")
+    collected = shelf.run("gc")
+
+    assert result.returncode == collected.returncode == 1
+    assert f"{trash} is a symlink; pyshelf only writes and deletes in real folders" in result.stderr
     assert [p.name for p in outside.iterdir()] == ["keep.txt"]
-    assert "1" in generation_dirs(shelf)
+    assert generation_dirs(shelf) == before

@@ -73,12 +73,14 @@ def test_an_unfinished_environment_is_never_fresh(tmp_path: Path) -> None:
 
 def test_stale_environments_of_other_requests_are_removed(tmp_path: Path) -> None:
     layout = Layout(tmp_path)
-    for name, age in (("old", FRESH_DAYS + 1), ("new", 0), ("mine", FRESH_DAYS + 1)):
+    old, new, mine, unfinished = "0" * 20, "1" * 20, "2" * 20, "3" * 20
+    for name, age in ((old, FRESH_DAYS + 1), (new, 0), (mine, FRESH_DAYS + 1)):
         (layout.runs / name).mkdir(parents=True)
         (layout.runs / name / STAMP).write_text("")
         built = time.time() - age * 86400
         os.utime(layout.runs / name / STAMP, (built, built))
-    (layout.runs / "unfinished").mkdir()
+    (layout.runs / unfinished).mkdir()
+    (layout.runs / "not-a-run").mkdir()  # someone else's: never a stale environment
 
-    assert remove_stale(layout, time.time(), keep="mine") == ["old", "unfinished"]
-    assert sorted(p.name for p in layout.runs.iterdir()) == ["mine", "new"]
+    assert remove_stale(layout, time.time(), keep=mine) == [old, unfinished]
+    assert sorted(p.name for p in layout.runs.iterdir()) == sorted([mine, new, "not-a-run"])
