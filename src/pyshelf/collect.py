@@ -9,7 +9,7 @@ left on disk links it.
 
 from __future__ import annotations
 
-from pyshelf.errors import PyshelfError
+from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.generations import (
     empty_trash,
     empty_trash_in_background,
@@ -18,6 +18,7 @@ from pyshelf.generations import (
     unused_environments,
 )
 from pyshelf.shelf import Shelf
+from pyshelf.state import InaccessibleDatabase
 
 
 def keep_count(shelf: Shelf) -> int:
@@ -45,16 +46,32 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
     """Collect what :func:`collectable` names; returns the generations collected.
 
     The directories leave ``gens/`` at once; deleting their files happens in the background
-    unless ``wait`` (``pyshelf gc`` waits, an automatic collection does not).
+    unless ``wait`` (``pyshelf gc`` waits, an automatic collection does not). Waiting, the
+    files are deleted before the collection is recorded, because on a full disk recording
+    needs the room the deletion frees.
     """
     victims = collectable(shelf)
     for gen_id in victims:
         move_to_trash(shelf.layout, gen_id)
-    shelf.state.mark_collected(victims)
-    for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs()):
+    for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs(victims)):
         trash_entry(shelf.layout, unused)
     if wait:
         empty_trash(shelf.layout)
-    else:
+    _record_collected(shelf, victims)
+    if not wait:
         empty_trash_in_background(shelf.layout)
     return victims
+
+
+def _record_collected(shelf: Shelf, victims: list[int]) -> None:
+    """Mark the collected generations in the database; if that cannot be written, their
+    directories are gone all the same, so say that and how to record it later."""
+    try:
+        shelf.state.mark_collected(victims)
+    except (DiskFullError, InaccessibleDatabase) as exc:
+        why = exc.reason if isinstance(exc, InaccessibleDatabase) else "its disk is still full"
+        raise PyshelfError(
+            f"Generation(s) {', '.join(map(str, victims))} were removed from "
+            f"{shelf.layout.gens}, but the shelf database could not record that: {why}; "
+            "`pyshelf doctor --fix` records it once the database can be written.",
+            detail=exc.detail) from exc

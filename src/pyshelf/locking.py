@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 
@@ -38,7 +38,9 @@ def writer_lock(path: Path, on_wait: Callable[[str], None], *, wait: bool = True
             on_wait(f"waiting for pyshelf (pid {holder}) to finish ...")
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        # The pid only tells a waiter whom it waits for: a full disk must not stop gc.
+        with suppress(OSError):
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         try:
             yield
         finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -134,12 +134,29 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class UnreadableDatabase(PyshelfError):
-    """The file is damaged or not a pyshelf database: ``doctor --fix`` may set it aside."""
+    """The file is damaged or not a pyshelf database: ``doctor --fix`` may set it aside.
+    ``reason`` is what follows the path ("cannot be read (...)"), for doctor's own line."""
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"The shelf database {path} {reason}; it is left untouched "
                          "(`pyshelf doctor --fix` sets it aside and rebuilds it from the "
                          "generations on disk).")
+        self.reason = reason
+
+
+class InaccessibleDatabase(PyshelfError):
+    """A file this process may not open or write (permissions, a read-only file system):
+    it is not damaged, so it is never set aside; setting it aside would lose its history
+    and snapshots for nothing."""
+
+    def __init__(self, path: Path, reason: str, *, writing: bool = False,
+                 detail: str = "") -> None:
+        if writing:
+            message = f"The shelf database {path} cannot be written: {reason}; nothing was changed."
+        else:
+            message = f"The shelf database {path} cannot be opened: {reason}; it was left as it is."
+        super().__init__(message, detail=detail)
+        self.reason = reason
 
 
 class NewerDatabase(PyshelfError):
@@ -190,11 +207,14 @@ class OperationRecord:
 
 
 class State:
-    """An open shelf database."""
+    """An open shelf database. ``without_room`` says it was opened on a disk too full for
+    SQLite's ``-shm`` file (see :func:`open_state`): it reads, but a change has no room."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *,
+                 without_room: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.without_room = without_room
 
     def close(self) -> None:
         self._db.close()
@@ -202,25 +222,30 @@ class State:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One transaction, committed or rolled back whole. SQLite's "database or disk is
-        full" becomes the sentence that says which disk and what to do: the rollback means
-        nothing was recorded, and a traceback would hide that."""
+        full" or "attempt to write a readonly database" becomes the sentence that says what
+        is wrong and what to do: the rollback means nothing was recorded, and a traceback
+        would hide that."""
         try:
             with self._db:
                 yield
-        except sqlite3.OperationalError as exc:
-            if _is_disk_full(exc, self.path.parent):
-                raise DiskFullError(self.path.parent) from exc
+        except sqlite3.Error as exc:
+            problem = database_error(exc, self.path, writing=True)
+            if problem is not None:
+                raise problem from exc
             raise
 
     # -- settings -------------------------------------------------------------------------
     def damage(self) -> list[str]:
-        """What SQLite's own quick check finds wrong (empty when the file is sound); a
-        database can open and still have damaged pages."""
+        """What SQLite's own quick check finds wrong, one problem per item (empty when the
+        file is sound); a database can open and still have damaged pages. Only damage is
+        reported as damage: a full disk or a lost permission is raised as what it is."""
         try:
             rows = self._db.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
+            if error_kind(exc, self.path) != "damaged":
+                raise
             return [str(exc)]
-        return [row[0] for row in rows if row[0] != "ok"]
+        return quick_check_problems([str(row[0]) for row in rows])
 
     def config(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM config").fetchall())
@@ -323,12 +348,13 @@ class State:
             edges=tuple(Edge(**e) for e in json.loads(r[7])),
         ) for r in rows]
 
-    def isolated_env_dirs(self) -> set[str]:
-        """Every environment folder a generation still on disk relies on."""
+    def isolated_env_dirs(self, leaving: Collection[int] = ()) -> set[str]:
+        """Every environment folder a generation still on disk relies on, not counting the
+        generations ``leaving`` it (a collection in progress, not yet recorded)."""
         rows = self._db.execute(
-            "SELECT DISTINCT i.env_dir FROM generation_isolated i JOIN generations g"
+            "SELECT i.gen_id, i.env_dir FROM generation_isolated i JOIN generations g"
             " ON g.id = i.gen_id WHERE g.state = 'ready'").fetchall()
-        return {row[0] for row in rows}
+        return {env_dir for gen_id, env_dir in rows if gen_id not in leaving}
 
     def edges(self, gen_id: int) -> list[Edge]:
         rows = self._db.execute(
@@ -517,50 +543,161 @@ def _migrate(db: sqlite3.Connection, path: Path, *, create: bool) -> None:
         )
 
 
-def _is_disk_full(exc: sqlite3.Error, directory: Path) -> bool:
-    """SQLITE_FULL ("database or disk is full"), or an I/O error on a disk with no free
-    block: there the first read of a WAL database fails growing its ``-shm`` file
-    (SQLITE_IOERR_SHMSIZE, "disk I/O error") although the database is sound. The free space
-    is asked because ``sqlite_errorname`` only exists from Python 3.11."""
-    if "database or disk is full" in str(exc):
-        return True
-    if "disk I/O error" not in str(exc):
-        return False
+def quick_check_problems(rows: list[str]) -> list[str]:
+    """``PRAGMA quick_check``'s rows as one problem per item: a row may hold several lines,
+    and its "*** in database main ***" headings name no problem."""
+    lines = (line.strip() for row in rows for line in row.splitlines())
+    return [line for line in lines if line and line != "ok" and not line.startswith("***")]
+
+
+# The primary result code each of SQLite's fixed messages stands for: Python 3.10's
+# exceptions carry only the message (``sqlite_errorname`` exists from 3.11).
+_CODE_BY_MESSAGE = {
+    "database disk image is malformed": "SQLITE_CORRUPT",
+    "malformed database schema": "SQLITE_CORRUPT",
+    "is not a database": "SQLITE_NOTADB",
+    "database or disk is full": "SQLITE_FULL",
+    "unable to open database file": "SQLITE_CANTOPEN",
+    "attempt to write a readonly database": "SQLITE_READONLY",
+    "access permission denied": "SQLITE_PERM",
+    "disk I/O error": "SQLITE_IOERR",
+}
+# What a disk needs free for SQLite to open a WAL database: the -shm file's first 32 KiB
+# and a page or two; with less, its "disk I/O error" means the disk is full.
+_ROOM_TO_OPEN = 64 * 1024
+
+
+def error_name(exc: sqlite3.Error) -> str:
+    """SQLite's result code, e.g. ``SQLITE_CORRUPT`` or ``SQLITE_IOERR_SHMSIZE`` (empty if
+    unknown): the exception's own where Python gives it, else read off the message."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if isinstance(name, str) and name.startswith("SQLITE_"):
+        return name
+    return next((code for text, code in _CODE_BY_MESSAGE.items() if text in str(exc)), "")
+
+
+def error_kind(exc: BaseException, path: Path) -> str | None:
+    """What an error of the database at ``path`` means for the person: ``damaged`` (the
+    file's pages are corrupt, or it is no database: only this may be set aside), ``full``
+    (no room on its disk), ``inaccessible`` (this user or the mount forbids it), or None
+    for anything else, which is pyshelf's bug to report."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    primary = "_".join(error_name(exc).split("_")[:2])
+    if primary in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return "damaged"
+    if primary == "SQLITE_FULL" or (primary == "SQLITE_IOERR" and _no_room(path.parent)):
+        return "full"
+    if primary in ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH"):
+        # a -wal that cannot be made for want of an inode also reads "unable to open"
+        full = not access_problem(path) and _no_room(path.parent)
+        return "full" if full else "inaccessible"
+    return None
+
+
+def database_error(exc: BaseException, path: Path, *, writing: bool = False,
+                   unchanged: bool = True) -> PyshelfError | None:
+    """The one sentence for a SQLite error of the database at ``path`` (see
+    :func:`error_kind`), with SQLite's own words as the detail; None for pyshelf's bugs.
+    ``unchanged`` is False where the caller cannot promise that nothing was written."""
+    kind = error_kind(exc, path)
+    if kind == "damaged":
+        return UnreadableDatabase(path, f"cannot be read ({exc})")
+    if kind == "full":
+        return DiskFullError(path.parent, detail=str(exc), unchanged=unchanged)
+    if kind == "inaccessible":
+        return InaccessibleDatabase(path, access_problem(path) or str(exc), writing=writing,
+                                    detail=str(exc))
+    return None
+
+
+def access_problem(path: Path) -> str:
+    """Why this process may not read and write the database and the ``-wal`` and ``-shm``
+    files SQLite keeps beside it, as the file system says (empty when nothing forbids it);
+    root passes every permission check, as it does in SQLite."""
+    folder = path.parent
     try:
-        return os.statvfs(directory).f_bavail == 0
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+    except OSError:
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not os.access(file, os.R_OK):
+            return f"permission denied (this user may not read {file})"
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"permission denied (this user may not write {file})"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"permission denied (this user may not create files in {folder}, where "
+                "SQLite keeps its -wal and -shm files)")
+    return ""
+
+
+def _no_room(directory: Path) -> bool:
+    try:
+        disk = os.statvfs(directory)
     except OSError:
         return False
+    return (disk.f_bavail * disk.f_frsize < _ROOM_TO_OPEN
+            or (disk.f_files > 0 and disk.f_favail == 0))
 
 
-def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def _open_error(exc: sqlite3.Error, path: Path) -> PyshelfError:
+    """An error while opening is never a bug of pyshelf's, but only damage is called
+    damage: anything unexplained is named in SQLite's words and leaves the file alone."""
+    return database_error(exc, path) or InaccessibleDatabase(path, str(exc))
+
+
+def _connect(path: Path, *, create: bool, exclusive: bool = False) -> sqlite3.Connection:
+    """A connection with pyshelf's settings. ``exclusive`` is for a disk with no room left:
+    there SQLite cannot grow the ``-shm`` file that every ordinary connection to a WAL
+    database needs, even to read. In exclusive locking mode, set before anything reads the
+    file (``synchronous`` already reads the schema), it keeps that index in its own memory
+    instead, so the shelf can still be read, and written once ``gc`` has freed room; other
+    pyshelf processes wait until it closes, which on a full disk costs little."""
     mode = "rwc" if create else "rw"
     try:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, timeout=30)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.DatabaseError as exc:
-        if _is_disk_full(exc, path.parent):  # the disk is full, the file is not damaged
-            raise DiskFullError(path.parent) from exc
-        raise UnreadableDatabase(path, f"cannot be read ({exc})") from exc
+    except sqlite3.Error as exc:
+        raise _open_error(exc, path) from exc
+    pragmas = ["locking_mode = EXCLUSIVE"] if exclusive else []
+    try:
+        for pragma in [*pragmas, "foreign_keys = ON", "synchronous = NORMAL"]:
+            db.execute(f"PRAGMA {pragma}")
+    except sqlite3.Error as exc:
+        db.close()
+        raise _open_error(exc, path) from exc
     return db
 
 
+def _opened(db: sqlite3.Connection, path: Path, *, create: bool,
+            without_room: bool = False) -> State:
+    try:
+        _migrate(db, path, create=create)
+    except sqlite3.Error as exc:
+        db.close()
+        raise _open_error(exc, path) from exc
+    except BaseException:
+        db.close()
+        raise
+    return State(db, path, without_room=without_room)
+
+
 def open_state(path: Path, *, create: bool = False) -> State:
-    """Open (and migrate) the shelf database; ``create`` is only for ``init``."""
+    """Open (and migrate) the shelf database; ``create`` is only for ``init``. On a full
+    disk it is opened without its ``-shm`` file, so that reporting commands and ``gc``
+    still work; if even that fails, the full disk is what is reported."""
     if not create and not path.exists():
         raise NotInitializedError(
             f"There is no shelf at {path.parent}; run `pyshelf init` first."
         )
-    db = _connect(path, create=create)
     try:
-        _migrate(db, path, create=create)
-    except sqlite3.DatabaseError as exc:
-        db.close()
-        if _is_disk_full(exc, path.parent):  # the disk is full, the file is not damaged
-            raise DiskFullError(path.parent) from exc
-        raise UnreadableDatabase(path, f"cannot be read ({exc})") from exc
-    except BaseException:
-        db.close()
-        raise
-    return State(db, path)
+        return _opened(_connect(path, create=create), path, create=create)
+    except DiskFullError as full:
+        if create:
+            raise
+        try:
+            return _opened(_connect(path, create=False, exclusive=True), path, create=False,
+                           without_room=True)
+        except (DiskFullError, InaccessibleDatabase):
+            raise full from None
 

@@ -7,14 +7,12 @@ really filled as well.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import snapshot, uv_wrapper
+from tests.e2e.helpers import private_mount_command, snapshot, uv_wrapper
 from tests.support.sandbox import Sandbox, pyshelf_script
 from tests.support.wheels import Dist, build_wheel
 
@@ -154,24 +152,6 @@ def test_disk_full_when_pyshelf_itself_writes(shelf: Sandbox) -> None:
 
 # -- a really full disk: the shelf home on a small tmpfs in a private mount namespace --------
 
-def _private_mount_command(tmp_path: Path) -> list[str]:
-    """``unshare`` options that let this user mount a tmpfs nobody else sees, or skip."""
-    if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
-        pytest.skip("a real full disk needs Linux and unshare(1)")
-    probe = tmp_path / "mount-probe"
-    probe.mkdir()
-    options = [["unshare", "-rm"]] + ([["unshare", "-m"]] if os.geteuid() == 0 else [])
-    reasons = []
-    for command in options:
-        found = subprocess.run([*command, "sh", "-c", 'mount -t tmpfs -o size=1m probe "$0"',
-                                str(probe)], capture_output=True, text=True, timeout=30,
-                               check=False)
-        if found.returncode == 0:
-            return command
-        reasons.append(f"{' '.join(command)}: {found.stderr.strip() or found.returncode}")
-    pytest.skip("cannot mount a private tmpfs (" + "; ".join(reasons) + ")")
-
-
 # Runs inside the namespace: the shelf home becomes a fresh 64 MiB tmpfs, the shelf is set
 # up on it, the test's steps run, and what a failed change must not alter is written to
 # $OUT before (after the setup) and after (once the disk has room again).
@@ -210,7 +190,7 @@ state after
 def _on_a_small_disk(sandbox: Sandbox, tmp_path: Path, steps: str) -> Path:
     """Run ``steps`` (sh, with ``fill`` and ``$PYSHELF``) on a shelf whose home is a small
     private tmpfs; returns the folder the run wrote its results to."""
-    command = _private_mount_command(tmp_path)
+    command = private_mount_command(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     script = tmp_path / "on-a-small-disk.sh"
@@ -239,18 +219,73 @@ echo $? > "$OUT/exit"
     assert (out / "after").read_text() == (out / "before").read_text()
 
 
+# What the shelf is given before its disk fills up: two more generations for gc to collect
+# (with keep_generations 1), and the journal row of a change killed just then, which the
+# cleanup every command runs cannot record on a full disk.
+_COLLECTABLE_AND_INTERRUPTED = """
+for step in "remove beta" "install beta"; do
+    "$PYSHELF" $step --yes >> "$OUT/setup" 2>&1 || exit 92
+done
+"$PYSHELF" config set keep_generations 1 >> "$OUT/setup" 2>&1 || exit 92
+state ready
+"$PYTHON" - "$SHELF_HOME/state.db" <<'EOF'
+import sqlite3, sys
+with sqlite3.connect(sys.argv[1]) as db:
+    db.execute("INSERT INTO operations (command, from_gen, to_gen, started_at, status,"
+               " summary) VALUES ('pyshelf install killed', 3, 4, '2030-01-01T00:00:00Z',"
+               " 'running', '')")
+EOF
+"""
+# Runs one pyshelf command, keeping what it printed and its exit status under $OUT/<name>.
+_RUN = """
+run() {
+    name=$1; shift
+    "$PYSHELF" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+    echo $? > "$OUT/$name.exit"
+}
+"""
+FULL_DISK_COMMANDS = (("list", "list"), ("history", "history"), ("status", "status"),
+                      ("doctor", "doctor"), ("gc", "gc"), ("recorded", "gc --dry-run"),
+                      ("history_after", "history"))
+
+
 def test_completely_full_disk_is_not_a_damaged_database(sandbox: Sandbox,
                                                         tmp_path: Path) -> None:
-    """With no block free SQLite cannot even open its WAL index; that must read as a full
-    disk, never as a damaged database (which would invite setting it aside)."""
-    out = _on_a_small_disk(sandbox, tmp_path, """
+    """With no block free SQLite cannot even make its WAL index: that must read as a full
+    disk, never as a damaged database (which would invite setting it aside), a change must
+    fail saying so, and everything that only reads must still work, as must `gc`, the
+    remedy that sentence names: it frees the space first and then records the collection."""
+    runs = "\n".join(f"run {name} {command}" for name, command in FULL_DISK_COMMANDS)
+    out = _on_a_small_disk(sandbox, tmp_path, _COLLECTABLE_AND_INTERRUPTED + _RUN + f"""
 fill 0
-"$PYSHELF" install alpha --yes > "$OUT/stdout" 2> "$OUT/stderr"
-echo $? > "$OUT/exit"
+run install install alpha --yes
+ls "$SHELF_HOME/gens" > "$OUT/full"
+{runs}
 """)
-    stderr = (out / "stderr").read_text()
-    assert (out / "exit").read_text().strip() == "1", stderr
+
+    def result(name: str) -> tuple[str, str, str]:
+        exit_code, stdout, stderr = ((out / f"{name}.{part}").read_text()
+                                     for part in ("exit", "out", "err"))
+        return exit_code, stdout, stderr
+
+    exit_code, _, stderr = result("install")
+    assert exit_code.strip() == "1", stderr
     assert error_lines(stderr) == [
         f"error: The disk holding {sandbox.shelf_home} {ADVICE}; nothing was changed."
     ]
-    assert (out / "after").read_text() == (out / "before").read_text()
+    # gens/ as it was (`state` lists it, then where env points)
+    assert (out / "ready").read_text().startswith((out / "full").read_text() + "gens/3\n")
+    for name, _ in FULL_DISK_COMMANDS:
+        exit_code, stdout, stderr = result(name)
+        assert exit_code.strip() == "0", f"{name}: {stdout}{stderr}"
+        assert not error_lines(stderr), f"{name}: {stderr}"
+    assert "beta" in result("list")[1]
+    assert "Cleaning up after an interrupted pyshelf must wait" in result("list")[2]
+    assert "pyshelf install beta" in result("history")[1]
+    assert "The shelf is healthy." in result("doctor")[1]
+    assert "Collected generation(s) 1, 2" in result("gc")[1]
+    # the cleanup waited until gc had made room, and was done then
+    assert "its unfinished generation 4 was removed" in result("gc")[2]
+    assert result("recorded")[1] == "Would collect: nothing.\n"
+    assert "interrupted; generation 4 was never finished" in result("history_after")[1]
+    assert (out / "after").read_text().startswith("0\n3\ngens/3\n")

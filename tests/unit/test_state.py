@@ -10,15 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from pyshelf.errors import NotInitializedError, PyshelfError
-from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter
+from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
+from pyshelf.model import Edge, InstalledPackage, IntentEntry, Interpreter, IsolatedApp
 from pyshelf.state import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    InaccessibleDatabase,
     NewGeneration,
     OperationRecord,
     State,
+    UnreadableDatabase,
+    database_error,
+    error_kind,
+    error_name,
     open_state,
+    quick_check_problems,
 )
 
 GENERATION_TABLES = ("generations", "generation_requirements", "generation_packages",
@@ -358,3 +364,104 @@ def test_version_2_history_survives_the_journal_migration(db_path):
             finished_at="f", status="done", summary="")]
     finally:
         migrated.close()
+
+
+# -- what SQLite's errors mean ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("message", "name"), [
+    ("database disk image is malformed", "SQLITE_CORRUPT"),
+    ("malformed database schema (config) - near \"x\"", "SQLITE_CORRUPT"),
+    ("file is not a database", "SQLITE_NOTADB"),
+    ("database or disk is full", "SQLITE_FULL"),
+    ("unable to open database file", "SQLITE_CANTOPEN"),
+    ("attempt to write a readonly database", "SQLITE_READONLY"),
+    ("disk I/O error", "SQLITE_IOERR"),
+    ("UNIQUE constraint failed: config.key", ""),
+])
+def test_error_name_is_read_off_the_message_where_python_gives_no_code(message, name):
+    assert error_name(sqlite3.OperationalError(message)) == name
+
+
+def test_error_name_prefers_the_code_sqlite_gave():
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+
+    assert error_name(exc) == "SQLITE_IOERR_SHMSIZE"
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("database disk image is malformed", "damaged"),
+    ("file is not a database", "damaged"),
+    ("database or disk is full", "full"),
+    ("unable to open database file", "inaccessible"),
+    ("attempt to write a readonly database", "inaccessible"),
+    ("disk I/O error", None),  # with room on the disk: not a full disk, and not damage either
+    ("database is locked", None),
+])
+def test_only_corrupt_pages_or_a_foreign_file_count_as_damage(db_path, message, kind):
+    assert error_kind(sqlite3.OperationalError(message), db_path) == kind
+
+
+def test_each_kind_of_error_has_its_own_sentence(db_path):
+    damaged = database_error(sqlite3.DatabaseError("database disk image is malformed"), db_path)
+    full = database_error(sqlite3.OperationalError("database or disk is full"), db_path)
+    forbidden = database_error(sqlite3.OperationalError("unable to open database file"),
+                               db_path)
+
+    assert isinstance(damaged, UnreadableDatabase) and "doctor --fix" in damaged.message
+    assert isinstance(full, DiskFullError) and full.message.endswith("nothing was changed.")
+    assert isinstance(forbidden, InaccessibleDatabase)
+    assert forbidden.message == (f"The shelf database {db_path} cannot be opened: unable to "
+                                 "open database file; it was left as it is.")
+    assert "doctor --fix" not in forbidden.message
+    assert database_error(sqlite3.IntegrityError("UNIQUE constraint failed"), db_path) is None
+    assert database_error(ValueError("not SQLite's"), db_path) is None
+
+
+def test_a_write_refused_by_sqlite_is_named_and_records_nothing(state: State, db_path):
+    state.set_config("python", "/usr/bin/python3")
+    read_only = State(sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True), db_path)
+
+    with pytest.raises(InaccessibleDatabase, match=r"cannot be written: .*nothing was changed"):
+        read_only.set_config("python", "/opt/python3")
+
+    assert read_only.config() == {"python": "/usr/bin/python3"}
+    read_only.close()
+
+
+def test_quick_check_findings_are_one_problem_per_line():
+    rows = ["*** in database main ***\nPage 19: btreeInitPage() returns error code 11\n"
+            "Page 17: btreeInitPage() returns error code 11", "row 3 missing from index x"]
+
+    assert quick_check_problems(rows) == ["Page 19: btreeInitPage() returns error code 11",
+                                          "Page 17: btreeInitPage() returns error code 11",
+                                          "row 3 missing from index x"]
+    assert quick_check_problems(["ok"]) == []
+
+
+def test_corrupt_pages_past_the_header_open_but_fail_the_check(state: State, db_path):
+    record(state, new_generation(1))
+    state.close()
+    with closing(sqlite3.connect(db_path)) as db:
+        roots = db.execute("SELECT rootpage FROM sqlite_schema WHERE type = 'index'").fetchall()
+    data = bytearray(db_path.read_bytes())
+    for (page,) in roots:
+        data[(page - 1) * 4096:(page - 1) * 4096 + 8] = bytes(8)
+    db_path.write_bytes(data)
+
+    damaged = open_state(db_path)
+    try:
+        assert len(damaged.damage()) == len(roots) > 1
+        with pytest.raises(sqlite3.DatabaseError) as failed:
+            damaged.current_generation_id()
+        assert isinstance(database_error(failed.value, db_path), UnreadableDatabase)
+    finally:
+        damaged.close()
+
+
+def test_env_dirs_of_generations_being_collected_are_no_longer_in_use(state: State):
+    record(state, new_generation(1, isolated=[IsolatedApp("black", "black", env_dir="black-1")]))
+    record(state, new_generation(2, isolated=[IsolatedApp("black", "black", env_dir="black-2")]))
+
+    assert state.isolated_env_dirs() == {"black-1", "black-2"}
+    assert state.isolated_env_dirs([1]) == {"black-2"}

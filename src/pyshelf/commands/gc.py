@@ -1,4 +1,9 @@
-"""``pyshelf gc``: delete old generations now (it also runs after every change)."""
+"""``pyshelf gc``: delete old generations now (it also runs after every change).
+
+It is the remedy every "disk is full" sentence names, so it works on a full disk: the
+database opens without room (``state.open_state``), the files are deleted before the
+collection is recorded, and a cleanup after an interrupted pyshelf waits until after that.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pyshelf.shelf import open_shelf
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
-    with shelf.writing():
+    with shelf.writing(frees_space=True):  # gc is what a full disk asks for: it must run
         if args.dry_run:
             victims = collectable(shelf)
             ui.out("Would collect: " + (", ".join(map(str, victims)) or "nothing") + ".")
