@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -18,7 +20,7 @@ if _REPO_ROOT not in sys.path:
 
 from tests.support.catalogue import build_catalogue  # noqa: E402
 from tests.support.index import IndexServer, write_simple_index  # noqa: E402
-from tests.support.sandbox import Sandbox  # noqa: E402
+from tests.support.sandbox import SYSTEM_PATH, Sandbox  # noqa: E402
 
 
 class WheelIndex(NamedTuple):
@@ -71,18 +73,43 @@ def base_python() -> Path:
     return Path(getattr(sys, "_base_executable", sys.executable)).resolve()
 
 
-@pytest.fixture
-def sandbox(
-    tmp_path: Path, wheel_index: WheelIndex, uv_cache_dir: Path, base_python: Path
-) -> Sandbox:
+def _sandbox_at(home: Path, wheel_index: WheelIndex, uv_cache_dir: Path,
+                base_python: Path) -> Sandbox:
     if not wheel_index.server.running:
         wheel_index.server.start()
     return Sandbox(
-        tmp_path / "home",
+        home,
         base_python=base_python,
         index_url=wheel_index.url,
         uv_cache_dir=uv_cache_dir,
     )
+
+
+@pytest.fixture
+def sandbox(
+    tmp_path: Path, wheel_index: WheelIndex, uv_cache_dir: Path, base_python: Path
+) -> Sandbox:
+    return _sandbox_at(tmp_path / "home", wheel_index, uv_cache_dir, base_python)
+
+
+@pytest.fixture
+def reachable_sandbox(
+    wheel_index: WheelIndex, uv_cache_dir: Path, base_python: Path
+) -> Iterator[Sandbox]:
+    """A sandbox whose HOME and interpreter another user can reach (pytest's temporary
+    folders are root's alone, and so may the Python be): as root, tests of file permissions
+    run pyshelf as nobody."""
+    if os.geteuid() == 0:
+        reachable = shutil.which("python3", path=SYSTEM_PATH)
+        if reachable is None:
+            pytest.skip("no python3 that another user can run")
+        base_python = Path(reachable)
+    top = Path(tempfile.mkdtemp(prefix="pyshelf-reachable-"))
+    top.chmod(0o755)
+    try:
+        yield _sandbox_at(top / "home", wheel_index, uv_cache_dir, base_python)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture

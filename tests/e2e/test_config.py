@@ -4,11 +4,21 @@ shell block following the settings they depend on."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages
+from tests.support.places import (
+    UNUSABLE,
+    WORDS,
+    hand_over,
+    make_unusable,
+    run_unprivileged,
+    unreadable_file,
+)
 
 KEYS = ["python", "bin_dir", "shell_config", "index_url", "extra_index_urls",
         "keep_generations", "system_site_packages", "expose"]
@@ -294,3 +304,91 @@ def test_index_url_is_used_and_unset_goes_back_to_uvs_default(shelf):
     assert settings(shelf)["index_url"] == {"value": None, "source": "default"}
     shelf.ok("install", "alpha", "--yes")
     assert "alpha" in packages(shelf)
+
+
+# --------------------------------------------------------------------------- unusable places
+
+
+def _person_text_around_the_block(sandbox) -> None:
+    """The person's lines before and after the block: taking the block out and putting it
+    back would move it to the end, so equal bytes show that the file was never touched."""
+    sandbox.rc.write_bytes(b"# mine\n" + sandbox.rc.read_bytes() + b"alias ll='ls -l'\n")
+
+
+def _move_refused(sandbox, key: str, value: Path, fragment: str, run=None) -> None:
+    """``config set`` refuses with one sentence (exit 2), the setting and the shell config
+    stay byte for byte, and a new bash still finds the shelf and pyshelf."""
+    rc_before = sandbox.rc.read_bytes()
+    before = stored(sandbox)
+
+    result = (run or sandbox.run)("config", "set", key, str(value))
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr and str(value) in result.stderr
+    assert stored(sandbox) == before
+    assert sandbox.rc.read_bytes() == rc_before
+    shell = sandbox.bash("command -v python3; command -v pyshelf")
+    assert shell.stdout.splitlines() == [str(sandbox.shelf_home / "env" / "bin" / "python3"),
+                                         str(sandbox.bin_dir / "pyshelf")]
+
+
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_shell_config_that_cannot_take_the_block_changes_nothing(shelf, kind):
+    _person_text_around_the_block(shelf)
+    new_rc = shelf.home / "new-rc"
+    make_unusable(new_rc, kind)
+
+    _move_refused(shelf, "shell_config", new_rc, WORDS[kind])
+
+    assert not (shelf.home / "gone").exists()
+
+
+@pytest.mark.parametrize("kind", UNUSABLE[1:])
+def test_bin_dir_that_cannot_be_made_changes_nothing(shelf, kind):
+    _person_text_around_the_block(shelf)
+    new_bin = shelf.home / "tools"
+    make_unusable(new_bin, kind)
+
+    _move_refused(shelf, "bin_dir", new_bin, WORDS[kind])
+
+
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_bin_dir_with_something_in_the_launchers_way_changes_nothing(shelf, kind):
+    _person_text_around_the_block(shelf)
+    new_bin = shelf.home / "tools"
+    new_bin.mkdir()
+    make_unusable(new_bin / "pyshelf", kind)
+
+    _move_refused(shelf, "bin_dir", new_bin, "in the way of the pyshelf launcher")
+
+
+def _unreadable_rc(home: Path) -> tuple[str, Path, str]:
+    unreadable_file(home / "new-rc")
+    return "shell_config", home / "new-rc", "permission denied"
+
+
+def _unwritable_bin_dir(home: Path) -> tuple[str, Path, str]:
+    (home / "tools").mkdir()
+    if os.geteuid() != 0:
+        (home / "tools").chmod(0o555)  # as root, being root's is what stops nobody
+    return "bin_dir", home / "tools", "is not writable"
+
+
+def _unreadable_launcher(home: Path) -> tuple[str, Path, str]:
+    (home / "tools").mkdir()
+    hand_over(home / "tools")
+    unreadable_file(home / "tools" / "pyshelf")
+    return "bin_dir", home / "tools", "cannot be read"
+
+
+@pytest.mark.parametrize("place", [_unreadable_rc, _unwritable_bin_dir, _unreadable_launcher])
+def test_place_the_person_may_not_use_changes_nothing(reachable_sandbox, place):
+    sandbox = reachable_sandbox
+    sandbox.init()
+    _person_text_around_the_block(sandbox)
+    hand_over(sandbox.home)
+    key, value, fragment = place(sandbox.home)
+
+    _move_refused(sandbox, key, value, fragment,
+                  run=lambda *args: run_unprivileged(sandbox, *args))

@@ -9,6 +9,7 @@ import pytest
 
 from pyshelf.removal import (
     RemovalRefused,
+    discard_new_home,
     is_own,
     real_folder,
     remove,
@@ -173,3 +174,45 @@ def test_unlink_same_file_refuses_a_file_swapped_in(tmp_path: Path) -> None:
     assert made.read_text() == "someone else's, same name"
     assert unlink_same_file(tmp_path / "moved", seen) is True
     assert not (tmp_path / "moved").exists()
+
+
+def _half_made_home(home: Path, canary: Path) -> None:
+    """What a first init that failed late leaves: the database with SQLite's files, the
+    lock, a generation, ``env``, and a home folder that is a symlink out of the home."""
+    for name in ("state.db", "state.db-wal", "state.db-shm", "lock"):
+        (home / name).write_text("x")
+    (home / "gens" / "0" / "bin").mkdir(parents=True)
+    (home / "gens" / "0" / "bin" / "python").symlink_to(canary / "thesis.txt")
+    (home / "env").symlink_to("gens/0")
+    (home / "app").symlink_to(canary)
+
+
+def test_discard_new_home_takes_what_init_made_and_the_home_it_made(home, canary):
+    _half_made_home(home, canary)
+
+    discard_new_home(home, found=set(), made_home=True)
+
+    assert not home.exists()
+    assert_intact(canary)
+
+
+def test_discard_new_home_keeps_what_was_there_before(home, canary):
+    (home / "notes.txt").write_text("the person's")
+    (home / "gens").mkdir()
+    (home / "gens" / "7").mkdir()  # before init: not init's to take
+    _half_made_home(home, canary)
+
+    discard_new_home(home, found={"notes.txt", "gens"}, made_home=False)
+
+    assert sorted(path.name for path in home.iterdir()) == ["gens", "notes.txt"]
+    assert sorted(path.name for path in (home / "gens").iterdir()) == ["0", "7"]
+    assert_intact(canary)
+
+
+def test_discard_new_home_leaves_a_home_someone_else_wrote_into(home):
+    (home / "state.db").write_text("x")
+    (home / "theirs").write_text("arrived meanwhile")
+
+    discard_new_home(home, found=set(), made_home=True)
+
+    assert [path.name for path in home.iterdir()] == ["theirs"]

@@ -19,12 +19,14 @@ from pyshelf.shell import (
     MANAGED_NOTE,
     START_MARKER,
     apply_block,
+    check_config_file,
     default_config_path,
     detect_shell,
     has_block,
     render_block,
     shell_kind_for_path,
     update_config_file,
+    why_new_shell_skips,
 )
 
 IS_ROOT = os.geteuid() == 0
@@ -93,6 +95,7 @@ def test_default_config_path_fish_honours_xdg_config_home():
         ("conf.d/pyshelf.fish", "fish"),
         (".zshrc", "zsh"),
         ("my.zshenv", "zsh"),
+        (".zprofile", "zsh"),
         (".bashrc", "bash"),
         (".profile", "bash"),
         ("rc", "bash"),
@@ -100,6 +103,38 @@ def test_default_config_path_fish_honours_xdg_config_home():
 )
 def test_shell_kind_for_path(name, expected):
     assert shell_kind_for_path(Path("/home/u") / name) == expected
+
+
+@pytest.mark.parametrize(("kind", "name", "environ"), [
+    ("bash", ".bashrc", {}),
+    ("zsh", ".zshrc", {}),
+    ("zsh", "z/.zshenv", {"ZDOTDIR": "{home}/z"}),
+    ("fish", ".config/fish/config.fish", {}),
+    ("fish", "x/fish/conf.d/mine.fish", {"XDG_CONFIG_HOME": "{home}/x"}),
+])
+def test_files_a_new_interactive_shell_reads(tmp_path, kind, name, environ):
+    environ = {key: value.format(home=tmp_path) for key, value in environ.items()}
+    assert why_new_shell_skips(tmp_path / name, kind, tmp_path, environ) is None
+
+
+def test_why_a_new_interactive_shell_skips_a_file(tmp_path):
+    def why(kind: str, name: str, environ: dict[str, str] | None = None) -> str | None:
+        return why_new_shell_skips(tmp_path / name, kind, tmp_path, environ or {})
+
+    assert why("bash", ".profile") == "only a login shell reads it"
+    assert why("zsh", ".zprofile") == "only a login shell reads it"
+    assert why("bash", "rc") == f"it reads {tmp_path / '.bashrc'}"
+    assert why("zsh", ".zshrc", {"ZDOTDIR": str(tmp_path / "z")}) == (
+        f"it reads {tmp_path / 'z/.zshenv'} and {tmp_path / 'z/.zshrc'}")
+    (tmp_path / ".bash_login").write_text("")
+    assert why("bash", ".profile") == (
+        f"only a login shell reads it, and a login bash reads {tmp_path / '.bash_login'} "
+        "instead")
+    assert why("bash", ".bash_login") == "only a login shell reads it"
+    (tmp_path / "dotfiles").mkdir()
+    (tmp_path / "dotfiles" / "bashrc").write_text("")
+    (tmp_path / ".bashrc").symlink_to(tmp_path / "dotfiles" / "bashrc")
+    assert why("bash", "dotfiles/bashrc") is None  # the file ~/.bashrc leads to
 
 
 # --------------------------------------------------------------------------- rendering
@@ -551,6 +586,147 @@ def test_uncreatable_parent_is_refused(tmp_path):
     try:
         with pytest.raises(PyshelfError, match="permission denied"):
             update_config_file(rc, render_block("fish", [BIN]))
+    finally:
+        locked.chmod(0o755)
+    assert list(locked.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- checking first
+
+
+def _tree(root: Path) -> list[tuple[str, int, int, int]]:
+    """Every entry below ``root`` (links not followed) with its type, size and mtime."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            info = os.lstat(Path(folder) / name)
+            found.append((str(Path(folder, name).relative_to(root)), info.st_mode,
+                          info.st_size, info.st_mtime_ns))
+    return sorted(found)
+
+
+def _existing(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").write_bytes(b"export A=1\n")
+    return tmp_path / ".bashrc"
+
+
+def _missing_with_folders(tmp_path: Path) -> Path:
+    return tmp_path / ".config" / "fish" / "conf.d" / "pyshelf.fish"
+
+
+def _link_to_a_new_file(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").symlink_to(tmp_path / "dotfiles-bashrc")
+    return tmp_path / ".bashrc"
+
+
+def _directory(tmp_path: Path) -> Path:
+    (tmp_path / "rc").mkdir()
+    return tmp_path / "rc"
+
+
+def _link_into_a_missing_folder(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").symlink_to(tmp_path / "gone" / "bashrc")
+    return tmp_path / ".bashrc"
+
+
+def _symlink_loop(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").symlink_to(tmp_path / ".bashrc-too")
+    (tmp_path / ".bashrc-too").symlink_to(tmp_path / ".bashrc")
+    return tmp_path / ".bashrc"
+
+
+def _fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "rc")
+    return tmp_path / "rc"
+
+
+def _half_deleted_block(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").write_bytes(b"a\n" + START_MARKER + b"\nPATH=x\n")
+    return tmp_path / ".bashrc"
+
+
+def _file_in_the_folders_way(tmp_path: Path) -> Path:
+    (tmp_path / ".config").write_bytes(b"not a folder\n")
+    return tmp_path / ".config" / "fish" / "conf.d" / "pyshelf.fish"
+
+
+def _unreadable(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").write_bytes(b"secret\n")
+    (tmp_path / ".bashrc").chmod(0o200)
+    return tmp_path / ".bashrc"
+
+
+def _read_only(tmp_path: Path) -> Path:
+    (tmp_path / ".bashrc").write_bytes(b"keep\n")
+    (tmp_path / ".bashrc").chmod(0o444)
+    return tmp_path / ".bashrc"
+
+
+def _in_a_read_only_folder(tmp_path: Path) -> Path:
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro" / ".bashrc").write_bytes(b"keep\n")
+    (tmp_path / "ro").chmod(0o555)
+    return tmp_path / "ro" / ".bashrc"
+
+
+@pytest.mark.parametrize("make", [_existing, _missing_with_folders, _link_to_a_new_file])
+def test_check_accepts_what_can_be_written_and_changes_nothing(tmp_path, make):
+    rc = make(tmp_path)
+    before = _tree(tmp_path)
+
+    check_config_file(rc)
+
+    assert _tree(tmp_path) == before
+    assert update_config_file(rc, BLOCK) is True
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (_directory, "is a directory"),
+    (_link_into_a_missing_folder, "does not exist"),
+    (_symlink_loop, "leads into a symlink loop"),
+    (_fifo, "not a regular file"),
+    (_half_deleted_block, "has no end marker line"),
+    (_file_in_the_folders_way, "is a file, not a directory"),
+    pytest.param(_unreadable, "permission denied", marks=needs_non_root),
+    pytest.param(_read_only, "is not writable", marks=needs_non_root),
+    pytest.param(_in_a_read_only_folder, "is not writable", marks=needs_non_root),
+])
+def test_check_refuses_with_the_sentence_writing_fails_with(tmp_path, make, words):
+    rc = make(tmp_path)
+    before = _tree(tmp_path)
+    try:
+        with pytest.raises(PyshelfError) as checked:
+            check_config_file(rc)
+        assert _tree(tmp_path) == before
+        with pytest.raises(PyshelfError) as written:
+            update_config_file(rc, BLOCK)
+        assert _tree(tmp_path) == before
+    finally:  # so that pytest can clean up
+        for path in (tmp_path / "ro", tmp_path / ".bashrc"):
+            if path.exists() and not path.is_symlink():
+                path.chmod(0o755)
+    assert checked.value.message == written.value.message
+    assert words in checked.value.message
+    assert str(rc) in checked.value.message
+
+
+def test_symlink_loop_is_named_as_given(tmp_path):
+    rc = _symlink_loop(tmp_path)
+    with pytest.raises(PyshelfError) as info:
+        check_config_file(rc)
+    assert info.value.message == (
+        f"{rc} leads into a symlink loop (links that point at each other); fix the links or "
+        "choose another file with --shell-config.")
+
+
+@needs_non_root
+def test_check_refuses_folders_that_cannot_be_made(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(PyshelfError, match="not writable"):
+            check_config_file(locked / "fish" / "conf.d" / "pyshelf.fish")
     finally:
         locked.chmod(0o755)
     assert list(locked.iterdir()) == []

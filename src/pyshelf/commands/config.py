@@ -1,15 +1,18 @@
 """``pyshelf config``: show and change the shelf's settings.
 
 A setting that something outside the database follows (the launcher follows ``bin_dir``, the
-shell block follows both paths) is moved in the same command, under the writer lock; if the
-move fails, the old value is stored again and put back, so the shelf is never left pointing
-at a place that does not hold it.
+shell block follows both paths) is moved in the same command, under the writer lock. The new
+place is checked before the value is stored or the old place touched, so a place that cannot
+take the block or the launcher is refused with nothing changed; if the move still fails, the
+old value is stored again and put back, so the shelf is never left pointing at a place that
+does not hold it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,13 +21,22 @@ from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.exposure import link_apps, remove_links
 from pyshelf.integration import (
     apply_shell_block,
+    check_launcher_place,
     default_shell_config,
     holds_block,
     install_launcher,
 )
 from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.settings import DEFAULTS, ENVIRONMENT_OVERRIDES, known_key, normalise
+from pyshelf.settings import (
+    DEFAULTS,
+    ENVIRONMENT_OVERRIDES,
+    Setting,
+    effective_settings,
+    known_key,
+    normalise,
+)
 from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shell import check_config_file
 
 # What init would choose for the settings the shelf cannot do without; ``unset`` stores that
 # again rather than leaving the launcher and the block with nowhere to go.
@@ -74,12 +86,61 @@ _FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
 }
 
 
+def _check_block_file(after: dict[str, Setting]) -> None:
+    """The file whose block is rewritten in place; one without a block is left alone."""
+    rc = after["shell_config"].value
+    if rc and holds_block(Path(rc)):
+        check_config_file(Path(rc))
+
+
+def _check_new_bin_dir(after: dict[str, Setting]) -> None:
+    """The launcher and the app links go into the new bin dir, and the block names it."""
+    bin_dir = after["bin_dir"].value
+    if bin_dir:
+        check_launcher_place(Path(bin_dir))
+    _check_block_file(after)
+
+
+def _check_new_shell_config(after: dict[str, Setting]) -> None:
+    """The block moves into the new file, whether or not the old one had it."""
+    rc = after["shell_config"].value
+    if rc:
+        check_config_file(Path(rc))
+
+
+# Run before the new value is stored, with every setting as it will be: refuse a place the
+# followers above could not write to.
+_CHECKS: dict[str, Callable[[dict[str, Setting]], None]] = {
+    "bin_dir": _check_new_bin_dir,
+    "shell_config": _check_new_shell_config,
+    "expose": _check_block_file,
+}
+
+
+def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
+    """Refuse as a bad value (exit 2, nothing stored, nothing moved) a change whose
+    followers cannot move to where the settings would then lead, environment included."""
+    check = _CHECKS.get(key)
+    if check is None:
+        return
+    config = shelf.state.config()
+    if value is None:
+        config.pop(key, None)
+    else:
+        config[key] = value
+    try:
+        check(effective_settings(config, os.environ))
+    except PyshelfError as exc:
+        raise UsageError(exc.message, exc.detail) from exc
+
+
 def _store(shelf: Shelf, key: str, value: str | None) -> None:
     """Store ``value`` (None: remove it) and move whatever follows the setting."""
     with shelf.writing():
         shelf.reload_settings()  # another command may have changed it while we waited
         stored_before = shelf.state.config().get(key)
         previous = shelf.setting(key)
+        _check_followers(shelf, key, value)
         shelf.state.set_config(key, value)
         shelf.reload_settings()
         follow = _FOLLOWERS.get(key)

@@ -2,55 +2,140 @@
 
 Running it again changes nothing unless an option asks for something new; moving the bin dir
 or the shell config moves the managed block and the launcher with it.
+
+The places the block and the launcher go are checked before anything is written, and a first
+init either completes or takes back all it made: a half-made home would keep the settings of
+the failed attempt, and the next init, given better ones, would fail in the same way.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.change import initial_generation
+from pyshelf.change import CommitGuard, initial_generation
 from pyshelf.clock import now
 from pyshelf.commands.snapshots import BASELINE
 from pyshelf.errors import UsageError
 from pyshelf.exposure import link_apps, remove_links
-from pyshelf.integration import apply_shell_block, default_shell_config, install_launcher
+from pyshelf.integration import (
+    Footprint,
+    apply_shell_block,
+    check_places,
+    default_shell_config,
+    install_launcher,
+)
 from pyshelf.interpreter import find_python
-from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.settings import absolute_path
+from pyshelf.layout import Layout, default_bin_dir, entries
+from pyshelf.removal import discard_new_home
+from pyshelf.settings import absolute_path, effective_settings
 from pyshelf.shelf import Shelf, open_shelf
 
 
-def _configure(shelf: Shelf, args: argparse.Namespace) -> None:
-    stored = shelf.state.config()
+def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:
+    """The settings this init stores: what its options ask for, and init's choice for those
+    the shelf cannot do without and does not have yet."""
+    wanted: dict[str, str] = {}
     if args.python or "python" not in stored:
-        python = find_python(args.python or "python3")
-        if "python" in stored and stored["python"] != python:
-            raise UsageError(
-                f"The shelf is built on {stored['python']}; changing its interpreter with "
-                "init is not supported."
-            )
-        shelf.engine.describe(python)  # refuses an interpreter that does not start
-        shelf.state.set_config("python", python)
+        wanted["python"] = find_python(args.python or "python3")
     if args.bin_dir or "bin_dir" not in stored:
-        shelf.state.set_config("bin_dir", absolute_path(args.bin_dir or str(default_bin_dir())))
+        wanted["bin_dir"] = absolute_path(args.bin_dir or str(default_bin_dir()))
     if args.shell_config or "shell_config" not in stored:
-        shelf.state.set_config("shell_config",
-                               absolute_path(args.shell_config or str(default_shell_config())))
+        wanted["shell_config"] = absolute_path(args.shell_config or str(default_shell_config()))
     if args.index_url:
-        shelf.state.set_config("index_url", args.index_url)
+        wanted["index_url"] = args.index_url
     if args.expose:
-        shelf.state.set_config("expose", args.expose)
+        wanted["expose"] = args.expose
+    return wanted
+
+
+def _plan(args: argparse.Namespace, stored: dict[str, str]
+          ) -> tuple[dict[str, str], Path | None, Path]:
+    """The settings to store, with the shell config (None: left alone) and the bin dir they
+    lead to, environment overrides included; refused before anything is written when the
+    interpreter would change or those places cannot take the block and the launcher."""
+    wanted = _wanted(args, stored)
+    if "python" in wanted and stored.get("python", wanted["python"]) != wanted["python"]:
+        raise UsageError(f"The shelf is built on {stored['python']}; changing its interpreter "
+                         "with init is not supported.")
+    settings = effective_settings({**stored, **wanted}, os.environ)
+    rc = None if args.no_modify_shell else Path(str(settings["shell_config"].value))
+    bin_dir = Path(str(settings["bin_dir"].value))
+    check_places(rc, bin_dir)
+    return wanted, rc, bin_dir
+
+
+def _configure(shelf: Shelf, wanted: dict[str, str]) -> None:
+    """Store the wanted settings, once the interpreter among them is known to start."""
+    if "python" in wanted:
+        shelf.engine.describe(wanted["python"])  # refuses an interpreter that does not start
+    for key, value in wanted.items():
+        shelf.state.set_config(key, value)
     shelf.reload_settings()
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    layout.home.mkdir(parents=True, exist_ok=True)
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=True)
+    if os.path.lexists(layout.state_db):
+        ready = _set_up(_opened(args, layout), args)
+    else:
+        ready = _first_init(args, layout)
+    ui.out(ready)
+    return 0
+
+
+def _opened(args: argparse.Namespace, layout: Layout) -> Shelf:
+    return open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=True)
+
+
+def _first_init(args: argparse.Namespace, layout: Layout) -> str:
+    """Set up a new shelf, or, on any failure or Ctrl-C, take back all it made: in the home,
+    the entries that were not there before (and the home if it made it); outside, what
+    :class:`Footprint` says it added. Nothing is made before the places are checked."""
+    _, rc, bin_dir = _plan(args, {})
+    footprint = Footprint.before(rc, bin_dir)
+    made_home = not os.path.lexists(layout.home)
+    found = {entry.name for entry in entries(layout.home)}
+    try:
+        layout.home.mkdir(parents=True, exist_ok=True)
+        shelf = _opened(args, layout)
+        try:
+            return _set_up(shelf, args)
+        finally:
+            shelf.state.close()  # before its files go, if they go
+    except BaseException as exc:
+        _take_back(layout, footprint, found, made_home=made_home)
+        if isinstance(exc, KeyboardInterrupt):  # no "the change is kept": it was not
+            raise KeyboardInterrupt from None
+        raise
+
+
+def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
+               made_home: bool) -> None:
+    """Undo a first init that failed, with Ctrl-C held back until it is done: an undo cut
+    short would leave the half-made shelf it exists to remove."""
+    guard = CommitGuard()
+    guard.hold()
+    try:
+        footprint.take_back(layout)
+        if layout.home.is_dir():
+            discard_new_home(layout.home, found, made_home=made_home)
+    except OSError as exc:
+        ui.warn(f"Could not take away what init made in {layout.home} ({exc.strerror}); "
+                "delete it before running init again.")
+    finally:
+        guard.release()
+
+
+def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
+    """Store the settings, make generation 0 if there is none, put the block and the
+    launcher in place; the sentence that says the shelf is ready."""
+    layout = shelf.layout
     with shelf.writing():
         stored = shelf.state.config()
-        _configure(shelf, args)
+        wanted, _, _ = _plan(args, stored)
+        _configure(shelf, wanted)
         gen_id = shelf.state.current_generation_id()
         if gen_id is None:
             gen_id = initial_generation(shelf)
@@ -62,6 +147,5 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         if stored.get("bin_dir") and stored["bin_dir"] != shelf.setting("bin_dir"):
             remove_links(Path(stored["bin_dir"]), layout)
         link_apps(shelf)
-    ui.out(f"The shelf at {layout.home} is ready (generation {gen_id}, "
-           f"Python {shelf.state.generation(gen_id).interpreter.version}).")
-    return 0
+        version = shelf.state.generation(gen_id).interpreter.version
+    return f"The shelf at {layout.home} is ready (generation {gen_id}, Python {version})."
