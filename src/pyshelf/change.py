@@ -10,8 +10,10 @@ the generation that was current before.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import signal
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from pyshelf.clock import now
 from pyshelf.collect import collect_generations
 from pyshelf.drift import Drift, generation_drift
 from pyshelf.engine import PendingFacts, PendingVenv
-from pyshelf.errors import ConflictError, PyshelfError
+from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
 from pyshelf.exposure import link_apps
 from pyshelf.generations import (
     next_generation_id,
@@ -76,8 +78,8 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     try:
         _apply(shelf, request, current_id, base, early, assume_yes=assume_yes,
                dry_run=dry_run)
-    except BaseException:
-        if early is not None:
+    except BaseException as exc:
+        if early is not None and not isinstance(exc, ChangeKept):  # never a current one
             early.abandon(shelf)
         raise
     finally:
@@ -280,6 +282,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     else:
         started, op_id = early.started_at, early.op_id
     switched = False
+    guard = CommitGuard()
     try:
         ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
         system = None if provided is None else {d.name: d.version for d in provided}
@@ -310,6 +313,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             isolated=apps,
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
+        guard.hold()
         switch_to(layout, gen_id)
         switched = True
         shelf.state.record_generation(record, op_id=op_id, finished_at=now(), summary=summary)
@@ -318,9 +322,47 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             _point_env_back(shelf, from_gen)
         remove_generation_dir(layout, gen_id)
         _forget(shelf, op_id)
+        guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
         raise
-    ui.info(f"Generation {gen_id} is now current ({len(lock.packages)} packages).")
-    tidy_up(shelf)
+    finish_switch(shelf, gen_id,
+                  f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+
+
+class CommitGuard:
+    """Holds Ctrl-C back from the switch of ``env`` until the database has recorded it, so
+    an interrupt lands either before the commit (and the change is undone) or after it (and
+    the change is kept), never between the two."""
+
+    def __init__(self) -> None:
+        self._mask: set[signal.Signals] | None = None
+
+    def hold(self) -> None:
+        self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def release(self) -> None:
+        """Let Ctrl-C through again; one that came while it was held is raised here."""
+        if self._mask is not None:
+            mask, self._mask = self._mask, None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def finish_switch(shelf: Shelf, gen_id: int, announcement: str, guard: CommitGuard) -> None:
+    """Say that ``gen_id`` is current, then tidy up. The change is committed by now, so a
+    Ctrl-C (held back by ``guard`` during the commit, or new) stops only the housekeeping
+    and says the change is kept, and one that comes as the process exits is ignored: the
+    exit status already tells how it went, and dying of the signal would hide that."""
+    atexit.unregister(_ignore_interrupts)
+    atexit.register(_ignore_interrupts)
+    try:
+        guard.release()
+        ui.info(announcement)
+        tidy_up(shelf)
+    except KeyboardInterrupt as exc:
+        raise ChangeKept(gen_id) from exc
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def tidy_up(shelf: Shelf) -> None:

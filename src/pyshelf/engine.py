@@ -67,6 +67,8 @@ class InterpreterFacts:
 _UNKNOWN_REQUESTED = re.compile(
     r"Because (\S+) was not found in the package registry and you require \1\b"
 )
+# uv's wording when a file's hash is not one the requirement allows: `name==version`.
+_HASH_MISMATCH = re.compile(r"Hash mismatch for `([^`=]+)==([^`]+)`")
 
 
 def find_uv() -> str:
@@ -258,6 +260,29 @@ class Engine:
         if self._run([*argv, "--offline"]).returncode == 0:
             return
         self._raise_for(self._run(argv), "Installing the packages failed")
+
+    def check_hashes(self, requirements: Path, target: Path, python: str, *, source: str
+                     ) -> None:
+        """Have uv fetch each of ``requirements`` (exact pins with their ``--hash`` options,
+        no dependencies) into the scratch folder ``target`` with hash checking on, from its
+        cache alone first; a file whose hash is not one ``source`` gives raises the sentence
+        that names the package. The wheels stay in uv's cache, which is where the build
+        installs them from."""
+        argv = [
+            self.uv, "pip", "install", "--no-config", "--no-python-downloads", "--quiet",
+            "--no-deps", "--require-hashes", "--target", str(target), "--python", python,
+            *self._index_args(), "-r", str(requirements),
+        ]
+        result = self._run([*argv, "--offline"])
+        if result.returncode != 0 and not _HASH_MISMATCH.search(result.stderr):
+            result = self._run(argv)  # the cache lacked a file
+        mismatch = _HASH_MISMATCH.search(result.stderr) if result.returncode else None
+        if mismatch:
+            name, version = mismatch.groups()
+            raise PyshelfError(f"The file the package index has for {name} {version} does not "
+                               f"match its hash in {source}; nothing was changed.",
+                               detail=result.stderr)
+        self._raise_for(result, f"Checking the hashes in {source} failed")
 
     def install_into(self, target: Path, python: str, specs: Sequence[str], *,
                      no_deps: bool = False) -> None:

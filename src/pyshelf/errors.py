@@ -45,6 +45,17 @@ class DeclinedError(PyshelfError):
     exit_code = EXIT_DECLINED
 
 
+class ChangeKept(KeyboardInterrupt):
+    """Ctrl-C after a generation became current: what was left (app links, collection,
+    messages) stops, the change stays. An interrupt rather than a PyshelfError, so that no
+    handler meant for failures swallows it on its way to the CLI."""
+
+    def __init__(self, gen_id: int) -> None:
+        super().__init__(f"Interrupted after generation {gen_id} became current; the change "
+                         "is kept.")
+        self.gen_id = gen_id
+
+
 class NotInitializedError(PyshelfError):
     """The shelf home has no state yet."""
 

@@ -3,18 +3,22 @@
 An exported file carries both halves of the state: what was asked for (the intent) and the
 exact versions (the lock). Importing reads untrusted text, so every entry is parsed as a PEP
 508 requirement through ``specs``; option lines, paths, URLs and anything else that is not a
-plain requirement are refused with the offending line named.
+plain requirement are refused with the offending line named. A pylock's file hashes are kept
+(``HashedPin``) so that uv checks each one before anything is built.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -29,6 +33,35 @@ Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "
 ISOLATED_LINE = "# isolated: "  # one JSON object per isolated app; pip ignores comments
 JSON_FORMAT = "pyshelf-export"
+# The algorithms uv checks that are still sound; a pylock hash in any other is refused rather
+# than passed over, since a hash nobody checks would only look like protection.
+HASH_ALGORITHMS = ("sha256", "sha384", "sha512")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+@dataclass(frozen=True)
+class HashedPin:
+    """A pylock package's exact version and the hashes of the files it lists: uv is given
+    them as ``--hash`` options, so the file it would install must match one of them."""
+
+    name: str
+    version: str
+    digests: tuple[str, ...]  # "sha256:<hex>", one per hash of each file
+    marker: Marker | None = None  # the package is only for environments where this holds
+
+    def applies_to(self, environment: dict[str, str]) -> bool:
+        """Whether the package is for ``environment`` (a marker pyshelf cannot evaluate,
+        such as one on a lock's extras, counts as yes: better checked than skipped)."""
+        if self.marker is None:
+            return True
+        try:
+            return self.marker.evaluate(environment)
+        except UndefinedEnvironmentName:
+            return True
+
+    def line(self) -> str:
+        return " ".join([f"{self.name}=={self.version}",
+                         *(f"--hash={digest}" for digest in self.digests)])
 
 
 @dataclass(frozen=True)
@@ -38,6 +71,17 @@ class Imported:
     python: SpecifierSet | None = None  # the Pythons the file was made for
     isolated: list[IsolatedApp] = field(default_factory=list)
     isolated_pins: dict[str, dict[str, str]] = field(default_factory=dict)  # per app
+    hashed: list[HashedPin] = field(default_factory=list)  # a pylock's packages with hashes
+
+    def lists_nothing(self) -> bool:
+        """Whether importing the file would leave the shelf without any package."""
+        return not self.intent and not self.isolated
+
+
+def hash_check_requirements(hashed: Sequence[HashedPin], environment: dict[str, str]) -> str:
+    """The requirements file, one ``name==version --hash=...`` line per package, with which
+    uv checks the files of every hashed package that is for ``environment``."""
+    return "".join(f"{pin.line()}\n" for pin in hashed if pin.applies_to(environment))
 
 
 def guess_format(path: Path) -> Format:
@@ -185,11 +229,51 @@ def _load_toml(text: str, source: str) -> dict[str, Any]:
 _LOCAL_SOURCES = ("vcs", "directory", "archive")
 
 
+def _pylock_files(package: dict[str, Any], where: str, name: str) -> list[dict[str, Any]]:
+    """The files (wheels, sdist) a pylock package lists, each a table."""
+    wheels, sdist = package.get("wheels", []), package.get("sdist")
+    files = [*wheels, sdist] if sdist is not None and isinstance(wheels, list) else wheels
+    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+        raise UsageError(f"{where}: the files of '{name}' must be tables.")
+    return files
+
+
+def _digests(package: dict[str, Any], where: str, name: str) -> tuple[str, ...]:
+    """Every hash the package's files carry, as ``algorithm:hex``; untrusted text, so each is
+    checked to be a well-formed digest before it reaches uv's input."""
+    digests = []
+    for file in _pylock_files(package, where, name):
+        hashes = file.get("hashes", {})
+        if not isinstance(hashes, dict):
+            raise UsageError(f"{where}: the hashes of '{name}' must be a table.")
+        for algorithm, value in hashes.items():
+            if algorithm not in HASH_ALGORITHMS:
+                raise UsageError(f"{where}: '{name}' carries a {algorithm} hash, which pyshelf "
+                                 f"cannot check (it checks {', '.join(HASH_ALGORITHMS)}).")
+            size = hashlib.new(algorithm).digest_size * 2
+            if not isinstance(value, str) or len(value) != size or not _HEX.fullmatch(value):
+                raise UsageError(f"{where}: the {algorithm} hash of '{name}' is not a "
+                                 f"{size}-digit hexadecimal digest.")
+            digests.append(f"{algorithm}:{value.lower()}")
+    return tuple(digests)
+
+
+def _marker(package: dict[str, Any], where: str, name: str) -> Marker | None:
+    text = package.get("marker")
+    if text is None:
+        return None
+    try:
+        return Marker(str(text))
+    except InvalidMarker as exc:
+        raise UsageError(f"{where}: the marker of '{name}' is not a valid marker.") from exc
+
+
 def parse_pylock(text: str, source: str, added_at: str) -> Imported:
     data = _load_toml(text, source)
     if not str(data.get("lock-version", "")).startswith("1."):
         raise UsageError(f"{source} is not a PEP 751 lock file (lock-version 1.x).")
     pins: dict[str, str] = {}
+    hashed: list[HashedPin] = []
     for index, package in enumerate(data.get("packages", []), start=1):
         where = f"{source}, package {index}"
         name, version = package.get("name"), package.get("version")
@@ -198,10 +282,16 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         if any(key in package for key in _LOCAL_SOURCES):
             raise UsageError(f"{where}: '{name}' comes from a VCS, directory or archive; "
                              "only packages from an index can be imported.")
+        if not is_exact_version(version):
+            raise UsageError(f"{where}: the version of '{name}' is not an exact version.")
         entry = _entry(f"{name}=={version}", where, added_at)
         if entry.name in pins:
             raise UsageError(f"{where}: '{entry.name}' appears more than once.")
         pins[entry.name] = version
+        digests = _digests(package, where, entry.name)
+        if digests:
+            hashed.append(HashedPin(entry.name, version, digests,
+                                    _marker(package, where, entry.name)))
     tool = data.get("tool", {}).get("pyshelf", {})
     requested = tool.get("requested")
     if requested is None:
@@ -218,7 +308,7 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         raise UsageError(f"{source}: requires-python is not a valid specifier.") from exc
     apps, app_pins = _json_isolated(tool.get("isolated", []), source, added_at)
     return Imported(intent=intent, pins=pins, python=python, isolated=apps,
-                    isolated_pins=app_pins)
+                    isolated_pins=app_pins, hashed=hashed)
 
 
 def parse_json_export(text: str, source: str, added_at: str) -> Imported:

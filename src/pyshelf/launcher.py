@@ -2,7 +2,9 @@
 
 The launcher runs pyshelf's own copy under the shelf home (``selfcopy.py``) with the first
 ``python3`` on PATH outside the shelf, in isolated mode: a Python upgrade, ``PYTHONPATH``, or
-a broken shelf cannot stop pyshelf from starting, and pyshelf is what repairs them. A
+a broken shelf cannot stop pyshelf from starting, and pyshelf is what repairs them. Only
+absolute PATH entries are searched: an empty or relative entry such as ``.`` names whatever
+folder the person happens to be in, and a ``python3`` planted there must never run. A
 ``pyshelf`` placed in the bin dir by another installer (pipx, ``pip --user``) is left alone.
 """
 
@@ -39,7 +41,8 @@ def launcher_text(layout: Layout) -> str:
     return (
         "#!/bin/sh\n"
         f"{MARKER}: written by `pyshelf init`; runs pyshelf's own copy in {layout.app_current}"
-        "\n# with the first python3 on PATH outside the shelf (3.10 or newer).\n"
+        "\n# with the first python3 in an absolute PATH entry outside the shelf (3.10 or"
+        " newer).\n"
         f"app={app}\n"
         f"shelf_bin={shlex.quote(str(layout.env_bin))}\n"
         f'PYSHELF_UV="${{PYSHELF_UV:-$app/{UV_IN_COPY}}}"\n'
@@ -47,7 +50,9 @@ def launcher_text(layout: Layout) -> str:
         "set -f\n"
         "IFS=:\n"
         "for dir in $PATH; do\n"
-        '  if [ -n "$dir" ] && [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
+        # Only absolute entries (see the module's docstring).
+        '  case "$dir" in /*) ;; *) continue ;; esac\n'
+        '  if [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
         "    unset IFS\n"
         f'    exec "$dir/python3" -I -c {shlex.quote(_BOOTSTRAP)} "$app" "$@"\n'
         "  fi\n"

@@ -8,7 +8,7 @@ cache where it can. Either way it is one operation in the history, so it can be 
 from __future__ import annotations
 
 from pyshelf import ui
-from pyshelf.change import build_and_switch, provided_by_system, tidy_up
+from pyshelf.change import CommitGuard, build_and_switch, finish_switch, provided_by_system
 from pyshelf.clock import now
 from pyshelf.generations import next_generation_id, switch_to
 from pyshelf.isolation import plan_isolated
@@ -50,12 +50,14 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
                          isolated=steps)
         return
     started = now()
+    guard = CommitGuard()
+    guard.hold()
     switch_to(shelf.layout, target_id)
     try:
         state.record_switch(command=command_line(), from_gen=current_id, to_gen=target_id,
                             started_at=started, finished_at=now(), summary=plan.summary)
     except BaseException:
         switch_to(shelf.layout, current_id)
+        guard.release()
         raise
-    ui.info(f"Generation {target_id} is now current.")
-    tidy_up(shelf)
+    finish_switch(shelf, target_id, f"Generation {target_id} is now current.", guard)

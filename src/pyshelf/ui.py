@@ -117,11 +117,16 @@ def plan_to_json(plan: Plan) -> dict[str, object]:
     }
 
 
+def can_ask() -> bool:
+    """Whether there is a terminal to ask on: a script's empty stdin must never answer."""
+    return sys.stdin.isatty()
+
+
 def confirm(question: str, *, assume_yes: bool) -> None:
     """Ask a yes/no question; a 'no' raises DeclinedError, no terminal raises PyshelfError."""
     if assume_yes:
         return
-    if not sys.stdin.isatty():
+    if not can_ask():
         raise PyshelfError(
             "pyshelf needs a confirmation but there is no terminal to ask on; "
             "re-run with --yes to proceed, or --dry-run to only see the plan."

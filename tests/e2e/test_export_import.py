@@ -6,7 +6,7 @@ import json
 
 import pytest
 import tomllib
-from tests.e2e.helpers import packages, snapshot
+from tests.e2e.helpers import packages, run_in_terminal, snapshot
 from tests.support.sandbox import Sandbox
 
 
@@ -88,6 +88,12 @@ def test_bad_import_files_are_refused_naming_the_line(shelf, content, fragment):
     ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'x'\nversion = '1'\n"
      "directory = { path = '/etc' }\n", "only packages from an index"),
     ("pylock.toml", "not toml = = =", "is not valid TOML"),
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'beta'\nversion = '1.0'\n"
+     "wheels = [{ url = 'x', hashes = { sha256 = \"00\\n--index-url http://evil.invalid\" } }]\n",
+     "the sha256 hash of 'beta' is not a 64-digit hexadecimal digest"),
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'beta'\nversion = '1.0'\n"
+     "wheels = [{ url = 'x', hashes = { md5 = '00' } }]\n",
+     "'beta' carries a md5 hash, which pyshelf cannot check"),
 ])
 def test_bad_structured_files_are_refused(shelf, name, content, fragment):
     bad = shelf.home / name
@@ -102,3 +108,64 @@ def test_bad_structured_files_are_refused(shelf, name, content, fragment):
 def test_missing_import_file(shelf):
     result = shelf.run("import", "nope.txt", "--yes")
     assert result.returncode == 1 and "There is no file nope.txt" in result.stderr
+
+
+def _with_a_wrong_hash(pylock: str, name: str) -> str:
+    """The pylock with the last digit of ``name``'s wheel hash changed."""
+    package = next(p for p in tomllib.loads(pylock)["packages"] if p["name"] == name)
+    digest = package["wheels"][0]["hashes"]["sha256"]
+    return pylock.replace(digest, digest[:-1] + ("1" if digest[-1] == "0" else "0"))
+
+
+def test_a_pylock_hash_that_differs_is_refused_naming_the_package(shelf, other):
+    exported = other.home / "pylock.toml"
+    shelf.ok("export", "--format", "pylock", "-o", str(exported))
+    exported.write_text(_with_a_wrong_hash(exported.read_text(), "beta"))
+    before = snapshot(other)
+
+    result = other.run("import", str(exported), "--yes")
+
+    assert result.returncode == 1
+    assert result.stderr == (f"error: The file the package index has for beta 1.0 does not "
+                             f"match its hash in {exported}; nothing was changed.\n")
+    assert snapshot(other) == before
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("empty.txt", ""), ("pylock.toml", "lock-version = '1.0'\n"),
+])
+def test_an_import_that_empties_the_shelf_is_refused_without_a_terminal(shelf, name, content):
+    empty = shelf.home / name
+    empty.write_text(content)
+    before = snapshot(shelf)
+
+    result = shelf.run("import", str(empty), "--yes")
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {empty} lists no packages, so importing it would remove every package from "
+        "the shelf, and there is no terminal to confirm that on; nothing was changed "
+        "(--allow-empty imports it anyway).\n")
+    assert snapshot(shelf) == before
+
+
+def test_an_import_that_empties_the_shelf_asks_at_a_terminal_even_with_yes(shelf):
+    empty = shelf.home / "empty.txt"
+    empty.write_text("")
+    before = snapshot(shelf)
+
+    code, out, err = run_in_terminal(shelf, ["import", str(empty), "--yes"], "n\n")
+
+    assert code == 4, err
+    assert f"{empty} lists no packages, so importing it removes every package" in err
+    assert "- alpha 1.0" in out and "Proceed? [y/N]" in out
+    assert snapshot(shelf) == before
+
+
+def test_allow_empty_empties_the_shelf_without_asking(shelf):
+    empty = shelf.home / "empty.txt"
+    empty.write_text("")
+
+    shelf.ok("import", str(empty), "--yes", "--allow-empty")
+
+    assert packages(shelf) == {}

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import pty
 import signal
 import subprocess
 import time
 
 import pytest
 from tests.e2e.helpers import (
+    current_target,
     generation_dirs,
     packages,
+    run_in_terminal,
     run_without_subprocesses,
     snapshot,
     uv_wrapper,
@@ -55,6 +58,65 @@ def test_ctrl_c_during_build_removes_the_half_built_generation(shelf, tmp_path):
     del shelf.env["PYSHELF_UV"]
     assert snapshot(shelf) == before
 
+
+
+def _fill(pipe_write_end: int) -> None:
+    """Fill the pipe so that the next write to it blocks, as on a terminal paused with
+    Ctrl-S. Through a description of its own: O_NONBLOCK on pyshelf's would reach it too."""
+    filler = os.open(f"/proc/self/fd/{pipe_write_end}", os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        for chunk in (b"\0" * 4096, b"\0"):  # then byte by byte into the last page
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    os.write(filler, chunk)
+    finally:
+        os.close(filler)
+
+
+@pytest.mark.parametrize(("args", "new_current"), [
+    (["install", "alpha", "--yes"], 2),
+    (["rebuild", "--yes"], 2),  # began its generation early: it must not be abandoned
+    (["undo", "--yes"], 0),  # a switch to a generation on disk, no build
+])
+def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path, args,
+                                                                new_current):
+    """pyshelf's stderr is a pipe nobody reads, filled up: its first write after the commit
+    (the line saying the generation is current) blocks, and Ctrl-C arrives there. A build is
+    held in uv until the pipe is full, so no earlier line can be the one that blocks."""
+    builds = args[0] != "undo"
+    syncing, release = tmp_path / "syncing", tmp_path / "release"
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+    read_end, write_end = os.pipe()
+    if not builds:
+        _fill(write_end)
+    proc = subprocess.Popen([str(pyshelf_script()), *args], env=shelf.env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=write_end)
+    try:
+        if builds:
+            wait_for(syncing.exists)
+            _fill(write_end)
+            release.touch()
+        os.close(write_end)
+        wait_for(lambda: current_target(shelf) == f"gens/{new_current}")
+        proc.send_signal(signal.SIGINT)
+        with os.fdopen(read_end, "rb") as pipe:
+            stderr = pipe.read().replace(b"\0", b"").decode()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    del shelf.env["PYSHELF_UV"]
+
+    assert proc.returncode == 130
+    assert stderr.endswith(f"error: Interrupted after generation {new_current} became "
+                           "current; the change is kept.\n"), stderr
+    assert current_target(shelf) == f"gens/{new_current}"
+    assert (shelf.shelf_home / "gens" / str(new_current) / "bin" / "python").exists()
+    last = json.loads(shelf.ok("history", "--json").stdout)[0]
+    assert (last["to_generation"], last["status"]) == (new_current, "done")
+    assert ("alpha" in packages(shelf)) == (args[0] == "install")
 
 
 def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_path):
@@ -102,28 +164,16 @@ def test_second_writer_waits_for_the_first(shelf, tmp_path):
                                "gamma": ("1.0", "explicit")}
 
 
-def _run_in_terminal(shelf, args, answer):
-    """Run pyshelf with a real pseudo-terminal as stdin and answer its prompt."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen([str(pyshelf_script()), *args], env=shelf.env, stdin=child,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    os.close(child)
-    os.write(main, answer.encode())
-    out, err = proc.communicate(timeout=60)
-    os.close(main)
-    return proc.returncode, out.decode(), err.decode()
-
-
 def test_declining_at_the_prompt_changes_nothing(shelf):
     before = snapshot(shelf)
-    code, out, err = _run_in_terminal(shelf, ["install", "alpha"], "n\n")
+    code, out, err = run_in_terminal(shelf, ["install", "alpha"], "n\n")
     assert code == 4, err
     assert "+ alpha 2.0" in out
     assert snapshot(shelf) == before
 
 
 def test_accepting_at_the_prompt_installs(shelf):
-    code, _, err = _run_in_terminal(shelf, ["install", "alpha"], "y\n")
+    code, _, err = run_in_terminal(shelf, ["install", "alpha"], "y\n")
     assert code == 0, err
     assert packages(shelf)["alpha"] == ("2.0", "explicit")
 

@@ -11,6 +11,8 @@ from pyshelf.change import ChangeRequest, apply_change
 from pyshelf.clock import now
 from pyshelf.errors import PyshelfError
 from pyshelf.exchange import (
+    Imported,
+    hash_check_requirements,
     pin_line,
     pylock_tool_table,
     read_import,
@@ -60,18 +62,51 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
+def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
+                  environment: dict[str, str]) -> None:
+    """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
+    that differs from the one the lock was made with stops the import with nothing
+    changed."""
+    requirements = hash_check_requirements(imported.hashed, environment)
+    if not requirements:
+        return
+    with shelf.layout.scratch("hashes") as work:
+        listed = work / "hashed.txt"
+        listed.write_text(requirements, encoding="utf-8")
+        shelf.engine.check_hashes(listed, work / "files", shelf.python, source=str(source))
+
+
+def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
+    """The warning for an import that removes every package, which is asked about even with
+    --yes: an empty or cut-short file (a failed download, a redirect to nothing) must never
+    quietly empty the shelf. With no terminal to ask on it is refused instead."""
+    if not dry_run and not ui.can_ask():
+        raise PyshelfError(f"{source} lists no packages, so importing it would remove every "
+                           "package from the shelf, and there is no terminal to confirm that "
+                           "on; nothing was changed (--allow-empty imports it anyway).")
+    return f"{source} lists no packages, so importing it removes every package from the shelf."
+
+
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
-    imported = read_import(Path(args.file), args.format, now())
+    source = Path(args.file)
+    imported = read_import(source, args.format, now())
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
-        current = shelf.state.generation(shelf.current_generation_id()).interpreter.version
+        gen_id = shelf.current_generation_id()
+        record = shelf.state.generation(gen_id)
+        _check_hashes(shelf, imported, source, record.marker_env)
+        current = record.interpreter.version
         notes = [
             f"The file was made for Python {imported.python}; this shelf runs {current}, "
             "so some pins may not resolve."
         ] if imported.python and current not in imported.python else []
+        emptying = (imported.lists_nothing() and not args.allow_empty
+                    and bool(record.lock.packages or shelf.state.isolated(gen_id)))
+        if emptying:
+            notes.append(_confirm_emptying(source, dry_run=args.dry_run))
         apply_change(shelf, ChangeRequest(intent=imported.intent, pins=imported.pins,
                                           notes=notes, prefer_cache=True,
                                           isolated=imported.isolated,
                                           isolated_pins=imported.isolated_pins),
-                     assume_yes=args.yes, dry_run=args.dry_run)
+                     assume_yes=args.yes and not emptying, dry_run=args.dry_run)
     return 0
