@@ -31,10 +31,22 @@ from pyshelf.scripts import package_scripts
 from pyshelf.shelf import Shelf
 
 PYTHON_LINK = "pyshelf-python"
+LAUNCHER = "pyshelf"  # the launcher ``launcher.py`` writes into the bin dir
+# Names the bin dir keeps for pyshelf itself, and what for: a package's command called so is
+# never linked, so nothing a package ships takes the place of the launcher or of the python.
+RESERVED = {LAUNCHER: "launcher", PYTHON_LINK: "link to the shelf's python"}
 
 
 def exposes_apps(shelf: Shelf) -> bool:
     return shelf.setting("expose") == "apps"
+
+
+def block_dirs(shelf: Shelf) -> list[Path]:
+    """What the shell block puts on PATH, first first: the bin dir, and with the whole shelf
+    exposed the shelf's own ``bin`` after it (so the launcher wins over a package's
+    ``pyshelf``)."""
+    bin_dir = shelf.path_setting("bin_dir")
+    return [bin_dir] if exposes_apps(shelf) else [bin_dir, shelf.layout.env_bin]
 
 
 def commands_by_package(shelf: Shelf) -> dict[str, list[str]]:
@@ -53,7 +65,8 @@ def wanted_links(shelf: Shelf) -> dict[str, Path]:
     choices = shelf.state.exposure()
     links = {name: shelf.layout.env / ISOLATED_LINKS / app / "bin" / name
              for app, names in isolated_commands(shelf).items() for name in names
-             if choices.get(("command", name), choices.get(("package", app), True))}
+             if name not in RESERVED
+             and choices.get(("command", name), choices.get(("package", app), True))}
     if not exposes_apps(shelf):
         return links
     explicit = {p.name for p in shelf.state.packages(gen_id) if p.is_explicit}
@@ -72,12 +85,13 @@ def isolated_commands(shelf: Shelf) -> dict[str, list[str]]:
 
 def links_for(commands: Mapping[str, list[str]], explicit: Collection[str],
               choices: Mapping[tuple[str, str], bool], layout: Layout) -> dict[str, Path]:
-    """The pure rule: explicit packages' commands, unless the person chose otherwise."""
+    """The pure rule: explicit packages' commands, unless the person chose otherwise, and
+    never one named like pyshelf's own entries in the bin dir."""
     links = {PYTHON_LINK: layout.env_bin / "python"}
     for package, names in commands.items():
         by_package = choices.get(("package", package), package in explicit)
         for name in names:
-            if choices.get(("command", name), by_package):
+            if name not in RESERVED and choices.get(("command", name), by_package):
                 links[name] = layout.env_bin / name
     return links
 

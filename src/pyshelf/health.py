@@ -12,10 +12,11 @@ from pathlib import Path
 
 from pyshelf.engine import NewShell, probe_new_shell
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import gen_entries, generation_ids_on_disk
+from pyshelf.generations import gen_entries, generation_ids_on_disk, generation_link
 from pyshelf.interpreter import InterpreterCheck, check_interpreter
+from pyshelf.recovery import env_target
 from pyshelf.shelf import Shelf
-from pyshelf.shell import has_block, shell_kind_for_path
+from pyshelf.shell import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
 
 
 def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterCheck:
@@ -29,6 +30,7 @@ class ShellHealth:
     problem: str | None  # why the config could not be read, if it could not
     new_shell: NewShell | None
     shelf_python3: Path
+    kind: ShellKind = "bash"  # the shell started to look, chosen by the config's name
 
     @property
     def finds_shelf_python(self) -> bool:
@@ -45,6 +47,13 @@ class ShellHealth:
             return False
         wanted = os.path.realpath(directory)
         return any(entry and os.path.realpath(entry) == wanted for entry in self.new_shell.path)
+
+    def skipped_because(self) -> str | None:
+        """Why the new shell never reads the config by itself (None if it does): the one
+        cause of a missing block's effect that no edit inside the config can cure."""
+        if self.config is None:
+            return None
+        return why_new_shell_skips(self.config, self.kind, Path.home(), os.environ)
 
 
 def shell_health(shelf: Shelf) -> ShellHealth:
@@ -63,7 +72,7 @@ def shell_health(shelf: Shelf) -> ShellHealth:
     kind = shell_kind_for_path(rc)
     executable = shutil.which(kind)
     new_shell = probe_new_shell(executable, _path_without_shelf(shelf)) if executable else None
-    return ShellHealth(rc, blocks, problem, new_shell, shelf_python3)
+    return ShellHealth(rc, blocks, problem, new_shell, shelf_python3, kind)
 
 
 def _path_without_shelf(shelf: Shelf) -> str:
@@ -74,6 +83,15 @@ def _path_without_shelf(shelf: Shelf) -> str:
         ours.add(os.path.realpath(str(shelf.setting("bin_dir"))))
     entries = os.environ.get("PATH", "").split(":")
     return ":".join(e for e in entries if e and os.path.realpath(e) not in ours)
+
+
+def env_in_place(shelf: Shelf) -> bool:
+    """``env`` leads to the current generation, which is on disk: only then can what a shell
+    or an app link finds through it say anything about the shell or the link (otherwise the
+    generations check names the one cause)."""
+    current = shelf.state.current_generation_id()
+    return (current is not None and shelf.layout.gen_dir(current).is_dir()
+            and env_target(shelf.layout) == generation_link(current))
 
 
 def disk_usage(root: Path) -> tuple[int, int]:

@@ -60,6 +60,45 @@ def test_a_file_in_the_way_is_never_replaced_without_force(apps):
     assert apps.bash("app-tool").stdout == "app-tool 1.1\n"
 
 
+def test_a_packages_pyshelf_command_never_takes_the_launchers_place(apps):
+    launcher = apps.bin_dir / "pyshelf"
+    text = launcher.read_text()
+    env_bin = apps.shelf_home / "env" / "bin"
+
+    installed = apps.ok("install", "lookalike", "--yes")
+
+    assert "not linked" not in installed.stderr
+    assert _links(apps) == {"lookalike": str(env_bin / "lookalike"),
+                            "pyshelf-python": str(env_bin / "python")}
+    checked = apps.run("doctor")
+    assert checked.returncode == 0, checked.stdout
+    assert "in the way" not in checked.stdout
+    for name in ("pyshelf", "pyshelf-python"):
+        refused = apps.run("expose", name, "--command", "--force")
+        assert refused.returncode == 2
+        assert len(refused.stderr.splitlines()) == 1, refused.stderr
+        assert "kept for pyshelf's own" in refused.stderr
+    assert not launcher.is_symlink() and launcher.read_text() == text
+    assert apps.bash("pyshelf --version && lookalike").returncode == 0
+
+
+def test_doctor_puts_back_a_launcher_a_link_replaced(apps):
+    apps.ok("install", "lookalike", "--yes")
+    launcher = apps.bin_dir / "pyshelf"
+    launcher.unlink()  # what an `expose pyshelf --command --force` once made of it
+    launcher.symlink_to(apps.shelf_home / "env" / "bin" / "pyshelf")
+
+    found = apps.run("doctor")
+    fixed = apps.run("doctor", "--fix")
+
+    assert found.returncode == 1
+    assert f"launcher: {launcher} is a link to a package's command" in found.stdout
+    assert "app links" not in found.stdout.replace("ok       app links", "")
+    assert fixed.returncode == 0, fixed.stdout
+    assert not launcher.is_symlink() and "# pyshelf launcher" in launcher.read_text()
+    assert apps.bash("pyshelf --version").stdout.startswith("pyshelf ")
+
+
 def test_hide_and_expose_a_package_or_one_command(apps):
     apps.ok("install", "beta", "uses-argv-tool", "--yes")
     assert "argv-tool" not in _links(apps)  # a dependency's command stays unlinked

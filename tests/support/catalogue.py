@@ -101,6 +101,8 @@ CATALOGUE: tuple[Dist, ...] = (
     _shared_user("1.1"),
     # A library whose dependency brings a command along, for `pyshelf expose`.
     Dist("uses-argv-tool", "1.0", requires=("argv-tool",)),
+    # Ships commands named like the two the bin dir keeps for pyshelf itself.
+    cli_dist("lookalike", "1.0", scripts=("lookalike", "pyshelf", "pyshelf-python")),
     # A stdlib-only PEP 517 backend, so local projects build without the network.
     Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )

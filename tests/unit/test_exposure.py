@@ -32,6 +32,13 @@ def test_a_command_choice_beats_its_package() -> None:
         "blackd", PYTHON_LINK]
 
 
+def test_commands_named_like_pyshelfs_own_are_never_linked() -> None:
+    commands = {"lookalike": ["lookalike", "pyshelf", PYTHON_LINK]}
+    links = links_for(commands, {"lookalike"}, {("command", "pyshelf"): True}, LAYOUT)
+    assert links == {"lookalike": Path("/h/env/bin/lookalike"),
+                     PYTHON_LINK: Path("/h/env/bin/python")}
+
+
 def test_only_links_into_the_shelf_bin_are_ours(tmp_path: Path) -> None:
     layout = Layout(tmp_path / "home")
     (tmp_path / "ours").symlink_to(layout.env_bin / "black")

@@ -3,7 +3,8 @@
 Only a shelf that exposes apps (``init --expose apps``) links commands one by one; with the
 shelf's whole ``bin`` on PATH there is nothing to choose. A choice is stored, so it holds
 for later generations too, and applied at once. Exposing something that would replace a
-file pyshelf did not put in the bin dir is refused, naming it, unless ``--force``.
+file pyshelf did not put in the bin dir is refused, naming it, unless ``--force``. The
+names the bin dir keeps for pyshelf itself (``exposure.RESERVED``) are refused even then.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from packaging.utils import canonicalize_name
 from pyshelf import ui
 from pyshelf.errors import UsageError
 from pyshelf.exposure import (
+    RESERVED,
     blocked_names,
     commands_by_package,
     exposes_apps,
@@ -37,6 +39,10 @@ def run_hide(args: argparse.Namespace, layout: Layout) -> int:
 
 def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
     reject_option_like(args.name)
+    if exposed and args.is_command and args.name in RESERVED:
+        raise UsageError(f"The bin dir's {args.name} is kept for pyshelf's own "
+                         f"{RESERVED[args.name]}, so no package's command of that name is "
+                         "linked there.")
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
         kind, name, commands, isolated = _target(shelf, args.name,

@@ -97,7 +97,7 @@ def to_json(status: Status) -> dict[str, object]:
     }
 
 
-def _shell_line(shell: ShellHealth) -> str:
+def _shell_line(shell: ShellHealth, expose: str) -> str:
     if shell.config is None:
         return "no shell config is managed"
     if shell.problem:
@@ -109,7 +109,9 @@ def _shell_line(shell: ShellHealth) -> str:
     found = shell.new_shell.python3 if shell.new_shell else None
     if found is None:
         return f"{where}; a new shell finds no python3 (or could not be started)"
-    owner = "the shelf's" if shell.finds_shelf_python else "NOT the shelf's"
+    owner = ("the shelf's" if shell.finds_shelf_python
+             else "not the shelf's, as only apps are exposed" if expose == "apps"
+             else "NOT the shelf's")
     return f"{where}; a new shell's python3 is {found} ({owner})"
 
 
@@ -125,7 +127,7 @@ def render(status: Status) -> list[tuple[str, str]]:
                      + (f"; {counts['isolated']} isolated app(s)" if counts["isolated"] else "")),
         ("On disk", f"{len(status.on_disk)} generation(s), "
                     f"{status.disk[0] / 1_000_000:.1f} MB in {status.disk[1]} files"),
-        ("Shell", _shell_line(status.shell)),
+        ("Shell", _shell_line(status.shell, status.expose)),
         ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell; exposes "
                     f"{'apps only' if status.expose == 'apps' else 'the whole shelf'})"),
         ("Outside changes", f"{drift.count} ({drift.summary()}); run `pyshelf doctor`"
