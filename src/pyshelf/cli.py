@@ -357,6 +357,9 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--format", choices=("requirements", "pylock", "json"),
                         help="the file's format (default: from its name)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="let a file that lists no packages remove every package "
+                             "(without it, such an import asks even with --yes)")
     _changing(parser)
 
 
@@ -569,26 +572,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.detail and (args.verbose or exc.exit_code == 3):
             ui.info(exc.detail)
         return exc.exit_code
-    except KeyboardInterrupt:
-        ui.error("Interrupted; nothing was changed.")
+    except KeyboardInterrupt as exc:
+        import signal  # only here: a second Ctrl-C must not cut the message or the exit short
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A plain Ctrl-C carries no text; one after a commit says the change is kept.
+        ui.error(str(exc) or "Interrupted; nothing was changed.")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`pyshelf list | head`): stop quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            # pyshelf's own write hit the full disk (uv's and SQLite's are caught earlier);
-            # a change has already undone itself, but other commands may have written a part.
+        from pyshelf.state import database_error
 
+        # A damaged, full or forbidden database, met by any query of any command; a change
+        # has already undone itself, but other commands may have written a part.
+        known = database_error(exc, layout.state_db, unchanged=False)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            # pyshelf's own write hit the full disk (uv's and SQLite's are caught earlier)
             full = (Path(exc.filename).absolute() if isinstance(exc.filename, str)
                     else layout.home)
             where = layout.home if full.is_relative_to(layout.home) else full.parent
-            full_disk = DiskFullError(where, detail=str(exc), unchanged=False)
-            ui.error(full_disk.message)
-            if args.verbose:
-                ui.info(full_disk.detail)
-            return EXIT_ERROR
+            known = DiskFullError(where, detail=str(exc), unchanged=False)
+        if known is not None:
+            ui.error(known.message)
+            if args.verbose and known.detail:
+                ui.info(known.detail)
+            return known.exit_code
         if args.verbose:
             raise
         ui.error(f"pyshelf failed unexpectedly ({type(exc).__name__}: {exc}); "

@@ -83,8 +83,10 @@ def recover(layout: Layout, state: State) -> None:
                 f"interrupted; its unfinished generation {op.to_gen} was removed and the "
                 f"shelf is at generation {current}, as before it.")
     if current is not None and misplaced_env(layout, state):
-        ui.warn(f"{layout.env} pointed at {env_target(layout)}, not at the current generation "
-                f"{current}; it points at generation {current} again.")
+        target = env_target(layout)
+        was = (f"pointed at {target}, not at the current generation {current}" if target
+               else "was missing" if not os.path.lexists(layout.env) else "was not a symlink")
+        ui.warn(f"{layout.env} {was}; it points at generation {current} again.")
         switch_to(layout, current)
     remove_stale_scratch(layout)
 

@@ -24,6 +24,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Collection
 from pathlib import Path
 
 from pyshelf.errors import PyshelfError
@@ -214,3 +215,25 @@ def unlink_same_file(path: Path, seen: os.stat_result) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+# What a first ``init`` makes directly in the home besides ``env`` and the home's folders:
+# the database, the files SQLite keeps beside it, and the writer lock.
+INIT_FILES = frozenset({"state.db", "state.db-wal", "state.db-shm", "state.db-journal", "lock"})
+
+
+def discard_new_home(home: Path, found: Collection[str], *, made_home: bool) -> None:
+    """Take away what a first ``init`` that failed made in ``home``, so that the next one
+    starts afresh: each of the home's own entries (the database and its lock, ``env``, the
+    home's folders) that was not among the names ``found`` there before, and the home
+    itself when init made it and nothing else is in it now. Walked by descriptor, like
+    :func:`remove`: a symlink among them is unlinked, never followed."""
+    fd = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in sorted((INIT_FILES | OWN_HOME_ENTRIES | set(HOME_FOLDERS)) - set(found)):
+            _remove_entry(fd, name)
+    finally:
+        os.close(fd)
+    if made_home:
+        with contextlib.suppress(OSError):  # not empty: someone else put something there
+            home.rmdir()

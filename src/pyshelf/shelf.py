@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.drift import generation_drift
-from pyshelf.errors import PyshelfError
+from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.interpreter import check_interpreter
 from pyshelf.layout import Layout
 from pyshelf.locking import LockBusy, writer_lock
@@ -68,18 +68,23 @@ class Shelf:
                       verbose=self.verbose)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, *, frees_space: bool = False) -> Iterator[None]:
         """Hold the shelf's writer lock for a whole change, after cleaning up whatever an
         interrupted pyshelf left behind. Refused at once when a folder of the home is a
-        symlink: the change would write, and later delete, through it."""
+        symlink: the change would write, and later delete, through it. For a body that
+        ``frees_space`` (gc), a cleanup the full disk cannot record waits until after it;
+        any other change is refused at once on a disk too full to open the database."""
+        if self.state.without_room and not frees_space:
+            raise DiskFullError(self.layout.home)
         planted = symlinked_folders(self.layout.home)
         if planted:
             raise RemovalRefused(symlinked_folder_message(planted[0]))
         try:
             with writer_lock(self.layout.lock_file, ui.info, wait=self.wait):
-                if needs_recovery(self.layout, self.state):
-                    recover(self.layout, self.state)
+                postponed = self._recover(postpone_if_full=frees_space)
                 yield
+                if postponed:
+                    self._recover_or_warn()
         except LockBusy as busy:
             raise PyshelfError(
                 f"Another pyshelf (pid {busy.holder}) is changing this shelf; try again when "
@@ -88,14 +93,36 @@ class Shelf:
 
     def recover_if_free(self) -> None:
         """Clean up after an interrupted pyshelf if no other one is running; never waits,
-        so a reporting command is not held up by a change in progress."""
+        so a reporting command is not held up by a change in progress. Nor is it failed:
+        on a full disk or a read-only shelf the cleanup cannot be written, and is left,
+        said once, to a command that can (a change repeats it under the lock, and fails)."""
         if not needs_recovery(self.layout, self.state):
             return
         try:
             with writer_lock(self.layout.lock_file, ui.info, wait=False):
-                recover(self.layout, self.state)
+                self._recover_or_warn()
         except LockBusy:
             pass
+        except OSError as exc:  # the lock file itself, e.g. on a read-only file system
+            _cleanup_postponed(exc)
+
+    def _recover(self, *, postpone_if_full: bool) -> bool:
+        """Clean up under the writer lock; True if a full disk postponed it."""
+        if not needs_recovery(self.layout, self.state):
+            return False
+        try:
+            recover(self.layout, self.state)
+        except DiskFullError:
+            if not postpone_if_full:
+                raise
+            return True
+        return False
+
+    def _recover_or_warn(self) -> None:
+        try:
+            recover(self.layout, self.state)
+        except (PyshelfError, OSError) as exc:
+            _cleanup_postponed(exc)
 
     def current_generation_id(self) -> int:
         gen_id = self.state.current_generation_id()
@@ -122,13 +149,20 @@ class Shelf:
                     f"({outside.summary()}); run `pyshelf doctor`.")
 
 
+def _cleanup_postponed(exc: PyshelfError | OSError) -> None:
+    reason = exc.message if isinstance(exc, PyshelfError) else str(exc)
+    ui.warn(f"Cleaning up after an interrupted pyshelf must wait for a later command: {reason}")
+
+
 def open_shelf(layout: Layout, *, verbose: bool = False, wait: bool = True,
-               create: bool = False, warn_drift: bool = True) -> Shelf:
-    """Open the shelf, first cleaning up after an interrupted pyshelf, and warn about what
-    changed under it (commands that show outside changes in full turn ``warn_drift`` off)."""
+               create: bool = False, warn_drift: bool = True, recover: bool = True) -> Shelf:
+    """Open the shelf, first cleaning up after an interrupted pyshelf (unless ``recover`` is
+    off: plain ``doctor`` changes nothing), and warn about what changed under it (commands
+    that show outside changes in full turn ``warn_drift`` off)."""
     state = open_state(layout.state_db, create=create)
     shelf = Shelf(layout=layout, state=state, verbose=verbose, wait=wait,
                   settings=effective_settings(state.config(), os.environ))
-    shelf.recover_if_free()
+    if recover:
+        shelf.recover_if_free()
     shelf.warn_about_changes(drift=warn_drift)
     return shelf

@@ -15,15 +15,18 @@ line); that fact is recorded on the start marker line itself, as ``# >>> pyshelf
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Literal
 
 from pyshelf.errors import PyshelfError
+from pyshelf.places import LOOP_WORDS, nearest_existing
 from pyshelf.removal import unlink_same_file
 
 ShellKind = Literal["bash", "zsh", "fish"]
@@ -59,23 +62,79 @@ def default_config_path(kind: ShellKind, home: Path, environ: Mapping[str, str])
     keeps pyshelf out of the person's hand-written ``config.fish`` altogether.
     """
     if kind == "zsh":
-        zdotdir = environ.get("ZDOTDIR", "")
-        return (Path(zdotdir) if zdotdir else home) / ".zshrc"
+        return _zsh_dir(home, environ) / ".zshrc"
     if kind == "fish":
-        xdg = environ.get("XDG_CONFIG_HOME", "")
-        # The XDG spec says relative values are invalid and must be ignored.
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config"
-        return base / "fish" / "conf.d" / "pyshelf.fish"
+        return _fish_dir(home, environ) / "conf.d" / "pyshelf.fish"
     return home / ".bashrc"
+
+
+def _zsh_dir(home: Path, environ: Mapping[str, str]) -> Path:
+    zdotdir = environ.get("ZDOTDIR", "")
+    return Path(zdotdir) if zdotdir else home
+
+
+def _fish_dir(home: Path, environ: Mapping[str, str]) -> Path:
+    xdg = environ.get("XDG_CONFIG_HOME", "")
+    # The XDG spec says relative values are invalid and must be ignored.
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config") / "fish"
+
+
+# The files a shell reads only when it is a login shell, in the order bash looks for its
+# own: bash reads the first of them that exists, and none of the others.
+_LOGIN_NAMES: dict[ShellKind, tuple[str, ...]] = {
+    "bash": (".bash_profile", ".bash_login", ".profile"),
+    "zsh": (".zprofile", ".zlogin"),
+    "fish": (),
+}
 
 
 def shell_kind_for_path(path: Path) -> ShellKind:
     """Pick the syntax for an explicitly named config file, since ``$SHELL`` may not match it."""
     if path.suffix == ".fish":
         return "fish"
-    if "zsh" in path.name:
+    if "zsh" in path.name or path.name in _LOGIN_NAMES["zsh"]:
         return "zsh"
     return "bash"
+
+
+def why_new_shell_skips(rc: Path, kind: ShellKind, home: Path,
+                        environ: Mapping[str, str]) -> str | None:
+    """Why a new interactive shell of ``kind`` that is no login shell (a terminal window's,
+    and the one ``doctor`` starts to look) never reads ``rc`` by itself; None if it does.
+    Another startup file may still source ``rc``: only running the shell can tell that, so
+    this explains what a run showed rather than predicting it."""
+    reads = _interactive_files(kind, home, environ)
+    if any(_reads(rc, pattern) for pattern in reads):
+        return None
+    login = [(home if kind == "bash" else _zsh_dir(home, environ)) / name
+             for name in _LOGIN_NAMES[kind]]
+    if not any(_same_file(rc, path) for path in login):
+        return "it reads " + " and ".join(map(str, reads))
+    first = next((path for path in login if path.exists()), None)
+    if kind == "bash" and first is not None and not _same_file(rc, first):
+        return f"only a login shell reads it, and a login bash reads {first} instead"
+    return "only a login shell reads it"
+
+
+def _interactive_files(kind: ShellKind, home: Path, environ: Mapping[str, str]) -> list[Path]:
+    """The person's files an interactive, non-login shell of ``kind`` reads at its start."""
+    if kind == "zsh":
+        return [_zsh_dir(home, environ) / ".zshenv", _zsh_dir(home, environ) / ".zshrc"]
+    if kind == "fish":
+        return [_fish_dir(home, environ) / "config.fish",
+                _fish_dir(home, environ) / "conf.d" / "*.fish"]
+    return [home / ".bashrc"]
+
+
+def _reads(rc: Path, pattern: Path) -> bool:
+    if "*" not in pattern.name:
+        return _same_file(rc, pattern)
+    return _same_file(rc.parent, pattern.parent) and fnmatch(rc.name, pattern.name)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Same path once symlinks are followed (dotfiles are often links into a repository)."""
+    return os.path.realpath(one) == os.path.realpath(other)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -282,6 +341,16 @@ def _read_existing(path: Path, target: Path) -> tuple[bytes, int] | None:
             "or choose another file with --shell-config."
         ) from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # named as given: where a loop "points" says nothing
+            raise PyshelfError(
+                f"{path} {LOOP_WORDS}; fix the links or choose another file with "
+                "--shell-config."
+            ) from exc
+        if exc.errno == errno.ENOTDIR:
+            raise PyshelfError(
+                f"{shown} cannot be made because {nearest_existing(target)} is a file, not a "
+                "directory; move it aside or choose another file with --shell-config."
+            ) from exc
         raise PyshelfError(
             f"Cannot read {shown}: {exc.strerror}; fix the path or choose another file with "
             "--shell-config."
@@ -310,17 +379,25 @@ def _read_existing(path: Path, target: Path) -> tuple[bytes, int] | None:
         ) from exc
 
 
-def _ensure_directory(path: Path, target: Path) -> None:
-    """Create the missing parents of a new config file (fish's conf.d usually)."""
-    shown = _name(path, target)
+def _check_directory(path: Path, target: Path) -> None:
+    """Refuse a new config file in a missing directory that a symlink points into: making
+    it would guess what the link's owner meant. (A file in the directory's way was refused
+    when the file was looked for.)"""
     directory = target.parent
-    if directory.is_dir():
-        return
-    if path.is_symlink():
+    if not directory.is_dir() and path.is_symlink():
         raise PyshelfError(
             f"{path} is a symlink to {target}, but the directory {directory} does not exist; "
             "create that directory or fix the link, then run the command again."
         )
+
+
+def _ensure_directory(path: Path, target: Path) -> None:
+    """Create the missing parents of a new config file (fish's conf.d usually)."""
+    _check_directory(path, target)
+    shown = _name(path, target)
+    directory = target.parent
+    if directory.is_dir():
+        return
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except PermissionError as exc:
@@ -328,12 +405,7 @@ def _ensure_directory(path: Path, target: Path) -> None:
             f"Cannot create the directory {directory} for {shown}: permission denied; create "
             "it yourself or choose another file with --shell-config."
         ) from exc
-    except FileExistsError as exc:
-        raise PyshelfError(
-            f"Cannot create the directory {directory} for {shown} because a file or broken "
-            "link is in the way; move it aside or choose another file with --shell-config."
-        ) from exc
-    except OSError as exc:
+    except OSError as exc:  # what _check_directory refused, if it appeared since, too
         raise PyshelfError(
             f"Cannot create the directory {directory} for {shown}: {exc.strerror}; create it "
             "yourself or choose another file with --shell-config."
@@ -348,7 +420,8 @@ def _check_writable(path: Path, target: Path, existed: bool) -> None:
             f"{shown} is not writable; make it writable (chmod u+w) or choose another file "
             "with --shell-config."
         )
-    if not os.access(target.parent, os.W_OK | os.X_OK):
+    # A new file's missing directories are made from the nearest one that exists.
+    if not os.access(nearest_existing(target.parent), os.W_OK | os.X_OK):
         raise PyshelfError(
             f"The directory holding {shown} is not writable, so pyshelf cannot write the file "
             "there; make the directory writable or choose another file with --shell-config."
@@ -408,6 +481,30 @@ def _write_atomically(target: Path, content: bytes, mode: int | None) -> None:
             os.close(dir_fd)
 
 
+def _apply(path: Path, target: Path, content: bytes, block: bytes | None) -> bytes:
+    """:func:`apply_block`, with a half-deleted block refused in a sentence naming the file."""
+    try:
+        return apply_block(content, block)
+    except _UnclosedBlockError as exc:
+        raise PyshelfError(exc.describe(_name(path, target))) from exc
+
+
+def check_config_file(path: Path) -> None:
+    """Refuse, changing nothing, a file that cannot take the block, with the sentence that
+    writing it would fail with: a directory, a symlink loop, a link into a missing
+    directory, an unreadable or unwritable file, a half-deleted block, a directory that
+    cannot be written. Moving the block is two writes (into the new file, out of the old
+    one); finding out at the second that the first cannot happen is too late."""
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    existing = _read_existing(path, target)
+    if existing is None:
+        _check_directory(path, target)
+    else:
+        _apply(path, target, existing[0], None)
+    _check_writable(path, target, existed=existing is not None)
+
+
 def update_config_file(path: Path, block: bytes | None) -> bool:
     """Make ``path`` hold ``block`` (or no block when None); True when the file changed.
 
@@ -420,10 +517,7 @@ def update_config_file(path: Path, block: bytes | None) -> bool:
     if existing is None and block is None:
         return False
     content, mode = existing if existing is not None else (b"", None)
-    try:
-        updated = apply_block(content, block)
-    except _UnclosedBlockError as exc:
-        raise PyshelfError(exc.describe(_name(path, target))) from exc
+    updated = _apply(path, target, content, block)
     if updated == content:
         return False
 

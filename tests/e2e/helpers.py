@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.sandbox import Sandbox
+import pytest
+from tests.support.sandbox import Sandbox, pyshelf_script
 from uv import find_uv_bin
 
 
@@ -54,6 +58,18 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str]) -> subprocess.
                           text=True, check=False)
 
 
+def run_in_terminal(sandbox: Sandbox, args: list[str], answer: str) -> tuple[int, str, str]:
+    """Run pyshelf with a real pseudo-terminal as stdin and answer its prompt."""
+    main, child = pty.openpty()
+    proc = subprocess.Popen([str(pyshelf_script()), *args], env=sandbox.env, stdin=child,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(child)
+    os.write(main, answer.encode())
+    out, err = proc.communicate(timeout=60)
+    os.close(main)
+    return proc.returncode, out.decode(), err.decode()
+
+
 def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str, *, after: bool = False
                ) -> Path:
     """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>`` (or, with
@@ -77,3 +93,22 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.05)
+
+
+def private_mount_command(tmp_path: Path) -> list[str]:
+    """``unshare`` options that let this user mount a tmpfs nobody else sees (or a
+    read-only bind mount), or skip."""
+    if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
+        pytest.skip("a private mount needs Linux and unshare(1)")
+    probe = tmp_path / "mount-probe"
+    probe.mkdir()
+    options = [["unshare", "-rm"]] + ([["unshare", "-m"]] if os.geteuid() == 0 else [])
+    reasons = []
+    for command in options:
+        found = subprocess.run([*command, "sh", "-c", 'mount -t tmpfs -o size=1m probe "$0"',
+                                str(probe)], capture_output=True, text=True, timeout=30,
+                               check=False)
+        if found.returncode == 0:
+            return command
+        reasons.append(f"{' '.join(command)}: {found.stderr.strip() or found.returncode}")
+    pytest.skip("cannot mount a private tmpfs (" + "; ".join(reasons) + ")")

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import signal
+import subprocess
 
-from tests.e2e.helpers import current_target, generation_dirs
+import pytest
+from tests.e2e.helpers import current_target, generation_dirs, uv_wrapper, wait_for
+from tests.support.places import (
+    UNUSABLE,
+    WORDS,
+    hand_over,
+    make_unusable,
+    run_unprivileged,
+    unreadable_file,
+)
+from tests.support.sandbox import SYSTEM_PATH, pyshelf_script
+
+import pyshelf
 
 
 def test_init_creates_home_generation_zero_block_and_launcher(sandbox):
@@ -86,6 +102,27 @@ def test_launcher_of_another_installer_is_left_alone(sandbox):
     assert "Kept the existing" in result.stderr
 
 
+def test_launcher_never_runs_a_python3_found_through_a_relative_path_entry(sandbox, tmp_path):
+    """An empty entry, ``.`` and ``bin`` all name the folder the person is in: a python3
+    someone left there (in a download, a checkout) must not run instead of the real one."""
+    sandbox.init()
+    here = tmp_path / "untrusted-checkout"
+    canary = tmp_path / "canary"
+    for folder in (here, here / "bin"):
+        folder.mkdir(parents=True, exist_ok=True)
+        planted = folder / "python3"
+        planted.write_text(f"#!/bin/sh\ntouch '{canary}'\n")
+        planted.chmod(0o755)
+
+    result = subprocess.run([str(sandbox.bin_dir / "pyshelf"), "--version"], cwd=here,
+                            env={**sandbox.env, "PATH": f":.:bin::{SYSTEM_PATH}"},
+                            capture_output=True, text=True, timeout=60, check=False)
+
+    assert not canary.exists()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"pyshelf {pyshelf.__version__}\n"
+
+
 def test_commands_before_init_say_how_to_start(sandbox):
     result = sandbox.run("list")
     assert result.returncode == 1
@@ -104,3 +141,195 @@ def test_non_utf8_rc_is_kept_byte_for_byte_outside_the_block(sandbox):
     assert sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
     sandbox.ok("config", "set", "shell_config", str(sandbox.home / ".bashrc-pyshelf"))
     assert sandbox.rc.read_bytes() == original  # taking the block out gives the file back
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+
+def _refused(sandbox, fragment: str, *args: str) -> str:
+    """A first init that fails: one sentence, exit 1, and no shelf home left behind."""
+    result = sandbox.run("init", "--python", str(sandbox.base_python), "--yes", *args)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr
+    assert not sandbox.shelf_home.exists()
+    return result.stderr
+
+
+def _next_init_works(sandbox, *args: str) -> None:
+    """After a failed init, one told to use ~/.profile succeeds and a new bash finds both the
+    shelf and pyshelf."""
+    profile = sandbox.home / ".profile"
+    profile.write_bytes(b"export EDITOR=vi\n")
+    sandbox.init("--shell-config", str(profile), *args)
+    assert profile.read_bytes().startswith(b"export EDITOR=vi\n\n# >>> pyshelf >>>")
+    shell = sandbox.bash("command -v python3; pyshelf list", login=True)
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.splitlines() == [str(sandbox.shelf_home / "env" / "bin" / "python3"),
+                                         "0 package(s): 0 explicit, 0 local, 0 dependencies"]
+
+
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_unusable_shell_config_is_refused_before_anything_is_made(sandbox, kind):
+    make_unusable(sandbox.rc, kind)
+    before = sorted(sandbox.home.iterdir())
+
+    message = _refused(sandbox, WORDS[kind])
+
+    assert str(sandbox.rc) in message
+    assert sorted(sandbox.home.iterdir()) == before  # not even ~/.local
+    _next_init_works(sandbox)
+
+
+def test_unreadable_shell_config_is_refused_before_anything_is_made(reachable_sandbox):
+    sandbox = reachable_sandbox
+    hand_over(sandbox.home)
+    unreadable_file(sandbox.rc)
+
+    result = run_unprivileged(sandbox, "init", "--python", str(sandbox.base_python), "--yes")
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (f"error: Cannot read {sandbox.rc}: permission denied; make it "
+                             "readable (chmod u+r) or choose another file with "
+                             "--shell-config.\n")
+    assert [path.name for path in sandbox.home.iterdir()] == [".bashrc"]
+
+
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_init_again_with_an_unusable_shell_config_changes_nothing(shelf, kind):
+    shelf.rc.write_bytes(b"# mine\n" + shelf.rc.read_bytes() + b"alias ll='ls -l'\n")
+    rc_before = shelf.rc.read_bytes()
+    settings_before = shelf.ok("config", "--json").stdout
+    new_rc = shelf.home / "new-rc"
+    make_unusable(new_rc, kind)
+
+    result = shelf.run("init", "--python", str(shelf.base_python), "--yes",
+                       "--shell-config", str(new_rc))
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert WORDS[kind] in result.stderr and str(new_rc) in result.stderr
+    assert shelf.rc.read_bytes() == rc_before
+    assert shelf.ok("config", "--json").stdout == settings_before
+    assert shelf.bash("command -v python3").stdout == (
+        f"{shelf.shelf_home / 'env' / 'bin' / 'python3'}\n")
+
+
+@pytest.mark.parametrize("kind", [*UNUSABLE[1:], "file"])
+def test_unusable_bin_dir_is_refused_before_anything_is_made(sandbox, kind):
+    bin_dir = sandbox.home / "tools"
+    if kind == "file":
+        bin_dir.write_text("not a folder\n")
+    else:
+        make_unusable(bin_dir, kind)
+
+    message = _refused(sandbox, WORDS.get(kind, "is not a directory"), "--bin-dir", str(bin_dir))
+
+    assert f"The bin dir {bin_dir}" in message
+    assert not sandbox.rc.exists()
+    _next_init_works(sandbox)
+
+
+@pytest.mark.parametrize("kind", UNUSABLE)
+def test_something_in_the_launchers_way_is_refused_before_anything_is_made(sandbox, kind):
+    sandbox.bin_dir.mkdir(parents=True)
+    make_unusable(sandbox.bin_dir / "pyshelf", kind)
+
+    message = _refused(sandbox, "in the way of the pyshelf launcher")
+
+    assert str(sandbox.bin_dir / "pyshelf") in message
+    assert not sandbox.rc.exists()
+    _next_init_works(sandbox, "--bin-dir", str(sandbox.home / "bin"))
+
+
+def test_failed_build_of_generation_zero_leaves_no_shelf(sandbox, tmp_path):
+    sandbox.rc.write_bytes(b"# mine\n")
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync",
+                                               "echo 'error: the wheel is broken' >&2; exit 2"))
+
+    result = sandbox.run("init", "--python", str(sandbox.base_python), "--yes")
+
+    assert result.returncode == 1
+    assert "the wheel is broken" in result.stderr
+    assert not sandbox.shelf_home.exists()
+    assert sandbox.rc.read_bytes() == b"# mine\n"
+    assert not os.path.lexists(sandbox.bin_dir / "pyshelf")
+    del sandbox.env["PYSHELF_UV"]
+    _next_init_works(sandbox)
+
+
+def test_failure_after_the_block_was_written_takes_it_back(sandbox, tmp_path):
+    """The bin dir becomes a broken link while generation 0 is built, after it was checked:
+    the launcher then cannot be written, once the shell block already has been."""
+    original = b"# mine\nalias ll='ls -l'\n"
+    sandbox.rc.write_bytes(original)
+    bin_dir = sandbox.home / "tools"
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "sync", f"ln -s '{tmp_path / 'gone'}' '{bin_dir}'", after=True))
+
+    result = sandbox.run("init", "--python", str(sandbox.base_python), "--yes",
+                         "--bin-dir", str(bin_dir))
+
+    assert result.returncode == 1, result.stderr
+    assert f"Could not write the pyshelf launcher {bin_dir / 'pyshelf'}" in result.stderr
+    assert f"Updated {sandbox.rc}" in result.stderr  # it was written, and taken back:
+    assert sandbox.rc.read_bytes() == original
+    assert not sandbox.shelf_home.exists()
+    del sandbox.env["PYSHELF_UV"]
+    _next_init_works(sandbox)
+
+
+def test_ctrl_c_while_generation_zero_is_built_leaves_no_shelf(sandbox, tmp_path):
+    marker = tmp_path / "syncing"
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", f"touch '{marker}'; sleep 30"))
+    proc = subprocess.Popen([str(pyshelf_script()), "init", "--python", str(sandbox.base_python),
+                             "--yes"], env=sandbox.env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(marker.exists)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+
+    assert proc.returncode == 130
+    assert stderr.endswith("error: Interrupted; nothing was changed.\n"), stderr
+    assert not sandbox.shelf_home.exists()
+    assert not sandbox.rc.exists()
+
+
+def test_ctrl_c_once_generation_zero_is_current_still_leaves_no_shelf(sandbox, tmp_path):
+    """Where another change would keep what it committed, a first init takes it back: half a
+    shelf is no shelf. pyshelf's stderr is a pipe of one page that the test fills while uv
+    holds the build, so the line saying generation 0 is current blocks, and Ctrl-C comes
+    there."""
+    syncing, release = tmp_path / "syncing", tmp_path / "release"
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    proc = subprocess.Popen([str(pyshelf_script()), "init", "--python", str(sandbox.base_python),
+                             "--yes"], env=sandbox.env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=write_end)
+    try:
+        wait_for(syncing.exists)
+        os.set_blocking(read_end, False)  # the reading end only: pyshelf's end still blocks
+        written = b""
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(read_end, 4096):
+                written += chunk
+        os.write(write_end, b"\0" * fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ))
+        os.close(write_end)
+        release.touch()
+        wait_for(lambda: os.path.lexists(sandbox.shelf_home / "env"))
+        proc.send_signal(signal.SIGINT)
+        os.set_blocking(read_end, True)
+        with os.fdopen(read_end, "rb") as pipe:
+            stderr = (written + pipe.read()).replace(b"\0", b"").decode()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+    assert proc.returncode == 130, stderr
+    assert stderr.endswith("error: Interrupted; nothing was changed.\n"), stderr
+    assert not sandbox.shelf_home.exists()
+    assert not sandbox.rc.exists()
+    assert not os.path.lexists(sandbox.bin_dir / "pyshelf")

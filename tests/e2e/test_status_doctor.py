@@ -91,6 +91,97 @@ def test_doctor_on_a_healthy_shelf(shelf):
     assert "problem" not in result.stdout
 
 
+def test_doctor_on_a_healthy_apps_only_shelf_accepts_the_system_python3(sandbox):
+    sandbox.init("--expose", "apps")
+    sandbox.ok("install", "beta", "--yes")
+
+    result = doctor(sandbox)
+
+    assert result.returncode == 0, result.stdout
+    assert "problem" not in result.stdout
+    assert not sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
+
+
+def test_doctor_on_an_apps_only_shelf_checks_the_bin_dir_and_the_links(sandbox):
+    sandbox.init("--expose", "apps")
+    sandbox.ok("install", "beta", "--yes")
+    (sandbox.shelf_home / "gens" / "1" / "bin" / "beta").unlink()  # the link now leads nowhere
+    with sandbox.rc.open("a") as rc:
+        rc.write("PATH=/usr/bin:/bin\n")  # after the block: the bin dir is gone again
+
+    result = doctor(sandbox, "--fix")
+
+    assert result.returncode == 1
+    assert (f"app links: {sandbox.bin_dir / 'beta'} leads to "
+            f"{sandbox.shelf_home / 'env' / 'bin' / 'beta'}, which cannot be run") in result.stdout
+    assert "advice: `pyshelf rebuild` builds the shelf's commands anew" in result.stdout
+    assert (f"shell: a new shell's PATH lacks {sandbox.bin_dir} although {sandbox.rc} has the "
+            "pyshelf block") in result.stdout
+    assert "python3" not in result.stdout
+    sandbox.ok("rebuild", "--yes")
+    sandbox.rc.write_text(sandbox.rc.read_text().replace("PATH=/usr/bin:/bin\n", ""))
+    assert doctor(sandbox).returncode == 0
+
+
+def test_doctor_names_a_python3_put_before_the_shelfs(shelf, tmp_path):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "python3").symlink_to(shelf.base_python)
+    with shelf.rc.open("a") as rc:
+        rc.write(f"PATH={tmp_path / 'other'}:$PATH\n")
+
+    result = doctor(shelf)
+
+    assert result.returncode == 1
+    assert f"a new shell's python3 is {tmp_path / 'other' / 'python3'}, not the shelf's" in (
+        result.stdout)
+    assert f"advice: move the pyshelf block to the end of {shelf.rc}" in result.stdout
+
+
+@pytest.mark.parametrize("login_file", [None, ".bash_profile"])
+@pytest.mark.parametrize("expose", ["path", "apps"])
+def test_doctor_says_when_the_shell_does_not_read_the_config(sandbox, expose, login_file):
+    profile = sandbox.home / ".profile"
+    if login_file:
+        (sandbox.home / login_file).write_text("# read by login shells instead of .profile\n")
+    sandbox.init("--expose", expose, "--shell-config", str(profile))
+
+    result = doctor(sandbox)
+
+    assert result.returncode == 1
+    assert f"shell: a new interactive bash does not read {profile}, so its PATH lacks" in (
+        result.stdout)
+    reason = "only a login shell reads it"
+    if login_file:
+        reason += f", and a login bash reads {sandbox.home / login_file} instead"
+    assert f"({reason})" in result.stdout
+    assert "advice: `pyshelf config set shell_config ~/.bashrc` moves the block" in (
+        result.stdout)
+    assert "move the pyshelf block to the end" not in result.stdout
+    sandbox.ok("config", "set", "shell_config", str(sandbox.rc))
+    assert doctor(sandbox).returncode == 0
+
+
+def test_plain_doctor_changes_nothing_and_fix_points_a_missing_env_back(shelf):
+    env = shelf.shelf_home / "env"
+    env.unlink()
+    scratch = shelf.shelf_home / "work" / "resolve-4194305"  # a dead process's
+    scratch.mkdir(parents=True)
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert not os.path.lexists(env) and scratch.is_dir()
+    assert f"problem  generations: {env} is missing" in found.stdout
+    assert "scratch folders" in found.stdout
+    assert found.stdout.count("fix: `pyshelf doctor --fix` repairs this") == 2
+    assert found.stderr == ""
+    fixed = doctor(shelf, "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert f"{env} was missing; it points at generation 1 again" in fixed.stderr
+    assert "None" not in fixed.stderr
+    assert current_target(shelf) == "gens/1" and not scratch.exists()
+
+
 def test_doctor_finds_and_fixes_what_is_safe(shelf):
     (shelf.shelf_home / "gens" / "9" / "bin").mkdir(parents=True)  # unknown to the database
     (shelf.shelf_home / "env").unlink()
@@ -101,7 +192,9 @@ def test_doctor_finds_and_fixes_what_is_safe(shelf):
     found = doctor(shelf)
     assert found.returncode == 1
     assert "gens/9 on disk are unknown to the database" in found.stdout
-    assert "not at the current generation 1; it points at generation 1 again" in found.stderr
+    assert f"{shelf.shelf_home / 'env'} does not point at the current generation 1" in (
+        found.stdout)
+    assert current_target(shelf) == "gens/0"
     assert "has 2 pyshelf blocks" in found.stdout
     assert "launcher" in found.stdout and "is missing" in found.stdout
     assert generation_dirs(shelf) == ["0", "1", "9"]  # without --fix nothing changes

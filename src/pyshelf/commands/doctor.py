@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,7 +24,16 @@ from pyshelf.commands.snapshots import BASELINE
 from pyshelf.drift import generation_drift
 from pyshelf.engine import find_uv
 from pyshelf.errors import NotInitializedError, PyshelfError
-from pyshelf.exposure import blocked_names, is_ours, link_apps, wanted_links
+from pyshelf.exposure import (
+    LAUNCHER,
+    PYTHON_LINK,
+    block_dirs,
+    blocked_names,
+    exposes_apps,
+    is_ours,
+    link_apps,
+    wanted_links,
+)
 from pyshelf.generations import (
     empty_trash,
     move_to_trash,
@@ -33,6 +43,8 @@ from pyshelf.generations import (
     unused_environments,
 )
 from pyshelf.health import (
+    ShellHealth,
+    env_in_place,
     foreign_entries,
     interpreter_health,
     missing_generations,
@@ -46,7 +58,14 @@ from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
 from pyshelf.removal import symlinked_folders, unlink_link
 from pyshelf.rescue import rebuild_database
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.state import NewerDatabase, UnreadableDatabase, open_state
+from pyshelf.shell import default_config_path
+from pyshelf.state import (
+    InaccessibleDatabase,
+    NewerDatabase,
+    UnreadableDatabase,
+    access_problem,
+    open_state,
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +100,9 @@ def check_generations(shelf: Shelf) -> list[Finding]:
         findings.append(Finding(f"the current generation {current} is missing from disk",
                                 fix=lambda: _rebuild_current(shelf, current)))
     elif misplaced_env(layout, state):
-        findings.append(Finding(f"{layout.env} does not point at the current generation "
-                                f"{current}", fix=point_env))
+        problem = (f"{layout.env} is missing" if not os.path.lexists(layout.env)
+                   else f"{layout.env} does not point at the current generation {current}")
+        findings.append(Finding(problem, fix=point_env))
     if others:
         findings.append(Finding(f"generation(s) {_ids(others)} are recorded but missing from "
                                 "disk", fix=forget_missing))
@@ -173,69 +193,122 @@ def check_outside_changes(shelf: Shelf) -> list[Finding]:
 
 
 def check_shell(shelf: Shelf) -> list[Finding]:
+    """What a new shell gets from the block: the bin dir on PATH and, with the whole shelf
+    exposed, the shelf's python3 first. With apps exposed the system's python3 stays first on
+    purpose, so only the bin dir is checked here (the links in it: check_app_links)."""
     shell = shell_health(shelf)
     if shell.config is None:
         return []
     if shell.problem:
         return [Finding(f"{shell.config} cannot be used ({shell.problem})",
                         advice="fix the file, or `pyshelf config set shell_config FILE`")]
-
-    def rewrite() -> str:
-        apply_shell_block(shelf, None)
-        return f"wrote one pyshelf block into {shell.config}"
-
     findings = []
     if shell.blocks > 1:
         findings.append(Finding(f"{shell.config} has {shell.blocks} pyshelf blocks",
-                                fix=rewrite))
+                                fix=_block_writer(shelf, shell.config)))
     if shell.new_shell is None:
         findings.append(Finding(f"a new shell could not be started to check {shell.config}"))
-    elif not shell.finds_shelf_python:
-        found = shell.new_shell.python3 or "nothing"
-        if shell.blocks == 0:
-            findings.append(Finding(
-                f"{shell.config} has no pyshelf block, so a new shell's python3 is {found}",
-                fix=rewrite))
-        else:
-            findings.append(Finding(
-                f"a new shell's python3 is {found}, not the shelf's: something after the "
-                "pyshelf block in your startup files puts another python3 first",
-                advice=f"move the pyshelf block to the end of {shell.config}"))
-    bin_dir = shelf.setting("bin_dir")
-    if bin_dir and shell.blocks and shell.new_shell and not shell.new_shell_has(bin_dir):
-        findings.append(Finding(f"{bin_dir} is not on PATH in a new shell",
-                                advice="check what your startup files do to PATH after the "
-                                       f"pyshelf block in {shell.config}"))
+    else:
+        findings.extend(_new_shell_findings(shelf, shell, shell.config))
     return findings
 
 
+def _block_writer(shelf: Shelf, config: Path) -> Callable[[], str]:
+    def rewrite() -> str:
+        apply_shell_block(shelf, None)
+        return f"wrote one pyshelf block into {config}"
+
+    return rewrite
+
+
+def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[Finding]:
+    """What a new shell lacks, named by its cause with the remedy that cures it: a config the
+    shell never reads needs another config (writing or moving the block inside it changes
+    nothing), a missing block is written back, and only a block that runs and is undone
+    later in the startup files calls for moving it."""
+    lacking = [folder for folder in block_dirs(shelf) if not shell.new_shell_has(folder)]
+    skipped = shell.skipped_because() if lacking else None
+    if skipped:
+        right = default_config_path(shell.kind, Path.home(), os.environ)
+        return [Finding(f"a new interactive {shell.kind} does not read {config}, so its PATH "
+                        f"lacks {_listed(lacking)} ({skipped})",
+                        advice=f"`pyshelf config set shell_config {_as_typed(right)}` moves "
+                               "the block into the file it reads")]
+    found = shell.new_shell.python3 if shell.new_shell else None
+    # With apps exposed the system's python3 staying first is the point; and while env does
+    # not lead to the current generation, the generations check names why python3 is not
+    # the shelf's.
+    wrong_python3 = (not lacking and not exposes_apps(shelf) and env_in_place(shelf)
+                     and not shell.finds_shelf_python)
+    if not lacking and not wrong_python3:
+        return []
+    seen = f"PATH lacks {_listed(lacking)}" if lacking else f"python3 is {found or 'nothing'}"
+    if shell.blocks == 0:
+        return [Finding(f"{config} has no pyshelf block, so a new shell's {seen}",
+                        fix=_block_writer(shelf, config))]
+    if lacking:
+        return [Finding(f"a new shell's {seen} although {config} has the pyshelf block",
+                        advice="check what your startup files do to PATH after the pyshelf "
+                               f"block in {config}")]
+    return [Finding(f"a new shell's {seen}, not the shelf's: something after the pyshelf "
+                    "block in your startup files puts another python3 first",
+                    advice=f"move the pyshelf block to the end of {config}")]
+
+
+def _listed(paths: list[Path]) -> str:
+    return ", ".join(map(str, paths))
+
+
+def _as_typed(path: Path) -> str:
+    """``path`` as the person would type it in a shell: ``~/`` for a file in the home."""
+    try:
+        return "~/" + shlex.quote(str(path.relative_to(Path.home())))
+    except ValueError:
+        return shlex.quote(str(path))
+
+
 def check_launcher(shelf: Shelf) -> list[Finding]:
+    """pyshelf's own launcher in the bin dir. A link of pyshelf's in its place (to a package's
+    command called ``pyshelf``) would run that package instead of pyshelf, so the launcher is
+    written back over it; a ``pyshelf`` another installer put there is left alone."""
     if not shelf.setting("bin_dir"):
         return []
-    launcher = shelf.path_setting("bin_dir") / "pyshelf"
-    if launcher.is_file():
+    launcher, layout = shelf.path_setting("bin_dir") / LAUNCHER, shelf.layout
+    if is_ours(launcher, layout):
+        problem = f"{launcher} is a link to a package's command, not pyshelf's launcher"
+    elif launcher.is_symlink() and not launcher.exists():
+        return [Finding(f"{launcher} is a symlink to {launcher.readlink()}, which does not "
+                        "exist", advice="remove it; `pyshelf doctor --fix` then writes the "
+                                        "launcher")]
+    elif os.path.lexists(launcher):
         return []
+    else:
+        problem = f"the pyshelf launcher {launcher} is missing"
 
     def write() -> str:
+        if is_ours(launcher, layout):
+            unlink_link(launcher)  # the link alone; the package's command stays in the shelf
         install_launcher(shelf, None)
         return f"wrote {launcher}"
 
-    return [Finding(f"the pyshelf launcher {launcher} is missing", fix=write)]
+    return [Finding(problem, fix=write)]
 
 
 def check_app_links(shelf: Shelf) -> list[Finding]:
     """The bin dir's links to the shelf's and isolated apps' commands, as the current
-    generation and the expose setting want them."""
+    generation and the expose setting want them, and whether each leads to a command that
+    runs: with apps exposed, they are all of the shelf a new shell reaches."""
     if not shelf.setting("bin_dir"):
         return []
     bin_dir, layout = shelf.path_setting("bin_dir"), shelf.layout
     wanted = wanted_links(shelf)
     blocked = blocked_names(bin_dir, wanted, layout)
-    missing = sorted(name for name, target in wanted.items() if name not in blocked
-                     and not (is_ours(bin_dir / name, layout)
-                              and (bin_dir / name).readlink() == target))
-    stray = sorted(entry.name for entry in entries(bin_dir)
-                   if is_ours(entry, layout) and entry.name not in wanted)
+    linked = {name: target for name, target in wanted.items()
+              if is_ours(bin_dir / name, layout) and (bin_dir / name).readlink() == target}
+    missing = sorted(set(wanted) - set(blocked) - set(linked))
+    stray = sorted(entry.name for entry in entries(bin_dir)  # the launcher's: check_launcher
+                   if is_ours(entry, layout) and entry.name not in wanted
+                   and entry.name != LAUNCHER)
     findings = [Finding(f"{bin_dir / name} is in the way of the shelf's {name} (pyshelf did "
                         "not put it there)",
                         advice=f"`pyshelf expose {name} --command --force` replaces it")
@@ -247,7 +320,22 @@ def check_app_links(shelf: Shelf) -> list[Finding]:
 
         what = [*(f"{n} is not linked" for n in missing), *(f"{n} is left over" for n in stray)]
         findings.append(Finding(f"app links in {bin_dir}: {', '.join(what)}", fix=relink))
-    return findings
+    return findings + _unrunnable_links(shelf, bin_dir, linked)
+
+
+def _unrunnable_links(shelf: Shelf, bin_dir: Path, linked: dict[str, Path]) -> list[Finding]:
+    """Links in place whose command cannot be run (gone from the generation, or no longer
+    executable). Said only while ``env`` leads to the current generation, and never of the
+    shelf's python: the generations and interpreter checks name those causes."""
+    if not env_in_place(shelf):
+        return []
+    broken = [f"{bin_dir / name} leads to {target}, which cannot be run"
+              for name, target in sorted(linked.items())
+              if name != PYTHON_LINK and not os.access(bin_dir / name, os.X_OK)]
+    if not broken:
+        return []
+    return [Finding("; ".join(broken),
+                    advice="`pyshelf rebuild` builds the shelf's commands anew")]
 
 
 def check_leftovers(shelf: Shelf) -> list[Finding]:
@@ -287,25 +375,59 @@ def _report(label: str, text: str) -> None:
     ui.out(f"{label:<8} {text}")
 
 
-def check_database(layout: Layout, fix: bool) -> bool:
-    """Open (and if asked, rebuild) the database; False if nothing more can be checked."""
+def check_database(layout: Layout, fix: bool, verbose: bool = False) -> bool:
+    """Open (and if asked, rebuild) the database; False if nothing more can be checked.
+    Only a file that opens and fails SQLite's check, or is no pyshelf database, is set
+    aside: one this user may not open or write is sound, so it is named and left alone."""
     try:
-        state = open_state(layout.state_db)
-        damage = state.damage()
-        state.close()
-    except NewerDatabase as exc:
+        problem, findings = _database_problem(layout)
+    except (NewerDatabase, InaccessibleDatabase) as exc:
         _report("problem", exc.message)
         return False
-    except UnreadableDatabase as exc:
-        damage = [exc.message]
-    if not damage:
-        _report("ok", f"database {layout.state_db}")
-        return True
-    _report("problem", f"the database {layout.state_db} is damaged ({damage[0]})")
+    if problem is None:
+        return _check_database_access(layout)
+    hint = "; `pyshelf doctor -v` lists them all" if findings[1:] and not verbose else ""
+    _report("problem", f"the database {layout.state_db} {problem}{hint}")
+    for finding in findings if verbose else []:
+        _report("", finding)
     if not fix:
         _report("", "fix: `pyshelf doctor --fix` sets it aside and rebuilds it from the "
                     "generations on disk")
         return False
+    return _rebuild_database(layout)
+
+
+def _check_database_access(layout: Layout) -> bool:
+    """A sound database this user may read but not write (a read-only file or folder):
+    every change would fail, so it is a problem, and one only the person can repair."""
+    unwritable = access_problem(layout.state_db)
+    if unwritable:
+        _report("problem", f"the database {layout.state_db} cannot be written: {unwritable}")
+        _report("", "advice: give your user write access back; doctor leaves it as it is")
+        return False
+    _report("ok", f"database {layout.state_db}")
+    return True
+
+
+def _database_problem(layout: Layout) -> tuple[str | None, list[str]]:
+    """What is wrong with the database file in one line (None if nothing), and everything
+    SQLite's quick check found, which can run to pages."""
+    try:
+        state = open_state(layout.state_db)
+    except UnreadableDatabase as exc:
+        return exc.reason, []
+    try:
+        damage = state.damage()
+    finally:
+        state.close()
+    if not damage:
+        return None, []
+    more = f", and {len(damage) - 1} more" if damage[1:] else ""
+    return f"is damaged ({damage[0]}{more})", damage
+
+
+def _rebuild_database(layout: Layout) -> bool:
+    """Set the damaged database aside and write a new one from the generations on disk."""
     with writer_lock(layout.lock_file, ui.info):
         rebuilt = rebuild_database(layout)
         if 0 in rebuilt.restored:  # generation 0 is what `clean --keep-baseline` returns to
@@ -331,17 +453,25 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     if not layout.state_db.exists():
         raise NotInitializedError(f"There is no shelf at {layout.home}; run `pyshelf init` "
                                   "first.")
-    if not check_database(layout, args.fix):
+    if not check_database(layout, args.fix, args.verbose):
         return 1
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
+    # Plain doctor changes nothing, so it skips the cleanup every other command does on
+    # opening; what that cleanup would repair, the checks report (--fix does it first).
+    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False,
+                       recover=False)
+    planted = symlinked_folders(layout.home)
+    fix = args.fix and not planted
+    if args.fix and planted:  # every repair would write or delete through the link
+        ui.warn(f"Nothing is repaired while {planted[0]} is a symlink; the checks say what "
+                "is wrong.")
     remaining = 0
-    with shelf.writing() if args.fix else nullcontext():
+    with shelf.writing() if fix else nullcontext():
         for name, check in CHECKS:
             findings = check(shelf)
             if not findings:
                 _report("ok", name)
             for finding in findings:
-                if args.fix and finding.fix is not None:
+                if fix and finding.fix is not None:
                     _report("fixed", f"{name}: {finding.fix()}")
                     continue
                 remaining += 1
