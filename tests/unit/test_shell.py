@@ -864,7 +864,8 @@ def test_fish_block_does_not_touch_universal_variables(tmp_path):
     _require("fish")
     rc = tmp_path / "pyshelf.fish"
     update_config_file(rc, render_block("fish", [Path("/opt/x")]))
-    script = "source $argv[1]; set -U | string match -q '*fish_user_paths*'; and echo leaked"
+    script = ("source $argv[1]; set -U | string match -q '*fish_user_paths*'; "
+              "and echo leaked; or true")
     out = _run_shell(["fish", "--no-config", "-c", script], rc, tmp_path)
     assert b"leaked" not in out
 
