@@ -334,7 +334,7 @@ class CommitGuard:
     the change is kept), never between the two."""
 
     def __init__(self) -> None:
-        self._mask: set[signal.Signals] | None = None
+        self._mask: set[int | signal.Signals] | None = None
 
     def hold(self) -> None:
         self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})

@@ -150,7 +150,7 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _json_output(parser: argparse.ArgumentParser) -> None:
+def _json_output(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 

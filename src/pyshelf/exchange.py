@@ -338,12 +338,14 @@ def parse_json_export(text: str, source: str, added_at: str) -> Imported:
                     isolated=apps, isolated_pins=app_pins)
 
 
-def _json_isolated(rows: object, source: str, added_at: str
+def _json_isolated(rows: Any, source: str, added_at: str
                    ) -> tuple[list[IsolatedApp], dict[str, dict[str, str]]]:
-    """The isolated apps of a JSON export, each pinned at the versions it had."""
-    apps, pins = [], {}
+    """The isolated apps of a JSON export, each pinned at the versions it had (``rows`` is
+    parsed JSON: whatever it holds is checked as it is read)."""
+    apps: list[IsolatedApp] = []
+    pins: dict[str, dict[str, str]] = {}
     try:
-        for i, row in enumerate(rows, start=1):  # type: ignore[arg-type]
+        for i, row in enumerate(rows, start=1):
             where = f"{source}, isolated app {i}"
             app = _entry(str(row["spec"]), where, added_at)
             extra = [_entry(str(spec), where, added_at).spec for spec in row.get("with", [])]

@@ -92,9 +92,9 @@ def dependency_edges(
     by_name = {d.name: d for d in distributions}
     extras: dict[str, set[str]] = {name: set() for name in by_name}
     for root in roots:
-        name = canonicalize_name(root.name)
-        if name in extras:
-            extras[name] |= {canonicalize_name(e) for e in root.extras}
+        root_name: str = canonicalize_name(root.name)
+        if root_name in extras:
+            extras[root_name] |= {canonicalize_name(e) for e in root.extras}
     parsed = {d.name: [r for r in map(_parse, d.requires) if r is not None]
               for d in by_name.values()}
     edges: dict[tuple[str, str], Edge] = {}

@@ -111,8 +111,8 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
             _link(layout, gen_id, app)
             apps.append(app)
     except BaseException:
-        for folder in built_here:
-            remove(layout.home, folder, ignore_errors=True)
+        for environment in built_here:
+            remove(layout.home, environment, ignore_errors=True)
         raise
     return apps
 

@@ -13,7 +13,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from pyshelf.engine import Engine
 from pyshelf.errors import PyshelfError
-from pyshelf.model import IntentEntry
+from pyshelf.model import IntentEntry, RequirementKind
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
@@ -30,7 +30,7 @@ def local_entry(engine: Engine, python: str, text: str, *, editable: bool,
                 "setup.cfg."
             )
         name = canonicalize_name(engine.project_name(path, python))
-        kind = "editable" if editable else "local"
+        kind: RequirementKind = "editable" if editable else "local"
     elif editable:
         raise PyshelfError(f"{path} is a file; an editable install needs a project directory.")
     elif path.suffix == ".whl":

@@ -59,7 +59,11 @@ def _newer(new: str, old: str) -> bool:
 
 def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[str]) -> Plan:
     """Compare two resolutions; explicit sets are canonical names of the explicit intent."""
-    added, removed, orphaned, upgraded, downgraded = [], [], [], [], []
+    added: list[Change] = []
+    removed: list[Change] = []
+    orphaned: list[Change] = []
+    upgraded: list[Change] = []
+    downgraded: list[Change] = []
     for name in sorted(old.packages.keys() | new.packages.keys()):
         before, after = old.packages.get(name), new.packages.get(name)
         if before is None and after is not None:

@@ -273,7 +273,7 @@ class State:
             "SELECT max(id) FROM (SELECT id FROM generations UNION ALL"
             " SELECT to_gen FROM operations)"
         ).fetchone()
-        return row[0]
+        return None if row[0] is None else int(row[0])
 
     def generation(self, gen_id: int) -> GenerationRecord:
         row = self._db.execute(
