@@ -11,10 +11,8 @@ the generation that was current before.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import signal
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +98,7 @@ class EarlyStart:
     def abandon(self, shelf: Shelf) -> None:
         self.venv.cancel()
         remove_generation_dir(shelf.layout, self.gen_id)
-        _forget(shelf, self.op_id)
+        shelf.state.abandon_operation(self.op_id)
 
 
 def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
@@ -112,7 +110,7 @@ def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
         venv = start_venv(shelf.engine, shelf.layout, gen_id, shelf.python,
                           system_site_packages=sees_system(shelf))
     except BaseException:
-        _forget(shelf, op_id)
+        shelf.state.abandon_operation(op_id)
         raise
     return EarlyStart(gen_id, op_id, started, venv)
 
@@ -321,7 +319,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         if switched:
             _point_env_back(shelf, from_gen)
         remove_generation_dir(layout, gen_id)
-        _forget(shelf, op_id)
+        shelf.state.abandon_operation(op_id)
         guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
         raise
     finish_switch(shelf, gen_id,
@@ -380,13 +378,6 @@ def tidy_up(shelf: Shelf) -> None:
         return
     if collected:
         ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
-
-
-def _forget(shelf: Shelf, op_id: int) -> None:
-    """Drop the journal row of a change that failed cleanly. If even that fails (the disk
-    is full, say), the row stays and the next pyshelf marks it failed."""
-    with contextlib.suppress(sqlite3.Error):
-        shelf.state.abandon_operation(op_id)
 
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:

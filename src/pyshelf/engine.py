@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -477,3 +477,15 @@ def probe_new_shell(shell: str, path: str) -> NewShell | None:
     if "path" not in found:
         return None
     return NewShell(path=found["path"].split(":"), python3=found.get("python3") or None)
+
+
+def run_other_tool(command: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Run another tool's own command (pipx's or pip's uninstall, after an adopt); True if it
+    succeeded. A tool that is missing or fails is the caller's to report, never a crash:
+    the change it follows is already made."""
+    try:
+        result = subprocess.run(list(command), capture_output=True, text=True, check=False,
+                                stdin=subprocess.DEVNULL, env=dict(environ))
+    except OSError:
+        return False
+    return result.returncode == 0

@@ -9,6 +9,7 @@ clean up.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -376,8 +377,10 @@ class State:
             return int(cursor.lastrowid or 0)
 
     def abandon_operation(self, op_id: int) -> None:
-        """Forget a journalled change that failed cleanly: it changed nothing."""
-        with self._writing():
+        """Forget a journalled change that failed cleanly: it changed nothing. If even that
+        cannot be written (the disk is full, say), the row stays and the next pyshelf marks
+        it failed; the caller is already reporting why the change failed."""
+        with contextlib.suppress(sqlite3.Error, PyshelfError), self._writing():
             self._db.execute("DELETE FROM operations WHERE id = ? AND status = 'running'",
                              (op_id,))
 

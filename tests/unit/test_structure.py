@@ -45,6 +45,50 @@ def test_only_the_confined_remover_deletes(module: Path) -> None:
     assert found == [], f"{module.name} deletes on its own; use pyshelf.removal: {found}"
 
 
+def imported_modules(tree: ast.AST) -> set[str]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def os_calls(tree: ast.AST) -> set[str]:
+    return {node.func.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "os"}
+
+
+# Who may start or become another program: the engine runs uv, interpreters and the
+# person's shell; the trash is emptied by a forked child; `pyshelf run` and the shelf's pip
+# hand the process over to the app (exec, not a new process).
+STARTS_PROCESSES = {"subprocess": {"engine.py"}, "fork": {"generations.py"},
+                    "exec": {"run.py"}}
+
+
+@pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
+def test_only_the_engine_starts_processes(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    calls = os_calls(tree)
+    uses = {
+        "subprocess": "subprocess" in imported_modules(tree),
+        "fork": bool(calls & {"fork", "forkpty"}),
+        "exec": any(call.startswith(("exec", "spawn", "posix_spawn")) for call in calls)
+                or bool(calls & {"system", "popen"}),
+    }
+    wrong = [what for what, used in uses.items()
+             if used and module.name not in STARTS_PROCESSES[what]]
+    assert wrong == [], f"{module.name} starts processes ({wrong}); go through pyshelf.engine"
+
+
+@pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
+def test_only_the_state_module_speaks_sql(module: Path) -> None:
+    uses_sqlite = "sqlite3" in imported_modules(ast.parse(module.read_text(encoding="utf-8")))
+    assert uses_sqlite == (module.name == "state.py")
+
+
 def test_the_check_catches_each_way_of_deleting() -> None:
     code = ("import os, shutil\nfrom shutil import rmtree\n"
             "shutil.rmtree(p)\nos.remove(p)\nos.unlink(p)\np.unlink()\np.rmdir()\n")

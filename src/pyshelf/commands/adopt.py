@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import subprocess
 from collections.abc import Sequence
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -32,6 +31,7 @@ from pyshelf.elsewhere import (
     uv_tools,
     without_pip_guard,
 )
+from pyshelf.engine import run_other_tool
 from pyshelf.errors import UsageError
 from pyshelf.exposure import link_apps
 from pyshelf.graph import Distribution, intent_edges, read_distributions
@@ -137,9 +137,7 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
         return
     for item in moved:
         command = uninstall_command(item, shelf.engine.uv, shelf.python)
-        result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                stdin=subprocess.DEVNULL, env=without_pip_guard(os.environ))
-        if result.returncode == 0:
+        if run_other_tool(command, without_pip_guard(os.environ)):
             ui.info(f"Removed {item.name} from {item.tool}.")
         else:
             ui.warn(f"{item.name} is on the shelf, but `{shlex.join(command)}` failed; run it "
