@@ -584,7 +584,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:
-        from pyshelf.state import database_error
+        from pyshelf.store.database import database_error
 
         # A damaged, full or forbidden database, met by any query of any command; a change
         # has already undone itself, but other commands may have written a part.

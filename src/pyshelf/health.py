@@ -10,13 +10,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshelf.engine import NewShell, probe_new_shell
+from pyshelf.engine.interpreter import InterpreterCheck, check_interpreter
+from pyshelf.engine.processes import NewShell, probe_new_shell
 from pyshelf.errors import PyshelfError
-from pyshelf.generations import gen_entries, generation_ids_on_disk, generation_link
-from pyshelf.interpreter import InterpreterCheck, check_interpreter
-from pyshelf.recovery import env_target
+from pyshelf.generations.folders import gen_entries, generation_ids_on_disk, generation_link
+from pyshelf.generations.recovery import env_target
+from pyshelf.host.shell_block import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
 from pyshelf.shelf import Shelf
-from pyshelf.shell import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
 
 
 def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterCheck:

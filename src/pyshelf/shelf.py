@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.drift import generation_drift
+from pyshelf.engine.interpreter import check_interpreter
 from pyshelf.errors import DiskFullError, PyshelfError
-from pyshelf.interpreter import check_interpreter
+from pyshelf.generations.recovery import needs_recovery, recover
 from pyshelf.layout import Layout
-from pyshelf.locking import LockBusy, writer_lock
-from pyshelf.recovery import needs_recovery, recover
 from pyshelf.removal import RemovalRefused, symlinked_folder_message, symlinked_folders
-from pyshelf.settings import Setting, effective_settings
-from pyshelf.state import State, open_state
+from pyshelf.store.database import State, open_state
+from pyshelf.store.settings import Setting, effective_settings
+from pyshelf.store.writer_lock import LockBusy, writer_lock
+from pyshelf.venv.drift import generation_drift
 
 if TYPE_CHECKING:  # reporting commands never start uv, so they need not import it
-    from pyshelf.engine import Engine
+    from pyshelf.engine.processes import Engine
 
 
 def command_line() -> str:
@@ -61,7 +61,7 @@ class Shelf:
 
     @cached_property
     def engine(self) -> Engine:
-        from pyshelf.engine import Engine
+        from pyshelf.engine.processes import Engine
 
         extra = (self.setting("extra_index_urls") or "").split()
         return Engine(index_url=self.setting("index_url"), extra_index_urls=extra,

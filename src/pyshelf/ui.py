@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from pyshelf.errors import DeclinedError, PyshelfError
 
 if TYPE_CHECKING:
-    from pyshelf.plan import Change, Plan, SpecChange
+    from pyshelf.core.plan import Change, Plan, SpecChange
 
 
 def _colour_enabled(stream: TextIO) -> bool:

@@ -85,7 +85,7 @@ exit {uv_exit}"""))
 # step, after the new generation was built and switched to.
 NO_ROOM_TO_GROW = """
 import sys
-import pyshelf.state as state
+import pyshelf.store.database as state
 
 connect = state._connect
 

@@ -17,6 +17,11 @@ def modules() -> list[Path]:
     return sorted(SOURCE.rglob("*.py"))
 
 
+def where(module: Path) -> str:
+    """A module as its place in the package: ``generations/folders.py``."""
+    return module.relative_to(SOURCE).as_posix()
+
+
 def deletions(tree: ast.AST) -> Iterator[tuple[int, str]]:
     """Every call that deletes a file or folder, and every import of such a function."""
     for node in ast.walk(tree):
@@ -32,17 +37,17 @@ def deletions(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 
 def test_the_walk_sees_the_whole_package() -> None:
-    names = {path.name for path in modules()}
-    assert {"removal.py", "generations.py", "doctor.py"} <= names
+    names = {where(path) for path in modules()}
+    assert {"removal.py", "generations/folders.py", "commands/doctor.py"} <= names
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
 def test_only_the_confined_remover_deletes(module: Path) -> None:
     found = list(deletions(ast.parse(module.read_text(encoding="utf-8"))))
-    if module.name == "removal.py":
+    if where(module) == "removal.py":
         assert found, "the remover itself must be where deletion happens"
         return
-    assert found == [], f"{module.name} deletes on its own; use pyshelf.removal: {found}"
+    assert found == [], f"{where(module)} deletes on its own; use pyshelf.removal: {found}"
 
 
 def imported_modules(tree: ast.AST) -> set[str]:
@@ -64,8 +69,8 @@ def os_calls(tree: ast.AST) -> set[str]:
 # Who may start or become another program: the engine runs uv, interpreters and the
 # person's shell; the trash is emptied by a forked child; `pyshelf run` and the shelf's pip
 # hand the process over to the app (exec, not a new process).
-STARTS_PROCESSES = {"subprocess": {"engine.py"}, "fork": {"generations.py"},
-                    "exec": {"run.py"}}
+STARTS_PROCESSES = {"subprocess": {"engine/processes.py"}, "fork": {"generations/folders.py"},
+                    "exec": {"commands/run.py"}}
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
@@ -79,14 +84,36 @@ def test_only_the_engine_starts_processes(module: Path) -> None:
                 or bool(calls & {"system", "popen"}),
     }
     wrong = [what for what, used in uses.items()
-             if used and module.name not in STARTS_PROCESSES[what]]
-    assert wrong == [], f"{module.name} starts processes ({wrong}); go through pyshelf.engine"
+             if used and where(module) not in STARTS_PROCESSES[what]]
+    assert wrong == [], f"{where(module)} starts processes ({wrong}); use pyshelf.engine"
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))
 def test_only_the_state_module_speaks_sql(module: Path) -> None:
     uses_sqlite = "sqlite3" in imported_modules(ast.parse(module.read_text(encoding="utf-8")))
-    assert uses_sqlite == (module.name == "state.py")
+    assert uses_sqlite == (where(module) == "store/database.py")
+
+
+def pyshelf_imports(tree: ast.AST) -> set[str]:
+    """The pyshelf modules a module imports, as dotted names under ``pyshelf``."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("pyshelf.")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
+                and node.module.startswith("pyshelf."):
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("module", sorted((SOURCE / "core").glob("*.py")),
+                         ids=lambda p: str(p.relative_to(SOURCE)))
+def test_the_core_stays_pure(module: Path) -> None:
+    """The core (records, plans, graphs, parsed requests) can be read and tested alone: it
+    imports nothing of pyshelf but itself and the errors the person sees."""
+    outside = {name for name in pyshelf_imports(ast.parse(module.read_text(encoding="utf-8")))
+               if not name.startswith("pyshelf.core.") and name != "pyshelf.errors"}
+    assert outside == set(), f"{where(module)} reaches out of the core: {sorted(outside)}"
 
 
 def test_the_check_catches_each_way_of_deleting() -> None:

@@ -19,11 +19,7 @@ from collections.abc import Sequence
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pyshelf import ui
-from pyshelf.adoption import isolated_app, pins_of, place
-from pyshelf.change import ChangeRequest, apply_change
-from pyshelf.clock import now
-from pyshelf.drift import generation_drift, site_packages
-from pyshelf.elsewhere import (
+from pyshelf.adoption.found import (
     Found,
     pipx_apps,
     uninstall_command,
@@ -31,13 +27,17 @@ from pyshelf.elsewhere import (
     uv_tools,
     without_pip_guard,
 )
-from pyshelf.engine import run_other_tool
+from pyshelf.adoption.sharing import isolated_app, pins_of, place
+from pyshelf.apps.bin_links import link_apps
+from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.core.clock import now
+from pyshelf.core.graph import Distribution, intent_edges, read_distributions
+from pyshelf.core.specs import parse_install_specs
+from pyshelf.engine.processes import run_other_tool
 from pyshelf.errors import UsageError
-from pyshelf.exposure import link_apps
-from pyshelf.graph import Distribution, intent_edges, read_distributions
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.specs import parse_install_specs
+from pyshelf.venv.drift import generation_drift, site_packages
 
 
 def _valid_pin(dist: Distribution) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.snapshots import BASELINE
 from pyshelf.errors import PyshelfError
+from pyshelf.generations.going_back import go_to_generation
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
-from pyshelf.travel import go_to_generation
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

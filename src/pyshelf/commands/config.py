@@ -17,9 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pyshelf import ui
+from pyshelf.apps.bin_links import link_apps, remove_links
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.exposure import link_apps, remove_links
-from pyshelf.integration import (
+from pyshelf.host.shell_block import check_config_file
+from pyshelf.host.shell_setup import (
     apply_shell_block,
     check_launcher_place,
     default_shell_config,
@@ -27,7 +28,8 @@ from pyshelf.integration import (
     install_launcher,
 )
 from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.settings import (
+from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.store.settings import (
     DEFAULTS,
     ENVIRONMENT_OVERRIDES,
     Setting,
@@ -35,8 +37,6 @@ from pyshelf.settings import (
     known_key,
     normalise,
 )
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.shell import check_config_file
 
 # What init would choose for the settings the shelf cannot do without; ``unset`` stores that
 # again rather than leaving the launcher and the block with nowhere to go.

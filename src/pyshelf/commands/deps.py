@@ -11,12 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyshelf import ui
-from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.layout import Layout
-from pyshelf.model import InstalledPackage, Role
-from pyshelf.shelf import open_shelf
-from pyshelf.specs import parse_package_name
-from pyshelf.tree import (
+from pyshelf.core.model import InstalledPackage, Role
+from pyshelf.core.specs import parse_package_name
+from pyshelf.core.tree import (
     Chains,
     Graph,
     Link,
@@ -27,6 +24,9 @@ from pyshelf.tree import (
     tree_json,
     tree_lines,
 )
+from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.shelf import open_shelf
 
 
 @dataclass(frozen=True)

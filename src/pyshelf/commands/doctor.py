@@ -18,13 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.change import build_and_switch, provided_by_system
-from pyshelf.clock import now
-from pyshelf.commands.snapshots import BASELINE
-from pyshelf.drift import generation_drift
-from pyshelf.engine import find_uv
-from pyshelf.errors import NotInitializedError, PyshelfError
-from pyshelf.exposure import (
+from pyshelf.apps.bin_links import (
     LAUNCHER,
     PYTHON_LINK,
     block_dirs,
@@ -34,7 +28,12 @@ from pyshelf.exposure import (
     link_apps,
     wanted_links,
 )
-from pyshelf.generations import (
+from pyshelf.change.pipeline import build_and_switch, provided_by_system
+from pyshelf.commands.snapshots import BASELINE
+from pyshelf.core.clock import now
+from pyshelf.engine.processes import find_uv
+from pyshelf.errors import NotInitializedError, PyshelfError
+from pyshelf.generations.folders import (
     empty_trash,
     move_to_trash,
     next_generation_id,
@@ -42,6 +41,7 @@ from pyshelf.generations import (
     trash_entry,
     unused_environments,
 )
+from pyshelf.generations.recovery import misplaced_env, remove_stale_scratch, stale_scratch
 from pyshelf.health import (
     ShellHealth,
     env_in_place,
@@ -51,21 +51,21 @@ from pyshelf.health import (
     shell_health,
     unknown_generations,
 )
-from pyshelf.integration import apply_shell_block, install_launcher
+from pyshelf.host.shell_block import default_config_path
+from pyshelf.host.shell_setup import apply_shell_block, install_launcher
 from pyshelf.layout import Layout, entries
-from pyshelf.locking import writer_lock
-from pyshelf.recovery import misplaced_env, remove_stale_scratch, stale_scratch
 from pyshelf.removal import symlinked_folders, unlink_link
-from pyshelf.rescue import rebuild_database
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.shell import default_config_path
-from pyshelf.state import (
+from pyshelf.store.database import (
     InaccessibleDatabase,
     NewerDatabase,
     UnreadableDatabase,
     access_problem,
     open_state,
 )
+from pyshelf.store.generation_records import rebuild_database
+from pyshelf.store.writer_lock import writer_lock
+from pyshelf.venv.drift import generation_drift
 
 
 @dataclass(frozen=True)

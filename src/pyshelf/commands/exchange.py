@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.change import ChangeRequest, apply_change
-from pyshelf.clock import now
+from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
-from pyshelf.exchange import (
+from pyshelf.export_formats import (
     Imported,
     hash_check_requirements,
     pin_line,

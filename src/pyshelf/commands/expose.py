@@ -14,8 +14,7 @@ import argparse
 from packaging.utils import canonicalize_name
 
 from pyshelf import ui
-from pyshelf.errors import UsageError
-from pyshelf.exposure import (
+from pyshelf.apps.bin_links import (
     RESERVED,
     blocked_names,
     commands_by_package,
@@ -24,9 +23,10 @@ from pyshelf.exposure import (
     link_apps,
     wanted_links,
 )
+from pyshelf.core.specs import reject_option_like
+from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.specs import reject_option_like
 
 
 def run_expose(args: argparse.Namespace, layout: Layout) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.collect import collect_generations, collectable, keep_count
+from pyshelf.generations.collect import collect_generations, collectable, keep_count
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
+from pyshelf.core.lockfile import EMPTY_LOCK
+from pyshelf.core.model import explicit_names
+from pyshelf.core.plan import Plan, make_plan
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.lockfile import EMPTY_LOCK
-from pyshelf.model import explicit_names
-from pyshelf.plan import Plan, make_plan
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.state import OperationRecord
+from pyshelf.store.database import OperationRecord
 from pyshelf.ui import local_time
 
 

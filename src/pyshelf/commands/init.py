@@ -15,23 +15,23 @@ import os
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.change import CommitGuard, initial_generation
-from pyshelf.clock import now
+from pyshelf.apps.bin_links import link_apps, remove_links
+from pyshelf.change.pipeline import CommitGuard, initial_generation
 from pyshelf.commands.snapshots import BASELINE
+from pyshelf.core.clock import now
+from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import UsageError
-from pyshelf.exposure import link_apps, remove_links
-from pyshelf.integration import (
+from pyshelf.host.shell_setup import (
     Footprint,
     apply_shell_block,
     check_places,
     default_shell_config,
     install_launcher,
 )
-from pyshelf.interpreter import find_python
 from pyshelf.layout import Layout, default_bin_dir, entries
 from pyshelf.removal import discard_new_home
-from pyshelf.settings import absolute_path, effective_settings
 from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.store.settings import absolute_path, effective_settings
 
 
 def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:

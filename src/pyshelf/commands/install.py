@@ -6,19 +6,19 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from pyshelf.change import ChangeRequest, apply_change
-from pyshelf.clock import now
-from pyshelf.errors import ConflictError, UsageError
-from pyshelf.layout import Layout
-from pyshelf.local import local_entry
-from pyshelf.model import IntentEntry, IsolatedApp, explicit_names
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.specs import (
+from pyshelf.change.local_sources import local_entry
+from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.core.clock import now
+from pyshelf.core.model import IntentEntry, IsolatedApp, explicit_names
+from pyshelf.core.specs import (
     is_path_like,
     parse_install_specs,
     reject_option_like,
     unique_by_name,
 )
+from pyshelf.errors import ConflictError, UsageError
+from pyshelf.layout import Layout
+from pyshelf.shelf import Shelf, open_shelf
 
 REBUILT_KINDS = ("local", "editable", "wheel")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
+from pyshelf.core.model import InstalledPackage
 from pyshelf.layout import Layout
-from pyshelf.model import InstalledPackage
 from pyshelf.shelf import open_shelf
 
 LOCAL_TYPES = ("local", "editable", "url")

@@ -18,13 +18,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pyshelf import ui
-from pyshelf.change import provided_by_system
-from pyshelf.graph import Distribution
-from pyshelf.holdback import Holder, holders, is_newer
+from pyshelf.change.pipeline import provided_by_system
+from pyshelf.change.resolve import resolve
+from pyshelf.core.graph import Distribution
+from pyshelf.core.holdback import Holder, holders, is_newer
+from pyshelf.core.lockfile import parse_lock
+from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
 from pyshelf.layout import Layout
-from pyshelf.lockfile import parse_lock
-from pyshelf.model import Edge, InstalledPackage, IntentEntry, Lock
-from pyshelf.resolver import resolve
 from pyshelf.shelf import Shelf, open_shelf
 
 

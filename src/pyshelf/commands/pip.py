@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from packaging.utils import canonicalize_name
 
 from pyshelf import ui
-from pyshelf.clock import now
+from pyshelf.apps.run_once import ready_environment
 from pyshelf.commands.run import exec_command
+from pyshelf.core.clock import now
+from pyshelf.core.specs import is_path_like, parse_install_specs, parse_requirement
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.runner import ready_environment
 from pyshelf.shelf import open_shelf
-from pyshelf.specs import is_path_like, parse_install_specs, parse_requirement
 
 PIP = "pip"
 _INSTALL_USAGE = ("the shelf's pip takes `pip install [-U] [-e PATH] SPEC...` and `pip "

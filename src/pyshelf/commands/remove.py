@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from pyshelf.change import ChangeRequest, apply_change
-from pyshelf.clock import now
+from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.core.clock import now
+from pyshelf.core.graph import reachable
+from pyshelf.core.model import Edge, IntentEntry, explicit_names
+from pyshelf.core.specs import parse_package_name
 from pyshelf.errors import PyshelfError
-from pyshelf.graph import reachable
 from pyshelf.layout import Layout
-from pyshelf.model import Edge, IntentEntry, explicit_names
 from pyshelf.shelf import open_shelf
-from pyshelf.specs import parse_package_name
 
 
 def _requirers(name: str, edges: list[Edge], leaving: set[str]) -> list[str]:

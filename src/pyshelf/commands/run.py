@@ -2,9 +2,9 @@
 
 If the shelf holds APP at a version the request allows and nothing is added with ``--with``,
 the shelf's own command runs: no uv, no network. Otherwise the app runs from a throw-away
-environment (:mod:`pyshelf.runner`), reused while fresh. pyshelf then replaces itself with
-the app (exec), so the app gets the terminal, the signals and the exit status as if it had
-been started directly.
+environment (:mod:`pyshelf.apps.run_once`), reused while fresh. pyshelf then replaces itself
+with the app (exec), so the app gets the terminal, the signals and the exit status as if it
+had been started directly.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from pyshelf import ui
-from pyshelf.clock import now
-from pyshelf.drift import site_packages
+from pyshelf.apps.run_once import ready_environment
+from pyshelf.core.clock import now
+from pyshelf.core.specs import parse_install_specs, parse_requirement
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.runner import ready_environment
-from pyshelf.scripts import package_scripts
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.specs import parse_install_specs, parse_requirement
+from pyshelf.venv.drift import site_packages
+from pyshelf.venv.scripts import package_scripts
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from pyshelf import ui
+from pyshelf.core.specs import reject_option_like
 from pyshelf.errors import UsageError
-from pyshelf.launcher import write_launcher
+from pyshelf.host.launcher import write_launcher
+from pyshelf.host.self_copy import copy_from, copy_version
 from pyshelf.layout import Layout
-from pyshelf.selfcopy import copy_from, copy_version
 from pyshelf.shelf import open_shelf
-from pyshelf.specs import reject_option_like
 
 
 def _checked_source(text: str) -> str:

@@ -6,11 +6,11 @@ import argparse
 import re
 
 from pyshelf import ui
-from pyshelf.clock import now
+from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.generations.going_back import go_to_generation, is_on_disk
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
-from pyshelf.travel import go_to_generation, is_on_disk
 
 BASELINE = "baseline"
 RESERVED = frozenset({BASELINE, "current", "previous", "latest", "head"})

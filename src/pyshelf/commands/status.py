@@ -11,18 +11,18 @@ from dataclasses import dataclass
 
 from pyshelf import ui
 from pyshelf.commands.listing import LOCAL_TYPES, package_type
-from pyshelf.drift import Drift, generation_drift
-from pyshelf.generations import generation_ids_on_disk
+from pyshelf.engine.interpreter import InterpreterCheck
+from pyshelf.generations.folders import generation_ids_on_disk
 from pyshelf.health import (
     ShellHealth,
     disk_usage,
     interpreter_health,
     shell_health,
 )
-from pyshelf.interpreter import InterpreterCheck
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.state import OperationRecord
+from pyshelf.store.database import OperationRecord
+from pyshelf.venv.drift import Drift, generation_drift
 
 
 @dataclass(frozen=True)

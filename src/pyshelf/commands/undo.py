@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.generations.going_back import go_to_generation
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
-from pyshelf.travel import go_to_generation
 
 
 def run_undo(args: argparse.Namespace, layout: Layout) -> int:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.change import ChangeRequest, apply_change
+from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.install import REBUILT_KINDS
+from pyshelf.core.graph import reachable
+from pyshelf.core.specs import parse_package_name
+from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import PyshelfError
-from pyshelf.graph import reachable
-from pyshelf.interpreter import find_python
 from pyshelf.layout import Layout
-from pyshelf.settings import Setting
 from pyshelf.shelf import open_shelf
-from pyshelf.specs import parse_package_name
+from pyshelf.store.settings import Setting
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:

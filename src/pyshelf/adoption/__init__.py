@@ -1,0 +1,1 @@
+"""Moving over from other tools: what they installed, and where each app goes."""

@@ -1,0 +1,1 @@
+"""The change pipeline: intent -> lock -> a built generation."""

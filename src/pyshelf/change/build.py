@@ -1,0 +1,136 @@
+"""Building a generation and checking it before it can become current.
+
+A generation is built at its final path (console-script shebangs record it) and verified
+against the lock and its own requirements; until ``env`` is switched to it, nobody sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshelf.core.graph import Distribution, read_distributions, same_version, unmet_requirements
+from pyshelf.core.model import Lock
+from pyshelf.engine.processes import Engine, InterpreterFacts, PendingFacts, PendingVenv
+from pyshelf.errors import PyshelfError
+from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
+from pyshelf.host.pip_shim import write_pip_shims
+from pyshelf.layout import Layout
+from pyshelf.removal import real_folder, remove
+from pyshelf.venv.drift import site_packages
+
+
+@dataclass(frozen=True)
+class BuiltEnvironment:
+    facts: InterpreterFacts
+    distributions: list[Distribution]
+
+
+def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
+               system_site_packages: bool) -> PendingVenv:
+    """Begin creating ``gens/<id>``'s venv in the background, over any leftover there."""
+    real_folder(layout.home, layout.gens.name)
+    remove_generation_dir(layout, gen_id)
+    return engine.start_venv(layout.gen_dir(gen_id), python,
+                             system_site_packages=system_site_packages)
+
+
+def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
+                     lock: Lock, *, reinstall: Sequence[str] = (),
+                     system: Mapping[str, str] | None = None,
+                     base: PendingFacts | None = None,
+                     venv: PendingVenv | None = None,
+                     bin_dir: Path | None = None) -> BuiltEnvironment:
+    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
+
+    With ``system`` (name -> version of the base interpreter's packages) the environment
+    sees the system's site-packages, and requirements may be met from there. ``venv`` is the
+    generation's venv when a caller began it early (:func:`start_venv`). With ``bin_dir``
+    (where the pyshelf launcher is) the generation gets the ``pip`` that routes through
+    pyshelf.
+    """
+    if venv is None:
+        venv = start_venv(engine, layout, gen_id, python,
+                          system_site_packages=system is not None)
+    built = build_environment(engine, layout.gen_dir(gen_id), python, lock, venv,
+                              what=f"Generation {gen_id}", reinstall=reinstall,
+                              system=system, base=base)
+    if bin_dir is not None:
+        write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir)
+    return built
+
+
+def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, lock: Lock, *,
+                   base: PendingFacts | None = None) -> BuiltEnvironment:
+    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock."""
+    target = real_folder(layout.home, layout.isolated.name) / folder
+    remove(layout.home, target)
+    venv = engine.start_venv(target, python, system_site_packages=False)
+    return build_environment(engine, target, python, lock, venv,
+                             what=f"The environment {target}", base=base)
+
+
+def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
+                      venv: PendingVenv, *, what: str, reinstall: Sequence[str] = (),
+                      system: Mapping[str, str] | None = None,
+                      base: PendingFacts | None = None) -> BuiltEnvironment:
+    """Install ``lock`` into the venv being created at ``target`` and verify the result.
+
+    ``base`` is ``python`` being described already; a venv has its base's markers, so only
+    the base is ever started, and that overlaps the install.
+    """
+    describing = base or engine.start_describe(python)
+    try:
+        venv.wait()
+        lock_path = target / LOCK_FILE_NAME
+        lock_path.write_text(lock.text, encoding="utf-8")
+        engine.sync(lock_path, target / "bin" / "python", reinstall=reinstall)
+    except PyshelfError as exc:
+        broken = describing.error()  # a clearer cause than what uv made of the same Python
+        if broken is not None:
+            raise broken from exc
+        raise
+    except BaseException:
+        venv.cancel()
+        if base is None:
+            describing.cancel()
+        raise
+    facts = describing.result()
+    drop_world_write(target / ".lock")
+    purelib = site_packages(target)
+    if purelib is None:
+        raise PyshelfError(f"{what} has no site-packages folder; nothing was changed.")
+    distributions = read_distributions(purelib)
+    _verify(lock, distributions, what)
+    provided = {**(system or {}), **{d.name: d.version for d in distributions}}
+    unmet = unmet_requirements(distributions, provided, facts.marker_env)
+    if unmet:
+        raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
+    return BuiltEnvironment(facts, distributions)
+
+
+def drop_world_write(path: Path) -> None:
+    """uv creates the file it locks an environment with as 0o666 whatever the umask (so other
+    users' uv could lock it); in the shelf only its owner ever changes a generation."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not path.is_symlink() and mode & 0o002:
+        path.chmod(mode & 0o7775)
+
+
+def _verify(lock: Lock, distributions: list[Distribution], what: str) -> None:
+    installed = {d.name: d.version for d in distributions}
+    wrong = [
+        f"{p.display_name}=={p.version}" if p.version else p.display_name
+        for p in lock.packages.values()
+        if p.name not in installed
+        or (p.version and not same_version(installed[p.name], p.version))
+    ]
+    if wrong:
+        raise PyshelfError(
+            f"{what} did not come out as resolved (missing or different: "
+            f"{', '.join(sorted(wrong))}); nothing was changed."
+        )

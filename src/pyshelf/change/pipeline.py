@@ -1,0 +1,397 @@
+"""The one pipeline every change goes through.
+
+    intent' -> resolve -> lock' -> plan -> confirm -> build gens/N+1 -> verify -> switch
+            -> record
+
+Until the final database transaction commits, nothing the person relies on has changed: a
+failure or Ctrl-C at any step removes the half-built generation and points ``env`` back at
+the generation that was current before.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyshelf import ui
+from pyshelf.apps.bin_links import link_apps
+from pyshelf.apps.isolated import (
+    IsolatedStep,
+    build_steps,
+    plan_isolated,
+    show_isolated_plan,
+)
+from pyshelf.change.build import build_generation, start_venv
+from pyshelf.change.python_move import needed_by_python, unavailable
+from pyshelf.change.resolve import resolve
+from pyshelf.core.clock import now
+from pyshelf.core.graph import Distribution, intent_edges, read_distributions, same_version
+from pyshelf.core.installed import package_records
+from pyshelf.core.lockfile import EMPTY_LOCK
+from pyshelf.core.model import IntentEntry, Interpreter, IsolatedApp, Lock, explicit_names
+from pyshelf.core.plan import make_plan, spec_changes
+from pyshelf.engine.interpreter import minor_version_of, same_minor
+from pyshelf.engine.processes import PendingFacts, PendingVenv
+from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
+from pyshelf.generations.collect import collect_generations
+from pyshelf.generations.folders import (
+    next_generation_id,
+    remove_generation_dir,
+    switch_to,
+)
+from pyshelf.removal import remove
+from pyshelf.shelf import Shelf, command_line
+from pyshelf.store.database import NewGeneration
+from pyshelf.store.generation_records import write_generation_record
+from pyshelf.venv.drift import Drift, generation_drift
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    intent: Sequence[IntentEntry]
+    notes: Sequence[str] = ()
+    pins: Mapping[str, str] = field(default_factory=dict)  # exact versions to honour
+    upgrade: bool = False  # let every package move to its newest allowed version
+    upgrade_packages: Sequence[str] = ()  # ... or only these
+    refresh: Sequence[str] = ()  # local projects to rebuild from source
+    always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
+    leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
+    prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
+    isolated: Sequence[IsolatedApp] | None = None  # the apps of their own (None: as they are)
+    upgrade_isolated: Sequence[str] = ()  # isolated apps to move to their newest versions
+    isolated_pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per app
+
+
+def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
+                 dry_run: bool) -> None:
+    """Resolve, show the plan, ask, build and switch; the caller holds the writer lock."""
+    current_id = shelf.current_generation_id()
+    base = shelf.engine.start_describe(shelf.python)  # overlaps resolving and building
+    early = (start_early(shelf, current_id) if request.always_build and not dry_run
+             else None)
+    try:
+        _apply(shelf, request, current_id, base, early, assume_yes=assume_yes,
+               dry_run=dry_run)
+    except BaseException as exc:
+        if early is not None and not isinstance(exc, ChangeKept):  # never a current one
+            early.abandon(shelf)
+        raise
+    finally:
+        base.cancel()  # only if nothing waited for it: a plan that stopped short
+
+
+@dataclass(frozen=True)
+class EarlyStart:
+    """A generation begun before its plan is shown, because it will be built whatever the
+    plan says (a rebuild): its venv is created while uv resolves. It is journalled first, so
+    after a kill at any moment the next pyshelf finds and removes it."""
+
+    gen_id: int
+    op_id: int
+    started_at: str
+    venv: PendingVenv
+
+    def abandon(self, shelf: Shelf) -> None:
+        self.venv.cancel()
+        remove_generation_dir(shelf.layout, self.gen_id)
+        shelf.state.abandon_operation(self.op_id)
+
+
+def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
+    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    started = now()
+    op_id = shelf.state.begin_operation(command=command_line(), from_gen=current_id,
+                                        to_gen=gen_id, started_at=started)
+    try:
+        venv = start_venv(shelf.engine, shelf.layout, gen_id, shelf.python,
+                          system_site_packages=sees_system(shelf))
+    except BaseException:
+        shelf.state.abandon_operation(op_id)
+        raise
+    return EarlyStart(gen_id, op_id, started, venv)
+
+
+def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingFacts,
+           early: EarlyStart | None, *, assume_yes: bool, dry_run: bool) -> None:
+    current = shelf.state.generation(current_id)
+    current_intent = shelf.state.intent(current_id)
+    version = target_version(shelf.python, current.interpreter, base)
+    system, provided = None, None
+    intent, left_out = list(request.intent), {}
+
+    def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
+        return resolve(shelf.engine, shelf.layout, entries, shelf.python, current.lock,
+                       upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
+                       refresh=request.refresh, pins=request.pins, provided=provided,
+                       prefer_cache=request.prefer_cache)
+
+    try:
+        if sees_system(shelf):  # uv must know them before it resolves
+            system = system_packages(base.result().site_dirs)
+            provided = [dist for dist, _ in system.values()]
+        try:
+            lock = resolve_for(intent)
+        except ConflictError:
+            if not request.leave_out_unavailable or same_minor(version,
+                                                               current.interpreter.version):
+                raise  # on the same Python a conflict is the person's to resolve
+            left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python, version,
+                                   shelf.layout.gen_dir(current_id), provided)
+            if not left_out:
+                raise
+            intent = [entry for entry in intent if entry.name not in left_out]
+            lock = resolve_for(intent)
+    except PyshelfError as exc:
+        broken = base.error()
+        if broken is not None:
+            raise broken from exc
+        raise
+    current_isolated = shelf.state.isolated(current_id)
+    wanted_isolated = (current_isolated if request.isolated is None
+                       else list(request.isolated))
+    steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, current_isolated,
+                          wanted_isolated, upgrade=request.upgrade_isolated,
+                          rebuild=request.always_build, prefer_cache=request.prefer_cache,
+                          pins=request.isolated_pins)
+    gone = [app for app in current_isolated
+            if app.name not in {a.name for a in wanted_isolated}]
+    plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
+    specs = spec_changes(current_intent, intent)
+    rebuilt = sorted(name for name in request.refresh if name in lock.packages)
+    if (plan.is_empty and not specs and not rebuilt and not request.always_build
+            and _same_roles(current_intent, intent)
+            and not gone and not any(step.changes for step in steps)):
+        ui.out("Nothing to change: the shelf already holds what was asked for.")
+        return
+    gen_id = (early.gen_id if early else
+              next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
+    notes = [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
+    notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
+              "`pyshelf undo` goes back to the generation that has it."
+              for name, reason in sorted(left_out.items())]
+    for note in notes:
+        ui.warn(note)
+    if system is None and plan.added:  # a rebuild adds nothing, so need not wait for this
+        system = system_packages(base.result().site_dirs)
+    for change in plan.added:
+        if system and change.name in system:
+            dist, where = system[change.name]
+            ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
+                    "shelf's copy will shadow it for the shelf's python.")
+    because = ({} if same_minor(version, current.interpreter.version)
+               else needed_by_python(plan, shelf.layout.gen_dir(current_id), version))
+    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs,
+                 [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt],
+                 because)
+    show_isolated_plan(steps, gone)
+    if dry_run:
+        ui.out("Dry run: nothing was changed.")
+        return
+    ui.confirm("Proceed?", assume_yes=assume_yes)
+    build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
+                     summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
+                     provided=provided, base=base, early=early, isolated=steps)
+
+
+def _summary(main: str, steps: Sequence[IsolatedStep], gone: Sequence[IsolatedApp]) -> str:
+    """The history's one-line summary: the shelf's counts, then the isolated apps that
+    changed."""
+    moved = [f"~{step.app.name}" if step.previous else f"+{step.app.name}"
+             for step in steps if step.changes]
+    moved += [f"-{app.name}" for app in gone]
+    return f"{main}; isolated {' '.join(moved)}" if moved else main
+
+
+def target_version(python: str, current: Interpreter, base: PendingFacts) -> str:
+    """The Python version a change builds for, without waiting for ``base`` to start where
+    the files tell: the current generation's version while ``python`` still leads to the
+    same executable, else the minor version its name or standard library carries."""
+    resolved = os.path.realpath(python)
+    if resolved == current.resolved:
+        return current.version
+    return minor_version_of(Path(resolved)) or base.result().version
+
+
+def _outside_changes_lost(shelf: Shelf, current_id: int, lock: Lock, gen_id: int
+                          ) -> list[str]:
+    """Say which changes made outside pyshelf the new generation will not keep."""
+    drift = generation_drift(shelf.layout, shelf.state, current_id)
+    kept = {name: locked.version for name, locked in lock.packages.items()}
+    lost = Drift(
+        added={n: v for n, v in drift.added.items() if not same_version(kept.get(n, ""), v)},
+        removed={n: v for n, v in drift.removed.items() if n in kept},
+        changed={n: (old, new) for n, (old, new) in drift.changed.items()
+                 if not same_version(kept.get(n, ""), new)},
+    )
+    if not lost.count:
+        return []
+    return [f"{lost.count} change(s) made outside pyshelf will not carry over to generation "
+            f"{gen_id} ({lost.summary()}); `pyshelf adopt` first keeps them."]
+
+
+def sees_system(shelf: Shelf) -> bool:
+    """Whether the shelf is set to see (and not duplicate) the system's packages."""
+    return shelf.setting("system_site_packages") == "true"
+
+
+def system_packages(site_dirs: Sequence[Path]) -> dict[str, tuple[Distribution, Path]]:
+    """What the base interpreter's own site-packages provide: name -> (dist, dir)."""
+    found: dict[str, tuple[Distribution, Path]] = {}
+    for directory in site_dirs:
+        if directory.is_dir():
+            for dist in read_distributions(directory, legacy=True):
+                found.setdefault(dist.name, (dist, directory))
+    return found
+
+
+def provided_by_system(shelf: Shelf) -> list[Distribution] | None:
+    """The system's packages when the shelf sees them (None otherwise), for the builds that
+    do not go through :func:`apply_change` and so have not described the base yet."""
+    if not sees_system(shelf):
+        return None
+    site_dirs = shelf.engine.describe(shelf.python).site_dirs
+    return [dist for dist, _ in system_packages(site_dirs).values()]
+
+
+def _same_roles(a: Sequence[IntentEntry], b: Sequence[IntentEntry]) -> bool:
+    return {(e.name, e.role) for e in a} == {(e.name, e.role) for e in b}
+
+
+def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], lock: Lock,
+                     *, from_gen: int | None, summary: str, reinstall: Sequence[str] = (),
+                     provided: Sequence[Distribution] | None = None,
+                     base: PendingFacts | None = None, early: EarlyStart | None = None,
+                     isolated: Sequence[IsolatedStep] | None = None) -> None:
+    """Build ``gens/<gen_id>`` from ``lock``, make it current and record it, or undo it all.
+
+    ``provided`` are the system's packages when the shelf sees them (else None); ``base`` is
+    the shelf's interpreter when a caller has started describing it already, ``early`` the
+    generation when the caller began it; ``isolated`` the isolated apps' steps (None: the
+    ``from_gen`` apps, as they are)."""
+    layout = shelf.layout
+    if early is None:
+        started = now()
+        op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
+                                            to_gen=gen_id, started_at=started)
+    else:
+        started, op_id = early.started_at, early.op_id
+    switched = False
+    guard = CommitGuard()
+    try:
+        ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
+        system = None if provided is None else {d.name: d.version for d in provided}
+        built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
+                                 reinstall=reinstall, system=system, base=base,
+                                 venv=early.venv if early else None,
+                                 bin_dir=shelf.path_setting("bin_dir"))
+        if isolated is None:  # as they are (rebuilt from their locks if their folders went)
+            apps = shelf.state.isolated(from_gen) if from_gen is not None else []
+            isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
+        apps = build_steps(shelf.engine, layout, gen_id, shelf.python, isolated, base=base,
+                           started=started)
+        previous_packages = (
+            {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
+        )
+        record = NewGeneration(
+            id=gen_id,
+            created_at=started,
+            interpreter=Interpreter(path=shelf.python, resolved=built.facts.resolved,
+                                    implementation=built.facts.implementation,
+                                    version=built.facts.version),
+            marker_env=built.facts.marker_env,
+            lock_text=lock.text,
+            intent=list(intent),
+            packages=package_records(built.distributions, intent, lock, previous_packages,
+                                     started, reinstall),
+            edges=intent_edges(built.distributions, intent, built.facts.marker_env),
+            isolated=apps,
+        )
+        write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
+        guard.hold()
+        switch_to(layout, gen_id)
+        switched = True
+        shelf.state.record_generation(record, op_id=op_id, finished_at=now(), summary=summary)
+    except BaseException:
+        if switched:
+            _point_env_back(shelf, from_gen)
+        remove_generation_dir(layout, gen_id)
+        shelf.state.abandon_operation(op_id)
+        guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
+        raise
+    finish_switch(shelf, gen_id,
+                  f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+
+
+class CommitGuard:
+    """Holds Ctrl-C back from the switch of ``env`` until the database has recorded it, so
+    an interrupt lands either before the commit (and the change is undone) or after it (and
+    the change is kept), never between the two."""
+
+    def __init__(self) -> None:
+        self._mask: set[int | signal.Signals] | None = None
+
+    def hold(self) -> None:
+        self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def release(self) -> None:
+        """Let Ctrl-C through again; one that came while it was held is raised here."""
+        if self._mask is not None:
+            mask, self._mask = self._mask, None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def finish_switch(shelf: Shelf, gen_id: int, announcement: str, guard: CommitGuard) -> None:
+    """Say that ``gen_id`` is current, then tidy up. The change is committed by now, so a
+    Ctrl-C (held back by ``guard`` during the commit, or new) stops only the housekeeping
+    and says the change is kept, and one that comes as the process exits is ignored: the
+    exit status already tells how it went, and dying of the signal would hide that."""
+    atexit.unregister(_ignore_interrupts)
+    atexit.register(_ignore_interrupts)
+    try:
+        guard.release()
+        ui.info(announcement)
+        tidy_up(shelf)
+    except KeyboardInterrupt as exc:
+        raise ChangeKept(gen_id) from exc
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def tidy_up(shelf: Shelf) -> None:
+    """Housekeeping after a switch: the apps' links in the bin dir, then old generations.
+    A failure here must not undo the change."""
+    try:
+        link_apps(shelf)
+    except (OSError, PyshelfError) as exc:
+        ui.warn(f"The app links in the bin dir were not updated ({exc}); the next change "
+                "tries again.")
+    try:
+        collected = collect_generations(shelf)
+    except (OSError, PyshelfError) as exc:
+        ui.warn(f"Old generations were not collected ({exc}); run `pyshelf gc` later.")
+        return
+    if collected:
+        ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
+
+
+def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
+    if from_gen is None:
+        remove(shelf.layout.home, shelf.layout.env)
+    else:
+        switch_to(shelf.layout, from_gen)
+
+
+def initial_generation(shelf: Shelf) -> int:
+    """Generation 0: an empty environment for the chosen interpreter."""
+    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
+    provided = provided_by_system(shelf)
+    lock = resolve(shelf.engine, shelf.layout, [], shelf.python, EMPTY_LOCK, provided=provided)
+    build_and_switch(shelf, gen_id, [], lock, from_gen=None, summary="+0 ~0 -0",
+                     provided=provided)
+    return gen_id

@@ -1,0 +1,75 @@
+"""Intent -> lock, through ``uv pip compile``.
+
+The previous lock is copied to the output path first, so uv keeps every pin it can and adding
+one package does not quietly upgrade the others. The input file is written here, one
+normalised PEP 508 line per requirement, so nothing typed can smuggle in an option line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pyshelf.change.system_stubs import representable, write_stub_wheels
+from pyshelf.core.graph import Distribution
+from pyshelf.core.lockfile import parse_lock
+from pyshelf.core.model import IntentEntry, Lock
+from pyshelf.engine.processes import Engine
+from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+
+
+def input_line(entry: IntentEntry) -> str:
+    """The line uv reads for one requirement; editables are the one option line written."""
+    if entry.kind == "editable" and entry.source_path:
+        return f"-e {Path(entry.source_path).as_uri()}"
+    return entry.spec
+
+
+def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], python: str,
+            previous: Lock, *, upgrade: bool = False, upgrade_packages: Sequence[str] = (),
+            refresh: Sequence[str] = (), pins: Mapping[str, str] | None = None,
+            provided: Sequence[Distribution] | None = None, prefer_cache: bool = False) -> Lock:
+    """``pins`` (canonical name -> version) are hard constraints, e.g. from an import;
+    ``refresh`` names local projects whose metadata must be rebuilt from source;
+    ``provided`` are packages the system supplies: pinned, and left out of the lock.
+
+    ``prefer_cache`` is for changes that ask for nothing new (remove, rebuild, adopt,
+    import): they keep the versions they have, which uv's cache already describes, so
+    resolving from the cache alone is tried first and saves one revalidation request per
+    package; only if the cache lacks something does uv ask the index."""
+    provided = representable(provided or ())
+    pins = {**(pins or {}), **{d.name: d.version for d in provided}}
+    with layout.scratch("resolve") as work:
+        requirements_in = work / "requirements.in"
+        requirements_in.write_text(
+            "".join(f"{input_line(entry)}\n" for entry in sorted(intent, key=lambda e: e.name)),
+            encoding="utf-8",
+        )
+        constraints = None
+        if pins:
+            constraints = work / "constraints.txt"
+            constraints.write_text(
+                "".join(f"{name}=={version}\n" for name, version in sorted(pins.items())),
+                encoding="utf-8",
+            )
+        find_links = None
+        if provided:
+            find_links = write_stub_wheels(work / "system", provided)
+        lock_out = work / "lock.txt"
+        lock_out.write_text(previous.text, encoding="utf-8")
+        def compile_lock(offline: bool) -> str:
+            return engine.compile(requirements_in, lock_out, python, upgrade=upgrade,
+                                  upgrade_packages=upgrade_packages, refresh_packages=refresh,
+                                  constraints=constraints, find_links=find_links,
+                                  no_emit=sorted(d.name for d in provided), offline=offline)
+
+        text = None
+        if prefer_cache and not upgrade and not upgrade_packages:
+            with contextlib.suppress(PyshelfError):  # uv left the lock as it was
+                text = compile_lock(offline=True)
+        if text is None:
+            text = compile_lock(offline=False)
+        return parse_lock(text, {e.source_path: e.name for e in intent
+                                 if e.kind == "editable" and e.source_path})

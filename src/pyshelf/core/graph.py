@@ -1,0 +1,176 @@
+"""Who requires whom inside a generation, read from the installed metadata.
+
+The edges are what ``deps``, ``why`` and orphan reports stand on, so they come from the
+packages actually installed, with each requirement's markers and extras evaluated by
+``packaging`` for the generation's own interpreter, never for the one running pyshelf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pyshelf.core.model import Edge, IntentEntry
+
+if TYPE_CHECKING:  # the parsers are imported where used: reporting commands never need them
+    from email.parser import BytesHeaderParser
+
+    from packaging.requirements import Requirement
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str  # canonical
+    display_name: str
+    version: str
+    requires: tuple[str, ...]
+
+
+@cache
+def _header_parser() -> BytesHeaderParser:
+    from email.parser import BytesHeaderParser
+
+    return BytesHeaderParser()  # the compat32 policy: plain strings, nothing reformatted
+
+
+def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Distribution]:
+    """Every distribution installed in ``site_packages`` (no subprocess).
+
+    Only the header part of each ``METADATA`` (core metadata is RFC 822) is parsed: the body
+    is the long description, often the largest part and never needed here. ``legacy`` also
+    reads ``*.egg-info`` (``PKG-INFO``), which distributions' system packages still use.
+    """
+    found: dict[str, Distribution] = {}
+    sources = [(info, "METADATA") for info in site_packages.glob("*.dist-info")]
+    if legacy:
+        sources += [(info, "PKG-INFO") for info in site_packages.glob("*.egg-info")]
+    for info, file_name in sources:
+        try:
+            raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
+        except OSError:
+            continue
+        headers = _header_parser().parsebytes(raw.split(b"\n\n", 1)[0])
+        display, version = headers["Name"], headers["Version"]
+        if not display or not version:
+            continue
+        name = canonicalize_name(display)
+        requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
+        found[name] = Distribution(name, str(display), str(version), requires)
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+@cache  # the check before a switch and the edges after it parse the same strings
+def _parse(text: str) -> Requirement | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None  # a package with broken metadata still installs; it just has no edge
+
+
+def intent_edges(distributions: Iterable[Distribution], intent: Iterable[IntentEntry],
+                 marker_env: Mapping[str, str]) -> list[Edge]:
+    """:func:`dependency_edges` with the extras of what the person asked for activated."""
+    from packaging.requirements import Requirement
+
+    return dependency_edges(distributions, [Requirement(e.spec) for e in intent], marker_env)
+
+
+def dependency_edges(
+    distributions: Iterable[Distribution],
+    roots: Iterable[Requirement],
+    marker_env: Mapping[str, str],
+) -> list[Edge]:
+    """Edges whose markers hold, with extras activated by whoever asks for them."""
+    by_name = {d.name: d for d in distributions}
+    extras: dict[str, set[str]] = {name: set() for name in by_name}
+    for root in roots:
+        root_name: str = canonicalize_name(root.name)
+        if root_name in extras:
+            extras[root_name] |= {canonicalize_name(e) for e in root.extras}
+    parsed = {d.name: [r for r in map(_parse, d.requires) if r is not None]
+              for d in by_name.values()}
+    edges: dict[tuple[str, str], Edge] = {}
+    pending = list(by_name)
+    while pending:
+        name = pending.pop()
+        for requirement in parsed[name]:
+            target = canonicalize_name(requirement.name)
+            if target not in by_name or not _applies(requirement, extras[name], marker_env):
+                continue
+            wanted = {canonicalize_name(e) for e in requirement.extras}
+            if target == name:  # 'a[all]' requiring 'a[x]': extras, not a dependency
+                if not wanted <= extras[name]:
+                    extras[name] |= wanted
+                    pending.append(name)
+                continue
+            edges.setdefault((name, target), Edge(name, target, str(requirement.specifier)))
+            if not wanted <= extras[target]:
+                extras[target] |= wanted
+                pending.append(target)
+    return sorted(edges.values(), key=lambda e: (e.package, e.requires))
+
+
+def unmet_requirements(
+    distributions: Iterable[Distribution],
+    provided: Mapping[str, str],
+    marker_env: Mapping[str, str],
+) -> list[str]:
+    """Requirements of ``distributions`` that nothing in ``provided`` (name -> version)
+    satisfies; ``uv pip check`` cannot see a system's site-packages, this can."""
+    dists = list(distributions)
+    extras: dict[str, set[str]] = {d.name: set() for d in dists}
+    for dist in dists:  # extras asked for by other packages
+        for requirement in filter(None, map(_parse, dist.requires)):
+            if _applies(requirement, extras[dist.name], marker_env):
+                extras.setdefault(canonicalize_name(requirement.name), set()).update(
+                    canonicalize_name(e) for e in requirement.extras)
+    problems = []
+    for dist in dists:
+        for requirement in filter(None, map(_parse, dist.requires)):
+            if not _applies(requirement, extras[dist.name], marker_env):
+                continue
+            version = provided.get(canonicalize_name(requirement.name))
+            if version is None or not requirement.specifier.contains(version, prereleases=True):
+                problems.append(f"{dist.display_name} requires {requirement}")
+    return sorted(problems)
+
+
+def _applies(requirement: Requirement, extras: set[str], marker_env: Mapping[str, str]) -> bool:
+    if requirement.marker is None:
+        return True
+    return any(
+        requirement.marker.evaluate({**marker_env, "extra": extra})
+        for extra in ("", *sorted(extras))
+    )
+
+
+def same_version(a: str, b: str) -> bool:
+    """Equal as PEP 440 versions (``1.0`` is ``1.0.0``); compared as text if either is not
+    one."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def reachable(roots: Iterable[str], edges: Iterable[Edge]) -> set[str]:
+    """Every package ``roots`` need, directly or through others (roots included)."""
+    children: dict[str, list[str]] = {}
+    for edge in edges:
+        children.setdefault(edge.package, []).append(edge.requires)
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(children.get(name, ()))
+    return seen

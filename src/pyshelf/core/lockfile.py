@@ -1,0 +1,78 @@
+"""Reading the requirements-format lock that ``uv pip compile`` writes.
+
+The lock stays in uv's own format (``name==version`` lines) so it can be fed straight back to
+``uv pip sync``; this module only turns it into records, through ``packaging``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import unquote, urlparse
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pyshelf.core.model import Lock, LockedPackage
+from pyshelf.errors import PyshelfError
+
+
+def url_to_path(url: str) -> str | None:
+    """The local path a ``file:`` URL names (uv and pyshelf may quote it differently)."""
+    parsed = urlparse(url)
+    return unquote(parsed.path) if parsed.scheme == "file" else None
+
+
+def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lock:
+    """Parse a lock; every pin must be exact, since a generation is rebuilt from it.
+
+    uv writes editable projects as ``-e file:///path`` without a name, so the caller maps
+    their paths to names (``editable_names``: absolute path -> canonical name).
+    """
+    packages: dict[str, LockedPackage] = {}
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-e "):
+            package = _editable(line[3:].strip(), editable_names or {}, raw)
+            packages[package.name] = package
+            continue
+        if line.startswith("-"):
+            continue  # an option line such as --index-url
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as exc:
+            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.") from exc
+        if requirement.url:
+            name = canonicalize_name(requirement.name)
+            packages[name] = LockedPackage(name=name, display_name=requirement.name,
+                                           version="", url=requirement.url)
+            continue
+        pins = [s.version for s in requirement.specifier
+                if s.operator == "===" or (s.operator == "==" and is_exact_version(s.version))]
+        if len(pins) != 1 or len(requirement.specifier) != 1:
+            raise PyshelfError(f"The lock has a line that is not an exact pin: {raw!r}.")
+        name = canonicalize_name(requirement.name)
+        packages[name] = LockedPackage(name=name, display_name=requirement.name, version=pins[0])
+    return Lock(text=text, packages=packages)
+
+
+def _editable(url: str, editable_names: Mapping[str, str], raw: str) -> LockedPackage:
+    path = url_to_path(url)
+    name = editable_names.get(path or "")
+    if name is None:
+        raise PyshelfError(f"The lock has an editable project pyshelf does not track: {raw!r}.")
+    return LockedPackage(name=name, display_name=name, version="", url=url, editable=True)
+
+
+def is_exact_version(text: str) -> bool:
+    """An exact version, as opposed to a prefix match such as ``1.*``."""
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
+EMPTY_LOCK = Lock(text="", packages={})

@@ -1,0 +1,103 @@
+"""What a change will do, computed from two locks and two intents (pure).
+
+The plan is what the person confirms, so it must say everything that moves: packages added,
+removed (and which of those are orphaned dependencies), up- and downgraded, and packages whose
+status alone changes between explicit and dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from pyshelf.core.model import IntentEntry, Lock
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    display_name: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    added: tuple[Change, ...] = ()
+    removed: tuple[Change, ...] = ()  # explicit packages the person removed
+    orphaned: tuple[Change, ...] = ()  # dependencies nothing needs any more
+    upgraded: tuple[Change, ...] = ()
+    downgraded: tuple[Change, ...] = ()
+    now_explicit: tuple[str, ...] = ()
+    now_dependency: tuple[str, ...] = ()  # no longer explicit, still needed by something
+
+    @property
+    def changes_packages(self) -> bool:
+        return bool(self.added or self.removed or self.orphaned or self.upgraded
+                    or self.downgraded)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.changes_packages or self.now_explicit or self.now_dependency)
+
+    @property
+    def summary(self) -> str:
+        """The short form history shows: ``+added ~changed -removed``."""
+        changed = len(self.upgraded) + len(self.downgraded)
+        removed = len(self.removed) + len(self.orphaned)
+        return f"+{len(self.added)} ~{changed} -{removed}"
+
+
+def _newer(new: str, old: str) -> bool:
+    try:
+        return Version(new) > Version(old)
+    except InvalidVersion:
+        return new > old
+
+
+def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[str]) -> Plan:
+    """Compare two resolutions; explicit sets are canonical names of the explicit intent."""
+    added: list[Change] = []
+    removed: list[Change] = []
+    orphaned: list[Change] = []
+    upgraded: list[Change] = []
+    downgraded: list[Change] = []
+    for name in sorted(old.packages.keys() | new.packages.keys()):
+        before, after = old.packages.get(name), new.packages.get(name)
+        if before is None and after is not None:
+            added.append(Change(name, after.display_name, None, after.version))
+        elif after is None and before is not None:
+            change = Change(name, before.display_name, before.version, None)
+            (removed if name in old_explicit else orphaned).append(change)
+        elif before is not None and after is not None and before.version != after.version:
+            change = Change(name, after.display_name, before.version, after.version)
+            (upgraded if _newer(after.version, before.version) else downgraded).append(change)
+    still_installed = new.packages.keys() & old.packages.keys()
+    return Plan(
+        added=tuple(added),
+        removed=tuple(removed),
+        orphaned=tuple(orphaned),
+        upgraded=tuple(upgraded),
+        downgraded=tuple(downgraded),
+        now_explicit=tuple(sorted((new_explicit - old_explicit) & still_installed)),
+        now_dependency=tuple(sorted((old_explicit - new_explicit) & new.packages.keys())),
+    )
+
+
+@dataclass(frozen=True)
+class SpecChange:
+    name: str
+    old: str
+    new: str
+
+
+def spec_changes(old: Sequence[IntentEntry], new: Sequence[IntentEntry]) -> tuple[SpecChange, ...]:
+    """Requirements asked for both before and after, but written differently."""
+    before = {e.name: e.spec for e in old if e.role == "explicit"}
+    return tuple(
+        SpecChange(e.name, before[e.name], e.spec)
+        for e in sorted(new, key=lambda e: e.name)
+        if e.role == "explicit" and e.name in before and before[e.name] != e.spec
+    )

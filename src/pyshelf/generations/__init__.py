@@ -1,0 +1,1 @@
+"""Generations on disk: finding, switching, going back, collecting, recovering."""

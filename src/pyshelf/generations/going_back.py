@@ -1,0 +1,63 @@
+"""Going to a recorded generation: undo, rollback, restore.
+
+A generation still on disk is made current by switching ``env`` (no network, no build); a
+collected one is rebuilt from its recorded lock and intent as a new generation, from uv's
+cache where it can. Either way it is one operation in the history, so it can be undone too.
+"""
+
+from __future__ import annotations
+
+from pyshelf import ui
+from pyshelf.apps.isolated import plan_isolated
+from pyshelf.change.pipeline import CommitGuard, build_and_switch, finish_switch, provided_by_system
+from pyshelf.core.clock import now
+from pyshelf.core.model import explicit_names
+from pyshelf.core.plan import make_plan, spec_changes
+from pyshelf.generations.folders import next_generation_id, switch_to
+from pyshelf.shelf import Shelf, command_line
+
+
+def is_on_disk(shelf: Shelf, gen_id: int) -> bool:
+    return (shelf.state.generation_states().get(gen_id) == "ready"
+            and shelf.layout.gen_python(gen_id).exists())
+
+
+def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run: bool) -> None:
+    """Make ``target_id``'s packages and intent current again; the caller holds the lock."""
+    current_id = shelf.current_generation_id()
+    if target_id == current_id:
+        ui.out(f"Generation {target_id} is already current; nothing to change.")
+        return
+    state = shelf.state
+    current, target = state.generation(current_id), state.generation(target_id)
+    current_intent, target_intent = state.intent(current_id), state.intent(target_id)
+    plan = make_plan(current.lock, target.lock, explicit_names(current_intent),
+                     explicit_names(target_intent))
+    on_disk = is_on_disk(shelf, target_id)
+    heading = (f"Back to generation {target_id}:" if on_disk else
+               f"Rebuilding generation {target_id} from its lock:")
+    ui.show_plan(plan, heading, spec_changes(current_intent, target_intent))
+    if dry_run:
+        ui.out("Dry run: nothing was changed.")
+        return
+    ui.confirm("Proceed?", assume_yes=assume_yes)
+    if not on_disk:
+        new_id = next_generation_id(shelf.layout, state.highest_generation_id())
+        apps = state.isolated(target_id)  # rebuilt from their locks where they are gone
+        steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, apps, apps)
+        build_and_switch(shelf, new_id, target_intent, target.lock, from_gen=current_id,
+                         summary=plan.summary, provided=provided_by_system(shelf),
+                         isolated=steps)
+        return
+    started = now()
+    guard = CommitGuard()
+    guard.hold()
+    switch_to(shelf.layout, target_id)
+    try:
+        state.record_switch(command=command_line(), from_gen=current_id, to_gen=target_id,
+                            started_at=started, finished_at=now(), summary=plan.summary)
+    except BaseException:
+        switch_to(shelf.layout, current_id)
+        guard.release()
+        raise
+    finish_switch(shelf, target_id, f"Generation {target_id} is now current.", guard)

@@ -1,0 +1,1 @@
+"""The shelf's record: the SQLite database, settings, the writer lock, per-generation copies."""

@@ -1,0 +1,1 @@
+"""What is inside one environment: the commands packages installed, outside changes."""

@@ -1,0 +1,80 @@
+"""Packages changed inside the current generation by something other than pyshelf.
+
+Someone may run ``pip install`` with the shelf's python. The ``*.dist-info`` folder names in
+site-packages carry each package's name and version, so one directory listing compared with
+the recorded packages finds such changes: cheap enough to do on every command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from pyshelf.core.graph import same_version
+from pyshelf.layout import Layout
+from pyshelf.store.database import State
+
+DIST_INFO = ".dist-info"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What the disk holds that the record does not say, by canonical name."""
+
+    added: dict[str, str] = field(default_factory=dict)  # -> version found
+    removed: dict[str, str] = field(default_factory=dict)  # -> version recorded
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (recorded, found)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+    def details(self) -> list[str]:
+        return sorted(
+            [f"{name} {version} added" for name, version in self.added.items()]
+            + [f"{name} {version} removed" for name, version in self.removed.items()]
+            + [f"{name} {old} -> {new}" for name, (old, new) in self.changed.items()]
+        )
+
+    def summary(self, limit: int = 3) -> str:
+        shown = self.details()
+        more = f", and {len(shown) - limit} more" if len(shown) > limit else ""
+        return ", ".join(shown[:limit]) + more
+
+
+def site_packages(gen_dir: Path) -> Path | None:
+    """``lib/pythonX.Y/site-packages`` (or PyPy's equivalent) of a generation's venv."""
+    return next(iter(sorted(gen_dir.glob("lib/*/site-packages"))), None)
+
+
+def installed_versions(directory: Path) -> dict[str, str]:
+    """name -> version from the ``*.dist-info`` folder names alone (the binary distribution
+    format escapes ``-`` out of both parts, so the first ``-`` separates them)."""
+    return dict(name_and_version(entry) for entry in directory.glob(f"*{DIST_INFO}"))
+
+
+def name_and_version(dist_info: Path) -> tuple[str, str]:
+    """(canonical name, version) of a ``*.dist-info`` folder, from its name alone."""
+    name, _, version = dist_info.name[: -len(DIST_INFO)].partition("-")
+    return canonicalize_name(name), version
+
+
+def compare(recorded: Mapping[str, str], found: Mapping[str, str]) -> Drift:
+    return Drift(
+        added={n: v for n, v in found.items() if n not in recorded},
+        removed={n: v for n, v in recorded.items() if n not in found},
+        changed={n: (v, found[n]) for n, v in recorded.items()
+                 if n in found and not same_version(v, found[n])},
+    )
+
+
+def generation_drift(layout: Layout, state: State, gen_id: int) -> Drift:
+    """Drift of one generation; a generation not on disk has none to report."""
+    directory = site_packages(layout.gen_dir(gen_id))
+    if directory is None:
+        return Drift()
+    recorded = {p.name: p.version for p in state.packages(gen_id)}
+    return compare(recorded, installed_versions(directory))

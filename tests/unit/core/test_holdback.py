@@ -1,0 +1,37 @@
+"""Which requirements keep a package below its newest release."""
+
+from __future__ import annotations
+
+from pyshelf.core.holdback import Holder, holders, is_newer
+from pyshelf.core.model import Edge
+
+
+def test_own_spec_and_each_requirer_that_excludes_the_newest() -> None:
+    edges = [Edge("zlib-user", "numpy", "<2.3"), Edge("pandas", "numpy", ">=1.26,<2.3"),
+             Edge("scipy", "numpy", ">=1.25"), Edge("pandas", "other", "<1")]
+
+    found = holders("numpy", "2.3.1", "numpy<2.3", edges)
+
+    assert found == [Holder(None, "numpy<2.3"), Holder("pandas", "numpy<2.3,>=1.26"),
+                     Holder("zlib-user", "numpy<2.3")]
+    assert found[0].describe() == "your requirement numpy<2.3"
+    assert found[1].describe() == "pandas (requires numpy<2.3,>=1.26)"
+
+
+def test_nothing_holds_a_package_every_requirement_allows() -> None:
+    assert holders("numpy", "2.3.1", "numpy", [Edge("scipy", "numpy", ">=1.25")]) == []
+    assert holders("numpy", "2.3.1", None, [Edge("scipy", "numpy", "")]) == []
+
+
+def test_prereleases_count_as_allowed_when_they_are_the_newest() -> None:
+    assert holders("black", "26.1b1", "black>=25", []) == []
+
+
+def test_broken_requirements_are_skipped_not_fatal() -> None:
+    assert holders("a", "2", "a<<<2", [Edge("b", "a", "not a specifier")]) == []
+
+
+def test_is_newer_follows_pep_440() -> None:
+    assert is_newer("1.10", "1.9")
+    assert not is_newer("1.0", "1.0.0")
+    assert not is_newer("not-a-version", "1.0")
