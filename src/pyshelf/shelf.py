@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.engine.interpreter import check_interpreter
+from pyshelf.engine.interpreter import check_interpreter, is_launcher_script, venv_base
 from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.generations.recovery import needs_recovery, recover
 from pyshelf.layout import Layout
@@ -54,9 +54,15 @@ class Shelf:
 
     @property
     def python(self) -> str:
+        """The interpreter changes build on. A launcher script kept by an older pyshelf (a
+        pyenv shim) would pick a Python from whatever folder pyshelf runs in; the current
+        generation's own interpreter stands in for it."""
         python = self.setting("python")
         if not python:
             raise PyshelfError("The shelf has no interpreter configured; run `pyshelf init`.")
+        gen_id = self.state.current_generation_id() if is_launcher_script(python) else None
+        if gen_id is not None and self.layout.gen_python(gen_id).exists():
+            return venv_base(self.layout.gen_python(gen_id))
         return python
 
     @cached_property

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.apps.bin_links import link_apps, remove_links
+from pyshelf.engine.interpreter import interpreter_to_keep
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.host.shell_block import check_config_file
 from pyshelf.host.shell_setup import (
@@ -183,6 +184,7 @@ def _set(shelf: Shelf, args: argparse.Namespace) -> None:
     if key == "python":
         try:
             shelf.engine.describe(value)
+            value = interpreter_to_keep(value, shelf.engine.describe)
         except PyshelfError as exc:
             raise UsageError(exc.message, exc.detail) from exc
     _store(shelf, key, value)

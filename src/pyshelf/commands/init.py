@@ -19,7 +19,7 @@ from pyshelf.apps.bin_links import link_apps, remove_links
 from pyshelf.change.pipeline import CommitGuard, initial_generation
 from pyshelf.commands.snapshots import BASELINE
 from pyshelf.core.clock import now
-from pyshelf.engine.interpreter import find_python
+from pyshelf.engine.interpreter import find_python, interpreter_to_keep
 from pyshelf.errors import UsageError
 from pyshelf.host.shell_setup import (
     Footprint,
@@ -57,9 +57,6 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
     lead to, environment overrides included; refused before anything is written when the
     interpreter would change or those places cannot take the block and the launcher."""
     wanted = _wanted(args, stored)
-    if "python" in wanted and stored.get("python", wanted["python"]) != wanted["python"]:
-        raise UsageError(f"The shelf is built on {stored['python']}; changing its interpreter "
-                         "with init is not supported.")
     settings = effective_settings({**stored, **wanted}, os.environ)
     rc = None if args.no_modify_shell else Path(str(settings["shell_config"].value))
     bin_dir = Path(str(settings["bin_dir"].value))
@@ -67,10 +64,15 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
     return wanted, rc, bin_dir
 
 
-def _configure(shelf: Shelf, wanted: dict[str, str]) -> None:
-    """Store the wanted settings, once the interpreter among them is known to start."""
+def _configure(shelf: Shelf, wanted: dict[str, str], stored: dict[str, str]) -> None:
+    """Store the wanted settings, once the interpreter among them is known to start and to
+    be the one the shelf is built on (if it is built)."""
     if "python" in wanted:
         shelf.engine.describe(wanted["python"])  # refuses an interpreter that does not start
+        wanted["python"] = interpreter_to_keep(wanted["python"], shelf.engine.describe)
+        if stored.get("python", wanted["python"]) != wanted["python"]:
+            raise UsageError(f"The shelf is built on {stored['python']}; changing its "
+                             "interpreter with init is not supported.")
     for key, value in wanted.items():
         shelf.state.set_config(key, value)
     shelf.reload_settings()
@@ -135,7 +137,7 @@ def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
     with shelf.writing():
         stored = shelf.state.config()
         wanted, _, _ = _plan(args, stored)
-        _configure(shelf, wanted)
+        _configure(shelf, wanted, stored)
         gen_id = shelf.state.current_generation_id()
         if gen_id is None:
             gen_id = initial_generation(shelf)

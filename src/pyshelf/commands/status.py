@@ -76,7 +76,7 @@ def to_json(status: Status) -> dict[str, object]:
     return {
         "home": status.home,
         "generation": {"id": status.generation, "created_at": status.built_at},
-        "interpreter": {"path": interpreter.recorded.path,
+        "interpreter": {"path": interpreter.recorded.path, "runs": interpreter.runs,
                         "implementation": interpreter.recorded.implementation,
                         "version": interpreter.recorded.version, "state": interpreter.state,
                         "now_resolves_to": interpreter.now_resolved,

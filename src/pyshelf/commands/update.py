@@ -15,7 +15,7 @@ from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.install import REBUILT_KINDS
 from pyshelf.core.graph import reachable
 from pyshelf.core.specs import parse_package_name
-from pyshelf.engine.interpreter import find_python
+from pyshelf.engine.interpreter import find_python, interpreter_to_keep
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
@@ -51,7 +51,8 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
 def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
     with shelf.writing():
-        python = find_python(args.python) if args.python else None
+        python = (interpreter_to_keep(find_python(args.python), shelf.engine.describe)
+                  if args.python else None)
         if python:  # the change describes it while uv resolves, and refuses a broken one
             shelf.settings["python"] = Setting(python, "file")  # saved once it is built
             ui.info(f"The shelf moves to {python}.")

@@ -2,7 +2,13 @@
 
 The path is kept as the person chose it, not resolved: when a distribution repoints
 ``/usr/bin/python3`` at a new version, the generation's venv (whose ``bin/python`` links to
-that path) silently runs the new one, and the recorded path is how pyshelf notices.
+that path) silently runs the new one, and pyshelf notices by following that same link.
+
+A launcher script such as a pyenv, asdf or mise shim is the exception. It picks a Python
+anew each time it runs, from the folder it runs in (``.python-version``) or the
+environment, so a shelf built on it would move to whatever Python a project folder selects.
+The shelf keeps the interpreter the shim led to when it was chosen, which is also what uv
+links the venv to.
 """
 
 from __future__ import annotations
@@ -10,14 +16,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.version import InvalidVersion, Version
 
+from pyshelf import ui
 from pyshelf.core.model import Interpreter
 from pyshelf.errors import UsageError
+
+if TYPE_CHECKING:
+    from pyshelf.engine.processes import InterpreterFacts
 
 
 def find_python(requested: str) -> str:
@@ -33,6 +44,30 @@ def find_python(requested: str) -> str:
     return str(Path(found).absolute())
 
 
+def interpreter_to_keep(chosen: str, describe: Callable[[str], InterpreterFacts]) -> str:
+    """The path a shelf keeps for the interpreter the person chose: ``chosen`` itself (a
+    symlink such as ``/usr/bin/python3`` stays unresolved, so a distribution upgrade is
+    followed), except a launcher script, for which it is the interpreter the script starts
+    here and now. Only a script is started to find out."""
+    if not is_launcher_script(chosen):
+        return chosen
+    executable = describe(chosen).executable
+    ui.info(f"{chosen} is a launcher that picks a Python each time it runs (a version "
+            f"manager's shim); the shelf is built on {executable}, the one it picks here, "
+            "and stays on it in every folder.")
+    return executable
+
+
+def is_launcher_script(path: str) -> bool:
+    """Whether ``path`` is a script (``#!``) standing in for an interpreter, as pyenv's shims
+    are: an interpreter itself is a binary."""
+    try:
+        with Path(path).open("rb") as file:
+            return file.read(2) == b"#!"
+    except OSError:
+        return False
+
+
 InterpreterState = Literal["ok", "missing", "changed"]
 
 
@@ -42,11 +77,12 @@ class InterpreterCheck:
 
     recorded: Interpreter
     state: InterpreterState
+    runs: str  # the interpreter the generation's python links to, e.g. /usr/bin/python3
     now_resolved: str | None = None
     now_minor: str | None = None  # "3.13", when the filesystem tells
 
     def describe(self) -> str:
-        base = f"{self.recorded.path} (Python {self.recorded.version})"
+        base = f"{self.runs} (Python {self.recorded.version})"
         if self.state == "missing":
             return f"{base}: missing"
         if self.state == "changed":
@@ -60,12 +96,12 @@ class InterpreterCheck:
     def warning(self) -> str | None:
         """The one warning every command prints while the shelf cannot run as built."""
         if self.state == "missing":
-            return (f"The shelf's interpreter {self.recorded.path} (Python "
+            return (f"The shelf's interpreter {self.runs} (Python "
                     f"{self.recorded.version}) is gone, so the shelf's python and apps do not "
                     "start; run `pyshelf rebuild --python PATH` with the Python you have now.")
         if self.state == "changed":
             return (f"The shelf was built on Python {self.recorded.version}, but "
-                    f"{self.recorded.path} now leads to {self._now()}, so the shelf's "
+                    f"{self.runs} now leads to {self._now()}, so the shelf's "
                     "packages do not load; run `pyshelf rebuild` to rebuild them for it.")
         return None
 
@@ -101,14 +137,26 @@ def same_minor(a: str, b: str) -> bool:
 
 
 def check_interpreter(recorded: Interpreter, venv_python: Path) -> InterpreterCheck:
-    """Cheap enough for every command: an ``access``, a ``realpath`` and perhaps one small
-    glob. A move to another build of the same minor version is fine (the packages still
-    load); another minor version, or one that cannot be told, is not."""
-    if not os.access(recorded.path, os.X_OK) or not venv_python.exists():
-        return InterpreterCheck(recorded, "missing")
-    resolved = os.path.realpath(recorded.path)
+    """Cheap enough for every command: a ``readlink``, a ``realpath`` and perhaps one small
+    glob. What counts is where the generation's own python leads, not the recorded path: a
+    shim's path leads nowhere until it runs, and the venv never runs it. A move to another
+    build of the same minor version is fine (the packages still load); another minor
+    version, or one that cannot be told, is not."""
+    runs = venv_base(venv_python)
+    if not venv_python.exists():
+        return InterpreterCheck(recorded, "missing", runs)
+    resolved = os.path.realpath(venv_python)
     if resolved == recorded.resolved:
-        return InterpreterCheck(recorded, "ok", resolved, None)
+        return InterpreterCheck(recorded, "ok", runs, resolved)
     minor = minor_version_of(Path(resolved))
     same = minor is not None and same_minor(minor, recorded.version)
-    return InterpreterCheck(recorded, "ok" if same else "changed", resolved, minor)
+    return InterpreterCheck(recorded, "ok" if same else "changed", runs, resolved, minor)
+
+
+def venv_base(venv_python: Path) -> str:
+    """What a venv's ``bin/python`` names: the interpreter it was made from (past any
+    launcher script, as uv links it), or itself when it is a copy."""
+    try:
+        return str(venv_python.parent / venv_python.readlink())
+    except OSError:
+        return str(venv_python)

@@ -43,6 +43,7 @@ import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 print(json.dumps({
+    "executable": sys.executable,
     "resolved": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
     "implementation": sys.implementation.name,
     "version": ".".join(map(str, sys.version_info[:3])),
@@ -55,6 +56,7 @@ print(json.dumps({
 
 @dataclass(frozen=True)
 class InterpreterFacts:
+    executable: str  # the path it runs as, past any launcher script (what uv's venvs link)
     resolved: str
     implementation: str
     version: str
@@ -413,7 +415,7 @@ class PendingFacts:
             )
         facts = json.loads(stdout)
         return InterpreterFacts(
-            resolved=facts["resolved"],
+            executable=facts["executable"], resolved=facts["resolved"],
             implementation=facts["implementation"], version=facts["version"],
             marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),

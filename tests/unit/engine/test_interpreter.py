@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from pyshelf.core.model import Interpreter
-from pyshelf.engine.interpreter import check_interpreter, minor_version_of
+from pyshelf.engine.interpreter import (
+    check_interpreter,
+    interpreter_to_keep,
+    is_launcher_script,
+    minor_version_of,
+)
 
 
 def install(prefix: Path, minor: str) -> Path:
@@ -90,3 +96,46 @@ def test_minor_version_from_the_standard_library_folder(tmp_path):
 
     assert minor_version_of(executable) == "3.11"
     assert minor_version_of(Path("/bin/true")) is None
+
+
+def shim(tmp_path: Path, target: Path) -> Path:
+    script = tmp_path / "shims" / "python3"
+    script.parent.mkdir(parents=True)
+    script.write_text(f'#!/bin/sh\nexec "{target}" "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_what_counts_is_where_the_venv_leads_not_the_kept_path(chosen, tmp_path):
+    link, recorded, venv_python = chosen
+    kept_shim = Interpreter(str(shim(tmp_path, link)), recorded.resolved, "cpython", "3.12.4")
+
+    check = check_interpreter(kept_shim, venv_python)
+    Path(kept_shim.path).unlink()  # the shim can go; the shelf still runs
+
+    assert (check.state, check.runs) == ("ok", str(link))
+    assert check_interpreter(kept_shim, venv_python).state == "ok"
+    assert check.describe() == f"{link} (Python 3.12.4)"
+
+
+def test_launcher_scripts_are_told_from_interpreters(chosen, tmp_path):
+    link, _, _ = chosen
+
+    assert is_launcher_script(str(shim(tmp_path, link)))
+    assert not is_launcher_script(str(link))  # a symlink to an interpreter
+    assert not is_launcher_script(str(tmp_path / "nothing-here"))
+
+
+def test_only_a_launcher_script_is_started_to_find_its_interpreter(chosen, tmp_path):
+    link, _, _ = chosen
+    started: list[str] = []
+
+    def describe(python: str) -> SimpleNamespace:
+        started.append(python)
+        return SimpleNamespace(executable="/opt/py/bin/python3.12")
+
+    assert interpreter_to_keep(str(link), describe) == str(link)  # followed as it moves
+    assert started == []
+    script = str(shim(tmp_path, link))
+    assert interpreter_to_keep(script, describe) == "/opt/py/bin/python3.12"
+    assert started == [script]
