@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, uv_wrapper, wait_for
+from tests.support.compiled import a_python_older_than
 from tests.support.places import (
     UNUSABLE,
     WORDS,
@@ -100,6 +101,29 @@ def test_launcher_of_another_installer_is_left_alone(sandbox):
     result = sandbox.init()
     assert (sandbox.bin_dir / "pyshelf").read_text() == "#!/bin/sh\necho pipx-managed\n"
     assert "Kept the existing" in result.stderr
+
+
+def test_launcher_passes_over_a_python3_too_old_for_pyshelf(sandbox, tmp_path):
+    """An activated venv of Python 3.8 comes first on PATH; the system's newer python3 after
+    it runs pyshelf. Only when every python3 is too old does it say so, naming them."""
+    old = a_python_older_than((3, 10))
+    if old is None:
+        pytest.skip("no Python older than 3.10 on this machine")
+    sandbox.init()
+    activated = tmp_path / "old-venv" / "bin"
+    activated.mkdir(parents=True)
+    (activated / "python3").symlink_to(old)
+    launcher = [str(sandbox.bin_dir / "pyshelf"), "--version"]
+
+    works = subprocess.run(launcher, env={**sandbox.env, "PATH": f"{activated}:{SYSTEM_PATH}"},
+                           capture_output=True, text=True, timeout=60, check=False)
+    refused = subprocess.run(launcher, env={**sandbox.env, "PATH": str(activated)},
+                             capture_output=True, text=True, timeout=60, check=False)
+
+    assert (works.returncode, works.stdout) == (0, f"pyshelf {pyshelf.__version__}\n"), works.stderr
+    assert refused.returncode == 1
+    assert refused.stderr == ("pyshelf needs Python 3.10 or newer; every python3 on PATH is "
+                              f"older: {activated / 'python3'}\n")
 
 
 def test_launcher_never_runs_a_python3_found_through_a_relative_path_entry(sandbox, tmp_path):

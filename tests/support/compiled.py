@@ -89,6 +89,15 @@ def _describe(executable: Path) -> CPython | None:
                    facts["platform"])
 
 
+def a_python_older_than(minor: tuple[int, int]) -> Path | None:
+    """A Python 3 too old for pyshelf, as an activated old venv would put first on PATH."""
+    for candidate in _candidates():
+        version = tuple(int(part) for part in candidate.name.removeprefix("python").split("."))
+        if (3, 0) <= version < minor and candidate.is_file():
+            return candidate
+    return None
+
+
 def two_cpythons() -> tuple[CPython, CPython] | str:
     """The two newest CPython minor versions (3.10 or newer) that can build extensions, oldest
     first; or why there are not two."""

@@ -1,11 +1,17 @@
 """The ``pyshelf`` command in the bin dir, so pyshelf is reachable wherever the shelf is.
 
 The launcher runs pyshelf's own copy under the shelf home (``host/self_copy.py``) with the first
-``python3`` on PATH outside the shelf, in isolated mode: a Python upgrade, ``PYTHONPATH``, or
-a broken shelf cannot stop pyshelf from starting, and pyshelf is what repairs them. Only
-absolute PATH entries are searched: an empty or relative entry such as ``.`` names whatever
-folder the person happens to be in, and a ``python3`` planted there must never run. A
-``pyshelf`` placed in the bin dir by another installer (pipx, ``pip --user``) is left alone.
+``python3`` on PATH outside the shelf that is new enough, in isolated mode: a Python upgrade,
+``PYTHONPATH``, an activated venv of an old Python, or a broken shelf cannot stop pyshelf
+from starting, and pyshelf is what repairs them. Only absolute PATH entries are searched: an
+empty or relative entry such as ``.`` names whatever folder the person happens to be in, and
+a ``python3`` planted there must never run. A ``pyshelf`` placed in the bin dir by another
+installer (pipx, ``pip --user``) is left alone.
+
+Telling an interpreter's version takes starting it, so no candidate is probed in advance
+(that would cost every command a Python start): the first one runs the bootstrap, and one
+too old adds itself to ``PYSHELF_TOO_OLD`` and starts the launcher again, which passes over
+the interpreters named there.
 """
 
 from __future__ import annotations
@@ -23,14 +29,20 @@ MARKER = "# pyshelf launcher"
 
 LauncherResult = Literal["written", "unchanged", "foreign"]
 
-# Runs in whichever python3 was found: refuses one too old to run pyshelf, then runs the
-# copy named by the first argument.
+TOO_OLD = "PYSHELF_TOO_OLD"
+
+# Runs in whichever python3 was found, with the launcher, that python3 and the copy as its
+# first arguments. Written for any Python 3, since an old one must get as far as handing
+# over to the launcher again.
 _BOOTSTRAP = (
-    "import sys\n"
+    "import os, sys\n"
+    "launcher, me, app = sys.argv[1:4]\n"
     "if sys.version_info < (3, 10):\n"
-    "    sys.exit('pyshelf needs Python 3.10 or newer; ' + sys.executable + ' is '"
-    " + sys.version.split()[0] + '.')\n"
-    "sys.path[:0] = [sys.argv.pop(1)]\n"
+    f'    os.environ["{TOO_OLD}"] = os.environ.get("{TOO_OLD}", "") + ":" + me\n'
+    '    os.execv("/bin/sh", ["/bin/sh", launcher] + sys.argv[4:])\n'
+    f'os.environ.pop("{TOO_OLD}", None)\n'
+    "del sys.argv[1:4]\n"
+    "sys.path[:0] = [app]\n"
     "from pyshelf.cli import main\n"
     "sys.exit(main())\n"
 )
@@ -41,8 +53,8 @@ def launcher_text(layout: Layout) -> str:
     return (
         "#!/bin/sh\n"
         f"{MARKER}: written by `pyshelf init`; runs pyshelf's own copy in {layout.app_current}"
-        "\n# with the first python3 in an absolute PATH entry outside the shelf (3.10 or"
-        " newer).\n"
+        "\n# with the first python3 (3.10 or newer) in an absolute PATH entry outside the"
+        " shelf.\n"
         f"app={app}\n"
         f"shelf_bin={shlex.quote(str(layout.env_bin))}\n"
         f'PYSHELF_UV="${{PYSHELF_UV:-$app/{UV_IN_COPY}}}"\n'
@@ -50,13 +62,21 @@ def launcher_text(layout: Layout) -> str:
         "set -f\n"
         "IFS=:\n"
         "for dir in $PATH; do\n"
-        # Only absolute entries (see the module's docstring).
+        # Only absolute entries (see the module's docstring), and none found too old.
         '  case "$dir" in /*) ;; *) continue ;; esac\n'
+        f'  case ":${{{TOO_OLD}-}}:" in *":$dir/python3:"*) continue ;; esac\n'
         '  if [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
         "    unset IFS\n"
-        f'    exec "$dir/python3" -I -c {shlex.quote(_BOOTSTRAP)} "$app" "$@"\n'
+        f'    exec "$dir/python3" -I -c {shlex.quote(_BOOTSTRAP)} "$0" "$dir/python3" "$app"'
+        ' "$@"\n'
         "  fi\n"
         "done\n"
+        f'if [ -n "${{{TOO_OLD}-}}" ]; then\n'
+        "  old=\n"
+        f"  for python in ${{{TOO_OLD}#:}}; do old=\"${{old:+$old, }}$python\"; done\n"
+        '  echo "pyshelf needs Python 3.10 or newer; every python3 on PATH is older: $old" >&2\n'
+        "  exit 1\n"
+        "fi\n"
         'echo "pyshelf: no python3 found on PATH" >&2\n'
         "exit 127\n"
     )
