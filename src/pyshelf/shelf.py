@@ -67,11 +67,15 @@ class Shelf:
 
     @cached_property
     def engine(self) -> Engine:
+        from pyshelf.engine.network import IndexAccess
         from pyshelf.engine.processes import Engine
 
         extra = (self.setting("extra_index_urls") or "").split()
+        access = IndexAccess(certificate_file=self.setting("certificate_file"),
+                             system_certificates=self.setting("system_certificates") == "true",
+                             keyring_provider=self.setting("keyring_provider") or "disabled")
         return Engine(index_url=self.setting("index_url"), extra_index_urls=extra,
-                      verbose=self.verbose)
+                      access=access, verbose=self.verbose)
 
     @contextmanager
     def writing(self, *, frees_space: bool = False) -> Iterator[None]:

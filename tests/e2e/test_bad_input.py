@@ -76,7 +76,7 @@ def test_unreachable_index(shelf, wheel_index):
         result = _refused(shelf, "install", "alpha", "--yes", code=1)
     finally:
         wheel_index.server.start()
-    assert "could not be reached" in result.stderr
+    assert "could not be connected to (Connection refused" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

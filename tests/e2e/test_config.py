@@ -21,7 +21,8 @@ from tests.support.places import (
 )
 
 KEYS = ["python", "bin_dir", "shell_config", "index_url", "extra_index_urls",
-        "keep_generations", "system_site_packages", "expose"]
+        "keep_generations", "system_site_packages", "expose", "certificate_file",
+        "system_certificates", "keyring_provider"]
 
 
 def stored(sandbox) -> dict[str, str]:
@@ -297,7 +298,7 @@ def test_index_url_is_used_and_unset_goes_back_to_uvs_default(shelf):
     before = generation_dirs(shelf)
     result = shelf.run("install", "alpha", "--yes")
     assert result.returncode == 1
-    assert "http://127.0.0.1:9/simple/ could not be reached" in result.stderr
+    assert "The package index at 127.0.0.1:9 could not be connected to" in result.stderr
     assert generation_dirs(shelf) == before
 
     shelf.ok("config", "unset", "index_url")

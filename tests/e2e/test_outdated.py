@@ -75,7 +75,7 @@ def test_outdated_without_the_index_says_so(shelf):
     result = shelf.run("outdated")
 
     assert result.returncode == 1
-    assert "http://127.0.0.1:9/simple/ could not be reached" in result.stderr
+    assert "The package index at 127.0.0.1:9 could not be connected to" in result.stderr
 
 
 def test_outdated_looks_into_isolated_apps_too(shelf):

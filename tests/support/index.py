@@ -7,9 +7,11 @@ for uv to resolve from it: normalised project URLs, ``#sha256=`` fragments and
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import shutil
+import ssl
 import threading
 import zipfile
 from collections import defaultdict
@@ -121,6 +123,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append(self.path)
+        if self.server.auth and self.headers.get("Authorization") != self.server.auth:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="index"')
+            self.end_headers()
+            return
         super().do_GET()
 
     def end_headers(self) -> None:
@@ -134,6 +141,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 class _IndexHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     requests: list[str]
+    auth: str | None  # the Authorization header a request must carry
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients (uv) may hang up mid-download; a traceback on stderr would only be noise."""
@@ -146,8 +154,11 @@ class IndexServer:
     the index unreachable; ``start()`` rebinds the same port so ``url`` stays valid.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, tls: ssl.SSLContext | None = None,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.root = root
+        self.tls = tls  # serves HTTPS with this server context
+        self.credentials = credentials  # HTTP basic authentication every request needs
         self.port = 0
         self.requests: list[str] = []
         self._server: _IndexHTTPServer | None = None
@@ -157,7 +168,8 @@ class IndexServer:
     def url(self) -> str:
         if not self.port:
             raise RuntimeError("IndexServer has not been started yet")
-        return f"http://127.0.0.1:{self.port}/simple/"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/simple/"
 
     @property
     def base_url(self) -> str:
@@ -173,6 +185,12 @@ class IndexServer:
         handler = partial(_QuietHandler, directory=str(self.root))
         server = _IndexHTTPServer(("127.0.0.1", self.port), handler)
         server.requests = self.requests
+        server.auth = None
+        if self.credentials:
+            token = base64.b64encode(":".join(self.credentials).encode()).decode()
+            server.auth = f"Basic {token}"
+        if self.tls:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(

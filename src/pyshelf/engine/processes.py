@@ -21,6 +21,7 @@ from pathlib import Path
 
 import packaging
 
+from pyshelf.engine.network import IndexAccess, index_failure
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 # Variables that would point uv at another environment, interpreter or project than the
@@ -88,8 +89,9 @@ def find_uv() -> str:
         raise PyshelfError("uv's binary is missing; reinstall pyshelf.") from exc
 
 
-def _uv_environment() -> dict[str, str]:
+def _uv_environment(access: IndexAccess) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_VARIABLES}
+    env.update(access.uv_environment(os.environ))
     env.setdefault("UV_HTTP_RETRIES", "1")
     env.setdefault("UV_HTTP_TIMEOUT", "20")
     env["UV_NO_PROGRESS"] = "1"
@@ -108,21 +110,14 @@ def _is_disk_full(stderr: str) -> bool:
     return "No space left on device" in stderr or "(os error 28)" in stderr
 
 
-def _is_network_failure(stderr: str) -> bool:
-    return any(
-        marker in stderr
-        for marker in ("Failed to fetch", "error sending request", "tcp connect error",
-                       "dns error", "operation timed out", "Could not connect")
-    )
-
-
 class Engine:
     """Runs uv with the shelf's index settings."""
 
     def __init__(self, *, index_url: str | None = None, extra_index_urls: Sequence[str] = (),
-                 verbose: bool = False) -> None:
+                 access: IndexAccess | None = None, verbose: bool = False) -> None:
         self.index_url = index_url
         self.extra_index_urls = tuple(extra_index_urls)
+        self.access = access or IndexAccess()
         self.verbose = verbose
         self._uv: str | None = None
 
@@ -139,7 +134,7 @@ class Engine:
         try:
             process = subprocess.Popen(
                 argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env=_uv_environment(), stdin=subprocess.DEVNULL,
+                env=_uv_environment(self.access), stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
             raise PyshelfError(f"Could not run {argv[0]} ({exc.strerror}).") from exc
@@ -158,15 +153,13 @@ class Engine:
             return
         if _is_disk_full(result.stderr):
             raise DiskFullError(detail=result.stderr)
-        if _is_network_failure(result.stderr):
-            raise self._network_error()
+        self._raise_if_the_index_failed(result.stderr)
         raise PyshelfError(f"{failure}: {_last_error_line(result.stderr)}", detail=result.stderr)
 
-    def _network_error(self) -> PyshelfError:
-        where = f"The package index {self.index_url}" if self.index_url else "The package index"
-        return PyshelfError(
-            f"{where} could not be reached; check the network or the index_url setting."
-        )
+    def _raise_if_the_index_failed(self, stderr: str) -> None:
+        failure = index_failure(stderr, self.index_url)
+        if failure is not None:
+            raise PyshelfError(failure.sentence(), detail=stderr)
 
     def compile(self, requirements_in: Path, lock_out: Path, python: str, *,
                 upgrade: bool = False, upgrade_packages: Sequence[str] = (),
@@ -199,8 +192,7 @@ class Engine:
             stderr = result.stderr
             if _is_disk_full(stderr):
                 raise DiskFullError(detail=stderr)
-            if _is_network_failure(stderr):
-                raise self._network_error()
+            self._raise_if_the_index_failed(stderr)
             unknown = _UNKNOWN_REQUESTED.search(" ".join(stderr.split()))  # uv wraps lines
             if unknown:
                 raise PyshelfError(

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, str | None] = {
     "keep_generations": "5",
     "system_site_packages": "false",
     "expose": "path",  # path: the shelf's bin on PATH; apps: only explicit apps' commands
+    "certificate_file": None,  # PEM certificate authorities uv trusts (a proxy's, say)
+    "system_certificates": "false",  # trust the operating system's certificate store
+    "keyring_provider": "disabled",  # subprocess: credentials from the `keyring` command
 }
 
 ENVIRONMENT_OVERRIDES: dict[str, str] = {key: f"PYSHELF_{key.upper()}" for key in DEFAULTS}
@@ -89,6 +92,21 @@ def _file(raw: str) -> str:
     path = _path(raw)
     if stat.S_ISDIR(_mode(path) or 0):
         raise InvalidValue(f"a file, but {path} is a directory")
+    return str(path)
+
+
+def _readable_file(raw: str) -> str:
+    """A certificate bundle is read by uv on every command: one that cannot be read now
+    would make every change fail later, far from the setting that caused it."""
+    path = _path(raw)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InvalidValue(f"a readable file, and {path} cannot be read ({exc.strerror})") \
+            from exc
+    if not stat.S_ISREG(_mode(path) or 0):
+        raise InvalidValue(f"a file, but {path} is not one")
     return str(path)
 
 
@@ -156,11 +174,16 @@ def _boolean(raw: str) -> str:
 EXPOSE_MODES = ("path", "apps")
 
 
-def _expose_mode(raw: str) -> str:
-    word = raw.strip().lower()
-    if word not in EXPOSE_MODES:
-        raise InvalidValue(f"path or apps, not {raw!r}")
-    return word
+def _one_of(*words: str) -> Callable[[str], str]:
+    def check(raw: str) -> str:
+        word = raw.strip().lower()
+        if word not in words:
+            raise InvalidValue(f"{' or '.join(words)}, not {raw!r}")
+        return word
+    return check
+
+
+KEYRING_PROVIDERS = ("disabled", "subprocess")
 
 
 VALIDATORS: dict[str, Callable[[str], str]] = {
@@ -171,7 +194,10 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "extra_index_urls": _urls,
     "keep_generations": _whole_number,
     "system_site_packages": _boolean,
-    "expose": _expose_mode,
+    "expose": _one_of(*EXPOSE_MODES),
+    "certificate_file": _readable_file,
+    "system_certificates": _boolean,
+    "keyring_provider": _one_of(*KEYRING_PROVIDERS),
 }
 
 

@@ -29,7 +29,8 @@ def test_known_settings_are_all_reported():
 
     assert list(result) == ["python", "bin_dir", "shell_config", "index_url",
                             "extra_index_urls", "keep_generations", "system_site_packages",
-                            "expose"]
+                            "expose", "certificate_file", "system_certificates",
+                            "keyring_provider"]
 
 
 def test_unset_setting_comes_from_default():
@@ -138,7 +139,8 @@ def test_one_setting_source_does_not_leak_into_another():
 
 def test_unknown_key_names_the_known_ones():
     with pytest.raises(UsageError, match=r"There is no setting 'colour'; the settings are "
-                                         r"python, bin_dir, .*system_site_packages, expose\.$"):
+                                         r"python, bin_dir, .*expose, certificate_file, .*, "
+                                         r"keyring_provider\.$"):
         known_key("colour")
 
 
@@ -313,3 +315,26 @@ def test_expose_mode_normalised(raw, normal):
 @pytest.mark.parametrize("raw", ["", "all", "bin"])
 def test_expose_mode_refused(raw):
     assert _refused("expose", raw) == f"expose must be path or apps, not {raw!r}."
+
+
+@pytest.mark.parametrize(("raw", "normal"), [("subprocess", "subprocess"),
+                                             (" Disabled ", "disabled")])
+def test_keyring_provider_normalised(raw, normal):
+    assert normalise("keyring_provider", raw) == normal
+
+
+def test_keyring_provider_refused():
+    assert _refused("keyring_provider", "keychain") == (
+        "keyring_provider must be disabled or subprocess, not 'keychain'.")
+
+
+def test_certificate_file_must_be_a_readable_file(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+
+    assert normalise("certificate_file", str(bundle)) == str(bundle)
+    assert _refused("certificate_file", str(tmp_path / "none.pem")) == (
+        f"certificate_file must be a readable file, and {tmp_path / 'none.pem'} cannot be "
+        "read (No such file or directory).")
+    assert _refused("certificate_file", str(tmp_path)).startswith(
+        "certificate_file must be a readable file")  # a folder cannot be opened as one
