@@ -48,6 +48,16 @@ def test_unknown_package(shelf):
     assert "No package named 'no-such-package-here'" in result.stderr
 
 
+@pytest.mark.parametrize(("spec", "sentence"), [
+    ("alpha==99.0", "The package index has no release 99.0 of alpha; nothing was changed."),
+    ("alpha>=5", "The package index has no release of alpha matching >=5 (it has only "
+                 "alpha<=2.0); nothing was changed."),
+])
+def test_a_release_the_index_does_not_have_is_no_conflict(shelf, spec, sentence):
+    result = _refused(shelf, "install", spec, "--yes", code=1)
+    assert result.stderr == f"error: {sentence}\n"
+
+
 def test_conflict_exits_3_with_explanation(shelf):
     result = _refused(shelf, "install", "left", "right", "--yes", code=3)
     assert "cannot be installed together" in result.stderr

@@ -22,6 +22,7 @@ from pathlib import Path
 import packaging
 
 from pyshelf.engine.network import IndexAccess, index_failure
+from pyshelf.engine.unavailable import unavailable
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 # Variables that would point uv at another environment, interpreter or project than the
@@ -66,10 +67,6 @@ class InterpreterFacts:
     user_site: Path  # where `pip install --user` puts packages for it
 
 
-# uv's wording when a package the person asked for directly does not exist at all.
-_UNKNOWN_REQUESTED = re.compile(
-    r"Because (\S+) was not found in the package registry and you require \1\b"
-)
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
 _HASH_MISMATCH = re.compile(r"Hash mismatch for `([^`=]+)==([^`]+)`")
 
@@ -193,12 +190,9 @@ class Engine:
             if _is_disk_full(stderr):
                 raise DiskFullError(detail=stderr)
             self._raise_if_the_index_failed(stderr)
-            unknown = _UNKNOWN_REQUESTED.search(" ".join(stderr.split()))  # uv wraps lines
-            if unknown:
-                raise PyshelfError(
-                    f"No package named '{unknown.group(1)}' was found on the package index; "
-                    "check the spelling. Nothing was changed."
-                )
+            missing = unavailable(stderr)
+            if missing:
+                raise PyshelfError(missing, detail=stderr)
             if "No solution found" in stderr:
                 raise ConflictError(
                     "These requirements cannot be installed together; nothing was changed.",
