@@ -15,7 +15,7 @@ import ssl
 import threading
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from email.parser import HeaderParser
 from functools import partial
@@ -68,11 +68,13 @@ def _page(title: str, links: list[str]) -> str:
     )
 
 
-def write_simple_index(wheel_dir: Path, root: Path) -> Path:
+def write_simple_index(wheel_dir: Path, root: Path,
+                       yanked: Mapping[str, str] | None = None) -> Path:
     """Copy the distributions in ``wheel_dir`` to ``root/files`` and index them in ``root/simple``.
 
     Links are absolute paths (``/files/...``) so they work from any page depth when served at
-    the server root. Returns the ``simple`` directory.
+    the server root. ``yanked`` maps file names to the reason they are yanked (PEP 592).
+    Returns the ``simple`` directory.
     """
     files_dir = root / "files"
     simple_dir = root / "simple"
@@ -97,6 +99,8 @@ def write_simple_index(wheel_dir: Path, root: Path) -> Path:
             requires_python = _requires_python(path)
             if requires_python:
                 attrs += f' data-requires-python="{html.escape(requires_python, quote=True)}"'
+            if yanked and path.name in yanked:
+                attrs += f' data-yanked="{html.escape(yanked[path.name], quote=True)}"'
             links.append(f"<a {attrs}>{html.escape(path.name)}</a>")
         project_dir = simple_dir / project
         project_dir.mkdir(exist_ok=True)

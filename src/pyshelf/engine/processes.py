@@ -21,8 +21,9 @@ from pathlib import Path
 
 import packaging
 
+from pyshelf import ui
 from pyshelf.engine.network import IndexAccess, index_failure
-from pyshelf.engine.unavailable import unavailable
+from pyshelf.engine.unavailable import unavailable, yanked
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 # Variables that would point uv at another environment, interpreter or project than the
@@ -199,6 +200,8 @@ class Engine:
                     detail=_resolver_explanation(stderr),
                 )
             raise PyshelfError(f"Resolving failed: {_last_error_line(stderr)}", detail=stderr)
+        for notice in yanked(result.stderr):
+            ui.warn(notice)
         return lock_out.read_text(encoding="utf-8")
 
     def create_venv(self, path: Path, python: str, *, system_site_packages: bool) -> None:

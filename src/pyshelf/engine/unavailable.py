@@ -1,9 +1,11 @@
-"""Requests the index cannot satisfy whatever else the shelf holds: a package it does not
-have, or no release of it that matches what the person asked for.
+"""Releases the index does not offer: a package it does not have, no release of it that
+matches what the person asked for, or one its publisher withdrew (yanked, PEP 592).
 
-uv words both as a failed resolution ("No solution found"), like a real conflict between
-requirements; but no other choice of versions can help here, so calling it a conflict (and
-offering an environment of its own) would send the person the wrong way.
+uv words the first two as a failed resolution ("No solution found"), like a real conflict
+between requirements; but no other choice of versions can help here, so calling it a
+conflict (and offering an environment of its own) would send the person the wrong way. A
+yanked release is still installed when pinned exactly, as PEP 592 says; uv only warns, and
+the warning is worth the person's eyes before they say yes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ _UNKNOWN = re.compile(r"Because (\S+) was not found in the package registry and 
 # ... when no release matches an exact pin, and when none matches a range.
 _NO_SUCH_VERSION = re.compile(r"Because there is no version of (\S+) and you require \1,")
 _ONLY_AVAILABLE = re.compile(r"Because only (\S+) is available and you require (\S+),")
+_YANKED = re.compile(r"warning: `([^`=]+)==([^`]+)` is yanked(?: \(reason: \"(.*)\"\))?")
 
 
 def unavailable(stderr: str) -> str | None:
@@ -46,3 +49,14 @@ def _no_release(requested: str, available: str | None) -> str | None:
               else f"no release of {requirement.name} matching {requirement.specifier}")
     known = f" (it has only {available})" if available else ""
     return f"The package index has {wanted}{known}; nothing was changed."
+
+
+def yanked(stderr: str) -> list[str]:
+    """A sentence for each yanked release a successful resolution chose."""
+    found = []
+    for match in _YANKED.finditer(stderr):
+        name, version, reason = match.groups()
+        why = f" (reason: {reason})" if reason else ""
+        found.append(f"{name} {version} is yanked: its publisher withdrew it{why}; it is "
+                     "installed only because a requirement pins it exactly.")
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyshelf.engine.unavailable import unavailable
+from pyshelf.engine.unavailable import unavailable, yanked
 
 
 def failed(cause: str) -> str:
@@ -44,3 +44,15 @@ def test_a_missing_dependency_or_a_real_conflict_is_not_this():
         "conclude that app==1.0 cannot be used.")) is None
     assert unavailable(failed("you require six<1.10 and six==1.16.0, which are "
                               "incompatible")) is None
+
+
+def test_a_yanked_release_is_named_with_its_reason():
+    stderr = ('Resolved 2 packages in 3ms\nwarning: `oldie==1.1` is yanked (reason: "broke '
+              'imports")\nwarning: `other==2.0` is yanked\n')
+
+    assert yanked(stderr) == [
+        "oldie 1.1 is yanked: its publisher withdrew it (reason: broke imports); it is "
+        "installed only because a requirement pins it exactly.",
+        "other 2.0 is yanked: its publisher withdrew it; it is installed only because a "
+        "requirement pins it exactly."]
+    assert yanked("Resolved 1 package in 1ms\n") == []

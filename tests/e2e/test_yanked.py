@@ -1,0 +1,34 @@
+"""A release its publisher yanked (PEP 592) is installed only when pinned exactly, and the
+plan's reader is told before saying yes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tests.e2e.helpers import packages
+from tests.support.index import IndexServer, write_simple_index
+from tests.support.wheels import Dist, build_wheel
+
+
+@pytest.fixture(scope="module")
+def yanking_index(tmp_path_factory) -> Iterator[str]:
+    wheels = tmp_path_factory.mktemp("yanked-wheels")
+    build_wheel(Dist("oldie", "1.0"), wheels)
+    withdrawn = build_wheel(Dist("oldie", "1.1"), wheels)
+    root = tmp_path_factory.mktemp("yanked-index")
+    write_simple_index(wheels, root, yanked={withdrawn.name: "broke imports"})
+    with IndexServer(root) as server:
+        yield server.url
+
+
+def test_a_pinned_yanked_release_is_warned_about(sandbox, yanking_index):
+    sandbox.init()
+    sandbox.env["PYSHELF_INDEX_URL"] = yanking_index
+
+    result = sandbox.ok("install", "oldie==1.1", "--yes")
+
+    assert ("warning: oldie 1.1 is yanked: its publisher withdrew it (reason: broke imports); "
+            "it is installed only because a requirement pins it exactly.") in result.stderr
+    assert packages(sandbox)["oldie"] == ("1.1", "explicit")
+    assert "yanked" not in sandbox.ok("install", "--yes", "oldie==1.0").stderr
