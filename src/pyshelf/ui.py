@@ -37,16 +37,23 @@ def out(text: str = "") -> None:
     print(text, file=sys.stdout)
 
 
-def info(text: str) -> None:
+def _to_stderr(text: str) -> None:
+    """stdout is buffered when it is a file or a pipe, stderr is not: without the flush, a
+    log that captures both shows "Building ..." before the plan it follows."""
+    sys.stdout.flush()
     print(text, file=sys.stderr)
 
 
+def info(text: str) -> None:
+    _to_stderr(text)
+
+
 def warn(text: str) -> None:
-    print(_paint("warning:", "1;33", sys.stderr) + " " + text, file=sys.stderr)
+    _to_stderr(_paint("warning:", "1;33", sys.stderr) + " " + text)
 
 
 def error(text: str) -> None:
-    print(_paint("error:", "1;31", sys.stderr) + " " + text, file=sys.stderr)
+    _to_stderr(_paint("error:", "1;31", sys.stderr) + " " + text)
 
 
 def emit_json(data: object) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 
 from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
+from tests.support.sandbox import pyshelf_script
 
 
 def test_install_builds_next_generation_usable_from_bash(shelf):
@@ -116,3 +118,17 @@ def test_python_dash_m_pyshelf_works(shelf):
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "0 package(s)" in result.stdout
+
+
+def test_a_log_of_both_streams_keeps_them_in_order(shelf):
+    """``pyshelf install ... > log 2>&1``: the plan comes before the build it announces."""
+    buffered = {k: v for k, v in shelf.env.items() if k != "PYTHONUNBUFFERED"}
+    log = subprocess.run([str(pyshelf_script()), "install", "alpha", "--yes"], env=buffered,
+                         cwd=shelf.home, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, check=True).stdout.splitlines()
+
+    def first(start: str) -> int:
+        return next(i for i, line in enumerate(log) if line.startswith(start))
+
+    assert first("Plan for generation 1:") < first("Building generation 1") \
+        < first("Generation 1 is now current")
