@@ -78,7 +78,6 @@ def test_wheel_file_and_direct_url_are_tracked_with_their_source(shelf, wheel_in
 @pytest.mark.parametrize(("make", "fragment"), [
     (lambda home: home / "nowhere", "There is no file or directory at"),
     (lambda home: (home / "empty").mkdir() or home / "empty", "is not a Python project"),
-    (lambda home: write_project(home / "bad", "broken-on-purpose", "1.0"), "failed"),
     (lambda home: (home / "notes.txt").write_text("x") and home / "notes.txt",
      "neither a project directory nor a wheel"),
 ])
@@ -90,6 +89,19 @@ def test_bad_local_targets_change_nothing(shelf, make, fragment):
     assert result.returncode == 1
     assert fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(shelf) == before
+
+
+def test_a_failed_build_shows_what_its_backend_said(shelf):
+    shelf.ok("install", "beta", "--yes")
+    project = write_project(shelf.home / "bad", "broken-on-purpose", "1.0")
+    before = snapshot(shelf)
+
+    result = shelf.run("install", str(project), "--yes")
+
+    assert result.returncode == 1
+    assert result.stderr == (f"error: Building the project at {project} failed; its build "
+                             "backend said:\n  RuntimeError: this project refuses to build\n")
     assert snapshot(shelf) == before
 
 

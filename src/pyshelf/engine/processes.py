@@ -22,6 +22,7 @@ from pathlib import Path
 import packaging
 
 from pyshelf import ui
+from pyshelf.engine.backend_output import backend_lines
 from pyshelf.engine.network import IndexAccess, index_failure
 from pyshelf.engine.unavailable import unavailable, yanked
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
@@ -101,6 +102,15 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "no output"
 
 
+def _failed(what: str, stderr: str) -> str:
+    """``what`` failed, with the build backend's own words when a build was the cause, else
+    uv's last line."""
+    said = backend_lines(stderr)
+    if said:
+        return f"{what}; its build backend said:\n" + "\n".join(f"  {line}" for line in said)
+    return f"{what}: {_last_error_line(stderr)}"
+
+
 def _is_disk_full(stderr: str) -> bool:
     """uv's own wording for ENOSPC, e.g. ``failed to copy file from ... to ...: No space left
     on device (os error 28)``. Checked before the network markers, so a download that could
@@ -152,7 +162,7 @@ class Engine:
         if _is_disk_full(result.stderr):
             raise DiskFullError(detail=result.stderr)
         self._raise_if_the_index_failed(result.stderr)
-        raise PyshelfError(f"{failure}: {_last_error_line(result.stderr)}", detail=result.stderr)
+        raise PyshelfError(_failed(failure, result.stderr), detail=result.stderr)
 
     def _raise_if_the_index_failed(self, stderr: str) -> None:
         failure = index_failure(stderr, self.index_url)
@@ -199,7 +209,7 @@ class Engine:
                     "These requirements cannot be installed together; nothing was changed.",
                     detail=_resolver_explanation(stderr),
                 )
-            raise PyshelfError(f"Resolving failed: {_last_error_line(stderr)}", detail=stderr)
+            raise PyshelfError(_failed("Resolving failed", stderr), detail=stderr)
         for notice in yanked(result.stderr):
             ui.warn(notice)
         return lock_out.read_text(encoding="utf-8")
