@@ -175,9 +175,9 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
               for name, reason in sorted(left_out.items())]
     for note in notes:
         ui.warn(note)
-    if system is None and plan.added:  # a rebuild adds nothing, so need not wait for this
-        system = system_packages(base.result().site_dirs)
-    for change in plan.added:
+    # Only a shelf that sees the system's packages can shadow one: otherwise the system's
+    # copy is invisible to the shelf's python, and the shelf's to the system's.
+    for change in plan.added if sees_system(shelf) else ():
         if system and change.name in system:
             dist, where = system[change.name]
             ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
