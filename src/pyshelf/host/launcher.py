@@ -17,7 +17,7 @@ from typing import Literal
 
 from pyshelf.errors import PyshelfError
 from pyshelf.host.self_copy import UV_IN_COPY
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, launcher_path
 
 MARKER = "# pyshelf launcher"
 
@@ -63,7 +63,7 @@ def launcher_text(layout: Layout) -> str:
 
 
 def write_launcher(bin_dir: Path, layout: Layout) -> LauncherResult:
-    path = bin_dir / "pyshelf"
+    path = launcher_path(bin_dir)
     wanted = launcher_text(layout)
     try:
         if path.is_symlink() or path.exists():

@@ -28,6 +28,7 @@ from typing import Literal
 from pyshelf.errors import PyshelfError
 from pyshelf.host.write_targets import LOOP_WORDS, nearest_existing
 from pyshelf.removal import unlink_same_file
+from pyshelf.xdg import base_dir
 
 ShellKind = Literal["bash", "zsh", "fish"]
 
@@ -74,9 +75,7 @@ def _zsh_dir(home: Path, environ: Mapping[str, str]) -> Path:
 
 
 def _fish_dir(home: Path, environ: Mapping[str, str]) -> Path:
-    xdg = environ.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says relative values are invalid and must be ignored.
-    return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config") / "fish"
+    return base_dir("XDG_CONFIG_HOME", environ, home) / "fish"
 
 
 # The files a shell reads only when it is a login shell, in the order bash looks for its
