@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.generations.folders import replace_symlink
+from pyshelf.atomic import replace_symlink
 from pyshelf.layout import LAUNCHER, Layout, entries
 from pyshelf.removal import unlink_link
 from pyshelf.shelf import Shelf
