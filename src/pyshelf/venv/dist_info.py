@@ -10,7 +10,6 @@ parser imported only when one is read, since reporting commands read folder name
 
 from __future__ import annotations
 
-import csv
 import os
 from functools import cache
 from pathlib import Path
@@ -88,6 +87,8 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
 def recorded_files(folder: Path) -> list[Path]:
     """Every file the installer wrote, from ``RECORD``, as normalised paths (its entries are
     relative to site-packages, scripts' with ``..``); none if it cannot be read."""
+    import csv  # only commands that link or run apps read a RECORD
+
     try:
         with (folder / "RECORD").open(newline="", encoding="utf-8") as record:
             entries = [row[0] for row in csv.reader(record) if row]
