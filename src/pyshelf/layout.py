@@ -1,7 +1,8 @@
-"""Where every file and folder of a shelf lives.
+"""Where every file and folder of a shelf lives: the home's, and the launcher in the bin dir.
 
 One place computes paths so that no other module builds them by hand; moving a file is then a
-one-line change and a test can point a whole shelf anywhere by choosing its home.
+one-line change and a test can point a whole shelf anywhere by choosing its home. Paths
+inside one of its venvs are ``venv/paths.py``'s.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf.removal import real_folder, remove
+from pyshelf.venv import paths
+from pyshelf.xdg import base_dir
 
 
 def default_home(environ: Mapping[str, str]) -> Path:
     """The shelf home: ``PYSHELF_HOME``, else ``$XDG_DATA_HOME/pyshelf`` (``~/.local/share``)."""
     if environ.get("PYSHELF_HOME"):
         return Path(environ["PYSHELF_HOME"]).expanduser().absolute()
-    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home).expanduser().absolute() / "pyshelf"
+    return base_dir("XDG_DATA_HOME", environ, Path.home()) / "pyshelf"
 
 
 def entries(folder: Path) -> list[Path]:
@@ -40,6 +42,15 @@ def home_entries(folder: Path) -> list[Path]:
 def default_bin_dir() -> Path:
     """Where apps' launch links go; ``~/.local/bin`` is already on PATH on most systems."""
     return Path.home() / ".local" / "bin"
+
+
+LAUNCHER = "pyshelf"
+
+
+def launcher_path(bin_dir: Path) -> Path:
+    """The launcher ``host/launcher.py`` writes into the bin dir (or finds another
+    installer's ``pyshelf`` in its place)."""
+    return bin_dir / LAUNCHER
 
 
 ISOLATED_LINKS = "pyshelf-isolated"
@@ -66,7 +77,7 @@ class Layout:
 
     @property
     def env_bin(self) -> Path:
-        return self.env / "bin"
+        return paths.bin_dir(self.env)
 
     @property
     def work(self) -> Path:
@@ -97,6 +108,16 @@ class Layout:
         switching ``env`` switches the apps' versions too."""
         return self.gen_dir(gen_id) / ISOLATED_LINKS
 
+    def isolated_link_target(self, gen_id: int, env_dir: str) -> Path:
+        """What an isolated app's link in ``gens/<id>`` holds: relative, so the home can
+        move."""
+        return Path(os.path.relpath(self.isolated / env_dir, self.isolated_links(gen_id)))
+
+    def current_isolated(self, app: str) -> Path:
+        """An isolated app's environment as the current generation links it, through
+        ``env``, so links made through it follow every switch."""
+        return self.env / ISOLATED_LINKS / app
+
     @property
     def runs(self) -> Path:
         """``pyshelf run``'s throw-away environments, one per request; never on the shelf."""
@@ -122,5 +143,5 @@ class Layout:
         return self.gens / str(gen_id)
 
     def gen_python(self, gen_id: int) -> Path:
-        return self.gen_dir(gen_id) / "bin" / "python"
+        return paths.python(self.gen_dir(gen_id))
 

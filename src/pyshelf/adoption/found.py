@@ -23,8 +23,10 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pyshelf.core.graph import dependency_edges, read_distributions
-from pyshelf.venv.drift import installed_versions, site_packages
+from pyshelf.core.graph import dependency_edges
+from pyshelf.venv import paths
+from pyshelf.venv.dist_info import installed_versions, read_distributions
+from pyshelf.xdg import base_dir
 
 Tool = Literal["pipx", "uv", "user"]
 
@@ -41,7 +43,7 @@ class Found:
 
 
 def _data_home(environ: Mapping[str, str]) -> Path:
-    return Path(environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base_dir("XDG_DATA_HOME", environ, Path.home())
 
 
 def _requirement(text: str, version: str, name: str) -> str:
@@ -108,7 +110,7 @@ def user_packages(user_site: Path, marker_env: Mapping[str, str]) -> list[Found]
 
 
 def _environment_versions(venv: Path) -> dict[str, str]:
-    found = site_packages(venv)
+    found = paths.site_packages(venv)
     return installed_versions(found) if found else {}
 
 

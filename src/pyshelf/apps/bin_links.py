@@ -23,15 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.generations.folders import replace_symlink
-from pyshelf.layout import ISOLATED_LINKS, Layout, entries
+from pyshelf.atomic import replace_symlink
+from pyshelf.layout import LAUNCHER, Layout, entries
 from pyshelf.removal import unlink_link
 from pyshelf.shelf import Shelf
-from pyshelf.venv.drift import site_packages
+from pyshelf.venv import paths
 from pyshelf.venv.scripts import package_scripts
 
 PYTHON_LINK = "pyshelf-python"
-LAUNCHER = "pyshelf"  # the launcher ``host/launcher.py`` writes into the bin dir
 # Names the bin dir keeps for pyshelf itself, and what for: a package's command called so is
 # never linked, so nothing a package ships takes the place of the launcher or of the python.
 RESERVED = {LAUNCHER: "launcher", PYTHON_LINK: "link to the shelf's python"}
@@ -52,7 +51,7 @@ def block_dirs(shelf: Shelf) -> list[Path]:
 def commands_by_package(shelf: Shelf) -> dict[str, list[str]]:
     """Canonical package name -> the commands it installed in the current generation."""
     gen_id = shelf.current_generation_id()
-    found = site_packages(shelf.layout.gen_dir(gen_id))
+    found = paths.site_packages(shelf.layout.gen_dir(gen_id))
     if found is None:
         return {}
     return {p.name: package_scripts(found, p.name) for p in shelf.state.packages(gen_id)}
@@ -63,7 +62,7 @@ def wanted_links(shelf: Shelf) -> dict[str, Path]:
     environments are on no PATH), and with apps exposed the shelf's chosen commands too."""
     gen_id = shelf.current_generation_id()
     choices = shelf.state.exposure()
-    links = {name: shelf.layout.env / ISOLATED_LINKS / app / "bin" / name
+    links = {name: paths.script(shelf.layout.current_isolated(app), name)
              for app, names in isolated_commands(shelf).items() for name in names
              if name not in RESERVED
              and choices.get(("command", name), choices.get(("package", app), True))}
@@ -78,7 +77,7 @@ def isolated_commands(shelf: Shelf) -> dict[str, list[str]]:
     """Isolated app -> the commands it installed in its own environment."""
     commands = {}
     for app in shelf.state.isolated(shelf.current_generation_id()):
-        found = site_packages(shelf.layout.isolated / app.env_dir)
+        found = paths.site_packages(shelf.layout.isolated / app.env_dir)
         commands[app.name] = package_scripts(found, app.name) if found else []
     return commands
 
@@ -87,7 +86,7 @@ def links_for(commands: Mapping[str, list[str]], explicit: Collection[str],
               choices: Mapping[tuple[str, str], bool], layout: Layout) -> dict[str, Path]:
     """The pure rule: explicit packages' commands, unless the person chose otherwise, and
     never one named like pyshelf's own entries in the bin dir."""
-    links = {PYTHON_LINK: layout.env_bin / "python"}
+    links = {PYTHON_LINK: paths.python(layout.env)}
     for package, names in commands.items():
         by_package = choices.get(("package", package), package in explicit)
         for name in names:
@@ -102,9 +101,9 @@ def is_ours(entry: Path, layout: Layout) -> bool:
         target = entry.readlink()
     except OSError:
         return False
-    return (target.parent == layout.env_bin
-            or (target.parent.name == "bin"
-                and target.parent.parent.parent == layout.env / ISOLATED_LINKS))
+    venv = paths.venv_of_script(target)
+    return venv is not None and (venv == layout.env
+                                 or venv == layout.current_isolated(venv.name))
 
 
 @dataclass(frozen=True)

@@ -120,5 +120,5 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
 def _link(layout: Layout, gen_id: int, app: IsolatedApp) -> None:
     links = layout.isolated_links(gen_id)
     links.mkdir(exist_ok=True)
-    (links / app.name).symlink_to(Path("..", "..", "..", "isolated", app.env_dir))
+    (links / app.name).symlink_to(layout.isolated_link_target(gen_id, app.env_dir))
 

@@ -24,6 +24,7 @@ from pyshelf.engine.processes import Engine
 from pyshelf.layout import Layout, home_entries
 from pyshelf.removal import is_own, real_folder, remove
 from pyshelf.store.writer_lock import writer_lock
+from pyshelf.venv import paths
 
 FRESH_DAYS = 14
 STAMP = ".pyshelf-run"
@@ -70,7 +71,7 @@ def _build(engine: Engine, layout: Layout, directory: Path, intent: Sequence[Int
     engine.create_venv(directory, python, system_site_packages=False)
     lock_path = directory / "pyshelf-lock.txt"
     lock_path.write_text(lock.text, encoding="utf-8")
-    engine.sync(lock_path, directory / "bin" / "python")
+    engine.sync(lock_path, paths.python(directory))
     drop_world_write(directory / ".lock")
     (directory / STAMP).write_text(f"{time.time()}\n", encoding="utf-8")
 

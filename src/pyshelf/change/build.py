@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshelf.core.graph import Distribution, read_distributions, same_version, unmet_requirements
+from pyshelf.core.graph import Distribution, same_version, unmet_requirements
 from pyshelf.core.model import Lock
 from pyshelf.engine.processes import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
@@ -18,7 +18,8 @@ from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
 from pyshelf.host.pip_shim import write_pip_shims
 from pyshelf.layout import Layout
 from pyshelf.removal import real_folder, remove
-from pyshelf.venv.drift import site_packages
+from pyshelf.venv import paths
+from pyshelf.venv.dist_info import read_distributions
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
         venv.wait()
         lock_path = target / LOCK_FILE_NAME
         lock_path.write_text(lock.text, encoding="utf-8")
-        engine.sync(lock_path, target / "bin" / "python", reinstall=reinstall)
+        engine.sync(lock_path, paths.python(target), reinstall=reinstall)
     except PyshelfError as exc:
         broken = describing.error()  # a clearer cause than what uv made of the same Python
         if broken is not None:
@@ -98,7 +99,7 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
         raise
     facts = describing.result()
     drop_world_write(target / ".lock")
-    purelib = site_packages(target)
+    purelib = paths.site_packages(target)
     if purelib is None:
         raise PyshelfError(f"{what} has no site-packages folder; nothing was changed.")
     distributions = read_distributions(purelib)

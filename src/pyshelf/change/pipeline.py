@@ -29,7 +29,7 @@ from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.python_move import needed_by_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.core.clock import now
-from pyshelf.core.graph import Distribution, intent_edges, read_distributions, same_version
+from pyshelf.core.graph import Distribution, intent_edges, same_version
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import IntentEntry, Interpreter, IsolatedApp, Lock, explicit_names
@@ -47,6 +47,7 @@ from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.database import NewGeneration
 from pyshelf.store.generation_records import write_generation_record
+from pyshelf.venv.dist_info import read_distributions
 from pyshelf.venv.drift import Drift, generation_drift
 
 

@@ -21,26 +21,23 @@ from pyshelf.core.plan import Plan
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import ConflictError
 from pyshelf.layout import Layout
-from pyshelf.venv.drift import DIST_INFO, name_and_version, site_packages
+from pyshelf.venv import dist_info, paths
 
 
 def built_only_for(gen_dir: Path) -> dict[str, tuple[str, str]]:
     """name -> (version, "cp312") for each installed package whose wheel holds code for one
     interpreter version only (not ``abi3``, not pure Python)."""
-    from email.parser import HeaderParser  # only a move to another Python reads WHEEL files
-
-    directory = site_packages(gen_dir)
+    directory = paths.site_packages(gen_dir)
     if directory is None:
         return {}
     found = {}
-    for info in directory.glob(f"*{DIST_INFO}"):
+    for info in dist_info.folders(directory):
         try:
-            headers = HeaderParser().parsestr((info / "WHEEL").read_text(encoding="utf-8"))
-            tags = {tag for text in headers.get_all("Tag") or () for tag in parse_tag(text)}
-        except (OSError, UnicodeDecodeError, ValueError):
+            tags = {tag for text in dist_info.wheel_tags(info) for tag in parse_tag(text)}
+        except ValueError:
             continue
         if tags and all(tag.abi not in ("none", "abi3") for tag in tags):
-            name, version = name_and_version(info)
+            name, version = dist_info.name_and_version(info)
             found[name] = (version, ", ".join(sorted(
                 {tag.interpreter for tag in tags})))
     return found

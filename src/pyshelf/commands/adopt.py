@@ -31,13 +31,15 @@ from pyshelf.adoption.sharing import isolated_app, pins_of, place
 from pyshelf.apps.bin_links import link_apps
 from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.core.clock import now
-from pyshelf.core.graph import Distribution, intent_edges, read_distributions
+from pyshelf.core.graph import Distribution, intent_edges
 from pyshelf.core.specs import parse_install_specs
 from pyshelf.engine.processes import run_other_tool
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.venv.drift import generation_drift, site_packages
+from pyshelf.venv import paths
+from pyshelf.venv.dist_info import read_distributions
+from pyshelf.venv.drift import generation_drift
 
 
 def _valid_pin(dist: Distribution) -> bool:
@@ -51,7 +53,7 @@ def _valid_pin(dist: Distribution) -> bool:
 
 def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
     drift = generation_drift(shelf.layout, shelf.state, gen_id)
-    directory = site_packages(shelf.layout.gen_dir(gen_id))
+    directory = paths.site_packages(shelf.layout.gen_dir(gen_id))
     if not drift.count or directory is None:
         return None
     intent = shelf.state.intent(gen_id)

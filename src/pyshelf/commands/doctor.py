@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.apps.bin_links import (
-    LAUNCHER,
     PYTHON_LINK,
     block_dirs,
     blocked_names,
@@ -53,7 +52,7 @@ from pyshelf.health import (
 )
 from pyshelf.host.shell_block import default_config_path
 from pyshelf.host.shell_setup import apply_shell_block, install_launcher
-from pyshelf.layout import Layout, entries
+from pyshelf.layout import LAUNCHER, Layout, entries, launcher_path
 from pyshelf.removal import symlinked_folders, unlink_link
 from pyshelf.shelf import Shelf, open_shelf
 from pyshelf.store.database import (
@@ -273,7 +272,7 @@ def check_launcher(shelf: Shelf) -> list[Finding]:
     written back over it; a ``pyshelf`` another installer put there is left alone."""
     if not shelf.setting("bin_dir"):
         return []
-    launcher, layout = shelf.path_setting("bin_dir") / LAUNCHER, shelf.layout
+    launcher, layout = launcher_path(shelf.path_setting("bin_dir")), shelf.layout
     if is_ours(launcher, layout):
         problem = f"{launcher} is a link to a package's command, not pyshelf's launcher"
     elif launcher.is_symlink() and not launcher.exists():

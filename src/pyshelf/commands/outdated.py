@@ -26,6 +26,7 @@ from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.venv import paths
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         shelf.state.edges(gen_id)), everything=args.all, provided=provided_by_system(shelf))
     for app in shelf.state.isolated(gen_id):
         rows += _rows(shelf, Environment(
-            app.name, layout.isolated / app.env_dir / "bin" / "python", list(app.packages),
+            app.name, paths.python(layout.isolated / app.env_dir), list(app.packages),
             app.intent(), parse_lock(app.lock_text), list(app.edges)), everything=args.all)
     if args.json:
         ui.emit_json([{"name": r.name, "installed": r.installed, "newest": r.newest,

@@ -25,6 +25,7 @@ from pyshelf.core.specs import is_path_like, parse_install_specs, parse_requirem
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
+from pyshelf.venv import paths
 
 PIP = "pip"
 _INSTALL_USAGE = ("the shelf's pip takes `pip install [-U] [-e PATH] SPEC...` and `pip "
@@ -106,5 +107,5 @@ def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> 
     intent = parse_install_specs([PIP], now())
     environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                     on_wait=ui.info)
-    exec_command(environment / "bin" / PIP,
-                 ["--python", str(layout.env_bin / "python"), *pip_args])
+    exec_command(paths.script(environment, PIP),
+                 ["--python", str(paths.python(layout.env)), *pip_args])

@@ -24,7 +24,7 @@ from pyshelf.core.specs import parse_install_specs, parse_requirement
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.venv.drift import site_packages
+from pyshelf.venv import paths
 from pyshelf.venv.scripts import package_scripts
 
 
@@ -38,10 +38,10 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         intent = parse_install_specs([args.app, *args.with_packages], now())
         environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                         on_wait=ui.info)
-    found = site_packages(environment)
+    found = paths.site_packages(environment)
     scripts = package_scripts(found, name) if found else []
     command = _pick(scripts, app.name, args.script)
-    exec_command(environment / "bin" / command, args.args)
+    exec_command(paths.script(environment, command), args.args)
     return 0  # not reached: the app replaced this process
 
 

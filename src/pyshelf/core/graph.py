@@ -1,8 +1,9 @@
-"""Who requires whom inside a generation, read from the installed metadata.
+"""Who requires whom inside a generation, from the installed metadata.
 
 The edges are what ``deps``, ``why`` and orphan reports stand on, so they come from the
-packages actually installed, with each requirement's markers and extras evaluated by
-``packaging`` for the generation's own interpreter, never for the one running pyshelf.
+packages actually installed (read by ``venv/dist_info.py``), with each requirement's markers
+and extras evaluated by ``packaging`` for the generation's own interpreter, never for the one
+running pyshelf.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -18,51 +18,18 @@ from packaging.version import InvalidVersion, Version
 
 from pyshelf.core.model import Edge, IntentEntry
 
-if TYPE_CHECKING:  # the parsers are imported where used: reporting commands never need them
-    from email.parser import BytesHeaderParser
-
+if TYPE_CHECKING:  # the parser is imported where used: reporting commands never need it
     from packaging.requirements import Requirement
 
 
 @dataclass(frozen=True)
 class Distribution:
+    """One installed distribution's core metadata, as far as edges need it."""
+
     name: str  # canonical
     display_name: str
     version: str
     requires: tuple[str, ...]
-
-
-@cache
-def _header_parser() -> BytesHeaderParser:
-    from email.parser import BytesHeaderParser
-
-    return BytesHeaderParser()  # the compat32 policy: plain strings, nothing reformatted
-
-
-def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Distribution]:
-    """Every distribution installed in ``site_packages`` (no subprocess).
-
-    Only the header part of each ``METADATA`` (core metadata is RFC 822) is parsed: the body
-    is the long description, often the largest part and never needed here. ``legacy`` also
-    reads ``*.egg-info`` (``PKG-INFO``), which distributions' system packages still use.
-    """
-    found: dict[str, Distribution] = {}
-    sources = [(info, "METADATA") for info in site_packages.glob("*.dist-info")]
-    if legacy:
-        sources += [(info, "PKG-INFO") for info in site_packages.glob("*.egg-info")]
-    for info, file_name in sources:
-        try:
-            raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
-        except OSError:
-            continue
-        headers = _header_parser().parsebytes(raw.split(b"\n\n", 1)[0])
-        display, version = headers["Name"], headers["Version"]
-        if not display or not version:
-            continue
-        name = canonicalize_name(display)
-        requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
-        found[name] = Distribution(name, str(display), str(version), requires)
-    return sorted(found.values(), key=lambda d: d.name)
 
 
 @cache  # the check before a switch and the edges after it parse the same strings

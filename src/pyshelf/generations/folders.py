@@ -8,11 +8,11 @@ goes through :mod:`pyshelf.removal`, so no planted symlink can lead one out of t
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Collection
 from pathlib import Path
 
+from pyshelf.atomic import replace_symlink
 from pyshelf.layout import Layout, home_entries
 from pyshelf.removal import RemovalRefused, is_own, real_folder, remove, symlinked_folder_message
 
@@ -50,19 +50,6 @@ def generation_link(gen_id: int) -> str:
 def switch_to(layout: Layout, gen_id: int) -> None:
     """Point ``env`` at ``gens/<id>`` in one rename, so no shell ever sees it missing."""
     replace_symlink(layout.env, generation_link(gen_id))
-
-
-def replace_symlink(link: Path, target: str) -> None:
-    """Make ``link`` point at ``target`` with one rename: never missing, never half-made.
-    The new link is made under a fresh random name, so nothing is ever deleted to make room."""
-    while True:
-        staging = link.with_name(f".{link.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        try:
-            staging.symlink_to(target)
-            break
-        except FileExistsError:
-            continue
-    staging.replace(link)
 
 
 def move_to_trash(layout: Layout, gen_id: int) -> None:

@@ -21,9 +21,10 @@ import shlex
 from pathlib import Path
 from typing import Literal
 
+from pyshelf.atomic import replace_file
 from pyshelf.errors import PyshelfError
 from pyshelf.host.self_copy import UV_IN_COPY
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, launcher_path
 
 MARKER = "# pyshelf launcher"
 
@@ -83,7 +84,7 @@ def launcher_text(layout: Layout) -> str:
 
 
 def write_launcher(bin_dir: Path, layout: Layout) -> LauncherResult:
-    path = bin_dir / "pyshelf"
+    path = launcher_path(bin_dir)
     wanted = launcher_text(layout)
     try:
         if path.is_symlink() or path.exists():
@@ -93,10 +94,7 @@ def write_launcher(bin_dir: Path, layout: Layout) -> LauncherResult:
             if current == wanted:
                 return "unchanged"
         bin_dir.mkdir(parents=True, exist_ok=True)
-        staging = bin_dir / f".pyshelf.{os.getpid()}"
-        staging.write_text(wanted, encoding="utf-8")
-        staging.chmod(0o755 & ~_umask())
-        staging.replace(path)
+        replace_file(path, wanted.encode(), 0o755 & ~_umask())
     except OSError as exc:
         raise PyshelfError(
             f"Could not write the pyshelf launcher {path} ({exc.strerror}); "

@@ -13,13 +13,15 @@ import os
 import shlex
 from pathlib import Path
 
+from pyshelf.layout import launcher_path
 from pyshelf.removal import remove
+from pyshelf.venv import paths
 
 MARKER = "# pyshelf: pip on the shelf goes through pyshelf"
 
 
 def shim_text(home: Path, bin_dir: Path) -> str:
-    launcher = shlex.quote(str(bin_dir / "pyshelf"))
+    launcher = shlex.quote(str(launcher_path(bin_dir)))
     return (f"#!/bin/sh\n{MARKER}, so every change is tracked and undoable.\n"
             f"launcher={launcher}\n"
             '[ -x "$launcher" ] || launcher=pyshelf\n'
@@ -28,11 +30,10 @@ def shim_text(home: Path, bin_dir: Path) -> str:
 
 def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
     """``pip``, ``pip3`` and ``pip3.X`` (X from the venv's own ``lib/python3.X``)."""
-    names = ["pip", "pip3", *(f"pip{lib.name.removeprefix('python')}"
-                              for lib in (gen_dir / "lib").glob("python3.*"))]
+    names = ["pip", "pip3", *(f"pip{version}" for version in paths.python_versions(gen_dir))]
     text = shim_text(home, bin_dir).encode()
     for name in names:
-        path = gen_dir / "bin" / name
+        path = paths.script(gen_dir, name)
         remove(home, path)  # never write through a link into uv's cache
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)  # less the umask
         try:

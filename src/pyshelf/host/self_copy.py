@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pyshelf import __version__
+from pyshelf.atomic import replace_symlink
 from pyshelf.engine.processes import Engine, find_uv
 from pyshelf.errors import PyshelfError
-from pyshelf.generations.folders import replace_symlink
 from pyshelf.layout import Layout, home_entries
 from pyshelf.removal import is_own, real_folder, remove
 

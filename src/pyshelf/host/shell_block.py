@@ -14,10 +14,8 @@ line); that fact is recorded on the start marker line itself, as ``# >>> pyshelf
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,9 +23,10 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Literal
 
+from pyshelf.atomic import create_file, replace_file
 from pyshelf.errors import PyshelfError
 from pyshelf.host.write_targets import LOOP_WORDS, nearest_existing
-from pyshelf.removal import unlink_same_file
+from pyshelf.xdg import base_dir
 
 ShellKind = Literal["bash", "zsh", "fish"]
 
@@ -36,8 +35,6 @@ END_MARKER = b"# <<< pyshelf <<<"
 MANAGED_NOTE = b"# Managed by pyshelf; changes inside this block are overwritten."
 NO_EOL_NOTE = b"(file had no final newline)"
 BACKUP_SUFFIX = ".pyshelf-backup"
-
-_NEW_FILE_MODE = 0o644
 
 
 # --------------------------------------------------------------------------- detection
@@ -74,9 +71,7 @@ def _zsh_dir(home: Path, environ: Mapping[str, str]) -> Path:
 
 
 def _fish_dir(home: Path, environ: Mapping[str, str]) -> Path:
-    xdg = environ.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says relative values are invalid and must be ignored.
-    return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config") / "fish"
+    return base_dir("XDG_CONFIG_HOME", environ, home) / "fish"
 
 
 # The files a shell reads only when it is a login shell, in the order bash looks for its
@@ -429,56 +424,8 @@ def _check_writable(path: Path, target: Path, existed: bool) -> None:
 
 
 def _write_backup(target: Path, content: bytes, mode: int) -> None:
-    """Keep the person's original once; O_EXCL means an existing backup is never replaced."""
-    backup = target.with_name(target.name + BACKUP_SUFFIX)
-    try:
-        fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    made = os.fstat(fd)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            unlink_same_file(backup, made)
-        raise
-
-
-def _write_atomically(target: Path, content: bytes, mode: int | None) -> None:
-    """Replace the file in one step so a crash leaves either the old or the new config."""
-    for _attempt in range(100):
-        temp = target.with_name(f".{target.name}.pyshelf-tmp-{secrets.token_hex(6)}")
-        try:
-            # New files get 0o644 through the umask, exactly as if created normally.
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _NEW_FILE_MODE)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 random collisions in a row does not happen
-        raise FileExistsError(f"could not create a temporary file next to {target}")
-    made = os.fstat(fd)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        temp.replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            unlink_same_file(temp, made)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    """Keep the person's original once: an existing backup is never replaced."""
+    create_file(target.with_name(target.name + BACKUP_SUFFIX), content, mode)
 
 
 def _apply(path: Path, target: Path, content: bytes, block: bytes | None) -> bytes:
@@ -528,7 +475,7 @@ def update_config_file(path: Path, block: bytes | None) -> bool:
     try:
         if existing is not None and mode is not None:
             _write_backup(target, content, mode)
-        _write_atomically(target, updated, mode)
+        replace_file(target, updated, mode)
     except PermissionError as exc:
         raise PyshelfError(
             f"Cannot write {shown}: permission denied; make it and its directory writable or "

@@ -27,7 +27,7 @@ from pyshelf.host.shell_block import (
     update_config_file,
 )
 from pyshelf.host.write_targets import dead_end, nearest_existing
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, launcher_path
 from pyshelf.removal import unlink_same_file
 from pyshelf.shelf import Shelf
 
@@ -74,7 +74,7 @@ def check_places(rc: Path | None, bin_dir: Path) -> None:
 
 def check_launcher_place(bin_dir: Path) -> None:
     """Refuse, changing nothing, a bin dir the launcher cannot be written into."""
-    problem = _bin_dir_problem(bin_dir) or _launcher_problem(bin_dir / "pyshelf")
+    problem = _bin_dir_problem(bin_dir) or _launcher_problem(launcher_path(bin_dir))
     if problem is not None:
         raise PyshelfError(problem)
 
@@ -121,14 +121,14 @@ def install_launcher(shelf: Shelf, previous_bin_dir: str | None) -> None:
     if not is_current(shelf.layout):
         copy_running(shelf.layout)
     if write_launcher(bin_dir, shelf.layout) == "foreign":
-        ui.info(f"Kept the existing {bin_dir / 'pyshelf'} (not written by pyshelf).")
+        ui.info(f"Kept the existing {launcher_path(bin_dir)} (not written by pyshelf).")
     if previous_bin_dir and os.path.realpath(previous_bin_dir) != os.path.realpath(bin_dir):
         _remove_launcher(Path(previous_bin_dir))
 
 
 def _remove_launcher(bin_dir: Path) -> None:
     """Only a launcher pyshelf wrote is removed; one from pipx or ``pip --user`` stays."""
-    path = bin_dir / "pyshelf"
+    path = launcher_path(bin_dir)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -160,7 +160,7 @@ class Footprint:
     @classmethod
     def before(cls, rc: Path | None, bin_dir: Path) -> Footprint:
         return cls(rc=rc, rc_had_block=rc is not None and holds_block(rc), bin_dir=bin_dir,
-                   launcher_existed=os.path.lexists(bin_dir / "pyshelf"))
+                   launcher_existed=os.path.lexists(launcher_path(bin_dir)))
 
     def take_back(self, layout: Layout) -> None:
         """Undo init's writes outside the home; what cannot be undone is said, not raised,

@@ -19,7 +19,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pyshelf.core.clock import now
-from pyshelf.core.graph import dependency_edges, read_distributions
+from pyshelf.core.graph import dependency_edges
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Interpreter, IsolatedApp
@@ -27,7 +27,8 @@ from pyshelf.generations.folders import LOCK_FILE_NAME, generation_ids_on_disk, 
 from pyshelf.generations.recovery import env_target
 from pyshelf.layout import Layout
 from pyshelf.store.database import NewGeneration, open_state
-from pyshelf.venv.drift import site_packages
+from pyshelf.venv import paths
+from pyshelf.venv.dist_info import read_distributions
 
 RECORD_FILE_NAME = "pyshelf-generation.json"
 RECORD_FORMAT = 1
@@ -70,7 +71,7 @@ def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str
     except (OSError, ValueError, KeyError, TypeError, AttributeError,
             InvalidRequirement) as exc:
         raise UnusableGeneration(str(exc)) from exc
-    directory = site_packages(gen_dir)
+    directory = paths.site_packages(gen_dir)
     if directory is None:
         raise UnusableGeneration("it has no site-packages")
     editables = {e.source_path: e.name for e in intent if e.kind == "editable" and e.source_path}

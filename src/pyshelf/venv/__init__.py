@@ -1,1 +1,2 @@
-"""What is inside one environment: the commands packages installed, outside changes."""
+"""What is inside one environment: where its files are, the metadata its packages left, the
+commands they installed, outside changes."""

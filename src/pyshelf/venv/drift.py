@@ -1,23 +1,20 @@
 """Packages changed inside the current generation by something other than pyshelf.
 
 Someone may run ``pip install`` with the shelf's python. The ``*.dist-info`` folder names in
-site-packages carry each package's name and version, so one directory listing compared with
-the recorded packages finds such changes: cheap enough to do on every command.
+site-packages carry each package's name and version (``venv/dist_info.py``), so one directory
+listing compared with the recorded packages finds such changes: cheap enough to do on every
+command.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from packaging.utils import canonicalize_name
-
 from pyshelf.core.graph import same_version
 from pyshelf.layout import Layout
 from pyshelf.store.database import State
-
-DIST_INFO = ".dist-info"
+from pyshelf.venv import paths
+from pyshelf.venv.dist_info import installed_versions
 
 
 @dataclass(frozen=True)
@@ -45,23 +42,6 @@ class Drift:
         return ", ".join(shown[:limit]) + more
 
 
-def site_packages(gen_dir: Path) -> Path | None:
-    """``lib/pythonX.Y/site-packages`` (or PyPy's equivalent) of a generation's venv."""
-    return next(iter(sorted(gen_dir.glob("lib/*/site-packages"))), None)
-
-
-def installed_versions(directory: Path) -> dict[str, str]:
-    """name -> version from the ``*.dist-info`` folder names alone (the binary distribution
-    format escapes ``-`` out of both parts, so the first ``-`` separates them)."""
-    return dict(name_and_version(entry) for entry in directory.glob(f"*{DIST_INFO}"))
-
-
-def name_and_version(dist_info: Path) -> tuple[str, str]:
-    """(canonical name, version) of a ``*.dist-info`` folder, from its name alone."""
-    name, _, version = dist_info.name[: -len(DIST_INFO)].partition("-")
-    return canonicalize_name(name), version
-
-
 def compare(recorded: Mapping[str, str], found: Mapping[str, str]) -> Drift:
     return Drift(
         added={n: v for n, v in found.items() if n not in recorded},
@@ -73,7 +53,7 @@ def compare(recorded: Mapping[str, str], found: Mapping[str, str]) -> Drift:
 
 def generation_drift(layout: Layout, state: State, gen_id: int) -> Drift:
     """Drift of one generation; a generation not on disk has none to report."""
-    directory = site_packages(layout.gen_dir(gen_id))
+    directory = paths.site_packages(layout.gen_dir(gen_id))
     if directory is None:
         return Drift()
     recorded = {p.name: p.version for p in state.packages(gen_id)}

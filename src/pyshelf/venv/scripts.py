@@ -7,26 +7,17 @@ give me" without importing anything or trusting ``bin`` to hold only one package
 
 from __future__ import annotations
 
-import csv
-import os
 from pathlib import Path
 
-from pyshelf.venv.drift import DIST_INFO, name_and_version
+from pyshelf.venv import dist_info, paths
 
 
 def package_scripts(site_packages: Path, name: str) -> list[str]:
     """The command names package ``name`` (canonical) installed, sorted; none if it is not
     installed there or its ``RECORD`` cannot be read."""
-    bin_dir = Path(os.path.normpath(site_packages.parent.parent.parent / "bin"))
-    for info in site_packages.glob(f"*{DIST_INFO}"):
-        if name_and_version(info)[0] != name:
-            continue
-        try:
-            with (info / "RECORD").open(newline="", encoding="utf-8") as record:
-                paths = [row[0] for row in csv.reader(record) if row]
-        except (OSError, UnicodeDecodeError, csv.Error):
-            return []
-        installed = (Path(os.path.normpath(site_packages / path)) for path in paths)
-        found = {full.name for full in installed if full.parent == bin_dir}
-        return sorted(found)
-    return []
+    folder = dist_info.find(site_packages, name)
+    if folder is None:
+        return []
+    bin_dir = paths.bin_dir(paths.venv_of(site_packages))
+    return sorted({path.name for path in dist_info.recorded_files(folder)
+                   if path.parent == bin_dir})

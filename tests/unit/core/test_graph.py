@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from pyshelf.core.graph import Distribution, dependency_edges, reachable, read_distributions
+from pyshelf.core.graph import Distribution, dependency_edges, reachable
 from pyshelf.core.model import Edge
 
 HERE = dict(default_environment())
@@ -182,40 +180,6 @@ def test_reachable_of_no_roots_is_empty():
 
 def test_reachable_includes_root_without_edges():
     assert reachable(["lonely"], [Edge("a", "b", "")]) == {"lonely"}
-
-
-def write_dist_info(site: Path, display: str, version: str, *requires: str) -> None:
-    info = site / f"{display.replace('-', '_')}-{version}.dist-info"
-    info.mkdir(parents=True)
-    lines = ["Metadata-Version: 2.1", f"Name: {display}", f"Version: {version}",
-             *(f"Requires-Dist: {r}" for r in requires)]
-    (info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def test_read_distributions_reads_names_versions_and_requirements(tmp_path):
-    write_dist_info(tmp_path, "Foo_Bar", "1.2", "baz>=1", 'qux; extra == "x"')
-    write_dist_info(tmp_path, "baz", "3.0")
-
-    found = read_distributions(tmp_path)
-
-    assert found == [
-        Distribution("baz", "baz", "3.0", ()),
-        Distribution("foo-bar", "Foo_Bar", "1.2", ("baz>=1", 'qux; extra == "x"')),
-    ]
-
-
-def test_read_distributions_of_empty_directory_is_empty(tmp_path):
-    assert read_distributions(tmp_path) == []
-
-
-def test_read_distributions_feeds_dependency_edges(tmp_path):
-    write_dist_info(tmp_path, "App", "1.0", "Lib>=2", 'winlib; sys_platform == "win32"')
-    write_dist_info(tmp_path, "lib", "2.5")
-    write_dist_info(tmp_path, "winlib", "1.0")
-
-    edges = dependency_edges(read_distributions(tmp_path), roots("app"), HERE)
-
-    assert edges == [Edge("app", "lib", ">=2")]
 
 
 def test_self_requirement_activates_extras_without_a_self_edge():

@@ -1,0 +1,107 @@
+"""What installers wrote into ``*.dist-info`` folders: the one reader of installed metadata.
+
+Drift, verification, dependency edges, a package's commands and a move to another Python
+all stand on these folders, so how they are named and parsed is decided here once. The
+folder's name alone gives name and version (the binary distribution format escapes ``-``
+out of both parts, so the first ``-`` separates them): one listing, cheap enough for every
+command. ``METADATA`` and ``WHEEL`` are RFC 822 headers, parsed with the standard library's
+parser imported only when one is read, since reporting commands read folder names only.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from pyshelf.core.graph import Distribution
+
+if TYPE_CHECKING:
+    from email.message import Message
+    from email.parser import BytesHeaderParser
+
+DIST_INFO = ".dist-info"
+
+
+def folders(site_packages: Path) -> list[Path]:
+    return list(site_packages.glob(f"*{DIST_INFO}"))
+
+
+def name_and_version(folder: Path) -> tuple[str, str]:
+    """(canonical name, version) of a ``*.dist-info`` folder, from its name alone."""
+    name, _, version = folder.name[: -len(DIST_INFO)].partition("-")
+    return canonicalize_name(name), version
+
+
+def installed_versions(site_packages: Path) -> dict[str, str]:
+    """name -> version from the folder names alone."""
+    return dict(name_and_version(folder) for folder in folders(site_packages))
+
+
+def find(site_packages: Path, name: str) -> Path | None:
+    """The folder of package ``name`` (canonical), if it is installed there."""
+    return next((f for f in folders(site_packages) if name_and_version(f)[0] == name), None)
+
+
+@cache
+def _header_parser() -> BytesHeaderParser:
+    from email.parser import BytesHeaderParser
+
+    return BytesHeaderParser()  # the compat32 policy: plain strings, nothing reformatted
+
+
+def _headers(raw: bytes) -> Message:
+    """Only the header part: a ``METADATA`` body is the long description, often the largest
+    part and never needed here."""
+    return _header_parser().parsebytes(raw.split(b"\n\n", 1)[0])
+
+
+def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Distribution]:
+    """Every distribution installed in ``site_packages``, sorted by name (no subprocess).
+
+    ``legacy`` also reads ``*.egg-info`` (``PKG-INFO``, a folder or a file), which
+    distributions' system packages still use.
+    """
+    found: dict[str, Distribution] = {}
+    sources = [(info, "METADATA") for info in folders(site_packages)]
+    if legacy:
+        sources += [(info, "PKG-INFO") for info in site_packages.glob("*.egg-info")]
+    for info, file_name in sources:
+        try:
+            raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
+        except OSError:
+            continue
+        headers = _headers(raw)
+        display, version = headers["Name"], headers["Version"]
+        if not display or not version:
+            continue
+        name = canonicalize_name(display)
+        requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
+        found[name] = Distribution(name, str(display), str(version), requires)
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def recorded_files(folder: Path) -> list[Path]:
+    """Every file the installer wrote, from ``RECORD``, as normalised paths (its entries are
+    relative to site-packages, scripts' with ``..``); none if it cannot be read."""
+    import csv  # only commands that link or run apps read a RECORD
+
+    try:
+        with (folder / "RECORD").open(newline="", encoding="utf-8") as record:
+            entries = [row[0] for row in csv.reader(record) if row]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return [Path(os.path.normpath(folder.parent / entry)) for entry in entries]
+
+
+def wheel_tags(folder: Path) -> list[str]:
+    """The ``Tag`` lines of ``WHEEL`` (``cp312-cp312-manylinux_2_17_x86_64``); none if it
+    cannot be read."""
+    try:
+        raw = (folder / "WHEEL").read_bytes()
+    except OSError:
+        return []
+    return [str(tag) for tag in _headers(raw).get_all("Tag") or ()]
