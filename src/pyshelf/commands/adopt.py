@@ -30,13 +30,14 @@ from pyshelf.adoption.found import (
 from pyshelf.adoption.sharing import isolated_app, pins_of, place
 from pyshelf.apps.bin_links import link_apps
 from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, read_distributions
 from pyshelf.core.specs import parse_install_specs
 from pyshelf.engine.processes import run_other_tool
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 from pyshelf.venv.drift import generation_drift, site_packages
 
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     if args.remove_old and not args.sources:
         raise UsageError("--remove-old goes with --from: it removes what was moved from "
                          "pipx, uv or the user site.")
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
+    shelf = open_from(args, layout, warn_drift=False)
     with shelf.writing():
         if args.sources:
             adopt_from(shelf, args)
@@ -143,3 +144,29 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
             ui.warn(f"{item.name} is on the shelf, but `{shlex.join(command)}` failed; run it "
                     "yourself to remove the old copy.")
     link_apps(shelf)
+
+
+def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="sources", action="append", default=[],
+                        choices=("pipx", "uv", "user"),
+                        help="move the apps that pipx, uv tool or `pip install --user` "
+                             "installed onto the shelf (repeatable)")
+    parser.add_argument("--remove-old", action="store_true",
+                        help="with --from: then remove the old copies through their own "
+                             "tools")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="adopt",
+        help="record packages that other tools changed inside the shelf",
+        examples="""examples:
+  pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
+  pyshelf adopt --yes
+  pyshelf adopt --from pipx --from uv --remove-old   # move over in one command
+  pyshelf adopt --from user --dry-run""",
+        run=run,
+        arguments=_adopt_arguments,
+    ),
+)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.apps.bin_links import link_apps, remove_links
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.host.shell_block import check_config_file
 from pyshelf.host.shell_setup import (
@@ -28,7 +29,7 @@ from pyshelf.host.shell_setup import (
     install_launcher,
 )
 from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 from pyshelf.store.settings import (
     DEFAULTS,
     ENVIRONMENT_OVERRIDES,
@@ -206,6 +207,38 @@ _ACTIONS: dict[str, Callable[[Shelf, argparse.Namespace], None]] = {
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     _ACTIONS[args.action or "show"](shelf, args)
     return 0
+
+
+def _config_arguments(parser: argparse.ArgumentParser) -> None:
+    config_actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    config_show = config_actions.add_parser("show", help="every setting, its value and "
+                                                         "its source")
+    config_show.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                             help="machine-readable output")
+    config_get = config_actions.add_parser("get", help="print one setting's value")
+    config_get.add_argument("key", metavar="KEY")
+    config_set = config_actions.add_parser("set", help="change a setting")
+    config_set.add_argument("key", metavar="KEY")
+    config_set.add_argument("value", metavar="VALUE")
+    config_unset = config_actions.add_parser("unset", help="back to the default")
+    config_unset.add_argument("key", metavar="KEY")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="config",
+        help="show or change the shelf's settings",
+        examples="""examples:
+  pyshelf config                  # every setting and where its value comes from
+  pyshelf config get index_url
+  pyshelf config set keep_generations 10
+  pyshelf config set index_url https://mirror.example.com/simple
+  pyshelf config unset index_url""",
+        run=run,
+        arguments=_config_arguments,
+    ),
+)

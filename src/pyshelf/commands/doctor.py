@@ -29,7 +29,7 @@ from pyshelf.apps.bin_links import (
     wanted_links,
 )
 from pyshelf.change.pipeline import build_and_switch, provided_by_system
-from pyshelf.commands.snapshots import BASELINE
+from pyshelf.commands.common import BASELINE, Command, open_from
 from pyshelf.core.clock import now
 from pyshelf.engine.processes import find_uv
 from pyshelf.errors import NotInitializedError, PyshelfError
@@ -55,7 +55,7 @@ from pyshelf.host.shell_block import default_config_path
 from pyshelf.host.shell_setup import apply_shell_block, install_launcher
 from pyshelf.layout import Layout, entries
 from pyshelf.removal import symlinked_folders, unlink_link
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 from pyshelf.store.database import (
     InaccessibleDatabase,
     NewerDatabase,
@@ -457,7 +457,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         return 1
     # Plain doctor changes nothing, so it skips the cleanup every other command does on
     # opening; what that cleanup would repair, the checks report (--fix does it first).
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False,
+    shelf = open_from(args, layout, warn_drift=False,
                        recover=False)
     planted = symlinked_folders(layout.home)
     fix = args.fix and not planted
@@ -485,3 +485,21 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         return 1
     ui.out("The shelf is healthy.")
     return 0
+
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fix", action="store_true", help="repair what can be repaired "
+                                                           "safely")
+
+
+COMMANDS = (
+    Command(
+        name="doctor",
+        help="check everything that can go wrong, and repair it with --fix",
+        examples="""examples:
+  pyshelf doctor                  # check everything, change nothing
+  pyshelf doctor --fix            # repair what can be repaired safely""",
+        run=run,
+        arguments=_doctor_arguments,
+    ),
+)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
 from pyshelf.export_formats import (
@@ -20,7 +21,7 @@ from pyshelf.export_formats import (
     render_requirements,
 )
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
@@ -36,7 +37,7 @@ def _pylock(shelf: Shelf, gen_id: int) -> str:
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     record = shelf.state.generation(gen_id)
     intent = shelf.state.intent(gen_id)
@@ -90,7 +91,7 @@ def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
     source = Path(args.file)
     imported = read_import(source, args.format, now())
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         record = shelf.state.generation(gen_id)
@@ -110,3 +111,42 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
                                           isolated_pins=imported.isolated_pins),
                      assume_yes=args.yes and not emptying, dry_run=args.dry_run)
     return 0
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        default="requirements")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        help="the file's format (default: from its name)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="let a file that lists no packages remove every package "
+                             "(without it, such an import asks even with --yes)")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="export",
+        help="write the shelf's state to a file another machine can import",
+        examples="""examples:
+  pyshelf export > shelf.txt
+  pyshelf export --format pylock -o pylock.toml
+  pyshelf export --format json -o shelf.json""",
+        run=run_export,
+        arguments=_export_arguments,
+    ),
+    Command(
+        name="import",
+        help="recreate an exported state on this shelf",
+        examples="""examples:
+  pyshelf import shelf.txt
+  pyshelf import pylock.toml --yes""",
+        run=run_import,
+        arguments=_import_arguments,
+    ),
+)

@@ -17,7 +17,7 @@ from pathlib import Path
 from pyshelf import ui
 from pyshelf.apps.bin_links import link_apps, remove_links
 from pyshelf.change.pipeline import CommitGuard, initial_generation
-from pyshelf.commands.snapshots import BASELINE
+from pyshelf.commands.common import BASELINE, Command, open_from
 from pyshelf.core.clock import now
 from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import UsageError
@@ -30,7 +30,7 @@ from pyshelf.host.shell_setup import (
 )
 from pyshelf.layout import Layout, default_bin_dir, entries
 from pyshelf.removal import discard_new_home
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 from pyshelf.store.settings import absolute_path, effective_settings
 
 
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _opened(args: argparse.Namespace, layout: Layout) -> Shelf:
-    return open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=True)
+    return open_from(args, layout, create=True)
 
 
 def _first_init(args: argparse.Namespace, layout: Layout) -> str:
@@ -149,3 +149,34 @@ def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
         link_apps(shelf)
         version = shelf.state.generation(gen_id).interpreter.version
     return f"The shelf at {layout.home} is ready (generation {gen_id}, Python {version})."
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help="the interpreter the shelf is built on "
+                                         "(default: python3 on PATH)")
+    parser.add_argument("--bin-dir", help="where the pyshelf launcher goes (default: ~/.local/bin)")
+    parser.add_argument("--shell-config", help="the shell config file to manage "
+                                               "(default: from $SHELL)")
+    parser.add_argument("--index-url", help="the package index to install from")
+    parser.add_argument("--expose", choices=("path", "apps"),
+                        help="path (default): the shelf's bin on PATH, so its python3 is the "
+                             "one you get; apps: only the explicit packages' commands (and "
+                             "pyshelf-python) are linked into the bin dir")
+    parser.add_argument("--no-modify-shell", action="store_true",
+                        help="do not touch the shell config")
+    parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
+
+
+COMMANDS = (
+    Command(
+        name="init",
+        help="create the shelf: home, database, generation 0, shell block, launcher",
+        examples="""examples:
+  pyshelf init
+  pyshelf init --python /usr/bin/python3.12 --bin-dir ~/bin
+  pyshelf init --index-url https://mirror.example.com/simple
+  pyshelf init --expose apps      # link apps into the bin dir; keep the system's python3""",
+        run=run,
+        arguments=_init_arguments,
+    ),
+)

@@ -20,12 +20,13 @@ from packaging.utils import canonicalize_name
 from pyshelf import ui
 from pyshelf.change.pipeline import provided_by_system
 from pyshelf.change.resolve import resolve
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.core.graph import Distribution
 from pyshelf.core.holdback import Holder, holders, is_newer
 from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Outdated:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     rows = _rows(shelf, Environment(
         None, layout.gen_python(gen_id), shelf.state.packages(gen_id),
@@ -124,3 +125,23 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     ui.out(f"{len(rows)} {kind}(s) have newer releases; `pyshelf update` moves {movable} "
            "of them.")
     return 0
+
+
+def _outdated_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all", action="store_true", help="dependencies too")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="outdated",
+        help="packages with newer releases, and what holds them back",
+        examples="""examples:
+  pyshelf outdated                # explicit packages with newer releases, and what holds
+                                  # them back
+  pyshelf outdated --all          # dependencies too
+  pyshelf outdated --json""",
+        run=run,
+        arguments=_outdated_arguments,
+    ),
+)

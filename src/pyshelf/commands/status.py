@@ -10,7 +10,7 @@ import argparse
 from dataclasses import dataclass
 
 from pyshelf import ui
-from pyshelf.commands.listing import LOCAL_TYPES, package_type
+from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
 from pyshelf.engine.interpreter import InterpreterCheck
 from pyshelf.generations.folders import generation_ids_on_disk
 from pyshelf.health import (
@@ -20,7 +20,7 @@ from pyshelf.health import (
     shell_health,
 )
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+from pyshelf.shelf import Shelf
 from pyshelf.store.database import OperationRecord
 from pyshelf.venv.drift import Drift, generation_drift
 
@@ -138,7 +138,7 @@ def render(status: Status) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    status = gather(open_shelf(layout, warn_drift=False))
+    status = gather(open_from(args, layout, warn_drift=False))
     if args.json:
         ui.emit_json(to_json(status))
         return 0
@@ -147,3 +147,20 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     for label, value in rows:
         ui.out(f"{label + ':':<{width}} {value}")
     return 0
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="status",
+        help="the shelf at a glance: generation, interpreter, shell, disk",
+        examples="""examples:
+  pyshelf status
+  pyshelf status --json""",
+        run=run,
+        arguments=_status_arguments,
+    ),
+)
