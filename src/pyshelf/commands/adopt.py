@@ -15,34 +15,26 @@ import argparse
 import os
 import shlex
 from collections.abc import Sequence
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.adoption.found import (
-    Found,
-    pipx_apps,
-    uninstall_command,
-    user_packages,
-    uv_tools,
-    without_pip_guard,
-)
-from pyshelf.adoption.sharing import isolated_app, pins_of, place
-from pyshelf.apps.bin_links import link_apps
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.graph import Distribution, intent_edges, read_distributions
-from pyshelf.core.specs import parse_install_specs
-from pyshelf.engine.processes import run_other_tool
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
-from pyshelf.venv.drift import generation_drift, site_packages
+
+if TYPE_CHECKING:
+    from pyshelf.adoption.found import Found
+    from pyshelf.change.pipeline import ChangeRequest
+    from pyshelf.core.graph import Distribution
+    from pyshelf.shelf import Shelf
 
 
 def _valid_pin(dist: Distribution) -> bool:
     """Only a well-formed ``name==version`` ever reaches uv; a crafted folder does not."""
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         Requirement(f"{dist.name}=={dist.version}")
     except InvalidRequirement:
@@ -51,6 +43,11 @@ def _valid_pin(dist: Distribution) -> bool:
 
 
 def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
+    from pyshelf.change.pipeline import ChangeRequest
+    from pyshelf.core.graph import intent_edges, read_distributions
+    from pyshelf.core.specs import parse_install_specs
+    from pyshelf.venv.drift import generation_drift, site_packages
+
     drift = generation_drift(shelf.layout, shelf.state, gen_id)
     directory = site_packages(shelf.layout.gen_dir(gen_id))
     if not drift.count or directory is None:
@@ -72,6 +69,8 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+
     if args.remove_old and not args.sources:
         raise UsageError("--remove-old goes with --from: it removes what was moved from "
                          "pipx, uv or the user site.")
@@ -90,6 +89,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _found(shelf: Shelf, tools: Sequence[str]) -> list[Found]:
+    from pyshelf.adoption.found import pipx_apps, user_packages, uv_tools
+
     found: list[Found] = []
     if "pipx" in tools:
         found += pipx_apps(os.environ)
@@ -105,6 +106,12 @@ def _found(shelf: Shelf, tools: Sequence[str]) -> list[Found]:
 
 
 def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
+    from pyshelf.adoption.found import uninstall_command, without_pip_guard
+    from pyshelf.adoption.sharing import isolated_app, pins_of, place
+    from pyshelf.apps.bin_links import link_apps
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.engine.processes import run_other_tool
+
     tools = list(dict.fromkeys(args.sources))
     gen_id = shelf.current_generation_id()
     intent = shelf.state.intent(gen_id)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import BASELINE, Command, changing, open_from
 from pyshelf.errors import PyshelfError
-from pyshelf.generations.going_back import go_to_generation
 from pyshelf.layout import Layout
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.generations.going_back import go_to_generation
+
     shelf = open_from(args, layout)
     with shelf.writing():
         if not args.keep_baseline:

@@ -9,24 +9,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
-from pyshelf.core.model import InstalledPackage, Role
-from pyshelf.core.specs import parse_package_name
-from pyshelf.core.tree import (
-    Chains,
-    Graph,
-    Link,
-    build_trees,
-    dot_text,
-    find_chains,
-    label,
-    tree_json,
-    tree_lines,
-)
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import InstalledPackage, Role
+    from pyshelf.core.tree import Chains, Graph, Link
 
 
 @dataclass(frozen=True)
@@ -69,6 +61,8 @@ class _Views:
 
 
 def _views(args: argparse.Namespace, layout: Layout) -> _Views:
+    from pyshelf.core.tree import Graph
+
     shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     state = shelf.state
@@ -89,6 +83,8 @@ _STANDING: dict[Role | None, str] = {
 # -- deps -----------------------------------------------------------------------------------
 
 def _link_lines(links: list[Link]) -> Iterator[str]:
+    from pyshelf.core.tree import label
+
     for link in links:
         yield f"  {label(link.package)}" + (f" ({link.specifier})" if link.specifier else "")
 
@@ -99,6 +95,9 @@ def _link_json(links: list[Link]) -> list[dict[str, str]]:
 
 
 def run_deps(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import label
+
     name = parse_package_name(args.name)
     views = _views(args, layout)
     view = views.holding(name)
@@ -134,6 +133,9 @@ def _tree_roots(names: list[str], view: _View, reverse: bool) -> list[str]:
 
 
 def run_tree(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import build_trees, dot_text, tree_json, tree_lines
+
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more.")
     names = [parse_package_name(text) for text in args.names]
@@ -166,6 +168,8 @@ def run_tree(args: argparse.Namespace, layout: Layout) -> int:
 
 def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
                graph: Graph) -> Iterator[str]:
+    from pyshelf.core.tree import label
+
     own = label(package)
     if role == "explicit":
         yield f"{own} was installed explicitly."
@@ -183,6 +187,9 @@ def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
 
 
 def run_why(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import find_chains
+
     name = parse_package_name(args.name)
     view = _views(args, layout).holding(name)
     package = view.installed(name)

@@ -5,27 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
-from pyshelf.export_formats import (
-    Imported,
-    hash_check_requirements,
-    pin_line,
-    pylock_tool_table,
-    read_import,
-    render_json,
-    render_requirements,
-)
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
+
+if TYPE_CHECKING:
+    from pyshelf.export_formats import Imported
+    from pyshelf.shelf import Shelf
 
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
     """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
+
+    from pyshelf.export_formats import pin_line, pylock_tool_table
+
     record = shelf.state.generation(gen_id)
     with shelf.layout.scratch("export") as work:
         pins = work / "pins.txt"
@@ -37,6 +34,8 @@ def _pylock(shelf: Shelf, gen_id: int) -> str:
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.export_formats import render_json, render_requirements
+
     shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     record = shelf.state.generation(gen_id)
@@ -68,6 +67,9 @@ def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
     """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
     that differs from the one the lock was made with stops the import with nothing
     changed."""
+
+    from pyshelf.export_formats import hash_check_requirements
+
     requirements = hash_check_requirements(imported.hashed, environment)
     if not requirements:
         return
@@ -89,6 +91,9 @@ def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
 
 
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.export_formats import read_import
+
     source = Path(args.file)
     imported = read_import(source, args.format, now())
     shelf = open_from(args, layout)

@@ -10,24 +10,15 @@ names the bin dir keeps for pyshelf itself (``exposure.RESERVED``) are refused e
 from __future__ import annotations
 
 import argparse
-
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import (
-    RESERVED,
-    blocked_names,
-    commands_by_package,
-    exposes_apps,
-    isolated_commands,
-    link_apps,
-    wanted_links,
-)
 from pyshelf.commands.common import Command, open_from
-from pyshelf.core.specs import reject_option_like
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
+
+if TYPE_CHECKING:
+    from pyshelf.shelf import Shelf
 
 
 def run_expose(args: argparse.Namespace, layout: Layout) -> int:
@@ -39,6 +30,15 @@ def run_hide(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
+    from pyshelf.apps.bin_links import (
+        RESERVED,
+        blocked_names,
+        exposes_apps,
+        link_apps,
+        wanted_links,
+    )
+    from pyshelf.core.specs import reject_option_like
+
     reject_option_like(args.name)
     if exposed and args.is_command and args.name in RESERVED:
         raise UsageError(f"The bin dir's {args.name} is kept for pyshelf's own "
@@ -74,6 +74,11 @@ def _target(shelf: Shelf, text: str, *, as_command: bool
             ) -> tuple[str, str, list[str], bool]:
     """(kind, stored name, the commands it covers, whether they are an isolated app's) for
     what the person named; the shelf's own packages come first."""
+
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.apps.bin_links import commands_by_package, isolated_commands
+
     by_package = commands_by_package(shelf)
     apps = isolated_commands(shelf)
     if as_command:

@@ -11,11 +11,12 @@ import argparse
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, open_from
-from pyshelf.generations.collect import collect_generations, collectable, keep_count
 from pyshelf.layout import Layout
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.collect import collect_generations, collectable, keep_count
+
     shelf = open_from(args, layout)
     with shelf.writing(frees_space=True):  # gc is what a full disk asks for: it must run
         if args.dry_run:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
-from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import explicit_names
-from pyshelf.core.plan import Plan, make_plan
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
-from pyshelf.store.database import OperationRecord
 from pyshelf.ui import local_time
+
+if TYPE_CHECKING:
+    from pyshelf.core.plan import Plan
+    from pyshelf.shelf import Shelf
+    from pyshelf.store.database import OperationRecord
 
 
 def _generations(record: OperationRecord) -> str:
@@ -40,6 +41,10 @@ def run_history(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
+    from pyshelf.core.lockfile import EMPTY_LOCK
+    from pyshelf.core.model import explicit_names
+    from pyshelf.core.plan import make_plan
+
     state = shelf.state
     target = state.generation(to_gen)
     if from_gen is None:

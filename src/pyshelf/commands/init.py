@@ -13,30 +13,27 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import link_apps, remove_links
-from pyshelf.change.pipeline import CommitGuard, initial_generation
 from pyshelf.commands.common import BASELINE, Command, open_from
 from pyshelf.core.clock import now
-from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import UsageError
-from pyshelf.host.shell_setup import (
-    Footprint,
-    apply_shell_block,
-    check_places,
-    default_shell_config,
-    install_launcher,
-)
 from pyshelf.layout import Layout, default_bin_dir, entries
-from pyshelf.removal import discard_new_home
-from pyshelf.shelf import Shelf
-from pyshelf.store.settings import absolute_path, effective_settings
+
+if TYPE_CHECKING:
+    from pyshelf.host.shell_setup import Footprint
+    from pyshelf.shelf import Shelf
 
 
 def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:
     """The settings this init stores: what its options ask for, and init's choice for those
     the shelf cannot do without and does not have yet."""
+
+    from pyshelf.engine.interpreter import find_python
+    from pyshelf.host.shell_setup import default_shell_config
+    from pyshelf.store.settings import absolute_path
+
     wanted: dict[str, str] = {}
     if args.python or "python" not in stored:
         wanted["python"] = find_python(args.python or "python3")
@@ -56,6 +53,10 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
     """The settings to store, with the shell config (None: left alone) and the bin dir they
     lead to, environment overrides included; refused before anything is written when the
     interpreter would change or those places cannot take the block and the launcher."""
+
+    from pyshelf.host.shell_setup import check_places
+    from pyshelf.store.settings import effective_settings
+
     wanted = _wanted(args, stored)
     if "python" in wanted and stored.get("python", wanted["python"]) != wanted["python"]:
         raise UsageError(f"The shelf is built on {stored['python']}; changing its interpreter "
@@ -93,6 +94,9 @@ def _first_init(args: argparse.Namespace, layout: Layout) -> str:
     """Set up a new shelf, or, on any failure or Ctrl-C, take back all it made: in the home,
     the entries that were not there before (and the home if it made it); outside, what
     :class:`Footprint` says it added. Nothing is made before the places are checked."""
+
+    from pyshelf.host.shell_setup import Footprint
+
     _, rc, bin_dir = _plan(args, {})
     footprint = Footprint.before(rc, bin_dir)
     made_home = not os.path.lexists(layout.home)
@@ -115,6 +119,10 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
                made_home: bool) -> None:
     """Undo a first init that failed, with Ctrl-C held back until it is done: an undo cut
     short would leave the half-made shelf it exists to remove."""
+
+    from pyshelf.change.pipeline import CommitGuard
+    from pyshelf.removal import discard_new_home
+
     guard = CommitGuard()
     guard.hold()
     try:
@@ -131,6 +139,11 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
 def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
     """Store the settings, make generation 0 if there is none, put the block and the
     launcher in place; the sentence that says the shelf is ready."""
+
+    from pyshelf.apps.bin_links import link_apps, remove_links
+    from pyshelf.change.pipeline import initial_generation
+    from pyshelf.host.shell_setup import apply_shell_block, install_launcher
+
     layout = shelf.layout
     with shelf.writing():
         stored = shelf.state.config()

@@ -5,27 +5,31 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from pyshelf.change.local_sources import local_entry
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.model import IntentEntry, IsolatedApp, explicit_names
-from pyshelf.core.specs import (
-    is_path_like,
-    parse_install_specs,
-    reject_option_like,
-    unique_by_name,
-)
 from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import IntentEntry
+    from pyshelf.shelf import Shelf
 
 
 def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
                       ) -> list[IntentEntry]:
     """Every target of the command as an intent entry; local ones are checked and named
     (which builds their metadata) before anything changes."""
+
+    from pyshelf.change.local_sources import local_entry
+    from pyshelf.core.specs import (
+        is_path_like,
+        parse_install_specs,
+        reject_option_like,
+        unique_by_name,
+    )
+
     if not args.specs and not args.editable:
         raise UsageError("Give at least one package, project directory or wheel to install.")
     for text in args.specs:
@@ -41,6 +45,8 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+
     if args.with_packages and not args.isolated:
         raise UsageError("--with adds packages next to an isolated app; use it with "
                          "--isolated.")
@@ -71,6 +77,11 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
     """Put one app into an environment of its own, next to the shelf's."""
+
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.core.model import IsolatedApp, explicit_names
+    from pyshelf.core.specs import parse_install_specs
+
     if len(args.specs) != 1 or args.editable:
         raise UsageError("--isolated takes exactly one app, a requirement such as 'black' or "
                          "'black==25.1' (add packages next to it with --with).")

@@ -7,11 +7,14 @@ answer, which keeps this instant on a shelf of any size.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
-from pyshelf.core.model import InstalledPackage
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import InstalledPackage
 
 ISOLATED = "isolated"
 

@@ -14,19 +14,17 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
-
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.pipeline import provided_by_system
-from pyshelf.change.resolve import resolve
 from pyshelf.commands.common import Command, json_output, open_from
-from pyshelf.core.graph import Distribution
-from pyshelf.core.holdback import Holder, holders, is_newer
-from pyshelf.core.lockfile import parse_lock
-from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
+
+if TYPE_CHECKING:
+    from pyshelf.core.graph import Distribution
+    from pyshelf.core.holdback import Holder
+    from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
+    from pyshelf.shelf import Shelf
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,10 @@ class Environment:
 def _rows(shelf: Shelf, env: Environment, *, everything: bool,
           provided: list[Distribution] | None = None) -> list[Outdated]:
     """The outdated packages of one environment, with what ``update`` would give each."""
+
+    from pyshelf.change.resolve import resolve
+    from pyshelf.core.holdback import holders, is_newer
+
     packages = [p for p in env.packages if p.source == "index"
                 and (p.is_explicit or everything)]
     newer = shelf.engine.newer_versions(env.python)
@@ -78,9 +80,13 @@ class Outdated:
 
     @property
     def held_back(self) -> bool:
+        from pyshelf.core.holdback import is_newer
+
         return is_newer(self.newest, self.update_gives)
 
     def label(self) -> str:
+        from packaging.utils import canonicalize_name
+
         if self.isolated_app is None:
             return self.name
         if canonicalize_name(self.name) == self.isolated_app:
@@ -96,6 +102,10 @@ class Outdated:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import provided_by_system
+    from pyshelf.core.holdback import is_newer
+    from pyshelf.core.lockfile import parse_lock
+
     shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     rows = _rows(shelf, Environment(

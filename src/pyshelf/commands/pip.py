@@ -15,13 +15,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from packaging.utils import canonicalize_name
-
 from pyshelf import ui
-from pyshelf.apps.run_once import ready_environment
 from pyshelf.commands.common import Command, exec_command, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.specs import is_path_like, parse_install_specs, parse_requirement
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 
@@ -76,6 +72,11 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _install(rest: Sequence[str]) -> list[list[str]]:
     """``pyshelf install --yes``, and with ``-U`` then ``update`` of the named packages."""
+
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.core.specs import is_path_like, parse_requirement
+
     options, unknown = _install_parser().parse_known_args(rest)
     if unknown:
         raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}, and "
@@ -101,6 +102,9 @@ def _uninstall(rest: Sequence[str]) -> list[list[str]]:
 
 
 def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:
+    from pyshelf.apps.run_once import ready_environment
+    from pyshelf.core.specs import parse_install_specs
+
     shelf = open_from(args, layout)
     intent = parse_install_specs([PIP], now())
     environment = ready_environment(shelf.engine, layout, intent, shelf.python,

@@ -4,15 +4,15 @@ an isolated app goes with its whole environment."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.graph import reachable
-from pyshelf.core.model import Edge, IntentEntry, explicit_names
-from pyshelf.core.specs import parse_package_name
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import Edge, IntentEntry
 
 
 def _requirers(name: str, edges: list[Edge], leaving: set[str]) -> list[str]:
@@ -36,6 +36,10 @@ def _checked(names: list[str], intent: dict[str, IntentEntry],
 def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges: list[Edge],
                   leaving: set[str]) -> list[IntentEntry]:
     """Pins for the dependencies the removal would orphan, for ``--keep-orphans``."""
+
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.model import IntentEntry
+
     remaining_roots = {e.name for e in intent if e.name not in leaving}
     still_needed = reachable(remaining_roots, edges)
     orphans = reachable(leaving, edges) - still_needed - leaving
@@ -45,6 +49,11 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.model import explicit_names
+    from pyshelf.core.specs import parse_package_name
+
     names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
     shelf = open_from(args, layout)
     with shelf.writing():

@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.run_once import ready_environment
 from pyshelf.commands.common import Command, exec_command, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.specs import parse_install_specs, parse_requirement
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf
-from pyshelf.venv.drift import site_packages
-from pyshelf.venv.scripts import package_scripts
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from pyshelf.shelf import Shelf
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.apps.run_once import ready_environment
+    from pyshelf.core.specs import parse_install_specs, parse_requirement
+    from pyshelf.venv.drift import site_packages
+    from pyshelf.venv.scripts import package_scripts
+
     app = parse_requirement(args.app)
     name = canonicalize_name(app.name)
     extra = parse_install_specs(args.with_packages, now())
@@ -46,6 +51,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
     """The shelf's environment, if it holds what ``app`` asks for (extras included)."""
+
+    from packaging.utils import canonicalize_name
+
     gen_id = shelf.current_generation_id()
     name = canonicalize_name(app.name)
     installed = {p.name: p for p in shelf.state.packages(gen_id)}
@@ -60,6 +68,9 @@ def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
 def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
     """The command to run: ``--command``, else the one named like the package, else its only
     command."""
+
+    from packaging.utils import canonicalize_name
+
     if chosen is not None:
         if chosen not in scripts:
             raise UsageError(f"{display} has no command '{chosen}'"

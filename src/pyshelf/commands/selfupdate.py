@@ -8,14 +8,13 @@ from pathlib import Path
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, common_options, open_from
-from pyshelf.core.specs import reject_option_like
 from pyshelf.errors import UsageError
-from pyshelf.host.launcher import write_launcher
-from pyshelf.host.self_copy import copy_from, copy_version
 from pyshelf.layout import Layout
 
 
 def _checked_source(text: str) -> str:
+    from pyshelf.core.specs import reject_option_like
+
     reject_option_like(text)
     path = Path(text).expanduser().absolute()
     if path.is_file() and path.suffix == ".whl":
@@ -27,6 +26,9 @@ def _checked_source(text: str) -> str:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.host.launcher import write_launcher
+    from pyshelf.host.self_copy import copy_from, copy_version
+
     source = _checked_source(args.source) if args.source else None
     shelf = open_from(args, layout)
     with shelf.writing():

@@ -9,7 +9,6 @@ from pyshelf import ui
 from pyshelf.commands.common import BASELINE, Command, changing, json_output, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.generations.going_back import go_to_generation, is_on_disk
 from pyshelf.layout import Layout
 
 RESERVED = frozenset({BASELINE, "current", "previous", "latest", "head"})
@@ -52,6 +51,8 @@ def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_restore(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.going_back import go_to_generation
+
     shelf = open_from(args, layout)
     with shelf.writing():
         record = shelf.state.snapshot(args.name)
@@ -64,6 +65,8 @@ def run_restore(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_list(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.going_back import is_on_disk
+
     shelf = open_from(args, layout)
     records = shelf.state.snapshots()
     sizes = {r.gen_id: len(shelf.state.packages(r.gen_id)) for r in records}

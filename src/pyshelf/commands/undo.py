@@ -6,11 +6,12 @@ import argparse
 
 from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.generations.going_back import go_to_generation
 from pyshelf.layout import Layout
 
 
 def run_undo(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.going_back import go_to_generation
+
     if args.steps < 1:
         raise UsageError("undo goes back at least 1 operation.")
     shelf = open_from(args, layout)
@@ -29,6 +30,8 @@ def run_undo(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rollback(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.going_back import go_to_generation
+
     shelf = open_from(args, layout)
     with shelf.writing():
         if args.to not in shelf.state.generation_states():

@@ -11,17 +11,16 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.change.pipeline import ChangeRequest, apply_change
 from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
-from pyshelf.core.graph import reachable
-from pyshelf.core.specs import parse_package_name
-from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
-from pyshelf.store.settings import Setting
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.specs import parse_package_name
+
     names = [parse_package_name(text) for text in args.names]
     shelf = open_from(args, layout)
     with shelf.writing():
@@ -48,6 +47,10 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.engine.interpreter import find_python
+    from pyshelf.store.settings import Setting
+
     shelf = open_from(args, layout)
     with shelf.writing():
         python = find_python(args.python) if args.python else None
