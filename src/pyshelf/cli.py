@@ -1,6 +1,7 @@
-"""Argument parsing and dispatch; each command's module is imported only when it runs.
+"""Argument parsing and dispatch, from the definitions each command module holds.
 
-Importing lazily keeps ``pyshelf list`` from paying for the modules only changes need.
+Only the module of the command being run is imported, and only its parser built, which
+keeps ``pyshelf list`` from paying for the modules only changes need.
 """
 
 from __future__ import annotations

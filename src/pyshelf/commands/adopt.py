@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 def _valid_pin(dist: Distribution) -> bool:
     """Only a well-formed ``name==version`` ever reaches uv; a crafted folder does not."""
-
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:

@@ -78,7 +78,6 @@ _FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
 
 def _check_block_file(after: dict[str, Setting]) -> None:
     """The file whose block is rewritten in place; one without a block is left alone."""
-
     from pyshelf.host.shell_block import check_config_file
     from pyshelf.host.shell_setup import holds_block
 
@@ -89,7 +88,6 @@ def _check_block_file(after: dict[str, Setting]) -> None:
 
 def _check_new_bin_dir(after: dict[str, Setting]) -> None:
     """The launcher and the app links go into the new bin dir, and the block names it."""
-
     from pyshelf.host.shell_setup import check_launcher_place
 
     bin_dir = after["bin_dir"].value
@@ -100,7 +98,6 @@ def _check_new_bin_dir(after: dict[str, Setting]) -> None:
 
 def _check_new_shell_config(after: dict[str, Setting]) -> None:
     """The block moves into the new file, whether or not the old one had it."""
-
     from pyshelf.host.shell_block import check_config_file
 
     rc = after["shell_config"].value
@@ -120,7 +117,6 @@ _CHECKS: dict[str, Callable[[dict[str, Setting]], None]] = {
 def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
     """Refuse as a bad value (exit 2, nothing stored, nothing moved) a change whose
     followers cannot move to where the settings would then lead, environment included."""
-
     from pyshelf.store.settings import effective_settings
 
     check = _CHECKS.get(key)
@@ -139,7 +135,6 @@ def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
 
 def _store(shelf: Shelf, key: str, value: str | None) -> None:
     """Store ``value`` (None: remove it) and move whatever follows the setting."""
-
     from pyshelf.store.settings import DEFAULTS, ENVIRONMENT_OVERRIDES
 
     with shelf.writing():

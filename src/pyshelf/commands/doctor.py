@@ -107,7 +107,6 @@ def check_home_folders(shelf: Shelf) -> list[Finding]:
     """A folder of the home replaced by a symlink: pyshelf neither writes nor deletes
     through it, so the changes that need that folder are refused until it is real again.
     Which real folder the link stands for is the person's to say, so there is no fix."""
-
     from pyshelf.removal import symlinked_folders
 
     return [Finding(f"{folder} is a symlink; pyshelf neither writes nor deletes through it",
@@ -176,7 +175,6 @@ def check_shell(shelf: Shelf) -> list[Finding]:
     """What a new shell gets from the block: the bin dir on PATH and, with the whole shelf
     exposed, the shelf's python3 first. With apps exposed the system's python3 stays first on
     purpose, so only the bin dir is checked here (the links in it: check_app_links)."""
-
     from pyshelf.health import shell_health
 
     shell = shell_health(shelf)
@@ -211,7 +209,6 @@ def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[
     shell never reads needs another config (writing or moving the block inside it changes
     nothing), a missing block is written back, and only a block that runs and is undone
     later in the startup files calls for moving it."""
-
     from pyshelf.apps.bin_links import block_dirs, exposes_apps
     from pyshelf.health import env_in_place
     from pyshelf.host.shell_block import default_config_path
@@ -261,7 +258,6 @@ def check_launcher(shelf: Shelf) -> list[Finding]:
     """pyshelf's own launcher in the bin dir. A link of pyshelf's in its place (to a package's
     command called ``pyshelf``) would run that package instead of pyshelf, so the launcher is
     written back over it; a ``pyshelf`` another installer put there is left alone."""
-
     from pyshelf.apps.bin_links import LAUNCHER, is_ours
     from pyshelf.host.shell_setup import install_launcher
     from pyshelf.removal import unlink_link
@@ -293,7 +289,6 @@ def check_app_links(shelf: Shelf) -> list[Finding]:
     """The bin dir's links to the shelf's and isolated apps' commands, as the current
     generation and the expose setting want them, and whether each leads to a command that
     runs: with apps exposed, they are all of the shelf a new shell reaches."""
-
     from pyshelf.apps.bin_links import LAUNCHER, blocked_names, is_ours, link_apps, wanted_links
 
     if not shelf.setting("bin_dir"):
@@ -325,7 +320,6 @@ def _unrunnable_links(shelf: Shelf, bin_dir: Path, linked: dict[str, Path]) -> l
     """Links in place whose command cannot be run (gone from the generation, or no longer
     executable). Said only while ``env`` leads to the current generation, and never of the
     shelf's python: the generations and interpreter checks name those causes."""
-
     from pyshelf.apps.bin_links import PYTHON_LINK
     from pyshelf.health import env_in_place
 
@@ -384,7 +378,6 @@ def check_database(layout: Layout, fix: bool, verbose: bool = False) -> bool:
     """Open (and if asked, rebuild) the database; False if nothing more can be checked.
     Only a file that opens and fails SQLite's check, or is no pyshelf database, is set
     aside: one this user may not open or write is sound, so it is named and left alone."""
-
     from pyshelf.store.database import InaccessibleDatabase, NewerDatabase
 
     try:
@@ -408,7 +401,6 @@ def check_database(layout: Layout, fix: bool, verbose: bool = False) -> bool:
 def _check_database_access(layout: Layout) -> bool:
     """A sound database this user may read but not write (a read-only file or folder):
     every change would fail, so it is a problem, and one only the person can repair."""
-
     from pyshelf.store.database import access_problem
 
     unwritable = access_problem(layout.state_db)
@@ -423,7 +415,6 @@ def _check_database_access(layout: Layout) -> bool:
 def _database_problem(layout: Layout) -> tuple[str | None, list[str]]:
     """What is wrong with the database file in one line (None if nothing), and everything
     SQLite's quick check found, which can run to pages."""
-
     from pyshelf.store.database import UnreadableDatabase, open_state
 
     try:
@@ -442,7 +433,6 @@ def _database_problem(layout: Layout) -> tuple[str | None, list[str]]:
 
 def _rebuild_database(layout: Layout) -> bool:
     """Set the damaged database aside and write a new one from the generations on disk."""
-
     from pyshelf.store.database import open_state
     from pyshelf.store.generation_records import rebuild_database
     from pyshelf.store.writer_lock import writer_lock

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
     """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
-
     from pyshelf.export_formats import pin_line, pylock_tool_table
 
     record = shelf.state.generation(gen_id)
@@ -67,7 +66,6 @@ def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
     """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
     that differs from the one the lock was made with stops the import with nothing
     changed."""
-
     from pyshelf.export_formats import hash_check_requirements
 
     requirements = hash_check_requirements(imported.hashed, environment)

@@ -74,7 +74,6 @@ def _target(shelf: Shelf, text: str, *, as_command: bool
             ) -> tuple[str, str, list[str], bool]:
     """(kind, stored name, the commands it covers, whether they are an isolated app's) for
     what the person named; the shelf's own packages come first."""
-
     from packaging.utils import canonicalize_name
 
     from pyshelf.apps.bin_links import commands_by_package, isolated_commands

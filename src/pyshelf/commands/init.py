@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:
     """The settings this init stores: what its options ask for, and init's choice for those
     the shelf cannot do without and does not have yet."""
-
     from pyshelf.engine.interpreter import find_python
     from pyshelf.host.shell_setup import default_shell_config
     from pyshelf.store.settings import absolute_path
@@ -53,7 +52,6 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
     """The settings to store, with the shell config (None: left alone) and the bin dir they
     lead to, environment overrides included; refused before anything is written when the
     interpreter would change or those places cannot take the block and the launcher."""
-
     from pyshelf.host.shell_setup import check_places
     from pyshelf.store.settings import effective_settings
 
@@ -94,7 +92,6 @@ def _first_init(args: argparse.Namespace, layout: Layout) -> str:
     """Set up a new shelf, or, on any failure or Ctrl-C, take back all it made: in the home,
     the entries that were not there before (and the home if it made it); outside, what
     :class:`Footprint` says it added. Nothing is made before the places are checked."""
-
     from pyshelf.host.shell_setup import Footprint
 
     _, rc, bin_dir = _plan(args, {})
@@ -119,7 +116,6 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
                made_home: bool) -> None:
     """Undo a first init that failed, with Ctrl-C held back until it is done: an undo cut
     short would leave the half-made shelf it exists to remove."""
-
     from pyshelf.change.pipeline import CommitGuard
     from pyshelf.removal import discard_new_home
 
@@ -139,7 +135,6 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
 def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
     """Store the settings, make generation 0 if there is none, put the block and the
     launcher in place; the sentence that says the shelf is ready."""
-
     from pyshelf.apps.bin_links import link_apps, remove_links
     from pyshelf.change.pipeline import initial_generation
     from pyshelf.host.shell_setup import apply_shell_block, install_launcher

@@ -21,7 +21,6 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
                       ) -> list[IntentEntry]:
     """Every target of the command as an intent entry; local ones are checked and named
     (which builds their metadata) before anything changes."""
-
     from pyshelf.change.local_sources import local_entry
     from pyshelf.core.specs import (
         is_path_like,
@@ -77,7 +76,6 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
     """Put one app into an environment of its own, next to the shelf's."""
-
     from pyshelf.change.pipeline import ChangeRequest, apply_change
     from pyshelf.core.model import IsolatedApp, explicit_names
     from pyshelf.core.specs import parse_install_specs

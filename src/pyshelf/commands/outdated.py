@@ -42,7 +42,6 @@ class Environment:
 def _rows(shelf: Shelf, env: Environment, *, everything: bool,
           provided: list[Distribution] | None = None) -> list[Outdated]:
     """The outdated packages of one environment, with what ``update`` would give each."""
-
     from pyshelf.change.resolve import resolve
     from pyshelf.core.holdback import holders, is_newer
 

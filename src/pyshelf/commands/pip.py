@@ -72,7 +72,6 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _install(rest: Sequence[str]) -> list[list[str]]:
     """``pyshelf install --yes``, and with ``-U`` then ``update`` of the named packages."""
-
     from packaging.utils import canonicalize_name
 
     from pyshelf.core.specs import is_path_like, parse_requirement

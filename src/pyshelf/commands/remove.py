@@ -36,7 +36,6 @@ def _checked(names: list[str], intent: dict[str, IntentEntry],
 def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges: list[Edge],
                   leaving: set[str]) -> list[IntentEntry]:
     """Pins for the dependencies the removal would orphan, for ``--keep-orphans``."""
-
     from pyshelf.core.graph import reachable
     from pyshelf.core.model import IntentEntry
 

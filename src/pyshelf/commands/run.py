@@ -51,7 +51,6 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
     """The shelf's environment, if it holds what ``app`` asks for (extras included)."""
-
     from packaging.utils import canonicalize_name
 
     gen_id = shelf.current_generation_id()
@@ -68,7 +67,6 @@ def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
 def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
     """The command to run: ``--command``, else the one named like the package, else its only
     command."""
-
     from packaging.utils import canonicalize_name
 
     if chosen is not None:
