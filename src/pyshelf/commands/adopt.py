@@ -25,8 +25,8 @@ from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
     from pyshelf.adoption.found import Found
-    from pyshelf.change.pipeline import ChangeRequest
     from pyshelf.core.graph import Distribution
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.shelf import Shelf
 
 
@@ -42,8 +42,8 @@ def _valid_pin(dist: Distribution) -> bool:
 
 
 def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
-    from pyshelf.change.pipeline import ChangeRequest
     from pyshelf.core.graph import intent_edges, read_distributions
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.core.specs import parse_install_specs
     from pyshelf.venv.drift import generation_drift, site_packages
 
@@ -108,7 +108,8 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
     from pyshelf.adoption.found import uninstall_command, without_pip_guard
     from pyshelf.adoption.sharing import isolated_app, pins_of, place
     from pyshelf.apps.bin_links import link_apps
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.engine.processes import run_other_tool
 
     tools = list(dict.fromkeys(args.sources))

@@ -10,7 +10,8 @@ from pyshelf.layout import Layout
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.generations.going_back import go_to_generation
 
     shelf = open_from(args, layout)

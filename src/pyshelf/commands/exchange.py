@@ -89,7 +89,8 @@ def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
 
 
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.export_formats import read_import
 
     source = Path(args.file)

@@ -44,7 +44,8 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
 
     if args.with_packages and not args.isolated:
         raise UsageError("--with adds packages next to an isolated app; use it with "
@@ -76,8 +77,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
     """Put one app into an environment of its own, next to the shelf's."""
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
-    from pyshelf.core.model import IsolatedApp, explicit_names
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest, IsolatedApp, explicit_names
     from pyshelf.core.specs import parse_install_specs
 
     if len(args.specs) != 1 or args.editable:

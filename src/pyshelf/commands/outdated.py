@@ -44,6 +44,7 @@ def _rows(shelf: Shelf, env: Environment, *, everything: bool,
     """The outdated packages of one environment, with what ``update`` would give each."""
     from pyshelf.change.resolve import resolve
     from pyshelf.core.holdback import holders, is_newer
+    from pyshelf.core.model import ChangeRequest
 
     packages = [p for p in env.packages if p.source == "index"
                 and (p.is_explicit or everything)]
@@ -51,8 +52,8 @@ def _rows(shelf: Shelf, env: Environment, *, everything: bool,
     candidates = [p for p in packages if p.name in newer and is_newer(newer[p.name], p.version)]
     if not candidates:
         return []
-    update = resolve(shelf.engine, shelf.layout, env.intent, shelf.python, env.lock,
-                     upgrade=True, provided=provided)
+    update = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=env.intent, upgrade=True),
+                     shelf.python, env.lock, provided=provided)
     specs = {e.name: e.spec for e in env.intent}
     rows = []
     for package in candidates:

@@ -48,9 +48,9 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
     from pyshelf.core.graph import reachable
-    from pyshelf.core.model import explicit_names
+    from pyshelf.core.model import ChangeRequest, explicit_names
     from pyshelf.core.specs import parse_package_name
 
     names = list(dict.fromkeys(parse_package_name(text) for text in args.names))

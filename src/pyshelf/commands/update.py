@@ -17,8 +17,9 @@ from pyshelf.layout import Layout
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
     from pyshelf.core.graph import reachable
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.core.specs import parse_package_name
 
     names = [parse_package_name(text) for text in args.names]
@@ -47,7 +48,8 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import ChangeRequest, apply_change
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
     from pyshelf.engine.interpreter import find_python
     from pyshelf.store.settings import Setting
 
