@@ -209,7 +209,7 @@ def run_why(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
-def _deps_arguments(parser: argparse.ArgumentParser) -> None:
+def _one_package_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME")
     json_output(parser)
 
@@ -223,11 +223,6 @@ def _tree_arguments(parser: argparse.ArgumentParser) -> None:
     tree_format.add_argument("--dot", action="store_true", help="Graphviz DOT output")
 
 
-def _why_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", metavar="NAME")
-    json_output(parser)
-
-
 COMMANDS = (
     Command(
         name="deps",
@@ -236,7 +231,7 @@ COMMANDS = (
   pyshelf deps pytest
   pyshelf deps pytest --json""",
         run=run_deps,
-        arguments=_deps_arguments,
+        arguments=_one_package_arguments,
         aliases=("list-deps",),
     ),
     Command(
@@ -256,6 +251,6 @@ COMMANDS = (
         examples="""examples:
   pyshelf why certifi""",
         run=run_why,
-        arguments=_why_arguments,
+        arguments=_one_package_arguments,
     ),
 )

@@ -92,10 +92,6 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
     changing(parser)
 
 
-def _snapshots_arguments(parser: argparse.ArgumentParser) -> None:
-    json_output(parser)
-
-
 COMMANDS = (
     Command(
         name="snapshot",
@@ -122,6 +118,6 @@ COMMANDS = (
   pyshelf snapshots
   pyshelf snapshots --json""",
         run=run_list,
-        arguments=_snapshots_arguments,
+        arguments=json_output,
     ),
 )

@@ -150,10 +150,6 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
-def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    json_output(parser)
-
-
 COMMANDS = (
     Command(
         name="status",
@@ -162,6 +158,6 @@ COMMANDS = (
   pyshelf status
   pyshelf status --json""",
         run=run,
-        arguments=_status_arguments,
+        arguments=json_output,
     ),
 )
