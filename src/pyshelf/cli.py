@@ -56,7 +56,8 @@ MODULES = {
 
 
 def definition(word: str) -> Command:
-    """The definition of the command ``word`` names (its name or an alias)."""
+    """The command ``word`` names; argparse gives back an alias as it was typed, so a word
+    is found by its command's aliases too."""
     module = importlib.import_module(f"pyshelf.commands.{MODULES[word]}")
     commands: tuple[Command, ...] = module.COMMANDS
     return next(c for c in commands if word == c.name or word in c.aliases)
