@@ -68,9 +68,10 @@ def os_calls(tree: ast.AST) -> set[str]:
 
 # Who may start or become another program: the engine runs uv, interpreters and the
 # person's shell; the trash is emptied by a forked child; `pyshelf run` and the shelf's pip
-# hand the process over to the app (exec, not a new process).
+# hand the process over to the app (exec, not a new process) through the commands' one
+# shared helper.
 STARTS_PROCESSES = {"subprocess": {"engine/processes.py"}, "fork": {"generations/folders.py"},
-                    "exec": {"commands/run.py"}}
+                    "exec": {"commands/common.py"}}
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda p: str(p.relative_to(SOURCE)))

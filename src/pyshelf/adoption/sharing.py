@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pyshelf.adoption.found import Found
 from pyshelf.change.resolve import resolve
 from pyshelf.core.clock import now
-from pyshelf.core.model import IntentEntry, IsolatedApp, Lock
+from pyshelf.core.model import ChangeRequest, IntentEntry, IsolatedApp, Lock
 from pyshelf.core.specs import parse_install_specs
 from pyshelf.errors import ConflictError, PyshelfError
 from pyshelf.shelf import Shelf
@@ -58,8 +58,10 @@ def place(shelf: Shelf, intent: Sequence[IntentEntry], lock: Lock,
 
     def fits(extra: Sequence[Found]) -> None:
         chosen = [*placement.shared, *extra]
-        resolve(shelf.engine, shelf.layout, [*intent, *shared_entries(chosen)], shelf.python,
-                lock, pins=shared_pins(chosen), prefer_cache=True)
+        resolve(shelf.engine, shelf.layout,
+                ChangeRequest(intent=[*intent, *shared_entries(chosen)], pins=shared_pins(chosen),
+                              prefer_cache=True),
+                shelf.python, lock)
 
     try:
         fits(candidates)
@@ -78,8 +80,10 @@ def place(shelf: Shelf, intent: Sequence[IntentEntry], lock: Lock,
             placement.left[found.name] = exc.message
             continue
         try:
-            resolve(shelf.engine, shelf.layout, entries_of(found), shelf.python, lock,
-                    pins=dict(pins_of(found)), prefer_cache=True)
+            resolve(shelf.engine, shelf.layout,
+                    ChangeRequest(intent=entries_of(found), pins=dict(pins_of(found)),
+                                  prefer_cache=True),
+                    shelf.python, lock)
             placement.isolated.append(found)
         except PyshelfError as exc:
             placement.left[found.name] = exc.message

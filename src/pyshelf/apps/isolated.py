@@ -10,7 +10,7 @@ being built again. Environments no generation on disk links are deleted with the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,11 +20,13 @@ from pyshelf.change.resolve import resolve
 from pyshelf.core.graph import intent_edges
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock
-from pyshelf.core.model import IsolatedApp, Lock, explicit_names
+from pyshelf.core.model import ChangeRequest, IsolatedApp, Lock, explicit_names
 from pyshelf.core.plan import Plan, make_plan
 from pyshelf.engine.processes import Engine, PendingFacts
 from pyshelf.layout import Layout
 from pyshelf.removal import remove
+
+AS_THEY_ARE = ChangeRequest(intent=())  # asks no isolated app to move
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,17 @@ class IsolatedStep:
 
 
 def plan_isolated(engine: Engine, layout: Layout, python: str,
-                  current: Sequence[IsolatedApp], wanted: Sequence[IsolatedApp], *,
-                  upgrade: Collection[str] = (), rebuild: bool = False,
-                  prefer_cache: bool = False,
-                  pins: Mapping[str, Mapping[str, str]] | None = None) -> list[IsolatedStep]:
+                  current: Sequence[IsolatedApp], wanted: Sequence[IsolatedApp],
+                  request: ChangeRequest = AS_THEY_ARE) -> list[IsolatedStep]:
     """What the next generation does with each wanted app: keep its environment while the
-    request and the interpreter stay the same and nothing asks it to move, rebuild it from
-    its recorded lock when the environment is gone, else resolve it again."""
+    app's request and the interpreter stay the same and nothing in the change's ``request``
+    asks it to move (``upgrade_isolated``, ``always_build``), rebuild it from its recorded
+    lock when the environment is gone, else resolve it again (with ``isolated_pins``)."""
     before = {app.name: app for app in current}
     steps = []
     for app in wanted:
         previous = before.get(app.name)
-        moving = app.name in upgrade or rebuild
+        moving = app.name in request.upgrade_isolated or request.always_build
         if previous is not None and previous.same_request(app) and not moving:
             if (layout.isolated / previous.env_dir).is_dir():
                 steps.append(IsolatedStep(previous, previous=previous))
@@ -66,10 +67,12 @@ def plan_isolated(engine: Engine, layout: Layout, python: str,
                                           previous=previous))
             continue
         old_lock = parse_lock(previous.lock_text) if previous else EMPTY_LOCK
-        lock = resolve(engine, layout, app.intent(), python, old_lock,
-                       upgrade=app.name in upgrade,
-                       prefer_cache=prefer_cache and app.name not in upgrade,
-                       pins=(pins or {}).get(app.name))
+        moves = app.name in request.upgrade_isolated
+        lock = resolve(engine, layout,
+                       ChangeRequest(intent=app.intent(), upgrade=moves,
+                                     prefer_cache=request.prefer_cache and not moves,
+                                     pins=request.isolated_pins.get(app.name, {})),
+                       python, old_lock)
         old_explicit = explicit_names(previous.intent()) if previous else set()
         plan = make_plan(old_lock, lock, old_explicit, explicit_names(app.intent()))
         steps.append(IsolatedStep(app, lock, plan, previous))

@@ -19,7 +19,7 @@ from pathlib import Path
 from pyshelf.change.build import drop_world_write
 from pyshelf.change.resolve import resolve
 from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import IntentEntry
+from pyshelf.core.model import ChangeRequest, IntentEntry
 from pyshelf.engine.processes import Engine
 from pyshelf.layout import Layout, home_entries
 from pyshelf.removal import is_own, real_folder, remove
@@ -67,7 +67,7 @@ def ready_environment(engine: Engine, layout: Layout, intent: Sequence[IntentEnt
 
 def _build(engine: Engine, layout: Layout, directory: Path, intent: Sequence[IntentEntry],
            python: str) -> None:
-    lock = resolve(engine, layout, intent, python, EMPTY_LOCK)
+    lock = resolve(engine, layout, ChangeRequest(intent=intent), python, EMPTY_LOCK)
     engine.create_venv(directory, python, system_site_packages=False)
     lock_path = directory / "pyshelf-lock.txt"
     lock_path.write_text(lock.text, encoding="utf-8")

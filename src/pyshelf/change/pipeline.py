@@ -13,8 +13,8 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyshelf import ui
@@ -32,7 +32,14 @@ from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import IntentEntry, Interpreter, IsolatedApp, Lock, explicit_names
+from pyshelf.core.model import (
+    ChangeRequest,
+    IntentEntry,
+    Interpreter,
+    IsolatedApp,
+    Lock,
+    explicit_names,
+)
 from pyshelf.core.plan import make_plan, spec_changes
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
@@ -49,22 +56,6 @@ from pyshelf.store.database import NewGeneration
 from pyshelf.store.generation_records import write_generation_record
 from pyshelf.venv.dist_info import read_distributions
 from pyshelf.venv.drift import Drift, generation_drift
-
-
-@dataclass(frozen=True)
-class ChangeRequest:
-    intent: Sequence[IntentEntry]
-    notes: Sequence[str] = ()
-    pins: Mapping[str, str] = field(default_factory=dict)  # exact versions to honour
-    upgrade: bool = False  # let every package move to its newest allowed version
-    upgrade_packages: Sequence[str] = ()  # ... or only these
-    refresh: Sequence[str] = ()  # local projects to rebuild from source
-    always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
-    leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
-    prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
-    isolated: Sequence[IsolatedApp] | None = None  # the apps of their own (None: as they are)
-    upgrade_isolated: Sequence[str] = ()  # isolated apps to move to their newest versions
-    isolated_pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per app
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -125,10 +116,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     intent, left_out = list(request.intent), {}
 
     def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
-        return resolve(shelf.engine, shelf.layout, entries, shelf.python, current.lock,
-                       upgrade=request.upgrade, upgrade_packages=request.upgrade_packages,
-                       refresh=request.refresh, pins=request.pins, provided=provided,
-                       prefer_cache=request.prefer_cache)
+        return resolve(shelf.engine, shelf.layout, replace(request, intent=entries),
+                       shelf.python, current.lock, provided=provided)
 
     try:
         if sees_system(shelf):  # uv must know them before it resolves
@@ -155,9 +144,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     wanted_isolated = (current_isolated if request.isolated is None
                        else list(request.isolated))
     steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, current_isolated,
-                          wanted_isolated, upgrade=request.upgrade_isolated,
-                          rebuild=request.always_build, prefer_cache=request.prefer_cache,
-                          pins=request.isolated_pins)
+                          wanted_isolated, request)
     gone = [app for app in current_isolated
             if app.name not in {a.name for a in wanted_isolated}]
     plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
@@ -392,7 +379,8 @@ def initial_generation(shelf: Shelf) -> int:
     """Generation 0: an empty environment for the chosen interpreter."""
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     provided = provided_by_system(shelf)
-    lock = resolve(shelf.engine, shelf.layout, [], shelf.python, EMPTY_LOCK, provided=provided)
+    lock = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=[]), shelf.python, EMPTY_LOCK,
+                   provided=provided)
     build_and_switch(shelf, gen_id, [], lock, from_gen=None, summary="+0 ~0 -0",
                      provided=provided)
     return gen_id

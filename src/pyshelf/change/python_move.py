@@ -16,7 +16,7 @@ from packaging.tags import parse_tag
 from pyshelf.change.resolve import resolve
 from pyshelf.core.graph import Distribution
 from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import IntentEntry
+from pyshelf.core.model import ChangeRequest, IntentEntry
 from pyshelf.core.plan import Plan
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import ConflictError
@@ -55,7 +55,8 @@ def unavailable(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], p
         if entry.role != "explicit":
             continue
         try:
-            resolve(engine, layout, [entry], python, EMPTY_LOCK, provided=provided)
+            resolve(engine, layout, ChangeRequest(intent=[entry]), python, EMPTY_LOCK,
+                    provided=provided)
         except ConflictError as exc:
             if entry.name in specific:
                 old, interpreter = specific[entry.name]

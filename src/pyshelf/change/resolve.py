@@ -8,13 +8,13 @@ normalised PEP 508 line per requirement, so nothing typed can smuggle in an opti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyshelf.change.system_stubs import representable, write_stub_wheels
 from pyshelf.core.graph import Distribution
 from pyshelf.core.lockfile import parse_lock
-from pyshelf.core.model import IntentEntry, Lock
+from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
@@ -27,12 +27,10 @@ def input_line(entry: IntentEntry) -> str:
     return entry.spec
 
 
-def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], python: str,
-            previous: Lock, *, upgrade: bool = False, upgrade_packages: Sequence[str] = (),
-            refresh: Sequence[str] = (), pins: Mapping[str, str] | None = None,
-            provided: Sequence[Distribution] | None = None, prefer_cache: bool = False) -> Lock:
-    """``pins`` (canonical name -> version) are hard constraints, e.g. from an import;
-    ``refresh`` names local projects whose metadata must be rebuilt from source;
+def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
+            previous: Lock, *, provided: Sequence[Distribution] | None = None) -> Lock:
+    """The request's ``pins`` (canonical name -> version) are hard constraints, e.g. from an
+    import; its ``refresh`` names local projects whose metadata must be rebuilt from source;
     ``provided`` are packages the system supplies: pinned, and left out of the lock.
 
     ``prefer_cache`` is for changes that ask for nothing new (remove, rebuild, adopt,
@@ -40,11 +38,12 @@ def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], pytho
     resolving from the cache alone is tried first and saves one revalidation request per
     package; only if the cache lacks something does uv ask the index."""
     provided = representable(provided or ())
-    pins = {**(pins or {}), **{d.name: d.version for d in provided}}
+    pins = {**request.pins, **{d.name: d.version for d in provided}}
     with layout.scratch("resolve") as work:
         requirements_in = work / "requirements.in"
         requirements_in.write_text(
-            "".join(f"{input_line(entry)}\n" for entry in sorted(intent, key=lambda e: e.name)),
+            "".join(f"{input_line(entry)}\n"
+                    for entry in sorted(request.intent, key=lambda e: e.name)),
             encoding="utf-8",
         )
         constraints = None
@@ -60,16 +59,17 @@ def resolve(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], pytho
         lock_out = work / "lock.txt"
         lock_out.write_text(previous.text, encoding="utf-8")
         def compile_lock(offline: bool) -> str:
-            return engine.compile(requirements_in, lock_out, python, upgrade=upgrade,
-                                  upgrade_packages=upgrade_packages, refresh_packages=refresh,
+            return engine.compile(requirements_in, lock_out, python, upgrade=request.upgrade,
+                                  upgrade_packages=request.upgrade_packages,
+                                  refresh_packages=request.refresh,
                                   constraints=constraints, find_links=find_links,
                                   no_emit=sorted(d.name for d in provided), offline=offline)
 
         text = None
-        if prefer_cache and not upgrade and not upgrade_packages:
+        if request.prefer_cache and not request.upgrade and not request.upgrade_packages:
             with contextlib.suppress(PyshelfError):  # uv left the lock as it was
                 text = compile_lock(offline=True)
         if text is None:
             text = compile_lock(offline=False)
-        return parse_lock(text, {e.source_path: e.name for e in intent
+        return parse_lock(text, {e.source_path: e.name for e in request.intent
                                  if e.kind == "editable" and e.source_path})

@@ -15,35 +15,25 @@ import argparse
 import os
 import shlex
 from collections.abc import Sequence
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.adoption.found import (
-    Found,
-    pipx_apps,
-    uninstall_command,
-    user_packages,
-    uv_tools,
-    without_pip_guard,
-)
-from pyshelf.adoption.sharing import isolated_app, pins_of, place
-from pyshelf.apps.bin_links import link_apps
-from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.graph import Distribution, intent_edges
-from pyshelf.core.specs import parse_install_specs
-from pyshelf.engine.processes import run_other_tool
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.venv import paths
-from pyshelf.venv.dist_info import read_distributions
-from pyshelf.venv.drift import generation_drift
+
+if TYPE_CHECKING:
+    from pyshelf.adoption.found import Found
+    from pyshelf.core.graph import Distribution
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.shelf import Shelf
 
 
 def _valid_pin(dist: Distribution) -> bool:
     """Only a well-formed ``name==version`` ever reaches uv; a crafted folder does not."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         Requirement(f"{dist.name}=={dist.version}")
     except InvalidRequirement:
@@ -52,6 +42,13 @@ def _valid_pin(dist: Distribution) -> bool:
 
 
 def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
+    from pyshelf.core.graph import intent_edges
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.core.specs import parse_install_specs
+    from pyshelf.venv import paths
+    from pyshelf.venv.dist_info import read_distributions
+    from pyshelf.venv.drift import generation_drift
+
     drift = generation_drift(shelf.layout, shelf.state, gen_id)
     directory = paths.site_packages(shelf.layout.gen_dir(gen_id))
     if not drift.count or directory is None:
@@ -73,10 +70,12 @@ def adopted_request(shelf: Shelf, gen_id: int) -> ChangeRequest | None:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+
     if args.remove_old and not args.sources:
         raise UsageError("--remove-old goes with --from: it removes what was moved from "
                          "pipx, uv or the user site.")
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False)
+    shelf = open_from(args, layout, warn_drift=False)
     with shelf.writing():
         if args.sources:
             adopt_from(shelf, args)
@@ -91,6 +90,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _found(shelf: Shelf, tools: Sequence[str]) -> list[Found]:
+    from pyshelf.adoption.found import pipx_apps, user_packages, uv_tools
+
     found: list[Found] = []
     if "pipx" in tools:
         found += pipx_apps(os.environ)
@@ -106,6 +107,13 @@ def _found(shelf: Shelf, tools: Sequence[str]) -> list[Found]:
 
 
 def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
+    from pyshelf.adoption.found import uninstall_command, without_pip_guard
+    from pyshelf.adoption.sharing import isolated_app, pins_of, place
+    from pyshelf.apps.bin_links import link_apps
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.engine.processes import run_other_tool
+
     tools = list(dict.fromkeys(args.sources))
     gen_id = shelf.current_generation_id()
     intent = shelf.state.intent(gen_id)
@@ -145,3 +153,29 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
             ui.warn(f"{item.name} is on the shelf, but `{shlex.join(command)}` failed; run it "
                     "yourself to remove the old copy.")
     link_apps(shelf)
+
+
+def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="sources", action="append", default=[],
+                        choices=("pipx", "uv", "user"),
+                        help="move the apps that pipx, uv tool or `pip install --user` "
+                             "installed onto the shelf (repeatable)")
+    parser.add_argument("--remove-old", action="store_true",
+                        help="with --from: then remove the old copies through their own "
+                             "tools")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="adopt",
+        help="record packages that other tools changed inside the shelf",
+        examples="""examples:
+  pyshelf adopt --dry-run         # what `pip install` inside the shelf changed
+  pyshelf adopt --yes
+  pyshelf adopt --from pipx --from uv --remove-old   # move over in one command
+  pyshelf adopt --from user --dry-run""",
+        run=run,
+        arguments=_adopt_arguments,
+    ),
+)

@@ -15,36 +15,16 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import link_apps, remove_links
-from pyshelf.engine.interpreter import interpreter_to_keep
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.host.shell_block import check_config_file
-from pyshelf.host.shell_setup import (
-    apply_shell_block,
-    check_launcher_place,
-    default_shell_config,
-    holds_block,
-    install_launcher,
-)
 from pyshelf.layout import Layout, default_bin_dir
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.store.settings import (
-    DEFAULTS,
-    ENVIRONMENT_OVERRIDES,
-    Setting,
-    effective_settings,
-    known_key,
-    normalise,
-)
 
-# What init would choose for the settings the shelf cannot do without; ``unset`` stores that
-# again rather than leaving the launcher and the block with nowhere to go.
-_INIT_DEFAULTS: dict[str, Callable[[], Path]] = {
-    "bin_dir": default_bin_dir,
-    "shell_config": default_shell_config,
-}
+if TYPE_CHECKING:
+    from pyshelf.shelf import Shelf
+    from pyshelf.store.settings import Setting
 
 # Settings a generation is built with: a change shows only in the next generation.
 _BUILD_SETTINGS = ("python", "system_site_packages")
@@ -55,6 +35,9 @@ def _shown(value: str | None) -> str:
 
 
 def _moved_bin_dir(shelf: Shelf, previous: str | None) -> None:
+    from pyshelf.apps.bin_links import link_apps, remove_links
+    from pyshelf.host.shell_setup import install_launcher
+
     _rewrite_block(shelf, f"put {shelf.path_setting('bin_dir')} on PATH yourself")
     install_launcher(shelf, previous)
     if previous:
@@ -63,11 +46,15 @@ def _moved_bin_dir(shelf: Shelf, previous: str | None) -> None:
 
 
 def _changed_exposure(shelf: Shelf, previous: str | None) -> None:
+    from pyshelf.apps.bin_links import link_apps
+
     _rewrite_block(shelf, "PATH is yours to change")
     link_apps(shelf)
 
 
 def _rewrite_block(shelf: Shelf, otherwise: str) -> None:
+    from pyshelf.host.shell_setup import apply_shell_block, holds_block
+
     rc = shelf.path_setting("shell_config")
     if holds_block(rc):
         apply_shell_block(shelf, None)
@@ -76,6 +63,8 @@ def _rewrite_block(shelf: Shelf, otherwise: str) -> None:
 
 
 def _moved_shell_config(shelf: Shelf, previous: str | None) -> None:
+    from pyshelf.host.shell_setup import apply_shell_block
+
     apply_shell_block(shelf, previous)
 
 
@@ -89,6 +78,9 @@ _FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
 
 def _check_block_file(after: dict[str, Setting]) -> None:
     """The file whose block is rewritten in place; one without a block is left alone."""
+    from pyshelf.host.shell_block import check_config_file
+    from pyshelf.host.shell_setup import holds_block
+
     rc = after["shell_config"].value
     if rc and holds_block(Path(rc)):
         check_config_file(Path(rc))
@@ -96,6 +88,8 @@ def _check_block_file(after: dict[str, Setting]) -> None:
 
 def _check_new_bin_dir(after: dict[str, Setting]) -> None:
     """The launcher and the app links go into the new bin dir, and the block names it."""
+    from pyshelf.host.shell_setup import check_launcher_place
+
     bin_dir = after["bin_dir"].value
     if bin_dir:
         check_launcher_place(Path(bin_dir))
@@ -104,6 +98,8 @@ def _check_new_bin_dir(after: dict[str, Setting]) -> None:
 
 def _check_new_shell_config(after: dict[str, Setting]) -> None:
     """The block moves into the new file, whether or not the old one had it."""
+    from pyshelf.host.shell_block import check_config_file
+
     rc = after["shell_config"].value
     if rc:
         check_config_file(Path(rc))
@@ -121,6 +117,8 @@ _CHECKS: dict[str, Callable[[dict[str, Setting]], None]] = {
 def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
     """Refuse as a bad value (exit 2, nothing stored, nothing moved) a change whose
     followers cannot move to where the settings would then lead, environment included."""
+    from pyshelf.store.settings import effective_settings
+
     check = _CHECKS.get(key)
     if check is None:
         return
@@ -137,6 +135,8 @@ def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
 
 def _store(shelf: Shelf, key: str, value: str | None) -> None:
     """Store ``value`` (None: remove it) and move whatever follows the setting."""
+    from pyshelf.store.settings import DEFAULTS, ENVIRONMENT_OVERRIDES
+
     with shelf.writing():
         shelf.reload_settings()  # another command may have changed it while we waited
         stored_before = shelf.state.config().get(key)
@@ -175,10 +175,15 @@ def _show(shelf: Shelf, args: argparse.Namespace) -> None:
 
 
 def _get(shelf: Shelf, args: argparse.Namespace) -> None:
+    from pyshelf.store.settings import known_key
+
     ui.out(shelf.setting(known_key(args.key)) or "")
 
 
 def _set(shelf: Shelf, args: argparse.Namespace) -> None:
+    from pyshelf.engine.interpreter import interpreter_to_keep
+    from pyshelf.store.settings import known_key, normalise
+
     key = known_key(args.key)
     value = normalise(key, args.value)
     if key == "python":
@@ -190,13 +195,28 @@ def _set(shelf: Shelf, args: argparse.Namespace) -> None:
     _store(shelf, key, value)
 
 
+def _init_default(key: str) -> Path | None:
+    """What init would choose for a setting the shelf cannot do without; ``unset`` stores
+    that again rather than leaving the launcher and the block with nowhere to go."""
+    from pyshelf.host.shell_setup import default_shell_config
+
+    defaults: dict[str, Callable[[], Path]] = {
+        "bin_dir": default_bin_dir,
+        "shell_config": default_shell_config,
+    }
+    default = defaults.get(key)
+    return default() if default is not None else None
+
+
 def _unset(shelf: Shelf, args: argparse.Namespace) -> None:
+    from pyshelf.store.settings import known_key
+
     key = known_key(args.key)
     if key == "python":
         raise UsageError("python cannot be unset, because every generation needs an "
                          "interpreter; choose another with `pyshelf config set python PATH`.")
-    default = _INIT_DEFAULTS.get(key)
-    _store(shelf, key, str(default()) if default is not None else None)
+    default = _init_default(key)
+    _store(shelf, key, str(default) if default is not None else None)
 
 
 _ACTIONS: dict[str, Callable[[Shelf, argparse.Namespace], None]] = {
@@ -208,6 +228,38 @@ _ACTIONS: dict[str, Callable[[Shelf, argparse.Namespace], None]] = {
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     _ACTIONS[args.action or "show"](shelf, args)
     return 0
+
+
+def _config_arguments(parser: argparse.ArgumentParser) -> None:
+    config_actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    config_show = config_actions.add_parser("show", help="every setting, its value and "
+                                                         "its source")
+    config_show.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                             help="machine-readable output")
+    config_get = config_actions.add_parser("get", help="print one setting's value")
+    config_get.add_argument("key", metavar="KEY")
+    config_set = config_actions.add_parser("set", help="change a setting")
+    config_set.add_argument("key", metavar="KEY")
+    config_set.add_argument("value", metavar="VALUE")
+    config_unset = config_actions.add_parser("unset", help="back to the default")
+    config_unset.add_argument("key", metavar="KEY")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="config",
+        help="show or change the shelf's settings",
+        examples="""examples:
+  pyshelf config                  # every setting and where its value comes from
+  pyshelf config get index_url
+  pyshelf config set keep_generations 10
+  pyshelf config set index_url https://mirror.example.com/simple
+  pyshelf config unset index_url""",
+        run=run,
+        arguments=_config_arguments,
+    ),
+)

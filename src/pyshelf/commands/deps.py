@@ -9,24 +9,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.core.model import InstalledPackage, Role
-from pyshelf.core.specs import parse_package_name
-from pyshelf.core.tree import (
-    Chains,
-    Graph,
-    Link,
-    build_trees,
-    dot_text,
-    find_chains,
-    label,
-    tree_json,
-    tree_lines,
-)
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import InstalledPackage, Role
+    from pyshelf.core.tree import Chains, Graph, Link
 
 
 @dataclass(frozen=True)
@@ -68,8 +60,10 @@ class _Views:
                     self.shelf)
 
 
-def _views(layout: Layout) -> _Views:
-    shelf = open_shelf(layout)
+def _views(args: argparse.Namespace, layout: Layout) -> _Views:
+    from pyshelf.core.tree import Graph
+
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     state = shelf.state
     apps = {app.name: _View(Graph(list(app.packages), list(app.edges)),
@@ -89,6 +83,8 @@ _STANDING: dict[Role | None, str] = {
 # -- deps -----------------------------------------------------------------------------------
 
 def _link_lines(links: list[Link]) -> Iterator[str]:
+    from pyshelf.core.tree import label
+
     for link in links:
         yield f"  {label(link.package)}" + (f" ({link.specifier})" if link.specifier else "")
 
@@ -99,8 +95,11 @@ def _link_json(links: list[Link]) -> list[dict[str, str]]:
 
 
 def run_deps(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import label
+
     name = parse_package_name(args.name)
-    views = _views(layout)
+    views = _views(args, layout)
     view = views.holding(name)
     package = view.installed(name)
     requires, required_by = view.graph.requires(name), view.graph.required_by(name)
@@ -134,10 +133,13 @@ def _tree_roots(names: list[str], view: _View, reverse: bool) -> list[str]:
 
 
 def run_tree(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import build_trees, dot_text, tree_json, tree_lines
+
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more.")
     names = [parse_package_name(text) for text in args.names]
-    views = _views(layout)
+    views = _views(args, layout)
     if names:  # each named package in the environment that holds it
         groups = [(views.holding(name), [name]) for name in dict.fromkeys(names)]
     else:  # the shelf's trees, then each isolated app's from its own environment
@@ -166,6 +168,8 @@ def run_tree(args: argparse.Namespace, layout: Layout) -> int:
 
 def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
                graph: Graph) -> Iterator[str]:
+    from pyshelf.core.tree import label
+
     own = label(package)
     if role == "explicit":
         yield f"{own} was installed explicitly."
@@ -183,8 +187,11 @@ def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
 
 
 def run_why(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.specs import parse_package_name
+    from pyshelf.core.tree import find_chains
+
     name = parse_package_name(args.name)
-    view = _views(layout).holding(name)
+    view = _views(args, layout).holding(name)
     package = view.installed(name)
     role = view.roles.get(name)
     chains = find_chains(view.graph, name, view.roots)
@@ -200,3 +207,50 @@ def run_why(args: argparse.Namespace, layout: Layout) -> int:
     for line in _why_lines(package, role, chains, view.graph):
         ui.out(line)
     return 0
+
+
+def _one_package_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    json_output(parser)
+
+
+def _tree_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME")
+    parser.add_argument("--reverse", action="store_true", help="who pulls NAME in")
+    parser.add_argument("--depth", type=int, metavar="N", help="stop N levels down")
+    tree_format = parser.add_mutually_exclusive_group()
+    json_output(tree_format)
+    tree_format.add_argument("--dot", action="store_true", help="Graphviz DOT output")
+
+
+COMMANDS = (
+    Command(
+        name="deps",
+        help="what a package depends on, and what requires it",
+        examples="""examples:
+  pyshelf deps pytest
+  pyshelf deps pytest --json""",
+        run=run_deps,
+        arguments=_one_package_arguments,
+        aliases=("list-deps",),
+    ),
+    Command(
+        name="tree",
+        help="the dependency tree of the explicit packages, or of NAME",
+        examples="""examples:
+  pyshelf tree                    # every explicit package and what it pulls in
+  pyshelf tree black --depth 1
+  pyshelf tree click --reverse    # who pulls click in
+  pyshelf tree --dot | dot -Tsvg > shelf.svg""",
+        run=run_tree,
+        arguments=_tree_arguments,
+    ),
+    Command(
+        name="why",
+        help="the chains from explicit packages down to NAME",
+        examples="""examples:
+  pyshelf why certifi""",
+        run=run_why,
+        arguments=_one_package_arguments,
+    ),
+)

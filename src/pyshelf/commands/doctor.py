@@ -16,55 +16,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import (
-    PYTHON_LINK,
-    block_dirs,
-    blocked_names,
-    exposes_apps,
-    is_ours,
-    link_apps,
-    wanted_links,
-)
-from pyshelf.change.pipeline import build_and_switch, provided_by_system
-from pyshelf.commands.snapshots import BASELINE
+from pyshelf.commands.common import BASELINE, Command, open_from
 from pyshelf.core.clock import now
-from pyshelf.engine.processes import find_uv
 from pyshelf.errors import NotInitializedError, PyshelfError
-from pyshelf.generations.folders import (
-    empty_trash,
-    move_to_trash,
-    next_generation_id,
-    switch_to,
-    trash_entry,
-    unused_environments,
-)
-from pyshelf.generations.recovery import misplaced_env, remove_stale_scratch, stale_scratch
-from pyshelf.health import (
-    ShellHealth,
-    env_in_place,
-    foreign_entries,
-    interpreter_health,
-    missing_generations,
-    shell_health,
-    unknown_generations,
-)
-from pyshelf.host.shell_block import default_config_path
-from pyshelf.host.shell_setup import apply_shell_block, install_launcher
-from pyshelf.layout import LAUNCHER, Layout, entries, launcher_path
-from pyshelf.removal import symlinked_folders, unlink_link
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.store.database import (
-    InaccessibleDatabase,
-    NewerDatabase,
-    UnreadableDatabase,
-    access_problem,
-    open_state,
-)
-from pyshelf.store.generation_records import rebuild_database
-from pyshelf.store.writer_lock import writer_lock
-from pyshelf.venv.drift import generation_drift
+from pyshelf.layout import Layout, entries
+
+if TYPE_CHECKING:
+    from pyshelf.health import ShellHealth
+    from pyshelf.shelf import Shelf
 
 
 @dataclass(frozen=True)
@@ -74,10 +36,15 @@ class Finding:
     fix: Callable[[], str] | None = None  # repairs it; returns what it did
 
 
-Check = Callable[[Shelf], list[Finding]]
+Check = Callable[["Shelf"], list[Finding]]
 
 
 def check_generations(shelf: Shelf) -> list[Finding]:
+    from pyshelf.generations.folders import switch_to
+    from pyshelf.generations.recovery import misplaced_env
+    from pyshelf.health import foreign_entries, missing_generations, unknown_generations
+    from pyshelf.removal import unlink_link
+
     layout, state = shelf.layout, shelf.state
     if layout.gens.is_symlink():  # what lies behind it is not the shelf's: check_home_folders
         return []
@@ -140,6 +107,8 @@ def check_home_folders(shelf: Shelf) -> list[Finding]:
     """A folder of the home replaced by a symlink: pyshelf neither writes nor deletes
     through it, so the changes that need that folder are refused until it is real again.
     Which real folder the link stands for is the person's to say, so there is no fix."""
+    from pyshelf.removal import symlinked_folders
+
     return [Finding(f"{folder} is a symlink; pyshelf neither writes nor deletes through it",
                     advice=f"move the folder it points to back to {folder} (or remove the "
                            "link; pyshelf makes the folder anew)")
@@ -147,6 +116,9 @@ def check_home_folders(shelf: Shelf) -> list[Finding]:
 
 
 def _rebuild_current(shelf: Shelf, gen_id: int) -> str:
+    from pyshelf.change.pipeline import build_and_switch, provided_by_system
+    from pyshelf.generations.folders import next_generation_id
+
     shelf.state.mark_collected([gen_id])
     record = shelf.state.generation(gen_id)
     new_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
@@ -157,6 +129,8 @@ def _rebuild_current(shelf: Shelf, gen_id: int) -> str:
 
 
 def _remove_unknown(shelf: Shelf, unknown: list[int]) -> str:
+    from pyshelf.generations.folders import empty_trash, move_to_trash
+
     for gen_id in unknown:
         move_to_trash(shelf.layout, gen_id)
     empty_trash(shelf.layout)
@@ -164,6 +138,8 @@ def _remove_unknown(shelf: Shelf, unknown: list[int]) -> str:
 
 
 def check_interpreter(shelf: Shelf) -> list[Finding]:
+    from pyshelf.health import interpreter_health
+
     health = interpreter_health(shelf, shelf.current_generation_id())
     if health.state == "ok":
         return []
@@ -173,6 +149,8 @@ def check_interpreter(shelf: Shelf) -> list[Finding]:
 
 
 def check_uv(shelf: Shelf) -> list[Finding]:
+    from pyshelf.engine.processes import find_uv
+
     try:
         uv = find_uv()
     except PyshelfError as exc:
@@ -183,6 +161,8 @@ def check_uv(shelf: Shelf) -> list[Finding]:
 
 
 def check_outside_changes(shelf: Shelf) -> list[Finding]:
+    from pyshelf.venv.drift import generation_drift
+
     drift = generation_drift(shelf.layout, shelf.state, shelf.current_generation_id())
     if not drift.count:
         return []
@@ -195,6 +175,8 @@ def check_shell(shelf: Shelf) -> list[Finding]:
     """What a new shell gets from the block: the bin dir on PATH and, with the whole shelf
     exposed, the shelf's python3 first. With apps exposed the system's python3 stays first on
     purpose, so only the bin dir is checked here (the links in it: check_app_links)."""
+    from pyshelf.health import shell_health
+
     shell = shell_health(shelf)
     if shell.config is None:
         return []
@@ -213,6 +195,8 @@ def check_shell(shelf: Shelf) -> list[Finding]:
 
 
 def _block_writer(shelf: Shelf, config: Path) -> Callable[[], str]:
+    from pyshelf.host.shell_setup import apply_shell_block
+
     def rewrite() -> str:
         apply_shell_block(shelf, None)
         return f"wrote one pyshelf block into {config}"
@@ -225,6 +209,10 @@ def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[
     shell never reads needs another config (writing or moving the block inside it changes
     nothing), a missing block is written back, and only a block that runs and is undone
     later in the startup files calls for moving it."""
+    from pyshelf.apps.bin_links import block_dirs, exposes_apps
+    from pyshelf.health import env_in_place
+    from pyshelf.host.shell_block import default_config_path
+
     lacking = [folder for folder in block_dirs(shelf) if not shell.new_shell_has(folder)]
     skipped = shell.skipped_because() if lacking else None
     if skipped:
@@ -270,6 +258,11 @@ def check_launcher(shelf: Shelf) -> list[Finding]:
     """pyshelf's own launcher in the bin dir. A link of pyshelf's in its place (to a package's
     command called ``pyshelf``) would run that package instead of pyshelf, so the launcher is
     written back over it; a ``pyshelf`` another installer put there is left alone."""
+    from pyshelf.apps.bin_links import is_ours
+    from pyshelf.host.shell_setup import install_launcher
+    from pyshelf.layout import launcher_path
+    from pyshelf.removal import unlink_link
+
     if not shelf.setting("bin_dir"):
         return []
     launcher, layout = launcher_path(shelf.path_setting("bin_dir")), shelf.layout
@@ -297,6 +290,9 @@ def check_app_links(shelf: Shelf) -> list[Finding]:
     """The bin dir's links to the shelf's and isolated apps' commands, as the current
     generation and the expose setting want them, and whether each leads to a command that
     runs: with apps exposed, they are all of the shelf a new shell reaches."""
+    from pyshelf.apps.bin_links import blocked_names, is_ours, link_apps, wanted_links
+    from pyshelf.layout import LAUNCHER
+
     if not shelf.setting("bin_dir"):
         return []
     bin_dir, layout = shelf.path_setting("bin_dir"), shelf.layout
@@ -326,6 +322,9 @@ def _unrunnable_links(shelf: Shelf, bin_dir: Path, linked: dict[str, Path]) -> l
     """Links in place whose command cannot be run (gone from the generation, or no longer
     executable). Said only while ``env`` leads to the current generation, and never of the
     shelf's python: the generations and interpreter checks name those causes."""
+    from pyshelf.apps.bin_links import PYTHON_LINK
+    from pyshelf.health import env_in_place
+
     if not env_in_place(shelf):
         return []
     broken = [f"{bin_dir / name} leads to {target}, which cannot be run"
@@ -338,6 +337,9 @@ def _unrunnable_links(shelf: Shelf, bin_dir: Path, linked: dict[str, Path]) -> l
 
 
 def check_leftovers(shelf: Shelf) -> list[Finding]:
+    from pyshelf.generations.folders import empty_trash, trash_entry, unused_environments
+    from pyshelf.generations.recovery import remove_stale_scratch, stale_scratch
+
     layout = shelf.layout
     trash = (layout.trash.is_dir() and not layout.trash.is_symlink()
              and any(layout.trash.iterdir()))
@@ -378,6 +380,8 @@ def check_database(layout: Layout, fix: bool, verbose: bool = False) -> bool:
     """Open (and if asked, rebuild) the database; False if nothing more can be checked.
     Only a file that opens and fails SQLite's check, or is no pyshelf database, is set
     aside: one this user may not open or write is sound, so it is named and left alone."""
+    from pyshelf.store.database import InaccessibleDatabase, NewerDatabase
+
     try:
         problem, findings = _database_problem(layout)
     except (NewerDatabase, InaccessibleDatabase) as exc:
@@ -399,6 +403,8 @@ def check_database(layout: Layout, fix: bool, verbose: bool = False) -> bool:
 def _check_database_access(layout: Layout) -> bool:
     """A sound database this user may read but not write (a read-only file or folder):
     every change would fail, so it is a problem, and one only the person can repair."""
+    from pyshelf.store.database import access_problem
+
     unwritable = access_problem(layout.state_db)
     if unwritable:
         _report("problem", f"the database {layout.state_db} cannot be written: {unwritable}")
@@ -411,6 +417,8 @@ def _check_database_access(layout: Layout) -> bool:
 def _database_problem(layout: Layout) -> tuple[str | None, list[str]]:
     """What is wrong with the database file in one line (None if nothing), and everything
     SQLite's quick check found, which can run to pages."""
+    from pyshelf.store.database import UnreadableDatabase, open_state
+
     try:
         state = open_state(layout.state_db)
     except UnreadableDatabase as exc:
@@ -427,6 +435,10 @@ def _database_problem(layout: Layout) -> tuple[str | None, list[str]]:
 
 def _rebuild_database(layout: Layout) -> bool:
     """Set the damaged database aside and write a new one from the generations on disk."""
+    from pyshelf.store.database import open_state
+    from pyshelf.store.generation_records import rebuild_database
+    from pyshelf.store.writer_lock import writer_lock
+
     with writer_lock(layout.lock_file, ui.info):
         rebuilt = rebuild_database(layout)
         if 0 in rebuilt.restored:  # generation 0 is what `clean --keep-baseline` returns to
@@ -449,6 +461,8 @@ def _rebuild_database(layout: Layout) -> bool:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.removal import symlinked_folders
+
     if not layout.state_db.exists():
         raise NotInitializedError(f"There is no shelf at {layout.home}; run `pyshelf init` "
                                   "first.")
@@ -456,7 +470,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         return 1
     # Plain doctor changes nothing, so it skips the cleanup every other command does on
     # opening; what that cleanup would repair, the checks report (--fix does it first).
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, warn_drift=False,
+    shelf = open_from(args, layout, warn_drift=False,
                        recover=False)
     planted = symlinked_folders(layout.home)
     fix = args.fix and not planted
@@ -484,3 +498,21 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         return 1
     ui.out("The shelf is healthy.")
     return 0
+
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fix", action="store_true", help="repair what can be repaired "
+                                                           "safely")
+
+
+COMMANDS = (
+    Command(
+        name="doctor",
+        help="check everything that can go wrong, and repair it with --fix",
+        examples="""examples:
+  pyshelf doctor                  # check everything, change nothing
+  pyshelf doctor --fix            # repair what can be repaired safely""",
+        run=run,
+        arguments=_doctor_arguments,
+    ),
+)

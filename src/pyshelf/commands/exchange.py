@@ -5,26 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
-from pyshelf.export_formats import (
-    Imported,
-    hash_check_requirements,
-    pin_line,
-    pylock_tool_table,
-    read_import,
-    render_json,
-    render_requirements,
-)
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+
+if TYPE_CHECKING:
+    from pyshelf.export_formats import Imported
+    from pyshelf.shelf import Shelf
 
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
     """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
+    from pyshelf.export_formats import pin_line, pylock_tool_table
+
     record = shelf.state.generation(gen_id)
     with shelf.layout.scratch("export") as work:
         pins = work / "pins.txt"
@@ -36,7 +33,9 @@ def _pylock(shelf: Shelf, gen_id: int) -> str:
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose)
+    from pyshelf.export_formats import render_json, render_requirements
+
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     record = shelf.state.generation(gen_id)
     intent = shelf.state.intent(gen_id)
@@ -67,6 +66,8 @@ def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
     """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
     that differs from the one the lock was made with stops the import with nothing
     changed."""
+    from pyshelf.export_formats import hash_check_requirements
+
     requirements = hash_check_requirements(imported.hashed, environment)
     if not requirements:
         return
@@ -88,9 +89,13 @@ def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
 
 
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.export_formats import read_import
+
     source = Path(args.file)
     imported = read_import(source, args.format, now())
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         record = shelf.state.generation(gen_id)
@@ -110,3 +115,42 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
                                           isolated_pins=imported.isolated_pins),
                      assume_yes=args.yes and not emptying, dry_run=args.dry_run)
     return 0
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        default="requirements")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+                        help="the file's format (default: from its name)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="let a file that lists no packages remove every package "
+                             "(without it, such an import asks even with --yes)")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="export",
+        help="write the shelf's state to a file another machine can import",
+        examples="""examples:
+  pyshelf export > shelf.txt
+  pyshelf export --format pylock -o pylock.toml
+  pyshelf export --format json -o shelf.json""",
+        run=run_export,
+        arguments=_export_arguments,
+    ),
+    Command(
+        name="import",
+        help="recreate an exported state on this shelf",
+        examples="""examples:
+  pyshelf import shelf.txt
+  pyshelf import pylock.toml --yes""",
+        run=run_import,
+        arguments=_import_arguments,
+    ),
+)

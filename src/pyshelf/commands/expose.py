@@ -10,23 +10,15 @@ names the bin dir keeps for pyshelf itself (``exposure.RESERVED``) are refused e
 from __future__ import annotations
 
 import argparse
-
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import (
-    RESERVED,
-    blocked_names,
-    commands_by_package,
-    exposes_apps,
-    isolated_commands,
-    link_apps,
-    wanted_links,
-)
-from pyshelf.core.specs import reject_option_like
+from pyshelf.commands.common import Command, open_from
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
+
+if TYPE_CHECKING:
+    from pyshelf.shelf import Shelf
 
 
 def run_expose(args: argparse.Namespace, layout: Layout) -> int:
@@ -38,12 +30,21 @@ def run_hide(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
+    from pyshelf.apps.bin_links import (
+        RESERVED,
+        blocked_names,
+        exposes_apps,
+        link_apps,
+        wanted_links,
+    )
+    from pyshelf.core.specs import reject_option_like
+
     reject_option_like(args.name)
     if exposed and args.is_command and args.name in RESERVED:
         raise UsageError(f"The bin dir's {args.name} is kept for pyshelf's own "
                          f"{RESERVED[args.name]}, so no package's command of that name is "
                          "linked there.")
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         kind, name, commands, isolated = _target(shelf, args.name,
                                                  as_command=args.is_command)
@@ -73,6 +74,10 @@ def _target(shelf: Shelf, text: str, *, as_command: bool
             ) -> tuple[str, str, list[str], bool]:
     """(kind, stored name, the commands it covers, whether they are an isolated app's) for
     what the person named; the shelf's own packages come first."""
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.apps.bin_links import commands_by_package, isolated_commands
+
     by_package = commands_by_package(shelf)
     apps = isolated_commands(shelf)
     if as_command:
@@ -88,3 +93,38 @@ def _target(shelf: Shelf, text: str, *, as_command: bool
             return "package", name, source[name], isolated
     raise UsageError(f"'{text}' is not installed on the shelf; `pyshelf list` shows what is "
                      "(for a single command, add --command).")
+
+
+def _chooser_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help="a package on the shelf, or with "
+                                                     "--command one of its commands")
+    parser.add_argument("--command", dest="is_command", action="store_true",
+                        help="NAME is a command, not a package")
+
+
+def _expose_arguments(parser: argparse.ArgumentParser) -> None:
+    _chooser_arguments(parser)
+    parser.add_argument("--force", action="store_true",
+                        help="replace a file in the bin dir that is in the way")
+
+
+COMMANDS = (
+    Command(
+        name="expose",
+        help="link a package's commands (or one command) into the bin dir",
+        examples="""examples:
+  pyshelf expose httpx            # link a dependency's commands into the bin dir
+  pyshelf expose black --command --force   # replace a black that is in the way""",
+        run=run_expose,
+        arguments=_expose_arguments,
+    ),
+    Command(
+        name="hide",
+        help="take a package's commands (or one command) out of the bin dir",
+        examples="""examples:
+  pyshelf hide black              # unlink all of black's commands
+  pyshelf hide blackd --command   # just this one""",
+        run=run_hide,
+        arguments=_chooser_arguments,
+    ),
+)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.generations.collect import collect_generations, collectable, keep_count
+from pyshelf.commands.common import Command, open_from
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.generations.collect import collect_generations, collectable, keep_count
+
+    shelf = open_from(args, layout)
     with shelf.writing(frees_space=True):  # gc is what a full disk asks for: it must run
         if args.dry_run:
             victims = collectable(shelf)
@@ -29,3 +30,20 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     else:
         ui.out(f"Nothing to collect ({kept}).")
     return 0
+
+
+def _gc_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+
+
+COMMANDS = (
+    Command(
+        name="gc",
+        help="delete old generations beyond keep_generations",
+        examples="""examples:
+  pyshelf gc
+  pyshelf gc --dry-run""",
+        run=run,
+        arguments=_gc_arguments,
+    ),
+)

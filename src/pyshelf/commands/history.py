@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import explicit_names
-from pyshelf.core.plan import Plan, make_plan
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.store.database import OperationRecord
 from pyshelf.ui import local_time
+
+if TYPE_CHECKING:
+    from pyshelf.core.plan import Plan
+    from pyshelf.shelf import Shelf
+    from pyshelf.store.database import OperationRecord
 
 
 def _generations(record: OperationRecord) -> str:
@@ -23,7 +25,7 @@ def _generations(record: OperationRecord) -> str:
 def run_history(args: argparse.Namespace, layout: Layout) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1.")
-    shelf = open_shelf(layout)
+    shelf = open_from(args, layout)
     records = shelf.state.operations(limit=args.limit)
     if args.json:
         ui.emit_json([
@@ -39,6 +41,10 @@ def run_history(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
+    from pyshelf.core.lockfile import EMPTY_LOCK
+    from pyshelf.core.model import explicit_names
+    from pyshelf.core.plan import make_plan
+
     state = shelf.state
     target = state.generation(to_gen)
     if from_gen is None:
@@ -49,7 +55,7 @@ def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
 
 
 def run_diff(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout)
+    shelf = open_from(args, layout)
     if len(args.targets) > 2:
         raise UsageError("diff takes an operation number, or two generation numbers.")
     if len(args.targets) == 2:
@@ -75,3 +81,37 @@ def run_diff(args: argparse.Namespace, layout: Layout) -> int:
     else:
         ui.show_plan(plan, heading)
     return 0
+
+
+def _history_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=int, help="only the newest N operations")
+    json_output(parser)
+
+
+def _diff_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", type=int, metavar="N",
+                        help="an operation number, or two generation numbers")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="history",
+        help="list the operations that changed the shelf",
+        examples="""examples:
+  pyshelf history
+  pyshelf history --limit 5 --json""",
+        run=run_history,
+        arguments=_history_arguments,
+    ),
+    Command(
+        name="diff",
+        help="show what an operation changed, or the difference of two generations",
+        examples="""examples:
+  pyshelf diff            # what the last operation changed
+  pyshelf diff 7          # what operation 7 changed
+  pyshelf diff 2 5        # generation 2 against generation 5""",
+        run=run_diff,
+        arguments=_diff_arguments,
+    ),
+)

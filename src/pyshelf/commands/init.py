@@ -13,30 +13,26 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import link_apps, remove_links
-from pyshelf.change.pipeline import CommitGuard, initial_generation
-from pyshelf.commands.snapshots import BASELINE
+from pyshelf.commands.common import BASELINE, Command, open_from
 from pyshelf.core.clock import now
-from pyshelf.engine.interpreter import find_python, interpreter_to_keep
 from pyshelf.errors import UsageError
-from pyshelf.host.shell_setup import (
-    Footprint,
-    apply_shell_block,
-    check_places,
-    default_shell_config,
-    install_launcher,
-)
 from pyshelf.layout import Layout, default_bin_dir, entries
-from pyshelf.removal import discard_new_home
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.store.settings import absolute_path, effective_settings
+
+if TYPE_CHECKING:
+    from pyshelf.host.shell_setup import Footprint
+    from pyshelf.shelf import Shelf
 
 
 def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:
     """The settings this init stores: what its options ask for, and init's choice for those
     the shelf cannot do without and does not have yet."""
+    from pyshelf.engine.interpreter import find_python
+    from pyshelf.host.shell_setup import default_shell_config
+    from pyshelf.store.settings import absolute_path
+
     wanted: dict[str, str] = {}
     if args.python or "python" not in stored:
         wanted["python"] = find_python(args.python or "python3")
@@ -56,6 +52,9 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
     """The settings to store, with the shell config (None: left alone) and the bin dir they
     lead to, environment overrides included; refused before anything is written when the
     interpreter would change or those places cannot take the block and the launcher."""
+    from pyshelf.host.shell_setup import check_places
+    from pyshelf.store.settings import effective_settings
+
     wanted = _wanted(args, stored)
     settings = effective_settings({**stored, **wanted}, os.environ)
     rc = None if args.no_modify_shell else Path(str(settings["shell_config"].value))
@@ -67,6 +66,8 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
 def _configure(shelf: Shelf, wanted: dict[str, str], stored: dict[str, str]) -> None:
     """Store the wanted settings, once the interpreter among them is known to start and to
     be the one the shelf is built on (if it is built)."""
+    from pyshelf.engine.interpreter import interpreter_to_keep
+
     if "python" in wanted:
         shelf.engine.describe(wanted["python"])  # refuses an interpreter that does not start
         wanted["python"] = interpreter_to_keep(wanted["python"], shelf.engine.describe)
@@ -88,13 +89,15 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _opened(args: argparse.Namespace, layout: Layout) -> Shelf:
-    return open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=True)
+    return open_from(args, layout, create=True)
 
 
 def _first_init(args: argparse.Namespace, layout: Layout) -> str:
     """Set up a new shelf, or, on any failure or Ctrl-C, take back all it made: in the home,
     the entries that were not there before (and the home if it made it); outside, what
     :class:`Footprint` says it added. Nothing is made before the places are checked."""
+    from pyshelf.host.shell_setup import Footprint
+
     _, rc, bin_dir = _plan(args, {})
     footprint = Footprint.before(rc, bin_dir)
     made_home = not os.path.lexists(layout.home)
@@ -117,6 +120,9 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
                made_home: bool) -> None:
     """Undo a first init that failed, with Ctrl-C held back until it is done: an undo cut
     short would leave the half-made shelf it exists to remove."""
+    from pyshelf.change.pipeline import CommitGuard
+    from pyshelf.removal import discard_new_home
+
     guard = CommitGuard()
     guard.hold()
     try:
@@ -133,6 +139,10 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
 def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
     """Store the settings, make generation 0 if there is none, put the block and the
     launcher in place; the sentence that says the shelf is ready."""
+    from pyshelf.apps.bin_links import link_apps, remove_links
+    from pyshelf.change.pipeline import initial_generation
+    from pyshelf.host.shell_setup import apply_shell_block, install_launcher
+
     layout = shelf.layout
     with shelf.writing():
         stored = shelf.state.config()
@@ -151,3 +161,34 @@ def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
         link_apps(shelf)
         version = shelf.state.generation(gen_id).interpreter.version
     return f"The shelf at {layout.home} is ready (generation {gen_id}, Python {version})."
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help="the interpreter the shelf is built on "
+                                         "(default: python3 on PATH)")
+    parser.add_argument("--bin-dir", help="where the pyshelf launcher goes (default: ~/.local/bin)")
+    parser.add_argument("--shell-config", help="the shell config file to manage "
+                                               "(default: from $SHELL)")
+    parser.add_argument("--index-url", help="the package index to install from")
+    parser.add_argument("--expose", choices=("path", "apps"),
+                        help="path (default): the shelf's bin on PATH, so its python3 is the "
+                             "one you get; apps: only the explicit packages' commands (and "
+                             "pyshelf-python) are linked into the bin dir")
+    parser.add_argument("--no-modify-shell", action="store_true",
+                        help="do not touch the shell config")
+    parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
+
+
+COMMANDS = (
+    Command(
+        name="init",
+        help="create the shelf: home, database, generation 0, shell block, launcher",
+        examples="""examples:
+  pyshelf init
+  pyshelf init --python /usr/bin/python3.12 --bin-dir ~/bin
+  pyshelf init --index-url https://mirror.example.com/simple
+  pyshelf init --expose apps      # link apps into the bin dir; keep the system's python3""",
+        run=run,
+        arguments=_init_arguments,
+    ),
+)

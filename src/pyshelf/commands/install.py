@@ -5,28 +5,30 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from pyshelf.change.local_sources import local_entry
-from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.model import IntentEntry, IsolatedApp, explicit_names
-from pyshelf.core.specs import (
-    is_path_like,
-    parse_install_specs,
-    reject_option_like,
-    unique_by_name,
-)
 from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
 
-REBUILT_KINDS = ("local", "editable", "wheel")
+if TYPE_CHECKING:
+    from pyshelf.core.model import IntentEntry
+    from pyshelf.shelf import Shelf
 
 
 def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
                       ) -> list[IntentEntry]:
     """Every target of the command as an intent entry; local ones are checked and named
     (which builds their metadata) before anything changes."""
+    from pyshelf.change.local_sources import local_entry
+    from pyshelf.core.specs import (
+        is_path_like,
+        parse_install_specs,
+        reject_option_like,
+        unique_by_name,
+    )
+
     if not args.specs and not args.editable:
         raise UsageError("Give at least one package, project directory or wheel to install.")
     for text in args.specs:
@@ -42,10 +44,13 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
+
     if args.with_packages and not args.isolated:
         raise UsageError("--with adds packages next to an isolated app; use it with "
                          "--isolated.")
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         if args.isolated:
             install_isolated(shelf, args)
@@ -72,6 +77,10 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
     """Put one app into an environment of its own, next to the shelf's."""
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest, IsolatedApp, explicit_names
+    from pyshelf.core.specs import parse_install_specs
+
     if len(args.specs) != 1 or args.editable:
         raise UsageError("--isolated takes exactly one app, a requirement such as 'black' or "
                          "'black==25.1' (add packages next to it with --with).")
@@ -91,3 +100,38 @@ def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
     apply_change(shelf, ChangeRequest(intent=shelf.state.intent(gen_id),
                                       isolated=list(apps.values()), prefer_cache=True),
                  assume_yes=args.yes, dry_run=args.dry_run)
+
+
+def _install_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("specs", nargs="*", metavar="SPEC",
+                        help="a PEP 508 requirement ('requests>=2.30', 'black[d]', "
+                             "'name @ URL'), a project directory or a wheel file")
+    parser.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
+                        help="install the project at PATH in editable mode (repeatable)")
+    parser.add_argument("--isolated", action="store_true",
+                        help="give the app an environment of its own, for an app that "
+                             "cannot share the shelf's")
+    parser.add_argument("--with", dest="with_packages", action="append", default=[],
+                        metavar="PKG", help="with --isolated: another package to install "
+                                            "next to the app (repeatable)")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="install",
+        help="install packages onto the shelf",
+        examples="""examples:
+  pyshelf install requests black
+  pyshelf install 'requests>=2.30' 'black[d]'
+  pyshelf install --dry-run httpie
+  pyshelf install ./my-project            # a local project, rebuilt from source
+  pyshelf install -e ~/src/my-tool        # editable: source edits show at once
+  pyshelf install ./dist/tool-1.0-py3-none-any.whl
+  pyshelf install 'tool @ https://example.com/tool-1.0-py3-none-any.whl'
+  pyshelf install --isolated black        # an environment of its own
+  pyshelf install --isolated mkdocs --with mkdocs-material""",
+        run=run,
+        arguments=_install_arguments,
+    ),
+)

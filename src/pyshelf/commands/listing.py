@@ -7,23 +7,16 @@ answer, which keeps this instant on a shelf of any size.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.core.model import InstalledPackage
+from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
 
-LOCAL_TYPES = ("local", "editable", "url")
+if TYPE_CHECKING:
+    from pyshelf.core.model import InstalledPackage
+
 ISOLATED = "isolated"
-
-
-def package_type(package: InstalledPackage) -> str:
-    """explicit / dependency for index packages; local / editable / url for the rest."""
-    if not package.is_explicit:
-        return "dependency"
-    if package.source in ("local", "wheel"):
-        return "local"
-    return package.source if package.source in LOCAL_TYPES else "explicit"
 
 
 def summary_line(packages: list[InstalledPackage], isolated: int = 0) -> str:
@@ -47,7 +40,7 @@ def _wanted(args: argparse.Namespace, kind: str) -> bool:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout)
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     everything = shelf.state.packages(gen_id)
     specs = {e.name: e.spec for e in shelf.state.intent(gen_id) if e.role == "explicit"}
@@ -88,3 +81,28 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         ])
     ui.out(summary_line(everything, len(apps)))
     return 0
+
+
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    kinds = parser.add_mutually_exclusive_group()
+    kinds.add_argument("--explicit", action="store_true", help="only what you installed")
+    kinds.add_argument("--deps", action="store_true", help="only dependencies")
+    kinds.add_argument("--local", action="store_true",
+                       help="only local projects, wheels, URLs and editables")
+    kinds.add_argument("--isolated", action="store_true",
+                       help="only apps in environments of their own")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="list",
+        help="list the packages on the shelf",
+        examples="""examples:
+  pyshelf list
+  pyshelf list --explicit
+  pyshelf list --json""",
+        run=run,
+        arguments=_list_arguments,
+    ),
+)

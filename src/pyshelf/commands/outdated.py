@@ -14,19 +14,17 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
-
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.pipeline import provided_by_system
-from pyshelf.change.resolve import resolve
-from pyshelf.core.graph import Distribution
-from pyshelf.core.holdback import Holder, holders, is_newer
-from pyshelf.core.lockfile import parse_lock
-from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
+from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.venv import paths
+
+if TYPE_CHECKING:
+    from pyshelf.core.graph import Distribution
+    from pyshelf.core.holdback import Holder
+    from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock
+    from pyshelf.shelf import Shelf
 
 
 @dataclass(frozen=True)
@@ -44,14 +42,18 @@ class Environment:
 def _rows(shelf: Shelf, env: Environment, *, everything: bool,
           provided: list[Distribution] | None = None) -> list[Outdated]:
     """The outdated packages of one environment, with what ``update`` would give each."""
+    from pyshelf.change.resolve import resolve
+    from pyshelf.core.holdback import holders, is_newer
+    from pyshelf.core.model import ChangeRequest
+
     packages = [p for p in env.packages if p.source == "index"
                 and (p.is_explicit or everything)]
     newer = shelf.engine.newer_versions(env.python)
     candidates = [p for p in packages if p.name in newer and is_newer(newer[p.name], p.version)]
     if not candidates:
         return []
-    update = resolve(shelf.engine, shelf.layout, env.intent, shelf.python, env.lock,
-                     upgrade=True, provided=provided)
+    update = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=env.intent, upgrade=True),
+                     shelf.python, env.lock, provided=provided)
     specs = {e.name: e.spec for e in env.intent}
     rows = []
     for package in candidates:
@@ -78,9 +80,13 @@ class Outdated:
 
     @property
     def held_back(self) -> bool:
+        from pyshelf.core.holdback import is_newer
+
         return is_newer(self.newest, self.update_gives)
 
     def label(self) -> str:
+        from packaging.utils import canonicalize_name
+
         if self.isolated_app is None:
             return self.name
         if canonicalize_name(self.name) == self.isolated_app:
@@ -96,7 +102,12 @@ class Outdated:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.change.pipeline import provided_by_system
+    from pyshelf.core.holdback import is_newer
+    from pyshelf.core.lockfile import parse_lock
+    from pyshelf.venv import paths
+
+    shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     rows = _rows(shelf, Environment(
         None, layout.gen_python(gen_id), shelf.state.packages(gen_id),
@@ -125,3 +136,23 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     ui.out(f"{len(rows)} {kind}(s) have newer releases; `pyshelf update` moves {movable} "
            "of them.")
     return 0
+
+
+def _outdated_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all", action="store_true", help="dependencies too")
+    json_output(parser)
+
+
+COMMANDS = (
+    Command(
+        name="outdated",
+        help="packages with newer releases, and what holds them back",
+        examples="""examples:
+  pyshelf outdated                # explicit packages with newer releases, and what holds
+                                  # them back
+  pyshelf outdated --all          # dependencies too
+  pyshelf outdated --json""",
+        run=run,
+        arguments=_outdated_arguments,
+    ),
+)

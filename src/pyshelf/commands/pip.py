@@ -15,17 +15,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from packaging.utils import canonicalize_name
-
 from pyshelf import ui
-from pyshelf.apps.run_once import ready_environment
-from pyshelf.commands.run import exec_command
+from pyshelf.commands.common import Command, exec_command, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.specs import is_path_like, parse_install_specs, parse_requirement
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
-from pyshelf.venv import paths
 
 PIP = "pip"
 _INSTALL_USAGE = ("the shelf's pip takes `pip install [-U] [-e PATH] SPEC...` and `pip "
@@ -78,6 +72,10 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _install(rest: Sequence[str]) -> list[list[str]]:
     """``pyshelf install --yes``, and with ``-U`` then ``update`` of the named packages."""
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.core.specs import is_path_like, parse_requirement
+
     options, unknown = _install_parser().parse_known_args(rest)
     if unknown:
         raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}, and "
@@ -103,9 +101,28 @@ def _uninstall(rest: Sequence[str]) -> list[list[str]]:
 
 
 def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.apps.run_once import ready_environment
+    from pyshelf.core.specs import parse_install_specs
+    from pyshelf.venv import paths
+
+    shelf = open_from(args, layout)
     intent = parse_install_specs([PIP], now())
     environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                     on_wait=ui.info)
     exec_command(paths.script(environment, PIP),
                  ["--python", str(paths.python(layout.env)), *pip_args])
+
+
+COMMANDS = (
+    Command(
+        name="pip",
+        help="pip on the shelf: install and uninstall become pyshelf changes, anything "
+             "else runs a real pip against the shelf",
+        examples="""examples (usually through the pip the shelf puts on PATH):
+  pip install requests            # = pyshelf install --yes requests
+  pip install -U requests         # ... then pyshelf update requests
+  pip uninstall -y requests       # = pyshelf remove --yes requests
+  pip list                        # a real pip, run against the shelf""",
+        run=run,
+    ),
+)

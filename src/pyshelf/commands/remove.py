@@ -4,15 +4,15 @@ an isolated app goes with its whole environment."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from pyshelf.change.pipeline import ChangeRequest, apply_change
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.graph import reachable
-from pyshelf.core.model import Edge, IntentEntry, explicit_names
-from pyshelf.core.specs import parse_package_name
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import Edge, IntentEntry
 
 
 def _requirers(name: str, edges: list[Edge], leaving: set[str]) -> list[str]:
@@ -36,6 +36,9 @@ def _checked(names: list[str], intent: dict[str, IntentEntry],
 def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges: list[Edge],
                   leaving: set[str]) -> list[IntentEntry]:
     """Pins for the dependencies the removal would orphan, for ``--keep-orphans``."""
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.model import IntentEntry
+
     remaining_roots = {e.name for e in intent if e.name not in leaving}
     still_needed = reachable(remaining_roots, edges)
     orphans = reachable(leaving, edges) - still_needed - leaving
@@ -45,8 +48,13 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.model import ChangeRequest, explicit_names
+    from pyshelf.core.specs import parse_package_name
+
     names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         intent = {e.name: e for e in shelf.state.intent(gen_id)}
@@ -71,3 +79,23 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                                           isolated=remaining),
                      assume_yes=args.yes, dry_run=args.dry_run)
     return 0
+
+
+def _remove_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="+", metavar="NAME", help="an installed package")
+    parser.add_argument("--keep-orphans", action="store_true",
+                        help="keep the dependencies nothing else needs, pinned")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="remove",
+        help="remove packages and the dependencies only they needed",
+        examples="""examples:
+  pyshelf remove black            # also removes click, pathspec... if nothing else needs them
+  pyshelf remove --keep-orphans black""",
+        run=run,
+        arguments=_remove_arguments,
+    ),
+)

@@ -10,29 +10,33 @@ had been started directly.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
-
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.run_once import ready_environment
+from pyshelf.commands.common import Command, exec_command, open_from
 from pyshelf.core.clock import now
-from pyshelf.core.specs import parse_install_specs, parse_requirement
-from pyshelf.errors import PyshelfError, UsageError
+from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.venv import paths
-from pyshelf.venv.scripts import package_scripts
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from pyshelf.shelf import Shelf
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.apps.run_once import ready_environment
+    from pyshelf.core.specs import parse_install_specs, parse_requirement
+    from pyshelf.venv import paths
+    from pyshelf.venv.scripts import package_scripts
+
     app = parse_requirement(args.app)
     name = canonicalize_name(app.name)
     extra = parse_install_specs(args.with_packages, now())
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     environment = _on_shelf(shelf, app) if not extra else None
     if environment is None:
         intent = parse_install_specs([args.app, *args.with_packages], now())
@@ -47,6 +51,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 
 def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
     """The shelf's environment, if it holds what ``app`` asks for (extras included)."""
+    from packaging.utils import canonicalize_name
+
     gen_id = shelf.current_generation_id()
     name = canonicalize_name(app.name)
     installed = {p.name: p for p in shelf.state.packages(gen_id)}
@@ -61,6 +67,8 @@ def _on_shelf(shelf: Shelf, app: Requirement) -> Path | None:
 def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
     """The command to run: ``--command``, else the one named like the package, else its only
     command."""
+    from packaging.utils import canonicalize_name
+
     if chosen is not None:
         if chosen not in scripts:
             raise UsageError(f"{display} has no command '{chosen}'"
@@ -77,11 +85,28 @@ def _pick(scripts: list[str], display: str, chosen: str | None) -> str:
                      "with --command.")
 
 
-def exec_command(command: Path, arguments: list[str]) -> None:
-    """Replace pyshelf with ``command``, so it owns the terminal, signals and exit status."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execv(command, [str(command), *arguments])
-    except OSError as exc:
-        raise PyshelfError(f"{command} could not be started ({exc.strerror}).") from exc
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("app", metavar="APP", help="the package, e.g. 'black' or "
+                                                   "'black==25.1'")
+    parser.add_argument("--with", dest="with_packages", action="append", default=[],
+                        metavar="PKG", help="another package the app needs (repeatable)")
+    parser.add_argument("--command", dest="script", metavar="NAME",
+                        help="which of the package's commands to run (default: the one "
+                             "named like the package, or its only one)")
+    parser.add_argument("args", nargs="*", default=[], metavar="ARG",
+                        help="arguments for the app; put them after --")
+
+
+COMMANDS = (
+    Command(
+        name="run",
+        help="run an app once without adding it to the shelf",
+        examples="""examples:
+  pyshelf run black -- --check .           # the shelf's black if it has one
+  pyshelf run 'httpie==3.2.4' -- --version # a throw-away environment, reused for 14 days
+  pyshelf run pytest --with pytest-cov -- --cov
+  pyshelf run python-lsp-server --command pylsp""",
+        run=run,
+        arguments=_run_arguments,
+    ),
+)

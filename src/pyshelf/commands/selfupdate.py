@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.core.specs import reject_option_like
+from pyshelf.commands.common import Command, common_options, open_from
 from pyshelf.errors import UsageError
-from pyshelf.host.launcher import write_launcher
-from pyshelf.host.self_copy import copy_from, copy_version
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
 
 
 def _checked_source(text: str) -> str:
+    from pyshelf.core.specs import reject_option_like
+
     reject_option_like(text)
     path = Path(text).expanduser().absolute()
     if path.is_file() and path.suffix == ".whl":
@@ -27,8 +26,11 @@ def _checked_source(text: str) -> str:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.host.launcher import write_launcher
+    from pyshelf.host.self_copy import copy_from, copy_version
+
     source = _checked_source(args.source) if args.source else None
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         before = copy_version(layout.app_current) or "none"
         ui.info("Installing pyshelf's own copy from " + (source or "the package index") + " ...")
@@ -37,3 +39,25 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             write_launcher(shelf.path_setting("bin_dir"), layout)
     ui.out(f"pyshelf {before} -> {copy_version(copy)} ({copy}).")
     return 0
+
+
+def _self_arguments(parser: argparse.ArgumentParser) -> None:
+    own_actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    own_update = own_actions.add_parser("update", parents=[common_options()],
+                                        help="refresh it from the index or from a path")
+    own_update.add_argument("--from", dest="source", metavar="PATH",
+                            help="a pyshelf wheel or project directory (its dependencies are "
+                                 "kept from the current copy)")
+
+
+COMMANDS = (
+    Command(
+        name="self",
+        help="manage pyshelf's own copy, which the launcher runs",
+        examples="""examples:
+  pyshelf self update                        # the newest pyshelf from the index
+  pyshelf self update --from ~/src/pyshelf   # a source checkout or a wheel""",
+        run=run,
+        arguments=_self_arguments,
+    ),
+)

@@ -6,13 +6,11 @@ import argparse
 import re
 
 from pyshelf import ui
+from pyshelf.commands.common import BASELINE, Command, changing, json_output, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.generations.going_back import go_to_generation, is_on_disk
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
 
-BASELINE = "baseline"
 RESERVED = frozenset({BASELINE, "current", "previous", "latest", "head"})
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -31,7 +29,7 @@ def check_name(name: str) -> str:
 
 
 def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         if args.delete:
             if args.name == BASELINE or shelf.state.snapshot(args.name) is None:
@@ -53,7 +51,9 @@ def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_restore(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.generations.going_back import go_to_generation
+
+    shelf = open_from(args, layout)
     with shelf.writing():
         record = shelf.state.snapshot(args.name)
         if record is None:
@@ -65,7 +65,9 @@ def run_restore(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_list(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout)
+    from pyshelf.generations.going_back import is_on_disk
+
+    shelf = open_from(args, layout)
     records = shelf.state.snapshots()
     sizes = {r.gen_id: len(shelf.state.packages(r.gen_id)) for r in records}
     if args.json:
@@ -77,3 +79,45 @@ def run_list(args: argparse.Namespace, layout: Layout) -> int:
              [(r.name, str(r.gen_id), str(sizes[r.gen_id]), ui.local_time(r.created_at))
               for r in records])
     return 0
+
+
+def _snapshot_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--force", action="store_true", help="replace an existing snapshot")
+    parser.add_argument("--delete", action="store_true", help="delete the snapshot")
+
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="snapshot",
+        help="name the current state so it can be restored later",
+        examples="""examples:
+  pyshelf snapshot before-upgrade
+  pyshelf snapshot --force before-upgrade
+  pyshelf snapshot --delete before-upgrade""",
+        run=run_snapshot,
+        arguments=_snapshot_arguments,
+    ),
+    Command(
+        name="restore",
+        help="go back to a named snapshot",
+        examples="""examples:
+  pyshelf restore before-upgrade""",
+        run=run_restore,
+        arguments=_restore_arguments,
+    ),
+    Command(
+        name="snapshots",
+        help="list the named snapshots",
+        examples="""examples:
+  pyshelf snapshots
+  pyshelf snapshots --json""",
+        run=run_list,
+        arguments=json_output,
+    ),
+)

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.commands.listing import LOCAL_TYPES, package_type
-from pyshelf.engine.interpreter import InterpreterCheck
-from pyshelf.generations.folders import generation_ids_on_disk
-from pyshelf.health import (
-    ShellHealth,
-    disk_usage,
-    interpreter_health,
-    shell_health,
-)
+from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
 from pyshelf.layout import Layout
-from pyshelf.shelf import Shelf, open_shelf
-from pyshelf.store.database import OperationRecord
-from pyshelf.venv.drift import Drift, generation_drift
+
+if TYPE_CHECKING:
+    from pyshelf.engine.interpreter import InterpreterCheck
+    from pyshelf.health import ShellHealth
+    from pyshelf.shelf import Shelf
+    from pyshelf.store.database import OperationRecord
+    from pyshelf.venv.drift import Drift
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,10 @@ class Status:
 
 
 def gather(shelf: Shelf) -> Status:
+    from pyshelf.generations.folders import generation_ids_on_disk
+    from pyshelf.health import disk_usage, interpreter_health, shell_health
+    from pyshelf.venv.drift import generation_drift
+
     gen_id = shelf.current_generation_id()
     return Status(
         home=str(shelf.layout.home),
@@ -138,7 +139,7 @@ def render(status: Status) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    status = gather(open_shelf(layout, warn_drift=False))
+    status = gather(open_from(args, layout, warn_drift=False))
     if args.json:
         ui.emit_json(to_json(status))
         return 0
@@ -147,3 +148,16 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     for label, value in rows:
         ui.out(f"{label + ':':<{width}} {value}")
     return 0
+
+
+COMMANDS = (
+    Command(
+        name="status",
+        help="the shelf at a glance: generation, interpreter, shell, disk",
+        examples="""examples:
+  pyshelf status
+  pyshelf status --json""",
+        run=run,
+        arguments=json_output,
+    ),
+)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from pyshelf.commands.common import Command, changing, open_from
 from pyshelf.errors import PyshelfError, UsageError
-from pyshelf.generations.going_back import go_to_generation
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
 
 
 def run_undo(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.generations.going_back import go_to_generation
+
     if args.steps < 1:
         raise UsageError("undo goes back at least 1 operation.")
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         records = shelf.state.operations(limit=args.steps, done_only=True)
         if len(records) < args.steps or records[-1].from_gen is None:
@@ -29,7 +30,9 @@ def run_undo(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rollback(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.generations.going_back import go_to_generation
+
+    shelf = open_from(args, layout)
     with shelf.writing():
         if args.to not in shelf.state.generation_states():
             raise PyshelfError(
@@ -38,3 +41,35 @@ def run_rollback(args: argparse.Namespace, layout: Layout) -> int:
             )
         go_to_generation(shelf, args.to, assume_yes=args.yes, dry_run=args.dry_run)
     return 0
+
+
+def _undo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("steps", nargs="?", type=int, default=1, metavar="N")
+    changing(parser)
+
+
+def _rollback_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--to", type=int, required=True, metavar="GEN")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="undo",
+        help="go back N operations (default 1)",
+        examples="""examples:
+  pyshelf undo            # back to the generation before the last operation
+  pyshelf undo 3          # back three operations
+  pyshelf undo            # run again right after an undo: redo""",
+        run=run_undo,
+        arguments=_undo_arguments,
+    ),
+    Command(
+        name="rollback",
+        help="make an earlier generation current again",
+        examples="""examples:
+  pyshelf rollback --to 4""",
+        run=run_rollback,
+        arguments=_rollback_arguments,
+    ),
+)

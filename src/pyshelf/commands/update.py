@@ -11,20 +11,19 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.change.pipeline import ChangeRequest, apply_change
-from pyshelf.commands.install import REBUILT_KINDS
-from pyshelf.core.graph import reachable
-from pyshelf.core.specs import parse_package_name
-from pyshelf.engine.interpreter import find_python, interpreter_to_keep
+from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
-from pyshelf.shelf import open_shelf
-from pyshelf.store.settings import Setting
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.graph import reachable
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.core.specs import parse_package_name
+
     names = [parse_package_name(text) for text in args.names]
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         intent = shelf.state.intent(gen_id)
@@ -49,7 +48,12 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
-    shelf = open_shelf(layout, verbose=args.verbose, wait=not args.no_wait)
+    from pyshelf.change.pipeline import apply_change
+    from pyshelf.core.model import ChangeRequest
+    from pyshelf.engine.interpreter import find_python, interpreter_to_keep
+    from pyshelf.store.settings import Setting
+
+    shelf = open_from(args, layout)
     with shelf.writing():
         python = (interpreter_to_keep(find_python(args.python), shelf.engine.describe)
                   if args.python else None)
@@ -65,3 +69,37 @@ def run_rebuild(args: argparse.Namespace, layout: Layout) -> int:
         if python and not args.dry_run:
             shelf.state.set_config("python", python)
     return 0
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these packages and what they need (default: everything)")
+    changing(parser)
+
+
+def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help="move the shelf to this interpreter")
+    changing(parser)
+
+
+COMMANDS = (
+    Command(
+        name="update",
+        help="upgrade packages as far as their requirements allow",
+        examples="""examples:
+  pyshelf update                  # upgrade everything within its requirements
+  pyshelf update requests         # only requests and what it needs
+  pyshelf update --dry-run""",
+        run=run_update,
+        arguments=_update_arguments,
+    ),
+    Command(
+        name="rebuild",
+        help="re-resolve and rebuild everything, e.g. for a new Python",
+        examples="""examples:
+  pyshelf rebuild                 # after the shelf's Python changed
+  pyshelf rebuild --python /usr/bin/python3.13""",
+        run=run_rebuild,
+        arguments=_rebuild_arguments,
+    ),
+)

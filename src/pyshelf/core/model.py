@@ -6,7 +6,7 @@ specs, the dependency graph) can be tested without a shelf.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -119,3 +119,24 @@ class IsolatedApp:
     @property
     def display_name(self) -> str:
         return next((p.display_name for p in self.packages if p.name == self.name), self.name)
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """What a change asks for: the new intent and how far packages may move to reach it.
+
+    The same record is what the resolver is asked, so a change is resolved exactly as it
+    was requested and nothing in between picks its fields apart."""
+
+    intent: Sequence[IntentEntry]
+    notes: Sequence[str] = ()
+    pins: Mapping[str, str] = field(default_factory=dict)  # exact versions to honour
+    upgrade: bool = False  # let every package move to its newest allowed version
+    upgrade_packages: Sequence[str] = ()  # ... or only these
+    refresh: Sequence[str] = ()  # local projects to rebuild from source
+    always_build: bool = False  # build even when nothing moves (rebuild for a new Python)
+    leave_out_unavailable: bool = False  # on a new Python, drop what cannot be installed there
+    prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
+    isolated: Sequence[IsolatedApp] | None = None  # the apps of their own (None: as they are)
+    upgrade_isolated: Sequence[str] = ()  # isolated apps to move to their newest versions
+    isolated_pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per app

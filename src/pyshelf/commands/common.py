@@ -1,0 +1,97 @@
+"""What several commands share: their definitions' shape, the options they have in common,
+and the few names and helpers more than one command needs.
+
+Every command module imports this one, and ``pyshelf --help`` imports every command module,
+so it imports nothing at module level beyond the standard library's lightest parts; the
+shelf itself is imported only when a command opens it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyshelf.errors import PyshelfError
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import InstalledPackage
+    from pyshelf.layout import Layout
+    from pyshelf.shelf import Shelf
+
+BASELINE = "baseline"  # the snapshot init takes of the empty shelf; clean can go back to it
+REBUILT_KINDS = ("local", "editable", "wheel")  # built from source, so uv must not reuse them
+LOCAL_TYPES = ("local", "editable", "url")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command as its own module defines it, so adding a command touches that module
+    and one line of ``cli.MODULES``."""
+
+    name: str
+    help: str
+    examples: str
+    run: Callable[[argparse.Namespace, Layout], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    aliases: tuple[str, ...] = ()
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=argparse.SUPPRESS,
+                        help="the shelf home (default: $PYSHELF_HOME or "
+                             "$XDG_DATA_HOME/pyshelf)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="show the commands pyshelf runs and full error details")
+    common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
+                        help="if another pyshelf is changing the shelf, fail at once "
+                             "instead of waiting")
+    return common
+
+
+def json_output(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def changing(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that shows a plan before it changes the shelf."""
+    parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show the plan and change nothing")
+
+
+def open_from(args: argparse.Namespace, layout: Layout, *, create: bool = False,
+              warn_drift: bool = True, recover: bool = True) -> Shelf:
+    """The shelf as the command line asked for it (``--verbose``, ``--no-wait``).
+
+    The shelf module is imported here, not above, so that defining a command costs nothing
+    until it runs."""
+    from pyshelf.shelf import open_shelf
+
+    return open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=create,
+                      warn_drift=warn_drift, recover=recover)
+
+
+def package_type(package: InstalledPackage) -> str:
+    """explicit / dependency for index packages; local / editable / url for the rest."""
+    if not package.is_explicit:
+        return "dependency"
+    if package.source in ("local", "wheel"):
+        return "local"
+    return package.source if package.source in LOCAL_TYPES else "explicit"
+
+
+def exec_command(command: Path, arguments: list[str]) -> None:
+    """Replace pyshelf with ``command``, so it owns the terminal, signals and exit status."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execv(command, [str(command), *arguments])
+    except OSError as exc:
+        raise PyshelfError(f"{command} could not be started ({exc.strerror}).") from exc
