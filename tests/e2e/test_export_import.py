@@ -5,24 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
-import tomllib
 from tests.e2e.helpers import packages, run_in_terminal, snapshot
 from tests.support.sandbox import Sandbox
+from tests.support.toml import tomllib
+
+
+pytestmark = pytest.mark.shelf("install beta delta[fast] alpha<2 --yes")
 
 
 @pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "delta[fast]", "alpha<2", "--yes")
-    return sandbox
-
-
-@pytest.fixture
-def other(tmp_path, sandbox):
+def other(tmp_path, sandbox, shelf_templates):
     machine = Sandbox(tmp_path / "other-home", base_python=sandbox.base_python,
                       index_url=sandbox.index_url, uv_cache_dir=sandbox.uv_cache_dir)
-    machine.init()
-    return machine
+    return shelf_templates.copy_into(machine)
 
 
 @pytest.mark.parametrize(("fmt", "name"), [
