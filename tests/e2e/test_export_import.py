@@ -9,7 +9,6 @@ from tests.e2e.helpers import packages, run_in_terminal, snapshot
 from tests.support.sandbox import Sandbox
 from tests.support.toml import tomllib
 
-
 pytestmark = pytest.mark.shelf("install beta delta[fast] alpha<2 --yes")
 
 
