@@ -20,6 +20,7 @@ from tests.support.sandbox import Sandbox
 __all__ = ["Commands", "ShelfTemplates", "move_home"]
 
 Commands = tuple[tuple[str, ...], ...]
+_LINKED_SIZE = 1 << 20
 
 
 def _rewrite_database(database: Path, old: str, new: str) -> None:
@@ -41,12 +42,27 @@ def _rewrite_database(database: Path, old: str, new: str) -> None:
 
 def move_home(source: Path, target: Path) -> None:
     """Copy the HOME ``source`` to ``target`` and point every path naming ``source`` at
-    ``target``: in symlinks, in files and in the shelf's database."""
-    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    ``target``: in symlinks, in files and in the shelf's database.
+
+    Files of a MiB or more (the uv binary ``init`` copies into the home) are hard-linked
+    instead of copied: pyshelf only ever replaces them, and no test writes into them.
+    """
+    linked: set[str] = set()
+
+    def copy(src: str, dst: str) -> None:
+        if Path(src).stat().st_size >= _LINKED_SIZE:
+            os.link(src, dst)
+            linked.add(dst)
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True, copy_function=copy)
     old, new = str(source), str(target)
     for folder, _, names in os.walk(target):
         for name in names:
             path = Path(folder, name)
+            if str(path) in linked:
+                continue
             if path.is_symlink():
                 link = str(path.readlink())
                 if link.startswith(old):
