@@ -6,6 +6,7 @@ Run from a checkout with pyshelf installed in the running interpreter's environm
     python bench/peers.py --workloads library --runs 1      # a quick look
     python bench/peers.py --index-url URL --peers pyshelf,uv-tool,venv-pip \\
         --packages beta --add alpha --remove beta --runs 1  # tiny, any index
+    python bench/peers.py ... --runs 1 --warm-ups 0         # a check that it runs at all
 
 The peers are pyshelf, pipx (pip backend), pipx (uv backend), uv tool, py-trkpac and one venv
 driven by pip. Each workload is installed into an empty setup, listed, grown by one package,
@@ -681,18 +682,19 @@ def one_run(peer: Peer, workload: Workload, new: Python | None) -> dict[tuple[st
 
 
 def measure_workload(peers: list[Peer], workload: Workload, settings: Settings, runs: int,
-                     results: Results) -> None:
-    """Per peer: one warm-up run that fills its caches (both Pythons), then ``runs`` timed."""
+                     results: Results, warm_ups: int = 1) -> None:
+    """Per peer: ``warm_ups`` untimed runs that fill its caches (both Pythons), then ``runs``
+    timed."""
     for peer in peers:
         if peer.apps_only and not workload.apps:
             for row in ROWS:
                 results.note((workload.name, peer.key, row), "n/a (apps only)")
             continue
-        for index in range(runs + 1):
-            label = "warm-up" if index == 0 else f"run {index}/{runs}"
+        for index in range(1 - warm_ups, runs + 1):
+            label = "warm-up" if index < 1 else f"run {index}/{runs}"
             progress(f"{workload.name}: {peer.title}, {label}")
             outcomes = one_run(peer, workload, settings.new)
-            if index == 0:
+            if index < 1:
                 continue
             for (column, row), outcome in outcomes.items():
                 results.add((workload.name, column, row), outcome)
@@ -1009,7 +1011,8 @@ def render(settings: Settings, args: argparse.Namespace, peers: list[Peer],
     lines = [f"# pyshelf against its peers, {date.today()}", "", "## Machine", "",
              *machine_facts(settings, versions), "",
              f"Median of {args.runs} timed run(s) per peer and workload, each in a fresh setup, "
-             "after one untimed warm-up run that fills the peer's caches for both Pythons. "
+             f"after {args.warm_ups} untimed warm-up run(s) that fill the peer's caches for both "
+             "Pythons. "
              "Wall clock, in seconds. Disk: bytes in allocated blocks added by the install "
              "step, each inode once, over the peer's whole area (caches included), in MB of "
              "10^6 bytes; files: non-directory paths added.", "",
@@ -1053,6 +1056,9 @@ def render(settings: Settings, args: argparse.Namespace, peers: list[Peer],
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per cell (median)")
+    parser.add_argument("--warm-ups", type=int, default=1,
+                        help="untimed runs per peer and workload before the timed ones (0: the "
+                             "first run is timed on cold caches, for a quick check)")
     parser.add_argument("--workloads", default=",".join([*WORKLOADS, BIG_LIST]),
                         help=f"comma-separated, from {', '.join([*WORKLOADS, BIG_LIST])}")
     parser.add_argument("--peers", default=",".join(peer.key for peer in PEERS),
@@ -1075,6 +1081,8 @@ def parse_args() -> argparse.Namespace:
     args.peers = [name for name in args.peers.split(",") if name]
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.warm_ups < 0:
+        parser.error("--warm-ups must not be negative")
     if unknown := set(args.workloads) - known:
         parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
     if unknown := set(args.peers) - {peer.key for peer in PEERS}:
@@ -1134,7 +1142,7 @@ def main() -> int:
         peers, unavailable, versions = prepare_peers(settings, args.peers)
         results = Results()
         for workload in workloads:
-            measure_workload(peers, workload, settings, args.runs, results)
+            measure_workload(peers, workload, settings, args.runs, results, args.warm_ups)
         shelf = next((peer for peer in peers if isinstance(peer, Pyshelf)), None)
         big = (measure_big_list(shelf, big_packages, args.runs, results)
                if shelf is not None and BIG_LIST in args.workloads else None)

@@ -1,8 +1,9 @@
-"""Session-wide offline index and uv cache, plus a fresh HOME per test."""
+"""Session-wide offline index, uv cache and built shelves, plus a fresh HOME per test."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -21,6 +22,7 @@ if _REPO_ROOT not in sys.path:
 from tests.support.catalogue import build_catalogue  # noqa: E402
 from tests.support.index import IndexServer, write_simple_index  # noqa: E402
 from tests.support.sandbox import SYSTEM_PATH, Sandbox  # noqa: E402
+from tests.support.shelves import ShelfTemplates  # noqa: E402
 
 
 class WheelIndex(NamedTuple):
@@ -33,6 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "network: needs the real package index (deselected unless PYSHELF_NETWORK_TESTS=1)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "shelf(*command_lines): pyshelf commands, after init, that made the shelf fixture",
     )
 
 
@@ -112,8 +118,22 @@ def reachable_sandbox(
         shutil.rmtree(top, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def shelf_templates(
+    tmp_path_factory: pytest.TempPathFactory, wheel_index: WheelIndex, uv_cache_dir: Path,
+    base_python: Path,
+) -> ShelfTemplates:
+    return ShelfTemplates(
+        tmp_path_factory.mktemp("shelf-templates"),
+        lambda home: _sandbox_at(home, wheel_index, uv_cache_dir, base_python),
+    )
+
+
 @pytest.fixture
-def shelf(sandbox: Sandbox) -> Sandbox:
-    """An initialised shelf; test modules that need more define their own."""
-    sandbox.init()
-    return sandbox
+def shelf(sandbox: Sandbox, shelf_templates: ShelfTemplates,
+          request: pytest.FixtureRequest) -> Sandbox:
+    """An initialised shelf in the test's sandbox, after the commands of the nearest
+    ``shelf`` marker (none without one), copied from one built once per session."""
+    marker = request.node.get_closest_marker("shelf")
+    commands = tuple(tuple(shlex.split(line)) for line in marker.args) if marker else ()
+    return shelf_templates.copy_into(sandbox, commands)

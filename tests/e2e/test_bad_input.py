@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.e2e.helpers import snapshot
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def _refused(shelf, *args, code):

@@ -61,8 +61,9 @@ def test_peers_benchmark_runs_offline_against_the_local_index(sandbox, tmp_path)
         env[name] = env[name.lower()] = refuse
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     result = subprocess.run(
-        [sys.executable, str(BENCH), "--runs", "1", "--peers", "pyshelf,uv-tool,venv-pip",
-         "--index-url", sandbox.index_url, "--python-old", str(old), "--python-new", str(new),
+        [sys.executable, str(BENCH), "--runs", "1", "--warm-ups", "0",
+         "--peers", "pyshelf,uv-tool,venv-pip", "--index-url", sandbox.index_url,
+         "--python-old", str(old), "--python-new", str(new),
          "--packages", "beta", "--add", "alpha", "--remove", "beta", "--output", str(report)],
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )
@@ -87,3 +88,4 @@ def test_peers_benchmark_runs_offline_against_the_local_index(sandbox, tmp_path)
     float(big["list (s)"]["pip list"])
     assert "(3 packages)" in text  # beta, gamma and alpha
     assert "## Targets" in text
+    assert "after 0 untimed warm-up run(s)" in text

@@ -13,12 +13,7 @@ import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, uv_wrapper, wait_for
 from tests.support.sandbox import pyshelf_script
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def _start(shelf, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

@@ -27,11 +27,7 @@ DAMAGED = ("it is left untouched (`pyshelf doctor --fix` sets it aside and rebui
 PAGE = 4096  # SQLite's default page size, which pyshelf keeps
 
 
-@pytest.fixture
-def shelf(sandbox: Sandbox) -> Sandbox:
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def database(shelf: Sandbox) -> Path:

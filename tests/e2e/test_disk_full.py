@@ -39,11 +39,7 @@ on device (os error 28)
 """
 
 
-@pytest.fixture
-def shelf(sandbox: Sandbox) -> Sandbox:
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def error_lines(stderr: str) -> list[str]:

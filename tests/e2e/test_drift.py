@@ -10,11 +10,7 @@ from tests.e2e.helpers import current_target, packages
 WARNING = "changed outside pyshelf"
 
 
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def pip(shelf, *args: str) -> None:

@@ -22,12 +22,7 @@ from tests.e2e.helpers import (
 )
 from tests.support.sandbox import pyshelf_script
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def test_failed_build_leaves_shelf_as_it_was(shelf, tmp_path):

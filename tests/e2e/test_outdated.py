@@ -9,13 +9,12 @@ from tests.e2e.helpers import packages, snapshot
 
 
 @pytest.fixture
-def shelf(sandbox, wheel_index):
-    sandbox.init()
+def shelf(sandbox, shelf_templates, wheel_index):
     pinned = wheel_index.root / "outdated-pins.txt"
     pinned.write_text("alpha==1.0\napp-tool==1.0\nholder==1.0\n")
-    sandbox.ok("import", str(pinned), "--yes")  # old versions first, looser intent below
-    sandbox.ok("install", "alpha<2", "app-tool", "holder", "--yes")
-    return sandbox
+    commands = (("import", str(pinned), "--yes"),  # old versions first, looser intent below
+                ("install", "alpha<2", "app-tool", "holder", "--yes"))
+    return shelf_templates.copy_into(sandbox, commands)
 
 
 def _rows(shelf, *args: str) -> dict[str, dict[str, object]]:

@@ -7,12 +7,7 @@ import json
 import pytest
 from tests.e2e.helpers import run_without_subprocesses
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "app-tool", "beta", "delta[fast]", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install app-tool beta delta[fast] --yes")
 
 
 def text(shelf, *args: str) -> str:

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.e2e.helpers import generation_dirs, packages, snapshot
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "app-tool", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install app-tool beta --yes")
 
 
 def test_remove_takes_orphans_recursively(shelf):

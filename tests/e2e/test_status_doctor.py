@@ -12,12 +12,7 @@ from contextlib import closing
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
-    return sandbox
+pytestmark = pytest.mark.shelf("install beta --yes")
 
 
 def status(shelf) -> dict:

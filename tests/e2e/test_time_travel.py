@@ -10,13 +10,8 @@ import time
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
 
-
-@pytest.fixture
-def shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")       # op 2: gen 1
-    sandbox.ok("install", "app-tool", "--yes")   # op 3: gen 2
-    return sandbox
+# op 1 is the init; op 2 makes generation 1, op 3 generation 2
+pytestmark = pytest.mark.shelf("install beta --yes", "install app-tool --yes")
 
 
 def test_history_lists_every_operation(shelf):

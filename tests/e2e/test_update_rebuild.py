@@ -10,13 +10,12 @@ from uv import find_uv_bin
 
 
 @pytest.fixture
-def shelf(sandbox, wheel_index):
-    sandbox.init()
+def shelf(sandbox, shelf_templates, wheel_index):
     pinned = wheel_index.root / "pins.txt"
     pinned.write_text("alpha==1.0\ngamma==1.0\nbeta==1.0\n")
-    sandbox.ok("import", str(pinned), "--yes")  # old versions, loose intent below
-    sandbox.ok("install", "alpha", "beta", "gamma<2", "--yes")
-    return sandbox
+    commands = (("import", str(pinned), "--yes"),  # old versions, loose intent below
+                ("install", "alpha", "beta", "gamma<2", "--yes"))
+    return shelf_templates.copy_into(sandbox, commands)
 
 
 def test_update_everything_respects_each_requirement(shelf):

@@ -1,18 +1,40 @@
 """The source of ``tinybackend``, a PEP 517 build backend published in the test index.
 
 Local-project tests need a backend that installs without the network; this one uses only
-the standard library. It reads ``[project]`` from pyproject.toml, takes the version from a
-``VERSION`` file when it is listed as dynamic (so a project's name and version can only be
-known by building it), packs every top-level package directory, and supports editable
-installs through a ``.pth`` file.
+the standard library. It reads ``[project]`` from pyproject.toml (before Python 3.11, whose
+standard library parses no TOML, only the subset ``write_project`` writes), takes the
+version from a ``VERSION`` file when it is listed as dynamic (so a project's name and
+version can only be known by building it), packs every top-level package directory, and
+supports editable installs through a ``.pth`` file.
 """
 
 BACKEND = r'''
-import base64, hashlib, io, os, tomllib, zipfile
+import base64, hashlib, io, json, os, zipfile
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10, whose build environment has no TOML parser
+    tomllib = None
+
+def _toml(path):
+    if tomllib is not None:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    # The subset write_project writes: [table] headers and keys whose values are JSON too.
+    data = table = {}
+    with open(path) as f:
+        for line in map(str.strip, f):
+            if line.startswith("["):
+                table = data
+                for part in line.strip("[]").split("."):
+                    table = table.setdefault(part, {})
+            elif line:
+                key, _, value = line.partition("=")
+                table[key.strip()] = json.loads(value)
+    return data
 
 def _project():
-    with open("pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
+    project = _toml("pyproject.toml")["project"]
     if "version" in project.get("dynamic", []):
         with open("VERSION") as f:
             project["version"] = f.read().strip()

@@ -5,18 +5,17 @@ from __future__ import annotations
 import random
 import sqlite3
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tests.support.records import INTERPRETER, new_generation, record
 
-from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Interpreter, IsolatedApp
+from pyshelf.core.model import Edge, IntentEntry, IsolatedApp
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
 from pyshelf.store.database import (
     MIGRATIONS,
     SCHEMA_VERSION,
     InaccessibleDatabase,
-    NewGeneration,
     OperationRecord,
     State,
     UnreadableDatabase,
@@ -30,9 +29,6 @@ from pyshelf.store.database import (
 GENERATION_TABLES = ("generations", "generation_requirements", "generation_packages",
                      "generation_dependencies", "operations", "meta")
 
-INTERPRETER = Interpreter(path="/usr/bin/python3", resolved="/usr/bin/python3.12",
-                          implementation="cpython", version="3.12.4")
-
 
 def user_version(path: Path) -> int:
     with closing(sqlite3.connect(path)) as db:
@@ -43,34 +39,6 @@ def row_counts(path: Path) -> dict[str, int]:
     with closing(sqlite3.connect(path)) as db:
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in GENERATION_TABLES}
-
-
-def new_generation(gen_id: int = 1, **changes) -> NewGeneration:
-    generation = NewGeneration(
-        id=gen_id,
-        created_at=f"2024-01-0{gen_id}T10:00:00",
-        interpreter=INTERPRETER,
-        marker_env={"sys_platform": "linux", "python_version": "3.12"},
-        lock_text="Black==24.1.0\nclick==8.1.7\n",
-        intent=[IntentEntry(name="black", spec="black>=24", added_at="2024-01-01T09:00:00")],
-        packages=[
-            InstalledPackage(name="black", display_name="Black", version="24.1.0",
-                             is_explicit=True, source="index", installed_at="t1"),
-            InstalledPackage(name="click", display_name="click", version="8.1.7",
-                             is_explicit=False, source="index", installed_at="t2"),
-        ],
-        edges=[Edge("black", "click", ">=8.0")],
-    )
-    return replace(generation, **changes)
-
-
-def record(state: State, new: NewGeneration, *, command: str = "install black",
-           summary: str = "+2 ~0 -0", finished_at: str = "f") -> int:
-    """Journal and record ``new`` as a change does; returns the operation id."""
-    op_id = state.begin_operation(command=command, started_at=f"{new.created_at}-start",
-                                  from_gen=state.current_generation_id(), to_gen=new.id)
-    state.record_generation(new, op_id=op_id, finished_at=finished_at, summary=summary)
-    return op_id
 
 
 @pytest.fixture
