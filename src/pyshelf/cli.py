@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyshelf import __version__
 from pyshelf.commands.common import Command, common_options
-from pyshelf.errors import EXIT_ERROR, EXIT_INTERRUPTED, DiskFullError, PyshelfError
+from pyshelf.errors import EXIT_DECLINED, EXIT_ERROR, EXIT_INTERRUPTED, DiskFullError, PyshelfError
 
 # Which module defines each command (aliases included), in the order ``pyshelf --help``
 # lists them: running one command imports only its own module.
@@ -119,6 +119,11 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     argv = list(argv)
     at = _command_index(argv)
     parser = build_parser(argv[at] if at is not None and argv[at] in MODULES else None)
+    if at is None and not {"-h", "--help", "--version"} & set(argv):
+        parser.print_help()  # a bare `pyshelf`: what it can do, not a usage error
+        raise SystemExit(0)
+    if at is not None and argv[at] not in MODULES:
+        parser.error(_unknown_command(argv[at]))
     if at is not None and argv[at] == "pip":
         args = parser.parse_args(argv[:at + 1])
         args.pip_args = argv[at + 1:]
@@ -130,6 +135,15 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
             args.args = [*args.args, *argv[cut + 1:]]
             return args
     return parser.parse_args(argv)
+
+
+def _unknown_command(word: str) -> str:
+    """One sentence instead of argparse's list of every command."""
+    import difflib
+
+    close = difflib.get_close_matches(word, MODULES, n=1)
+    guess = f"; did you mean {close[0]}?" if close else "."
+    return f"'{word}' is not a pyshelf command{guess} `pyshelf --help` lists them."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return definition(args.command).run(args, layout)
     except PyshelfError as exc:
-        ui.error(exc.message)
+        # a "no" at the prompt is the person's choice, not a failure
+        (ui.info if exc.exit_code == EXIT_DECLINED else ui.error)(exc.message)
         if exc.detail and (args.verbose or exc.exit_code == 3):
             ui.info(exc.detail)
         return exc.exit_code

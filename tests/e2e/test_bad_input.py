@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
-from tests.e2e.helpers import snapshot
+from tests.e2e.helpers import packages, snapshot
+from tests.support.sandbox import pyshelf_script
 
 pytestmark = pytest.mark.shelf("install beta --yes")
 
@@ -88,3 +92,45 @@ def test_unreachable_index(shelf, wheel_index):
 def test_remove_with_a_requirement_instead_of_a_name(shelf):
     result = _refused(shelf, "remove", "beta>=1", "--yes", code=2)
     assert "give just the name" in result.stderr
+
+
+def _answering(shelf, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run pyshelf with a terminal on stdin that types ``answer`` at the prompt."""
+    typist, terminal = os.openpty()
+    os.write(typist, answer.encode() + b"\n")
+    try:
+        return subprocess.run([str(pyshelf_script()), *args], stdin=terminal, env=shelf.env,
+                              cwd=shelf.home, capture_output=True, text=True, timeout=120,
+                              check=False)
+    finally:
+        os.close(terminal)
+        os.close(typist)
+
+
+def test_saying_no_at_the_prompt_is_an_abort_not_an_error(shelf):
+    before = snapshot(shelf)
+
+    declined = _answering(shelf, "n", "install", "alpha")
+
+    assert declined.returncode == 4
+    assert declined.stdout.endswith("Proceed? [y/N] ")
+    assert declined.stderr == "Nothing was changed.\n"
+    assert snapshot(shelf) == before
+    assert _answering(shelf, "y", "install", "alpha").returncode == 0
+    assert "alpha" in packages(shelf)
+
+
+def test_a_mistyped_command_gets_a_suggestion_not_every_command(shelf):
+    result = _refused(shelf, "instal", "alpha", code=2)
+
+    assert result.stderr.splitlines()[-1] == (
+        "pyshelf: error: 'instal' is not a pyshelf command; did you mean install? "
+        "`pyshelf --help` lists them.")
+
+
+def test_a_bare_pyshelf_shows_the_help(shelf):
+    result = shelf.run()
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: pyshelf")
+    assert "install         install packages onto the shelf" in result.stdout

@@ -39,6 +39,9 @@ def test_list_reports_explicit_and_dependencies(shelf):
     assert "beta" in explicit and "gamma" not in explicit
     deps = shelf.ok("list", "--deps").stdout
     assert "gamma" in deps and "beta " not in deps
+    assert explicit.splitlines()[-1] == ("2 of 5 shown; 5 package(s): 2 explicit, 0 local, "
+                                         "3 dependencies")
+    assert deps.splitlines()[-1].startswith("3 of 5 shown; ")
     data = json.loads(shelf.ok("list", "--json").stdout)
     assert data["generation"] == 1
     assert data["summary"] == {"total": 5, "explicit": 2, "local": 0, "dependencies": 3,

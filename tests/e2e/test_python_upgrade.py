@@ -142,3 +142,31 @@ def test_rebuild_on_the_same_python_still_reports_a_conflict(machine):
     sandbox, chosen, _ = machine
     assert pyshelf_in_app(machine, "init", "--python", str(chosen), "--yes").returncode == 0
     assert sandbox.run("install", "movingext>=2", "--yes").returncode == 3
+
+
+def test_a_move_to_another_python_is_planned_recorded_and_undone(sandbox, pythons,
+                                                                 upgrade_index):
+    old, new = pythons
+    sandbox.env["PYSHELF_INDEX_URL"] = upgrade_index
+    sandbox.ok("init", "--python", str(old.executable), "--yes")
+    sandbox.ok("install", EXTENSION, "purelib", "--yes")
+    old_version = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]["version"]
+    old_abi = old.tag.split("-")[0]
+
+    moved = sandbox.ok("rebuild", "--python", str(new.executable), "--yes")
+
+    new_version = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]["version"]
+    assert f"  ~ Python {old_version} -> {new.minor}\n" in moved.stdout
+    assert (f"  ~ {EXTENSION} 1.0 (its {old_abi} build is replaced by one for Python "
+            f"{new.minor})\n") in moved.stdout
+    history = json.loads(sandbox.ok("history", "--json").stdout)
+    assert history[0]["summary"] == f"Python {old_version} -> {new_version}; +0 ~0 -0"
+
+    back = sandbox.ok("undo", "--yes")
+
+    assert f"  ~ Python {new_version} -> {old_version}\n" in back.stdout
+    assert sandbox.ok("config", "get", "python").stdout == f"{old.executable}\n"
+    sandbox.ok("install", "movingext", "--yes")  # built on the Python undo went back to
+    status = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]
+    assert (status["state"], status["version"]) == ("ok", old_version)
+    assert packages(sandbox)["movingext"] == ("1.0", "explicit")

@@ -26,7 +26,7 @@ from pyshelf.apps.isolated import (
     show_isolated_plan,
 )
 from pyshelf.change.build import build_generation, start_venv
-from pyshelf.change.python_move import needed_by_python, unavailable
+from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
@@ -40,7 +40,7 @@ from pyshelf.core.model import (
     Lock,
     explicit_names,
 )
-from pyshelf.core.plan import make_plan, spec_changes
+from pyshelf.core.plan import interpreter_change, make_plan, spec_changes
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
@@ -170,11 +170,14 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             dist, where = system[change.name]
             ui.warn(f"{change.display_name} {dist.version} is also installed in {where}; the "
                     "shelf's copy will shadow it for the shelf's python.")
-    because = ({} if same_minor(version, current.interpreter.version)
-               else needed_by_python(plan, shelf.layout.gen_dir(current_id), version))
-    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs,
-                 [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt],
-                 because)
+    moving = interpreter_change(current.interpreter.version, version)
+    lines = [moving] if moving else []
+    because: dict[str, str] = {}
+    if not same_minor(version, current.interpreter.version):
+        because = needed_by_python(plan, shelf.layout.gen_dir(current_id), version)
+        lines += rebuilt_for_python(plan, shelf.layout.gen_dir(current_id), version)
+    lines += [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt]
+    ui.show_plan(plan, f"Plan for generation {gen_id}:", specs, lines, because)
     show_isolated_plan(steps, gone)
     if dry_run:
         ui.out("Dry run: nothing was changed.")
@@ -302,7 +305,9 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         guard.hold()
         switch_to(layout, gen_id)
         switched = True
-        shelf.state.record_generation(record, op_id=op_id, finished_at=now(), summary=summary)
+        shelf.state.record_generation(record, op_id=op_id, finished_at=now(),
+                                      summary=_with_interpreter(shelf, from_gen, summary,
+                                                                built.facts.version))
     except BaseException:
         if switched:
             _point_env_back(shelf, from_gen)
@@ -312,6 +317,14 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         raise
     finish_switch(shelf, gen_id,
                   f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+
+
+def _with_interpreter(shelf: Shelf, from_gen: int | None, summary: str, version: str) -> str:
+    """The history's summary, led by the interpreter's move where there was one."""
+    if from_gen is None:
+        return summary
+    moved = interpreter_change(shelf.state.generation(from_gen).interpreter.version, version)
+    return f"{moved}; {summary}" if moved else summary
 
 
 class CommitGuard:

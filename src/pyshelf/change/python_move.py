@@ -68,6 +68,16 @@ def unavailable(engine: Engine, layout: Layout, intent: Sequence[IntentEntry], p
     return found
 
 
+def rebuilt_for_python(plan: Plan, gen_dir: Path, version: str) -> list[str]:
+    """The compiled packages that keep their version but whose build is replaced by one for
+    ``version``, as plan lines."""
+    moved = {change.name for change in (*plan.upgraded, *plan.downgraded, *plan.removed,
+                                        *plan.orphaned)}
+    return [f"{name} {old} (its {built_for} build is replaced by one for Python {version})"
+            for name, (old, built_for) in sorted(built_only_for(gen_dir).items())
+            if name not in moved]
+
+
 def needed_by_python(plan: Plan, gen_dir: Path, version: str) -> dict[str, str]:
     """Why a version moves: the one installed was built for the old Python only."""
     moved = (*plan.upgraded, *plan.downgraded)

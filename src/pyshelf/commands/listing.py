@@ -79,7 +79,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
              *(("",) if with_source else ()))
             for a in shown_apps
         ])
-    ui.out(summary_line(everything, len(apps)))
+    filtered = args.explicit or args.deps or args.local or args.isolated
+    shown_count = f"{len(shown) + len(shown_apps)} of {len(everything) + len(apps)} shown; "
+    ui.out((shown_count if filtered else "") + summary_line(everything, len(apps)))
     return 0
 
 

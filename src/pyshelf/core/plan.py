@@ -86,6 +86,13 @@ def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[st
     )
 
 
+def interpreter_change(old: str, new: str) -> str | None:
+    """``Python 3.12.1 -> 3.13.0`` when a change moves the shelf to another interpreter
+    version: every compiled package is rebuilt for it, so the plan and the history say so
+    even when no package version moves."""
+    return None if old == new else f"Python {old} -> {new}"
+
+
 @dataclass(frozen=True)
 class SpecChange:
     name: str

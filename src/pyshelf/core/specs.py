@@ -13,6 +13,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, canonicalize_name
 
 from pyshelf.core.model import IntentEntry
+from pyshelf.core.spec_errors import plain_reason
 from pyshelf.errors import UsageError
 
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tar.bz2", ".zip", ".tgz")
@@ -59,8 +60,8 @@ def parse_requirement(text: str, *, allow_url: bool = False) -> Requirement:
     except (InvalidRequirement, InvalidName) as exc:
         if "/" in stripped or stripped.endswith(_ARCHIVE_SUFFIXES):
             raise path_refusal from exc
-        reason = str(exc).splitlines()[0]
-        raise UsageError(f"'{stripped}' is not a valid requirement ({reason}).") from exc
+        reason = plain_reason(stripped, str(exc).splitlines()[0])
+        raise UsageError(f"'{stripped}' is not a valid requirement: {reason}.") from exc
     if requirement.url and not allow_url:
         raise UsageError(
             f"'{stripped}' is a direct URL requirement; pyshelf installs requirements from the "

@@ -7,14 +7,17 @@ cache where it can. Either way it is one operation in the history, so it can be 
 
 from __future__ import annotations
 
+import os
+
 from pyshelf import ui
 from pyshelf.apps.isolated import plan_isolated
 from pyshelf.change.pipeline import CommitGuard, build_and_switch, finish_switch, provided_by_system
 from pyshelf.core.clock import now
 from pyshelf.core.model import explicit_names
-from pyshelf.core.plan import make_plan, spec_changes
+from pyshelf.core.plan import interpreter_change, make_plan, spec_changes
 from pyshelf.generations.folders import next_generation_id, switch_to
 from pyshelf.shelf import Shelf, command_line
+from pyshelf.store.settings import Setting
 
 
 def is_on_disk(shelf: Shelf, gen_id: int) -> bool:
@@ -36,18 +39,29 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     on_disk = is_on_disk(shelf, target_id)
     heading = (f"Back to generation {target_id}:" if on_disk else
                f"Rebuilding generation {target_id} from its lock:")
-    ui.show_plan(plan, heading, spec_changes(current_intent, target_intent))
+    moving = interpreter_change(current.interpreter.version, target.interpreter.version)
+    ui.show_plan(plan, heading, spec_changes(current_intent, target_intent),
+                 [moving] if moving else [])
     if dry_run:
         ui.out("Dry run: nothing was changed.")
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
-    if not on_disk:
+    # The interpreter goes back with the generation, or the next change would move the
+    # shelf forward again without a word.
+    python = target.interpreter.path
+    back_to = python if state.config().get("python") != python else None
+    if not on_disk:  # rebuilt on its own interpreter, where that one is still there
+        rebuild_on = back_to if back_to and os.access(back_to, os.X_OK) else None
+        if rebuild_on:
+            shelf.settings["python"] = Setting(rebuild_on, "file")
         new_id = next_generation_id(shelf.layout, state.highest_generation_id())
         apps = state.isolated(target_id)  # rebuilt from their locks where they are gone
         steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, apps, apps)
         build_and_switch(shelf, new_id, target_intent, target.lock, from_gen=current_id,
                          summary=plan.summary, provided=provided_by_system(shelf),
                          isolated=steps)
+        if rebuild_on:
+            state.set_config("python", rebuild_on)
         return
     started = now()
     guard = CommitGuard()
@@ -55,7 +69,9 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     switch_to(shelf.layout, target_id)
     try:
         state.record_switch(command=command_line(), from_gen=current_id, to_gen=target_id,
-                            started_at=started, finished_at=now(), summary=plan.summary)
+                            started_at=started, finished_at=now(),
+                            summary=f"{moving}; {plan.summary}" if moving else plan.summary,
+                            python=back_to)
     except BaseException:
         switch_to(shelf.layout, current_id)
         guard.release()

@@ -253,14 +253,17 @@ class State:
 
     def set_config(self, key: str, value: str | None) -> None:
         with self._writing():
-            if value is None:
-                self._db.execute("DELETE FROM config WHERE key = ?", (key,))
-            else:
-                self._db.execute(
-                    "INSERT INTO config (key, value) VALUES (?, ?)"
-                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (key, value),
-                )
+            self._put_config(key, value)
+
+    def _put_config(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM config WHERE key = ?", (key,))
+        else:
+            self._db.execute(
+                "INSERT INTO config (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # -- generations ----------------------------------------------------------------------
     def current_generation_id(self) -> int | None:
@@ -409,8 +412,10 @@ class State:
             self._insert_generation(new)
 
     def record_switch(self, *, command: str, from_gen: int | None, to_gen: int, started_at: str,
-                      finished_at: str, summary: str) -> int:
-        """Make an existing generation current again (undo, rollback, restore)."""
+                      finished_at: str, summary: str, python: str | None = None) -> int:
+        """Make an existing generation current again (undo, rollback, restore); ``python``,
+        the interpreter it was built on, becomes the setting in the same transaction, so
+        the next change builds on it too."""
         with self._writing():
             cursor = self._db.execute(
                 "INSERT INTO operations (command, from_gen, to_gen, started_at, finished_at,"
@@ -418,6 +423,8 @@ class State:
                 (command, from_gen, to_gen, started_at, finished_at, summary),
             )
             self._set_current(to_gen)
+            if python is not None:
+                self._put_config("python", python)
             return int(cursor.lastrowid or 0)
 
     def _insert_generation(self, new: NewGeneration) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock
-from pyshelf.core.plan import Change, Plan, make_plan
+from pyshelf.core.plan import Change, Plan, interpreter_change, make_plan
 
 
 def lock(*pins: str):
@@ -178,3 +178,8 @@ def test_summary_counts_added_changed_and_removed():
 
 def test_summary_of_empty_plan():
     assert Plan().summary == "+0 ~0 -0"
+
+
+def test_an_interpreter_move_is_named_only_when_the_version_changes():
+    assert interpreter_change("3.12.1", "3.13.0") == "Python 3.12.1 -> 3.13.0"
+    assert interpreter_change("3.12.1", "3.12.1") is None

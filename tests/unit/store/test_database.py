@@ -243,6 +243,20 @@ def test_failure_late_in_record_generation_leaves_no_partial_rows(state: State, 
     assert (state.intent(2), state.packages(2)) == ([], [])
 
 
+def test_a_switch_back_takes_its_interpreter_in_the_same_transaction(state: State):
+    record(state, new_generation(1))
+    record(state, new_generation(2))
+    state.set_config("python", "/new/python3.13")
+
+    state.record_switch(command="undo", from_gen=2, to_gen=1, started_at="s", finished_at="f",
+                        summary="Python 3.13.0 -> 3.12.1; +0 ~0 -0", python="/old/python3.12")
+    state.record_switch(command="undo", from_gen=1, to_gen=2, started_at="s", finished_at="f",
+                        summary="+0 ~0 -0")
+
+    assert state.current_generation_id() == 2
+    assert state.config()["python"] == "/old/python3.12"  # None leaves the setting alone
+
+
 def test_config_is_empty_initially(state: State):
     assert state.config() == {}
 
