@@ -18,6 +18,8 @@ def test_local_project_is_built_named_from_metadata_and_tracked(shelf):
                             dependencies=("gamma<1.1",), script="local-tool")
     result = shelf.ok("install", "./src/tool", "--yes")
     assert "+ local-tool" in result.stdout and "+ gamma 1.0" in result.stdout
+    assert "rebuilt from source" not in result.stdout  # new, so not rebuilt: shown once
+    assert "local-tool 0.3.1 (built from source)" in result.stderr
     listed = _listed(shelf)
     assert listed["local-tool"]["version"] == "0.3.1"
     assert listed["local-tool"]["type"] == "local"
@@ -35,7 +37,7 @@ def test_reinstalling_a_path_rebuilds_it_even_if_only_python_files_changed(shelf
     shelf.ok("install", str(project), "--yes")
     set_message(project, "local-tool", "changed")
     result = shelf.ok("install", str(project), "--yes")
-    assert "~ local-tool (rebuilt from source)" in result.stdout
+    assert "~ local-tool 1.0 (rebuilt from source)" in result.stdout
     assert shelf.bash("local-tool").stdout == "changed\n"
 
 
@@ -44,9 +46,14 @@ def test_update_rebuilds_local_projects_and_reads_a_new_dynamic_version(shelf):
     shelf.ok("install", str(project), "--yes")
     (project / "VERSION").write_text("1.1\n")
     set_message(project, "local-tool", "newer")
-    shelf.ok("update", "--yes")
+    result = shelf.ok("update", "--yes")
     assert packages(shelf)["local-tool"] == ("1.1", "local")
     assert shelf.bash("local-tool").stdout == "newer\n"
+    assert [line for line in result.stdout.splitlines() if "local-tool" in line] == [
+        "  ~ local-tool 1.0 (rebuilt from source)"]  # once, with the version it has
+    assert "local-tool 1.0 -> 1.1 (built from source)" in result.stderr
+    diff = json.loads(shelf.ok("diff", "--json").stdout)
+    assert diff["upgraded"] == [{"name": "local-tool", "old": "1.0", "new": "1.1"}]
 
 
 def test_editable_install_shows_source_edits_without_reinstalling(shelf):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,13 +34,14 @@ from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
     ChangeRequest,
+    InstalledPackage,
     IntentEntry,
     Interpreter,
     IsolatedApp,
     Lock,
     explicit_names,
 )
-from pyshelf.core.plan import interpreter_change, make_plan, spec_changes
+from pyshelf.core.plan import interpreter_change, make_plan, spec_changes, with_built_versions
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
@@ -147,9 +148,11 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
                           wanted_isolated, request)
     gone = [app for app in current_isolated
             if app.name not in {a.name for a in wanted_isolated}]
-    plan = make_plan(current.lock, lock, explicit_names(current_intent), explicit_names(intent))
+    before = with_built_versions(current.lock, shelf.state.packages(current_id))
+    plan = make_plan(before, lock, explicit_names(current_intent), explicit_names(intent))
     specs = spec_changes(current_intent, intent)
-    rebuilt = sorted(name for name in request.refresh if name in lock.packages)
+    rebuilt = sorted(name for name in request.refresh
+                     if name in lock.packages and name in before.packages)  # not the added
     if (plan.is_empty and not specs and not rebuilt and not request.always_build
             and _same_roles(current_intent, intent)
             and not gone and not any(step.changes for step in steps)):
@@ -176,7 +179,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     if not same_minor(version, current.interpreter.version):
         because = needed_by_python(plan, shelf.layout.gen_dir(current_id), version)
         lines += rebuilt_for_python(plan, shelf.layout.gen_dir(current_id), version)
-    lines += [f"{lock.packages[n].display_name} (rebuilt from source)" for n in rebuilt]
+    lines += [" ".join(filter(None, (before.packages[n].display_name, before.packages[n].version,
+                                     "(rebuilt from source)"))) for n in rebuilt]
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs, lines, because)
     show_isolated_plan(steps, gone)
     if dry_run:
@@ -302,6 +306,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             isolated=apps,
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
+        for line in built_from_source(lock, record.packages, previous_packages):
+            ui.info(line)
         guard.hold()
         switch_to(layout, gen_id)
         switched = True
@@ -317,6 +323,22 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         raise
     finish_switch(shelf, gen_id,
                   f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+
+
+def built_from_source(lock: Lock, built: Sequence[InstalledPackage],
+                      previous: Mapping[str, InstalledPackage]) -> list[str]:
+    """The versions the plan could not know: those of the direct references (local
+    projects, wheels, URLs), as built, where they are new or moved."""
+    lines = []
+    for package in built:
+        locked = lock.packages.get(package.name)
+        if locked is None or locked.version:
+            continue
+        old = previous[package.name].version if package.name in previous else None
+        if old != package.version:
+            moved = f"{old} -> {package.version}" if old else package.version
+            lines.append(f"{package.display_name} {moved} (built from source)")
+    return lines
 
 
 def _with_interpreter(shelf: Shelf, from_gen: int | None, summary: str, version: str) -> str:

@@ -43,14 +43,14 @@ def run_history(args: argparse.Namespace, layout: Layout) -> int:
 def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
     from pyshelf.core.lockfile import EMPTY_LOCK
     from pyshelf.core.model import explicit_names
-    from pyshelf.core.plan import make_plan
+    from pyshelf.core.plan import make_plan, with_built_versions
 
     state = shelf.state
-    target = state.generation(to_gen)
+    target = with_built_versions(state.generation(to_gen).lock, state.packages(to_gen))
     if from_gen is None:
-        return make_plan(EMPTY_LOCK, target.lock, set(), explicit_names(state.intent(to_gen)))
-    source = state.generation(from_gen)
-    return make_plan(source.lock, target.lock, explicit_names(state.intent(from_gen)),
+        return make_plan(EMPTY_LOCK, target, set(), explicit_names(state.intent(to_gen)))
+    source = with_built_versions(state.generation(from_gen).lock, state.packages(from_gen))
+    return make_plan(source, target, explicit_names(state.intent(from_gen)),
                      explicit_names(state.intent(to_gen)))
 
 

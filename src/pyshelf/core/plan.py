@@ -7,12 +7,12 @@ status alone changes between explicit and dependency.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass, replace
 
 from packaging.version import InvalidVersion, Version
 
-from pyshelf.core.model import IntentEntry, Lock
+from pyshelf.core.model import InstalledPackage, IntentEntry, Lock
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,20 @@ def _newer(new: str, old: str) -> bool:
         return new > old
 
 
+def with_built_versions(lock: Lock, installed: Iterable[InstalledPackage]) -> Lock:
+    """``lock`` with the versions its direct references (local projects, wheels, URLs) were
+    built at: a requirements-format lock names their source, never their version, and the
+    version is what a person compares."""
+    built = {package.name: package.version for package in installed}
+    return replace(lock, packages={
+        name: replace(locked, version=built.get(name, "")) if not locked.version else locked
+        for name, locked in lock.packages.items()})
+
+
 def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[str]) -> Plan:
-    """Compare two resolutions; explicit sets are canonical names of the explicit intent."""
+    """Compare two resolutions; explicit sets are canonical names of the explicit intent.
+    A version not known yet (a direct reference before it is built) moves nothing: the
+    plan says such a package is rebuilt instead."""
     added: list[Change] = []
     removed: list[Change] = []
     orphaned: list[Change] = []
@@ -71,7 +83,8 @@ def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[st
         elif after is None and before is not None:
             change = Change(name, before.display_name, before.version, None)
             (removed if name in old_explicit else orphaned).append(change)
-        elif before is not None and after is not None and before.version != after.version:
+        elif (before is not None and after is not None and before.version != after.version
+              and before.version and after.version):
             change = Change(name, after.display_name, before.version, after.version)
             (upgraded if _newer(after.version, before.version) else downgraded).append(change)
     still_installed = new.packages.keys() & old.packages.keys()

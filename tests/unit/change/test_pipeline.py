@@ -6,9 +6,15 @@ from __future__ import annotations
 from tests.support.dists import write_dist_info
 
 from pyshelf.apps.isolated import IsolatedStep
-from pyshelf.change.pipeline import _same_roles, _summary, system_packages, target_version
-from pyshelf.core.lockfile import EMPTY_LOCK
-from pyshelf.core.model import IntentEntry, Interpreter, IsolatedApp
+from pyshelf.change.pipeline import (
+    _same_roles,
+    _summary,
+    built_from_source,
+    system_packages,
+    target_version,
+)
+from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock
+from pyshelf.core.model import InstalledPackage, IntentEntry, Interpreter, IsolatedApp
 from pyshelf.core.plan import Change, Plan
 
 OLD = IsolatedApp("tool", "tool", env_dir="tool-1")
@@ -72,3 +78,19 @@ def test_roles_compare_by_name_and_role_only():
     asked = [IntentEntry("a", "a>=1"), IntentEntry("b", "b", role="kept")]
     assert _same_roles(asked, [IntentEntry("b", "b<2", role="kept"), IntentEntry("a", "a")])
     assert not _same_roles(asked, [IntentEntry("a", "a"), IntentEntry("b", "b")])
+
+
+def test_the_versions_built_from_source_are_said_where_new_or_moved():
+    lock = parse_lock("tool @ file:///src/tool\nsame @ file:///src/same\nsix==1.16.0\n")
+
+    def installed(name: str, version: str) -> InstalledPackage:
+        return InstalledPackage(name, name, version, True, "local", "t")
+
+    built = [installed("tool", "0.99.0"), installed("same", "1.0"), installed("new", "2.0"),
+             installed("six", "1.17.0")]
+    previous = {"tool": installed("tool", "0.27.1"), "same": installed("same", "1.0")}
+
+    assert built_from_source(lock, built, previous) == [
+        "tool 0.27.1 -> 0.99.0 (built from source)"]  # `new` and `six` are not in the lock
+    lock = parse_lock("new @ file:///src/new\n")
+    assert built_from_source(lock, built, previous) == ["new 2.0 (built from source)"]

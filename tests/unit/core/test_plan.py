@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock
-from pyshelf.core.plan import Change, Plan, interpreter_change, make_plan
+from pyshelf.core.model import InstalledPackage
+from pyshelf.core.plan import Change, Plan, interpreter_change, make_plan, with_built_versions
 
 
 def lock(*pins: str):
@@ -183,3 +184,22 @@ def test_summary_of_empty_plan():
 def test_an_interpreter_move_is_named_only_when_the_version_changes():
     assert interpreter_change("3.12.1", "3.13.0") == "Python 3.12.1 -> 3.13.0"
     assert interpreter_change("3.12.1", "3.12.1") is None
+
+
+def test_a_direct_reference_takes_the_version_it_was_built_at():
+    built = parse_lock("tool @ file:///src/tool\nsix==1.16.0\n")
+    installed = [InstalledPackage("tool", "tool", "0.27.1", True, "local", "t"),
+                 InstalledPackage("six", "six", "1.16.0", False, "index", "t")]
+
+    versions = {n: p.version for n, p in with_built_versions(built, installed).packages.items()}
+
+    assert versions == {"tool": "0.27.1", "six": "1.16.0"}
+
+
+def test_a_version_not_known_before_the_build_moves_nothing():
+    before = with_built_versions(parse_lock("tool @ file:///src/tool\n"),
+                                 [InstalledPackage("tool", "tool", "0.27.1", True, "local", "t")])
+
+    plan = make_plan(before, parse_lock("tool @ file:///src/tool\n"), {"tool"}, {"tool"})
+
+    assert plan.is_empty
