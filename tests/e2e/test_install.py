@@ -93,7 +93,8 @@ def test_changed_spec_moves_the_package(shelf):
 def test_non_normalised_names_are_matched(shelf):
     shelf.ok("install", "mixed-case-name", "--yes")
     assert packages(shelf) == {"Mixed_Case.Name": ("1.0", "explicit")}
-    shelf.ok("remove", "MIXED_case.name", "--yes")
+    removed = shelf.ok("remove", "MIXED_case.name", "--yes")
+    assert "  - Mixed_Case.Name 1.0\n" in removed.stdout  # as the package calls itself
     assert packages(shelf) == {}
 
 

@@ -41,7 +41,7 @@ from pyshelf.core.model import (
     Lock,
     explicit_names,
 )
-from pyshelf.core.plan import interpreter_change, make_plan, spec_changes, with_built_versions
+from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
@@ -148,7 +148,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
                           wanted_isolated, request)
     gone = [app for app in current_isolated
             if app.name not in {a.name for a in wanted_isolated}]
-    before = with_built_versions(current.lock, shelf.state.packages(current_id))
+    before = as_installed(current.lock, shelf.state.packages(current_id))
     plan = make_plan(before, lock, explicit_names(current_intent), explicit_names(intent))
     specs = spec_changes(current_intent, intent)
     rebuilt = sorted(name for name in request.refresh

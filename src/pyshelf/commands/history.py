@@ -43,13 +43,13 @@ def run_history(args: argparse.Namespace, layout: Layout) -> int:
 def generation_plan(shelf: Shelf, from_gen: int | None, to_gen: int) -> Plan:
     from pyshelf.core.lockfile import EMPTY_LOCK
     from pyshelf.core.model import explicit_names
-    from pyshelf.core.plan import make_plan, with_built_versions
+    from pyshelf.core.plan import as_installed, make_plan
 
     state = shelf.state
-    target = with_built_versions(state.generation(to_gen).lock, state.packages(to_gen))
+    target = as_installed(state.generation(to_gen).lock, state.packages(to_gen))
     if from_gen is None:
         return make_plan(EMPTY_LOCK, target, set(), explicit_names(state.intent(to_gen)))
-    source = with_built_versions(state.generation(from_gen).lock, state.packages(from_gen))
+    source = as_installed(state.generation(from_gen).lock, state.packages(from_gen))
     return make_plan(source, target, explicit_names(state.intent(from_gen)),
                      explicit_names(state.intent(to_gen)))
 

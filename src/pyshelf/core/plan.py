@@ -57,13 +57,16 @@ def _newer(new: str, old: str) -> bool:
         return new > old
 
 
-def with_built_versions(lock: Lock, installed: Iterable[InstalledPackage]) -> Lock:
-    """``lock`` with the versions its direct references (local projects, wheels, URLs) were
-    built at: a requirements-format lock names their source, never their version, and the
-    version is what a person compares."""
-    built = {package.name: package.version for package in installed}
+def as_installed(lock: Lock, installed: Iterable[InstalledPackage]) -> Lock:
+    """``lock`` as its installed packages describe themselves: each by its own display name
+    (``Pygments``, where uv writes ``pygments``), and each direct reference (local project,
+    wheel, URL) with the version it was built at, which a requirements-format lock never
+    names but a person compares."""
+    known = {package.name: package for package in installed}
     return replace(lock, packages={
-        name: replace(locked, version=built.get(name, "")) if not locked.version else locked
+        name: replace(locked, display_name=known[name].display_name,
+                      version=locked.version or known[name].version)
+        if name in known else locked
         for name, locked in lock.packages.items()})
 
 
@@ -85,7 +88,7 @@ def make_plan(old: Lock, new: Lock, old_explicit: Set[str], new_explicit: Set[st
             (removed if name in old_explicit else orphaned).append(change)
         elif (before is not None and after is not None and before.version != after.version
               and before.version and after.version):
-            change = Change(name, after.display_name, before.version, after.version)
+            change = Change(name, before.display_name, before.version, after.version)
             (upgraded if _newer(after.version, before.version) else downgraded).append(change)
     still_installed = new.packages.keys() & old.packages.keys()
     return Plan(

@@ -14,7 +14,7 @@ from pyshelf.apps.isolated import plan_isolated
 from pyshelf.change.pipeline import CommitGuard, build_and_switch, finish_switch, provided_by_system
 from pyshelf.core.clock import now
 from pyshelf.core.model import explicit_names
-from pyshelf.core.plan import interpreter_change, make_plan, spec_changes, with_built_versions
+from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
 from pyshelf.generations.folders import next_generation_id, switch_to
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.settings import Setting
@@ -34,8 +34,8 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     state = shelf.state
     current, target = state.generation(current_id), state.generation(target_id)
     current_intent, target_intent = state.intent(current_id), state.intent(target_id)
-    plan = make_plan(with_built_versions(current.lock, state.packages(current_id)),
-                     with_built_versions(target.lock, state.packages(target_id)),
+    plan = make_plan(as_installed(current.lock, state.packages(current_id)),
+                     as_installed(target.lock, state.packages(target_id)),
                      explicit_names(current_intent), explicit_names(target_intent))
     on_disk = is_on_disk(shelf, target_id)
     heading = (f"Back to generation {target_id}:" if on_disk else

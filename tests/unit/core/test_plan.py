@@ -6,7 +6,7 @@ import pytest
 
 from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock
 from pyshelf.core.model import InstalledPackage
-from pyshelf.core.plan import Change, Plan, interpreter_change, make_plan, with_built_versions
+from pyshelf.core.plan import Change, Plan, as_installed, interpreter_change, make_plan
 
 
 def lock(*pins: str):
@@ -81,10 +81,11 @@ def test_downgrade_is_decided_by_pep440_ordering(old, new):
     assert plan.upgraded == ()
 
 
-def test_version_change_uses_new_display_name():
+def test_version_change_keeps_the_name_the_shelf_knows_the_package_by():
+    """The installed package's own name; the new release's is known only once it is in."""
     plan = make_plan(lock("foo_bar==1.0"), lock("Foo.Bar==2.0"), set(), set())
 
-    assert plan.upgraded == (Change("foo-bar", "Foo.Bar", "1.0", "2.0"),)
+    assert plan.upgraded == (Change("foo-bar", "foo_bar", "1.0", "2.0"),)
 
 
 def test_unchanged_packages_are_absent_from_every_list():
@@ -191,15 +192,24 @@ def test_a_direct_reference_takes_the_version_it_was_built_at():
     installed = [InstalledPackage("tool", "tool", "0.27.1", True, "local", "t"),
                  InstalledPackage("six", "six", "1.16.0", False, "index", "t")]
 
-    versions = {n: p.version for n, p in with_built_versions(built, installed).packages.items()}
+    versions = {n: p.version for n, p in as_installed(built, installed).packages.items()}
 
     assert versions == {"tool": "0.27.1", "six": "1.16.0"}
 
 
 def test_a_version_not_known_before_the_build_moves_nothing():
-    before = with_built_versions(parse_lock("tool @ file:///src/tool\n"),
+    before = as_installed(parse_lock("tool @ file:///src/tool\n"),
                                  [InstalledPackage("tool", "tool", "0.27.1", True, "local", "t")])
 
     plan = make_plan(before, parse_lock("tool @ file:///src/tool\n"), {"tool"}, {"tool"})
 
     assert plan.is_empty
+
+
+def test_a_package_on_the_shelf_keeps_its_own_display_name():
+    installed = [InstalledPackage("pygments", "Pygments", "2.17.0", False, "index", "t")]
+    before = as_installed(parse_lock("pygments==2.17.0\n"), installed)
+
+    plan = make_plan(before, parse_lock("pygments==2.18.0\n"), set(), set())
+
+    assert plan.upgraded == (Change("pygments", "Pygments", "2.17.0", "2.18.0"),)
