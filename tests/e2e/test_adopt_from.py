@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.helpers import generation_dirs, packages
+from tests.support.sandbox import SYSTEM_PATH
 
 
 def _tool(shelf, *argv: str) -> None:
@@ -53,6 +54,18 @@ def test_adopt_from_pipx_and_uv_moves_everything_in_one_command(elsewhere):
     assert shell.stdout.splitlines() == ["beta 1.0", "app-tool 1.0",
                                          "shared-user 1.1 with shared 2.0"]
     assert "pyshelf-isolated" in str((elsewhere.bin_dir / "shared-user").readlink())
+
+
+def test_remove_old_without_pipx_on_path_warns_and_finishes_the_rest(elsewhere):
+    elsewhere.env["PATH"] = SYSTEM_PATH  # pipx was found in the test's own venv
+
+    result = elsewhere.ok("adopt", "--from", "pipx", "--remove-old", "--yes")
+
+    assert ("beta is on the shelf, but pipx is not on PATH, so its old copy stays; `pipx "
+            "uninstall beta` removes it where pipx is installed.") in result.stderr
+    assert (elsewhere.home / ".local" / "share" / "pipx" / "venvs" / "beta").is_dir()
+    assert result.stderr.count("shared-user is in the way") == 1  # its pipx link stays
+    assert packages(elsewhere)["beta"] == ("1.0", "explicit")
 
 
 def test_a_dry_run_changes_nothing_anywhere(elsewhere):

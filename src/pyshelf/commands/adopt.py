@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -145,14 +146,21 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
         ui.info("The old copies stay where they were (and may come first on PATH); "
                 "`--remove-old` removes them through their own tools.")
         return
+    removed = False
     for item in moved:
         command = uninstall_command(item, shelf.engine.uv, shelf.python)
         if run_other_tool(command, without_pip_guard(os.environ)):
             ui.info(f"Removed {item.name} from {item.tool}.")
+            removed = True
+        elif shutil.which(command[0]) is None:  # its folders are the tool's to change
+            ui.warn(f"{item.name} is on the shelf, but {command[0]} is not on PATH, so its "
+                    f"old copy stays; `{shlex.join(command)}` removes it where "
+                    f"{command[0]} is installed.")
         else:
             ui.warn(f"{item.name} is on the shelf, but `{shlex.join(command)}` failed; run it "
                     "yourself to remove the old copy.")
-    link_apps(shelf)
+    if removed:  # the old tools' links are gone: the shelf's can take their place
+        link_apps(shelf)
 
 
 def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
