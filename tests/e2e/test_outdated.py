@@ -11,9 +11,9 @@ from tests.e2e.helpers import packages, snapshot
 @pytest.fixture
 def shelf(sandbox, shelf_templates, wheel_index):
     pinned = wheel_index.root / "outdated-pins.txt"
-    pinned.write_text("alpha==1.0\napp-tool==1.0\nholder==1.0\n")
+    pinned.write_text("alpha==1.0\napp-tool==1.0\nholder==1.0\nmover==1.0\n")
     commands = (("import", str(pinned), "--yes"),  # old versions first, looser intent below
-                ("install", "alpha<2", "app-tool", "holder", "--yes"))
+                ("install", "alpha<2", "app-tool", "holder", "mover", "--yes"))
     return shelf_templates.copy_into(sandbox, commands)
 
 
@@ -26,7 +26,7 @@ def test_outdated_names_what_update_moves_and_what_holds_the_rest(shelf):
 
     rows = _rows(shelf)
 
-    assert set(rows) == {"alpha", "app-tool"}  # holder is at its newest; hold-lib is a dep
+    assert set(rows) == {"alpha", "app-tool", "mover"}  # holder is at its newest
     assert rows["app-tool"] == {"name": "app-tool", "installed": "1.0", "newest": "1.1",
                                 "update_gives": "1.1", "explicit": True, "isolated_app": None,
                                 "held_back": False, "held_back_by": []}
@@ -54,10 +54,22 @@ def test_outdated_table_reads_as_sentences(shelf):
     assert alpha.split()[:4] == ["alpha", "1.0", "2.0", "1.0"]
     assert alpha.endswith("your requirement alpha<2")
     assert any(line.endswith("holder (requires hold-lib<2)") for line in lines)
-    assert lines[-1] == "3 package(s) have newer releases; `pyshelf update` moves 1 of them."
+    assert lines[-1] == "5 package(s) have newer releases; `pyshelf update` moves 3 of them."
     shelf.ok("update", "--yes")  # and update does what it said
     assert packages(shelf)["app-tool"] == ("1.1", "explicit")
     assert packages(shelf)["alpha"] == ("1.0", "explicit")
+
+
+def test_a_requirement_the_update_replaces_is_not_named_as_a_holder(shelf):
+    """mover 1.0 asks for moved-lib<2, but update moves mover to 2.0 (moved-lib<3)."""
+    rows = _rows(shelf, "--all")
+
+    assert (rows["moved-lib"]["update_gives"], rows["moved-lib"]["held_back"]) == ("2.0", True)
+    assert rows["moved-lib"]["held_back_by"] == []
+    line = next(line for line in shelf.ok("outdated", "--all").stdout.splitlines()
+                if line.startswith("moved-lib"))
+    assert line.endswith("what mover 2.0 will require (update moves it too; see again after "
+                         "`pyshelf update`)")
 
 
 def test_outdated_on_an_up_to_date_shelf(sandbox):

@@ -93,6 +93,12 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("hold-lib", "1.0"),
     Dist("hold-lib", "2.0"),
     Dist("holder", "1.0", requires=("hold-lib<2",)),
+    # moved-lib is held below 3.0 by mover 2.0, not by mover 1.0's older <2
+    Dist("moved-lib", "1.0"),
+    Dist("moved-lib", "2.0"),
+    Dist("moved-lib", "3.0"),
+    Dist("mover", "1.0", requires=("moved-lib<2",)),
+    Dist("mover", "2.0", requires=("moved-lib<3",)),
     # Shows its arguments and surroundings, for `pyshelf run`.
     _argv_tool("1.0"),
     _argv_tool("2.0"),

@@ -12,7 +12,7 @@ and are left out.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,15 +55,21 @@ def _rows(shelf: Shelf, env: Environment, *, everything: bool,
     update = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=env.intent, upgrade=True),
                      shelf.python, env.lock, provided=provided)
     specs = {e.name: e.spec for e in env.intent}
+    moving = [p for p in env.packages
+              if p.name in update.packages and update.packages[p.name].version != p.version]
     rows = []
     for package in candidates:
         locked = update.packages.get(package.name)
         gives = locked.version if locked else package.version
+        held = is_newer(newer[package.name], gives)
+        requirers = {e.package for e in env.edges if e.requires == package.name}
         rows.append(Outdated(
             package.display_name, package.version, newer[package.name], gives,
             package.is_explicit,
-            holders(package.name, newer[package.name], specs.get(package.name), env.edges)
-            if is_newer(newer[package.name], gives) else [], env.app,
+            holders(package.name, newer[package.name], specs.get(package.name), env.edges,
+                    {p.name for p in moving}) if held else [], env.app,
+            {p.display_name: update.packages[p.name].version for p in moving
+             if p.name in requirers} if held else {},
         ))
     return rows
 
@@ -77,6 +83,8 @@ class Outdated:
     explicit: bool
     held_back_by: list[Holder]
     isolated_app: str | None = None  # the isolated app whose environment holds it
+    # packages that require it and that the update moves too (name -> the version it gives)
+    moving_requirers: dict[str, str] = field(default_factory=dict)
 
     @property
     def held_back(self) -> bool:
@@ -96,6 +104,11 @@ class Outdated:
     def reason(self) -> str:
         if not self.held_back:
             return ""
+        if not self.held_back_by and self.moving_requirers:
+            moved = ", ".join(f"{name} {version}" for name, version in
+                              sorted(self.moving_requirers.items()))
+            return (f"what {moved} will require (update moves it too; see again after "
+                    "`pyshelf update`)")
         if not self.held_back_by:  # e.g. the newest release needs another Python
             return "the shelf as a whole (no single requirement)"
         return "; ".join(holder.describe() for holder in self.held_back_by)

@@ -7,7 +7,7 @@ shelf's interpreter, so a ``<2`` that only applies on another platform never sho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -30,10 +30,12 @@ class Holder:
         return f"{self.package} (requires {self.requirement})"
 
 
-def holders(name: str, newest: str, own_spec: str | None, edges: Iterable[Edge]
-            ) -> list[Holder]:
+def holders(name: str, newest: str, own_spec: str | None, edges: Iterable[Edge],
+            moving: Set[str] = frozenset()) -> list[Holder]:
     """The requirements on ``name`` (canonical) that exclude ``newest``: the person's own
-    spec first, then each package that requires it, by name."""
+    spec first, then each package that requires it, by name. A package in ``moving`` (one
+    the update gives another version) is left out: what it requires today is not what it
+    will require then."""
     found = []
     if own_spec is not None:
         try:
@@ -43,7 +45,7 @@ def holders(name: str, newest: str, own_spec: str | None, edges: Iterable[Edge]
         if own is not None and not _allows(own.specifier, newest):
             found.append(Holder(None, str(own)))
     for edge in sorted(edges, key=lambda e: e.package):
-        if edge.requires != name:
+        if edge.requires != name or edge.package in moving:
             continue
         try:
             specifier = SpecifierSet(edge.specifier)

@@ -35,3 +35,9 @@ def test_is_newer_follows_pep_440() -> None:
     assert is_newer("1.10", "1.9")
     assert not is_newer("1.0", "1.0.0")
     assert not is_newer("not-a-version", "1.0")
+
+
+def test_a_requirer_the_update_moves_is_not_a_holder() -> None:
+    edges = [Edge("mover", "lib", "<2"), Edge("holder", "lib", "<2")]
+
+    assert holders("lib", "3.0", None, edges, moving={"mover"}) == [Holder("holder", "lib<2")]
