@@ -136,3 +136,15 @@ def test_a_log_of_both_streams_keeps_them_in_order(shelf):
 
     assert first("Plan for generation 1:") < first("Building generation 1") \
         < first("Generation 1 is now current")
+
+
+def test_a_new_app_held_back_by_the_shelf_is_named_with_what_holds_it(shelf):
+    shelf.ok("install", "clicky-pinner", "--yes")
+
+    result = shelf.ok("install", "blacky", "--yes")
+
+    assert packages(shelf)["blacky"] == ("1.0", "explicit")
+    assert ("warning: blacky 1.0 is held back by what the shelf holds (clicky stays at 7.0 "
+            "for clicky-pinner (requires clicky<8)); on its own it would be 2.0. `pyshelf "
+            "install --isolated blacky` gives it an environment of its own.") in result.stderr
+    assert "held back" not in shelf.ok("install", "beta", "--yes").stderr  # nothing holds it

@@ -99,6 +99,12 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("moved-lib", "3.0"),
     Dist("mover", "1.0", requires=("moved-lib<2",)),
     Dist("mover", "2.0", requires=("moved-lib<3",)),
+    # blacky's newest needs clicky>=8, which clicky-pinner on a shelf rules out
+    Dist("clicky", "7.0"),
+    Dist("clicky", "8.0"),
+    Dist("clicky-pinner", "1.0", requires=("clicky<8",)),
+    Dist("blacky", "1.0", requires=("clicky",)),
+    Dist("blacky", "2.0", requires=("clicky>=8",)),
     # Shows its arguments and surroundings, for `pyshelf run`.
     _argv_tool("1.0"),
     _argv_tool("2.0"),

@@ -16,6 +16,7 @@ import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.apps.bin_links import link_apps
@@ -30,6 +31,7 @@ from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, una
 from pyshelf.change.resolve import resolve
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
+from pyshelf.core.holdback import held_back_notes
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
@@ -57,6 +59,9 @@ from pyshelf.store.database import NewGeneration
 from pyshelf.store.generation_records import write_generation_record
 from pyshelf.venv.dist_info import read_distributions
 from pyshelf.venv.drift import Drift, generation_drift
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -120,10 +125,14 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         return resolve(shelf.engine, shelf.layout, replace(request, intent=entries),
                        shelf.python, current.lock, provided=provided)
 
+    known = {entry.name for entry in current_intent}
+    new = [entry for entry in intent if entry.role == "explicit" and entry.kind == "index"
+           and entry.name not in known] if not request.pins else []
     try:
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
+        alone = _resolve_alone(shelf, new, provided)
         try:
             lock = resolve_for(intent)
         except ConflictError:
@@ -141,6 +150,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if broken is not None:
             raise broken from exc
         raise
+    notes = held_back_notes(new, lock, alone.result(), intent, shelf.state.edges(current_id)
+                            ) if alone else []
     current_isolated = shelf.state.isolated(current_id)
     wanted_isolated = (current_isolated if request.isolated is None
                        else list(request.isolated))
@@ -160,7 +171,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         return
     gen_id = (early.gen_id if early else
               next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
-    notes = [*request.notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
+    notes = [*request.notes, *notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
     notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
               "`pyshelf undo` goes back to the generation that has it."
               for name, reason in sorted(left_out.items())]
@@ -190,6 +201,28 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)
+
+
+def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
+                   provided: Sequence[Distribution] | None) -> Future[Lock] | None:
+    """Start resolving the new requirements without the shelf, beside the real resolve (uv
+    waits on the network, not the processor), to see what the shelf holds them back from."""
+    if not new:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    def alone() -> Lock:
+        try:
+            return resolve(shelf.engine, shelf.layout, ChangeRequest(intent=list(new)),
+                           shelf.python, EMPTY_LOCK, provided=provided, label="alone")
+        except PyshelfError:  # on their own they cannot be resolved: nothing to compare
+            return EMPTY_LOCK
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(alone)
+    finally:
+        pool.shutdown(wait=False)  # its one thread ends with the resolve
 
 
 def _summary(main: str, steps: Sequence[IsolatedStep], gone: Sequence[IsolatedApp]) -> str:

@@ -28,7 +28,8 @@ def input_line(entry: IntentEntry) -> str:
 
 
 def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
-            previous: Lock, *, provided: Sequence[Distribution] | None = None) -> Lock:
+            previous: Lock, *, provided: Sequence[Distribution] | None = None,
+            label: str = "resolve") -> Lock:
     """The request's ``pins`` (canonical name -> version) are hard constraints, e.g. from an
     import; its ``refresh`` names local projects whose metadata must be rebuilt from source;
     ``provided`` are packages the system supplies: pinned, and left out of the lock.
@@ -39,7 +40,7 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
     package; only if the cache lacks something does uv ask the index."""
     provided = representable(provided or ())
     pins = {**request.pins, **{d.name: d.version for d in provided}}
-    with layout.scratch("resolve") as work:
+    with layout.scratch(label) as work:  # one label per resolve running at once
         requirements_in = work / "requirements.in"
         requirements_in.write_text(
             "".join(f"{input_line(entry)}\n"

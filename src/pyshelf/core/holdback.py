@@ -7,14 +7,14 @@ shelf's interpreter, so a ``<2`` that only applies on another platform never sho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from pyshelf.core.model import Edge
+from pyshelf.core.model import Edge, IntentEntry, Lock
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,31 @@ def is_newer(candidate: str, than: str) -> bool:
         return Version(candidate) > Version(than)
     except InvalidVersion:
         return False
+
+
+def held_back_notes(new: Sequence[IntentEntry], shelf: Lock, alone: Lock,
+                    intent: Sequence[IntentEntry], edges: Iterable[Edge]) -> list[str]:
+    """A sentence for each package ``new`` asks for that the shelf keeps below the version
+    it would get on its own (``alone``: the new requirements resolved without the shelf),
+    naming the shared dependencies held lower and which requirements hold them."""
+    specs = {entry.name: entry.spec for entry in intent}
+    edges = list(edges)
+    notes = []
+    for entry in new:
+        mine, free = shelf.packages.get(entry.name), alone.packages.get(entry.name)
+        if mine is None or free is None or not is_newer(free.version, mine.version):
+            continue
+        reasons = []
+        for name, wanted in sorted(alone.packages.items()):
+            kept = shelf.packages.get(name)
+            if name == entry.name or kept is None or not is_newer(wanted.version, kept.version):
+                continue
+            found = holders(name, wanted.version, specs.get(name), edges)
+            if found:
+                reasons.append(f"{kept.display_name} stays at {kept.version} for "
+                               + ", ".join(holder.describe() for holder in found))
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        notes.append(f"{mine.display_name} {mine.version} is held back by what the shelf "
+                     f"holds{why}; on its own it would be {free.version}. `pyshelf install "
+                     f"--isolated {entry.name}` gives it an environment of its own.")
+    return notes

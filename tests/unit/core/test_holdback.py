@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pyshelf.core.holdback import Holder, holders, is_newer
-from pyshelf.core.model import Edge
+from pyshelf.core.holdback import Holder, held_back_notes, holders, is_newer
+from pyshelf.core.lockfile import parse_lock
+from pyshelf.core.model import Edge, IntentEntry
 
 
 def test_own_spec_and_each_requirer_that_excludes_the_newest() -> None:
@@ -41,3 +42,19 @@ def test_a_requirer_the_update_moves_is_not_a_holder() -> None:
     edges = [Edge("mover", "lib", "<2"), Edge("holder", "lib", "<2")]
 
     assert holders("lib", "3.0", None, edges, moving={"mover"}) == [Holder("holder", "lib<2")]
+
+
+def test_a_new_app_the_shelf_holds_back_is_named_with_the_dependency_and_its_holder() -> None:
+    shelf = parse_lock("black==21.12b0\nclick==7.1.2\nold-tool==1.0\n")
+    alone = parse_lock("black==24.10.0\nclick==8.1.7\n")
+    edges = [Edge("old-tool", "click", "<8"), Edge("black", "click", ">=7.1.2")]
+    new = [IntentEntry("black", "black")]
+
+    notes = held_back_notes(new, shelf, alone, [*new, IntentEntry("old-tool", "old-tool")],
+                            edges)
+
+    assert notes == [
+        "black 21.12b0 is held back by what the shelf holds (click stays at 7.1.2 for "
+        "old-tool (requires click<8)); on its own it would be 24.10.0. `pyshelf install "
+        "--isolated black` gives it an environment of its own."]
+    assert held_back_notes(new, alone, alone, new, edges) == []  # nothing held back
