@@ -16,6 +16,7 @@ from pyshelf import ui
 from pyshelf.engine.interpreter import check_interpreter, is_launcher_script, venv_base
 from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.generations.recovery import needs_recovery, recover
+from pyshelf.host.pip_shim import TYPED_AS
 from pyshelf.layout import Layout
 from pyshelf.removal import RemovalRefused, symlinked_folder_message, symlinked_folders
 from pyshelf.store.database import State, open_state
@@ -28,7 +29,12 @@ if TYPE_CHECKING:  # reporting commands never start uv, so they need not import 
 
 
 def command_line() -> str:
-    """The command as the person typed it, for the history."""
+    """The command as the person typed it, for the history. The shelf's ``pip`` runs
+    ``pyshelf --home HOME pip ...`` and says in ``$PYSHELF_PIP_AS`` what was typed to reach it
+    (``pip3``, ``python3 -m pip``); that, not the call made for it, is what the person knows."""
+    typed_as = os.environ.get(TYPED_AS)
+    if typed_as and sys.argv[1:4:2] == ["--home", "pip"]:
+        return shlex.join([*shlex.split(typed_as), *sys.argv[4:]])
     return shlex.join(["pyshelf", *sys.argv[1:]])
 
 

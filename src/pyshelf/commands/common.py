@@ -66,6 +66,15 @@ def changing(parser: argparse.ArgumentParser) -> None:
                         help="show the plan and change nothing")
 
 
+def moving_with(shelf: Shelf, gen_id: int, names: list[str]) -> list[str]:
+    """The installed ones of ``names`` and everything they need: moving a package to its
+    newest release moves its dependencies with it, or the newest could not be had."""
+    from pyshelf.core.graph import reachable
+
+    installed = {p.name for p in shelf.state.packages(gen_id)}
+    return sorted(reachable([n for n in names if n in installed], shelf.state.edges(gen_id)))
+
+
 def open_from(args: argparse.Namespace, layout: Layout, *, create: bool = False,
               warn_drift: bool = True, recover: bool = True) -> Shelf:
     """The shelf as the command line asked for it (``--verbose``, ``--no-wait``).

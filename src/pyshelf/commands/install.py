@@ -7,7 +7,7 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
+from pyshelf.commands.common import REBUILT_KINDS, Command, changing, moving_with, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
@@ -50,13 +50,17 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     if args.with_packages and not args.isolated:
         raise UsageError("--with adds packages next to an isolated app; use it with "
                          "--isolated.")
+    if args.upgrade and args.isolated:
+        raise UsageError("--upgrade moves packages on the shelf; `pyshelf update APP` moves "
+                         "an isolated app.")
     shelf = open_from(args, layout)
     with shelf.writing():
         if args.isolated:
             install_isolated(shelf, args)
             return 0
         requested = requested_entries(shelf, args, now())
-        current = {e.name: e for e in shelf.state.intent(shelf.current_generation_id())}
+        gen_id = shelf.current_generation_id()
+        current = {e.name: e for e in shelf.state.intent(gen_id)}
         for entry in requested:
             before = current.get(entry.name)
             if before is not None and before.role == "explicit":
@@ -65,7 +69,10 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
         try:
-            apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh),
+            moving = moving_with(shelf, gen_id, [e.name for e in requested]
+                                 ) if args.upgrade else []
+            apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh,
+                                              upgrade_packages=moving),
                          assume_yes=args.yes, dry_run=args.dry_run)
         except ConflictError as exc:
             names = " ".join(e.name for e in requested)
@@ -108,6 +115,9 @@ def _install_arguments(parser: argparse.ArgumentParser) -> None:
                              "'name @ URL'), a project directory or a wheel file")
     parser.add_argument("-e", "--editable", action="append", default=[], metavar="PATH",
                         help="install the project at PATH in editable mode (repeatable)")
+    parser.add_argument("-U", "--upgrade", action="store_true",
+                        help="also move the named packages already on the shelf, and what "
+                             "they need, to their newest releases allowed")
     parser.add_argument("--isolated", action="store_true",
                         help="give the app an environment of its own, for an app that "
                              "cannot share the shelf's")
@@ -125,6 +135,7 @@ COMMANDS = (
   pyshelf install requests black
   pyshelf install 'requests>=2.30' 'black[d]'
   pyshelf install --dry-run httpie
+  pyshelf install -U requests             # ... and move it to its newest release
   pyshelf install ./my-project            # a local project, rebuilt from source
   pyshelf install -e ~/src/my-tool        # editable: source edits show at once
   pyshelf install ./dist/tool-1.0-py3-none-any.whl

@@ -8,17 +8,22 @@ index) is refused with one sentence that names the pyshelf way. Every other pip 
 (``list``, ``show``, ``freeze``, ``download``, ...) runs a real pip against the shelf's
 interpreter; that pip is installed on demand into a throw-away environment, as ``pyshelf
 run`` would.
+
+pip's own help would advertise what is refused here, so ``pip --help`` and the help of
+``install`` and ``uninstall`` are pyshelf's: what works, with examples.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, exec_command, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import UsageError
+from pyshelf.host.pip_shim import TYPED_AS
 from pyshelf.layout import Layout
 
 PIP = "pip"
@@ -48,8 +53,46 @@ def _uninstall_parser() -> _Refusal:
     return parser
 
 
+_EXAMPLES = """examples (usually through the pip the shelf puts on PATH):
+  pip install requests            # = pyshelf install --yes requests
+  pip install -U requests         # = pyshelf install --yes --upgrade requests
+  pip install -e ~/src/my-tool    # = pyshelf install --yes -e ~/src/my-tool
+  pip uninstall -y requests       # = pyshelf remove --yes requests
+  python3 -m pip install requests # the same as pip install requests
+  pip list                        # a real pip, run against the shelf"""
+
+HELP = f"""usage: pip install [-U] [-e PATH] SPEC...
+       pip uninstall [-y] NAME...
+       pip COMMAND ...
+
+The shelf's pip (also pip3, pip3.X and python -m pip). pip install and pip uninstall are
+pyshelf changes: planned, recorded in `pyshelf history` and undone by `pyshelf undo`.
+Options that would change the shelf behind pyshelf (--user, --target, -r, an index
+option, ...) are refused; `pyshelf install` and `pyshelf import` are the full-featured
+ways in. Every other pip command (list, show, freeze, download, ...) runs a real pip
+against the shelf; `pip help COMMAND` shows its help.
+
+{_EXAMPLES}"""
+
+_HELP_OPTIONS = ("-h", "--help")
+
+
+def wants_help(pip_args: Sequence[str]) -> bool:
+    """Whether pip's own help would be shown, which would offer what the shelf refuses:
+    ``pip --help``, ``pip install --help``, ``pip help uninstall`` and the like. The help of
+    the commands a real pip runs (``pip list --help``) is that pip's."""
+    words = [word for word in pip_args if not word.startswith("-")]
+    if words[:1] == ["help"]:
+        return words[1:2] in ([], ["install"], ["uninstall"])
+    return words[:1] in ([], ["install"], ["uninstall"]) and any(
+        word in _HELP_OPTIONS for word in pip_args)
+
+
 def run(args: argparse.Namespace, layout: Layout) -> int:
     pip_args: list[str] = args.pip_args
+    if wants_help(pip_args):
+        ui.out(HELP)
+        return 0
     words = [word for word in pip_args if not word.startswith("-")]
     verb = words[0] if words else None
     common = ["--home", str(layout.home), *(["-v"] if args.verbose else []),
@@ -58,46 +101,32 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         rest = pip_args[pip_args.index(verb) + 1:]
         if pip_args.index(verb) != 0:
             raise UsageError(f"Options before `{verb}` are not supported; {_INSTALL_USAGE}.")
-        steps = _install(rest) if verb == "install" else _uninstall(rest)
         from pyshelf.cli import main
 
-        for step in steps:
-            status = main([*common, *step])
-            if status != 0:
-                return status
-        return 0
+        return main([*common, *(_install(rest) if verb == "install" else _uninstall(rest))])
     _real_pip(args, layout, pip_args)
     return 0  # not reached: pip replaced this process
 
 
-def _install(rest: Sequence[str]) -> list[list[str]]:
-    """``pyshelf install --yes``, and with ``-U`` then ``update`` of the named packages."""
-    from packaging.utils import canonicalize_name
-
-    from pyshelf.core.specs import is_path_like, parse_requirement
-
+def _install(rest: Sequence[str]) -> list[str]:
+    """``pyshelf install --yes``; ``-U`` moves what it names in the same change."""
     options, unknown = _install_parser().parse_known_args(rest)
     if unknown:
         raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}, and "
                          "`pyshelf install --help` shows what pyshelf can do.")
     if not options.specs and not options.editable:
         raise UsageError(f"Nothing to install; {_INSTALL_USAGE}.")
-    install = ["install", "--yes", *(f"--editable={p}" for p in options.editable), "--",
-               *options.specs]
-    if not options.upgrade:
-        return [install]
-    names = [canonicalize_name(parse_requirement(s, allow_url=True).name)
-             for s in options.specs if not is_path_like(s)]
-    return [install, *([["update", "--yes", "--", *names]] if names else [])]
+    return ["install", "--yes", *(["--upgrade"] if options.upgrade else []),
+            *(f"--editable={p}" for p in options.editable), "--", *options.specs]
 
 
-def _uninstall(rest: Sequence[str]) -> list[list[str]]:
+def _uninstall(rest: Sequence[str]) -> list[str]:
     options, unknown = _uninstall_parser().parse_known_args(rest)
     if unknown:
         raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}.")
     if not options.names:
         raise UsageError(f"Nothing to uninstall; {_INSTALL_USAGE}.")
-    return [["remove", *(["--yes"] if options.yes else []), "--", *options.names]]
+    return ["remove", *(["--yes"] if options.yes else []), "--", *options.names]
 
 
 def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:
@@ -109,6 +138,7 @@ def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> 
     intent = parse_install_specs([PIP], now())
     environment = ready_environment(shelf.engine, layout, intent, shelf.python,
                                     on_wait=ui.info)
+    os.environ.pop(TYPED_AS, None)  # for pyshelf's history, not for what pip starts
     exec_command(paths.script(environment, PIP),
                  ["--python", str(paths.python(layout.env)), *pip_args])
 
@@ -118,11 +148,7 @@ COMMANDS = (
         name="pip",
         help="pip on the shelf: install and uninstall become pyshelf changes, anything "
              "else runs a real pip against the shelf",
-        examples="""examples (usually through the pip the shelf puts on PATH):
-  pip install requests            # = pyshelf install --yes requests
-  pip install -U requests         # ... then pyshelf update requests
-  pip uninstall -y requests       # = pyshelf remove --yes requests
-  pip list                        # a real pip, run against the shelf""",
+        examples=_EXAMPLES,
         run=run,
     ),
 )

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 
 from pyshelf import ui
-from pyshelf.commands.common import REBUILT_KINDS, Command, changing, open_from
+from pyshelf.commands.common import REBUILT_KINDS, Command, changing, moving_with, open_from
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.change.pipeline import apply_change
-    from pyshelf.core.graph import reachable
     from pyshelf.core.model import ChangeRequest
     from pyshelf.core.specs import parse_package_name
 
@@ -35,8 +34,7 @@ def run_update(args: argparse.Namespace, layout: Layout) -> int:
                                "`pyshelf list` shows what is.")
         local = [e.name for e in intent if e.kind in REBUILT_KINDS]
         if names:
-            moving = sorted(reachable([n for n in names if n in installed],
-                                      shelf.state.edges(gen_id)))
+            moving = moving_with(shelf, gen_id, names)
             request = ChangeRequest(intent=intent, upgrade_packages=moving,
                                     refresh=[n for n in local if n in moving],
                                     upgrade_isolated=[n for n in names if n in apps])

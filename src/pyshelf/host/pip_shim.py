@@ -5,6 +5,15 @@ The shim is a small ``sh`` script written into ``gens/<N>/bin`` after uv has ins
 everything (it replaces pip's own scripts if the shelf holds pip). It runs the pyshelf
 launcher of the bin dir the generation was built for, else whichever ``pyshelf`` is on PATH,
 with the shelf's home, so it always changes the shelf it belongs to.
+
+``python -m pip`` (the form pip's own documentation recommends) must not get around it: the
+generation's site-packages gets a ``pip/__main__.py`` that execs the same shim. Without a
+real pip on the shelf it sits in a ``pip`` package of its own, with no ``.dist-info``, so
+nothing reads it as an installed distribution (the drift check, ``list`` and ``deps`` read
+dist-info only). With a real pip on the shelf (asked for, or a dependency) only pip's
+``__main__`` is replaced, as its scripts are: ``import pip`` stays the real pip for the
+packages that use it as a library, and nothing pip runs as a command writes behind
+pyshelf's back.
 """
 
 from __future__ import annotations
@@ -18,6 +27,26 @@ from pyshelf.removal import remove
 from pyshelf.venv import paths
 
 MARKER = "# pyshelf: pip on the shelf goes through pyshelf"
+# What the person typed to reach the shim ("pip3", "python3 -m pip"), so the history can show
+# it instead of the ``pyshelf --home ... pip`` the shim runs.
+TYPED_AS = "PYSHELF_PIP_AS"
+
+_STAND_IN_INIT = '''"""pyshelf's stand-in for pip, so ``python -m pip`` runs the shelf's pip."""
+'''
+
+_STAND_IN_MAIN = f'''"""``python -m pip`` on the shelf: the shelf's pip, as ``pip`` typed in a shell
+is, so a change is planned, recorded and undoable. Written by pyshelf."""
+
+import os
+import sys
+import sysconfig
+
+orig = getattr(sys, "orig_argv", None)  # Python 3.10 and later
+typed = orig[:len(orig) - len(sys.argv) + 1] if orig else [sys.executable, "-m", "pip"]
+os.environ[{TYPED_AS!r}] = " ".join([os.path.basename(typed[0]), *typed[1:]])
+shim = os.path.join(sysconfig.get_path("scripts"), "pip")
+os.execv(shim, [shim, *sys.argv[1:]])
+'''
 
 
 def shim_text(home: Path, bin_dir: Path) -> str:
@@ -25,18 +54,34 @@ def shim_text(home: Path, bin_dir: Path) -> str:
     return (f"#!/bin/sh\n{MARKER}, so every change is tracked and undoable.\n"
             f"launcher={launcher}\n"
             '[ -x "$launcher" ] || launcher=pyshelf\n'
+            f': "${{{TYPED_AS}:=${{0##*/}}}}"\n'
+            f"export {TYPED_AS}\n"
             f'exec "$launcher" --home {shlex.quote(str(home))} pip "$@"\n')
 
 
 def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
-    """``pip``, ``pip3`` and ``pip3.X`` (X from the venv's own ``lib/python3.X``)."""
+    """``pip``, ``pip3`` and ``pip3.X`` (X from the venv's own ``lib/python3.X``), and the
+    ``pip`` that ``python -m pip`` finds."""
     names = ["pip", "pip3", *(f"pip{version}" for version in paths.python_versions(gen_dir))]
-    text = shim_text(home, bin_dir).encode()
+    text = shim_text(home, bin_dir)
     for name in names:
-        path = paths.script(gen_dir, name)
-        remove(home, path)  # never write through a link into uv's cache
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)  # less the umask
-        try:
-            os.write(fd, text)
-        finally:
-            os.close(fd)
+        _write_new(home, paths.script(gen_dir, name), text, 0o755)
+    site_packages = paths.site_packages(gen_dir)
+    if site_packages is None:
+        return
+    package = site_packages / "pip"
+    if not (package / "__init__.py").exists():  # no real pip to keep importable
+        package.mkdir(exist_ok=True)
+        _write_new(home, package / "__init__.py", _STAND_IN_INIT, 0o644)
+    _write_new(home, package / "__main__.py", _STAND_IN_MAIN, 0o644)
+
+
+def _write_new(home: Path, path: Path, text: str, mode: int) -> None:
+    """Replace ``path`` by a new file: removed first, so nothing is ever written through a
+    hard link into uv's cache; ``mode`` is less the umask."""
+    remove(home, path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
