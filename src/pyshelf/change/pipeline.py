@@ -211,6 +211,8 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
         return None
     from concurrent.futures import ThreadPoolExecutor
 
+    _ = shelf.engine.uv  # found here first: sysconfig, which finds it, is not thread-safe
+
     def alone() -> Lock:
         try:
             return resolve(shelf.engine, shelf.layout, ChangeRequest(intent=list(new)),
