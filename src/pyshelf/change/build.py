@@ -58,7 +58,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                               what=f"Generation {gen_id}", reinstall=reinstall,
                               system=system, base=base)
     if bin_dir is not None:
-        write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir)
+        write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir,
+                        system_pip="pip" in (system or {}))
     return built
 
 

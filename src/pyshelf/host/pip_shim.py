@@ -59,9 +59,12 @@ def shim_text(home: Path, bin_dir: Path) -> str:
             f'exec "$launcher" --home {shlex.quote(str(home))} pip "$@"\n')
 
 
-def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
+def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path, *,
+                    system_pip: bool = False) -> None:
     """``pip``, ``pip3`` and ``pip3.X`` (X from the venv's own ``lib/python3.X``), and the
-    ``pip`` that ``python -m pip`` finds."""
+    ``pip`` that ``python -m pip`` finds. ``system_pip``: the generation sees a pip of the
+    system's, which a stand-in package would hide from the packages that import it, so
+    ``python -m pip`` is left to that pip."""
     names = ["pip", "pip3", *(f"pip{version}" for version in paths.python_versions(gen_dir))]
     text = shim_text(home, bin_dir)
     for name in names:
@@ -71,6 +74,8 @@ def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path) -> None:
         return
     package = site_packages / "pip"
     if not (package / "__init__.py").exists():  # no real pip to keep importable
+        if system_pip:
+            return
         package.mkdir(exist_ok=True)
         _write_new(home, package / "__init__.py", _STAND_IN_INIT, 0o644)
     _write_new(home, package / "__main__.py", _STAND_IN_MAIN, 0o644)
