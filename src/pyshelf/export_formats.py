@@ -32,14 +32,20 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pyshelf.core.lockfile import is_exact_version
-from pyshelf.core.model import IntentEntry, IsolatedApp, Lock, LockedPackage, RequirementKind
+from pyshelf.core.model import (
+    PATH_KINDS,
+    IntentEntry,
+    IsolatedApp,
+    Lock,
+    LockedPackage,
+    RequirementKind,
+)
 from pyshelf.core.specs import parse_requirement, unique_by_name
 from pyshelf.errors import PyshelfError, UsageError
 
 Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "
 MACHINE_SPECIFIC = "# machine-specific (paths on this machine): "
-_PATH_KINDS = ("local", "editable", "wheel")
 ISOLATED_LINE = "# isolated: "  # one JSON object per isolated app; pip ignores comments
 JSON_FORMAT = "pyshelf-export"
 # The algorithms uv checks that are still sound; a pylock hash in any other is refused rather
@@ -132,7 +138,7 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
 
 def machine_specific(intent: Sequence[IntentEntry]) -> list[str]:
     """The entries that name a path on this machine, which another machine may not have."""
-    return sorted(e.name for e in intent if e.kind in _PATH_KINDS)
+    return sorted(e.name for e in intent if e.kind in PATH_KINDS)
 
 
 def isolated_rows(isolated: Sequence[IsolatedApp]) -> list[dict[str, object]]:
@@ -151,7 +157,7 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
         "generation": generation,
         "python": python,
         "requirements": [{"name": e.name, "spec": e.spec, "role": e.role, "kind": e.kind,
-                          "machine_specific": e.kind in _PATH_KINDS} for e in intent],
+                          "machine_specific": e.kind in PATH_KINDS} for e in intent],
         "packages": [{"name": p.display_name, "version": p.version, "url": p.url}
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
         "isolated": isolated_rows(isolated),

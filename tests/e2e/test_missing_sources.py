@@ -48,26 +48,28 @@ def test_removing_a_gone_source_still_rebuilds_the_local_projects_that_remain(sh
     assert packages(shelf)["kept-tool"] == ("1.0", "editable")
 
 
+def _refused_naming(shelf, command, sentence):
+    """Run ``command`` and check that it stops with ``sentence`` and changes nothing."""
+    before = snapshot(shelf)
+    result = shelf.run(*command, "--yes")
+    assert (result.returncode, result.stderr) == (1, f"error: {sentence}\n")
+    assert snapshot(shelf) == before
+
+
 @pytest.mark.parametrize("command", [("install", "gamma"), ("update",), ("rebuild",)])
 def test_other_changes_name_the_gone_editable_project(shelf, command):
     project = _gone_editable(shelf)
-    before = snapshot(shelf)
-    result = shelf.run(*command, "--yes")
-    assert result.returncode == 1
-    assert result.stderr == (
-        f"error: The project folder {project} of edit-tool is gone; `pyshelf remove "
-        "edit-tool` takes it off the shelf, or `pyshelf install -e NEWPATH` installs it "
-        "from where it is now.\n")
-    assert snapshot(shelf) == before
+    _refused_naming(shelf, command, (
+        f"The project folder {project} of edit-tool is gone; `pyshelf remove edit-tool` "
+        "takes it off the shelf, or `pyshelf install -e NEWPATH` installs it from where it "
+        "is now."))
 
 
 def test_other_changes_name_the_gone_wheel_file(shelf, wheel_index):
     wheel = _gone_wheel(shelf, wheel_index)
-    result = shelf.run("install", "gamma", "--yes")
-    assert result.returncode == 1
-    assert result.stderr == (
-        f"error: The wheel file {wheel} of alpha is gone; `pyshelf remove alpha` takes it "
-        "off the shelf, or `pyshelf install NEWPATH` installs it from where it is now.\n")
+    _refused_naming(shelf, ("install", "gamma"), (
+        f"The wheel file {wheel} of alpha is gone; `pyshelf remove alpha` takes it off the "
+        "shelf, or `pyshelf install NEWPATH` installs it from where it is now."))
 
 
 def test_installing_from_the_new_path_replaces_the_gone_one(shelf):

@@ -14,12 +14,11 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from pyshelf.core.model import IntentEntry, RequirementKind
+from pyshelf.core.model import PATH_KINDS, IntentEntry, RequirementKind
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-PATH_KINDS = ("local", "editable", "wheel")  # entries whose source is a path on this machine
 
 
 def local_entry(engine: Engine, python: str, text: str, *, editable: bool,
