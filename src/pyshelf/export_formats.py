@@ -2,9 +2,14 @@
 
 An exported file carries both halves of the state: what was asked for (the intent) and the
 exact versions (the lock). Importing reads untrusted text, so every entry is parsed as a PEP
-508 requirement through ``specs``; option lines, paths, URLs and anything else that is not a
-plain requirement are refused with the offending line named. A pylock's file hashes are kept
+508 requirement through ``specs``; option lines, bare paths and anything else that is not a
+requirement are refused with the offending line named. A pylock's file hashes are kept
 (``HashedPin``) so that uv checks each one before anything is built.
+
+Local projects, editable projects and wheel files travel as ``name @ file:///path``
+requirements (an editable one's kind rides along: the ``-e`` line, a JSON ``kind``, a
+pylock ``directory`` table), so the importing machine can tell whether the path exists; the
+export names them as machine-specific, since a path means nothing on another machine.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import Requirement
@@ -25,12 +32,20 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pyshelf.core.lockfile import is_exact_version
-from pyshelf.core.model import IntentEntry, IsolatedApp, Lock, LockedPackage
+from pyshelf.core.model import (
+    PATH_KINDS,
+    IntentEntry,
+    IsolatedApp,
+    Lock,
+    LockedPackage,
+    RequirementKind,
+)
 from pyshelf.core.specs import parse_requirement, unique_by_name
 from pyshelf.errors import PyshelfError, UsageError
 
 Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "
+MACHINE_SPECIFIC = "# machine-specific (paths on this machine): "
 ISOLATED_LINE = "# isolated: "  # one JSON object per isolated app; pip ignores comments
 JSON_FORMAT = "pyshelf-export"
 # The algorithms uv checks that are still sound; a pylock hash in any other is refused rather
@@ -109,6 +124,8 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
     each isolated app rides along in a comment line pip ignores."""
     requested = {e.name: e.spec for e in intent if e.role == "explicit"}
     lines = [f"# {header}", "# Recreate with: pyshelf import FILE"]
+    if local := machine_specific(intent):
+        lines.append(MACHINE_SPECIFIC + ", ".join(local))
     for package in sorted(lock.packages.values(), key=lambda p: p.name):
         line = pin_line(package)
         if package.name in requested:
@@ -117,6 +134,11 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
     lines += [ISOLATED_LINE + json.dumps(row, ensure_ascii=False)
               for row in isolated_rows(isolated)]
     return "\n".join(lines) + "\n"
+
+
+def machine_specific(intent: Sequence[IntentEntry]) -> list[str]:
+    """The entries that name a path on this machine, which another machine may not have."""
+    return sorted(e.name for e in intent if e.kind in PATH_KINDS)
 
 
 def isolated_rows(isolated: Sequence[IsolatedApp]) -> list[dict[str, object]]:
@@ -134,7 +156,8 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
         "version": 1,
         "generation": generation,
         "python": python,
-        "requirements": [{"name": e.name, "spec": e.spec, "role": e.role} for e in intent],
+        "requirements": [{"name": e.name, "spec": e.spec, "role": e.role, "kind": e.kind,
+                          "machine_specific": e.kind in PATH_KINDS} for e in intent],
         "packages": [{"name": p.display_name, "version": p.version, "url": p.url}
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
         "isolated": isolated_rows(isolated),
@@ -144,9 +167,11 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
 def pylock_tool_table(intent: Sequence[IntentEntry], isolated: Sequence[IsolatedApp] = ()
                       ) -> str:
     """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools: what was
-    asked for, and the isolated apps."""
+    asked for, the entries that name a path on this machine, and the isolated apps."""
     requested = [e.spec for e in intent if e.role == "explicit"]
     table = f"\n[tool.pyshelf]\nrequested = {_toml(requested)}\n"
+    if local := machine_specific(intent):
+        table += f"machine-specific = {_toml(local)}\n"
     if isolated:
         table += f"isolated = {_toml(isolated_rows(isolated))}\n"
     return table
@@ -164,14 +189,31 @@ def _toml(value: object) -> str:
 
 
 # -- import --------------------------------------------------------------------------------
-def _entry(text: str, where: str, added_at: str) -> IntentEntry:
+def _entry(text: str, where: str, added_at: str, *, editable: bool = False) -> IntentEntry:
+    """One requirement of the file; a ``file:`` URL becomes the local project or wheel file
+    ``install`` would have made of its path, so the intent is the one that was exported."""
     try:
-        requirement = parse_requirement(text)
+        requirement = parse_requirement(text, allow_url=True)
     except UsageError as exc:
         raise UsageError(f"{where}: {exc.message}") from exc
     name = canonicalize_name(requirement.name)
     requirement.name = name
-    return IntentEntry(name=name, spec=str(requirement), added_at=added_at)
+    if requirement.url is None and not editable:
+        return IntentEntry(name=name, spec=str(requirement), added_at=added_at)
+    url = urlsplit(requirement.url or "")
+    if url.scheme != "file":
+        if editable:
+            raise UsageError(f"{where}: an editable '{name}' must be a project folder "
+                             "(a file: URL).")
+        return IntentEntry(name=name, spec=str(requirement), kind="url",
+                           source_path=requirement.url, added_at=added_at)
+    path = Path(url2pathname(url.path))
+    if url.netloc not in ("", "localhost") or not path.is_absolute():
+        raise UsageError(f"{where}: '{name}' must name an absolute path on this machine.")
+    kind: RequirementKind = ("editable" if editable else
+                             "wheel" if path.suffix == ".whl" else "local")
+    return IntentEntry(name=name, spec=f"{name} @ {path.as_uri()}", kind=kind,
+                       source_path=str(path), added_at=added_at)
 
 
 def _exact_pin(entry: IntentEntry) -> str | None:
@@ -196,15 +238,21 @@ def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("-"):
+        comment = "#" + comment
+        asked = comment[len(REQUESTED):].strip() if comment.startswith(REQUESTED) else None
+        if line.startswith("-e ") and asked is not None:
+            # pip's editable line names no package; the request beside it does.
+            named = f"{_entry(asked, where, added_at).name} @ {line[3:].strip()}"
+            entry = _entry(named, where, added_at, editable=True)
+        elif line.startswith("-"):
             raise UsageError(f"{where}: options such as {line.split()[0]!r} are not allowed in "
                              "an import; only requirements are.")
-        entry = _entry(line, where, added_at)
+        else:
+            entry = _entry(line, where, added_at)
         pinned.append(entry)
-        comment = "#" + comment
-        if comment.startswith(REQUESTED):
-            spec = _entry(comment[len(REQUESTED):].strip(), where, added_at)
-            if spec.name != entry.name:
+        if asked is not None:
+            spec = _entry(asked, where, added_at, editable=entry.kind == "editable")
+            if (spec.name, spec.source_path) != (entry.name, entry.source_path):
                 raise UsageError(f"{where}: the requested '{spec.name}' does not match "
                                  f"'{entry.name}'.")
             requested.append(spec)
@@ -274,14 +322,25 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         raise UsageError(f"{source} is not a PEP 751 lock file (lock-version 1.x).")
     pins: dict[str, str] = {}
     hashed: list[HashedPin] = []
+    editable: set[str] = set()
+    tool = data.get("tool", {}).get("pyshelf", {})
+    requested = tool.get("requested")
     for index, package in enumerate(data.get("packages", []), start=1):
         where = f"{source}, package {index}"
         name, version = package.get("name"), package.get("version")
+        if isinstance(name, str) and any(key in package for key in _LOCAL_SOURCES):
+            # PEP 751 gives such a package no version to pin; pyshelf's own request for it
+            # says where it comes from, the directory table whether it is editable.
+            if requested is None:
+                raise UsageError(f"{where}: '{name}' comes from a VCS, directory or archive; "
+                                 "only packages from an index can be imported, unless the "
+                                 "file is a pyshelf export, whose [tool.pyshelf] requests "
+                                 "name their sources.")
+            if _is_editable(package.get("directory")):
+                editable.add(canonicalize_name(name))
+            continue
         if not isinstance(name, str) or not isinstance(version, str):
             raise UsageError(f"{where}: every package needs a name and a version.")
-        if any(key in package for key in _LOCAL_SOURCES):
-            raise UsageError(f"{where}: '{name}' comes from a VCS, directory or archive; "
-                             "only packages from an index can be imported.")
         if not is_exact_version(version):
             raise UsageError(f"{where}: the version of '{name}' is not an exact version.")
         entry = _entry(f"{name}=={version}", where, added_at)
@@ -292,14 +351,12 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
         if digests:
             hashed.append(HashedPin(entry.name, version, digests,
                                     _marker(package, where, entry.name)))
-    tool = data.get("tool", {}).get("pyshelf", {})
-    requested = tool.get("requested")
     if requested is None:
         intent = [_entry(f"{name}=={version}", source, added_at) for name, version in
                   pins.items()]
     elif isinstance(requested, list) and all(isinstance(r, str) for r in requested):
-        intent = unique_by_name((_entry(r, f"{source}, tool.pyshelf.requested", added_at)
-                          for r in requested), source)
+        intent = unique_by_name(_requested(requested, f"{source}, tool.pyshelf.requested",
+                                           added_at, editable), source)
     else:
         raise UsageError(f"{source}: tool.pyshelf.requested must be a list of requirements.")
     try:
@@ -311,6 +368,18 @@ def parse_pylock(text: str, source: str, added_at: str) -> Imported:
                     isolated_pins=app_pins, hashed=hashed)
 
 
+def _is_editable(directory: object) -> bool:
+    return isinstance(directory, dict) and directory.get("editable") is True
+
+
+def _requested(texts: Sequence[str], where: str, added_at: str, editable: set[str]
+               ) -> list[IntentEntry]:
+    """The requests, with those whose package the file marks editable read as editable."""
+    entries = [_entry(text, where, added_at) for text in texts]
+    return [_entry(text, where, added_at, editable=True) if entry.name in editable else entry
+            for text, entry in zip(texts, entries, strict=True)]
+
+
 def parse_json_export(text: str, source: str, added_at: str) -> Imported:
     try:
         data = json.loads(text)
@@ -320,12 +389,14 @@ def parse_json_export(text: str, source: str, added_at: str) -> Imported:
         raise UsageError(f"{source} is not a pyshelf JSON export.")
     try:
         intent = unique_by_name([
-            _entry(str(r["spec"]), f"{source}, requirement {i}", added_at)
+            _entry(str(r["spec"]), f"{source}, requirement {i}", added_at,
+                   editable=r.get("kind") == "editable")
             for i, r in enumerate(data["requirements"], start=1)
             if r.get("role", "explicit") == "explicit"
         ], source)
         pins = {_entry(f"{p['name']}=={p['version']}", f"{source}, package {i}", added_at).name:
-                str(p["version"]) for i, p in enumerate(data["packages"], start=1)}
+                str(p["version"]) for i, p in enumerate(data["packages"], start=1)
+                if not p.get("url")}  # a direct reference's version is its source's
     except (KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{source} is missing a field pyshelf needs ({exc}).") from exc
     apps, app_pins = _json_isolated(data.get("isolated", []), source, added_at)

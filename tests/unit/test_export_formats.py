@@ -64,7 +64,12 @@ def test_a_plain_requirements_file_is_all_explicit_with_its_exact_pins():
     ("-r other.txt\n", "line 1: options such as '-r'"),
     ("beta==1.0\n$(rm -rf ~)\n", "line 2:"),
     ("./local/project\n", "line 1: './local/project' looks like a path"),
-    ("evil @ https://example.invalid/evil.whl\n", "line 1: 'evil @ https"),
+    ("far @ file://elsewhere/far.whl\n", "line 1: 'far' must name an absolute path"),
+    ("-e file:///src/tool\n", "line 1: options such as '-e'"),
+    ("-e https://example.invalid/x  # requested: x @ https://example.invalid/x\n",
+     "line 1: an editable 'x' must be a project folder"),
+    ("-e file:///src/a  # requested: tool @ file:///src/b\n",
+     "line 1: the requested 'tool' does not match"),
     ("beta==1.0\nbeta==1.0\n", "is given more than once"),
     ("beta==1.0  # requested: alpha\n", "the requested 'alpha' does not match 'beta'"),
     ("# isolated: {broken\n", "line 1: the isolated app is not valid JSON"),
@@ -85,6 +90,52 @@ def test_json_export_reads_back_its_intent_pins_python_and_apps():
     assert imported.python == SpecifierSet("==3.12.*")
     assert [a.name for a in imported.isolated] == ["app-tool"]
     assert imported.isolated_pins == {"app-tool": {}}
+
+
+SOURCES = [IntentEntry("tool", "tool @ file:///src/tool", "editable", source_path="/src/tool"),
+           IntentEntry("wheel", "wheel @ file:///w/wheel-1.0-py3-none-any.whl", "wheel",
+                       source_path="/w/wheel-1.0-py3-none-any.whl"),
+           IntentEntry("proj", "proj @ file:///src/proj", "local", source_path="/src/proj"),
+           IntentEntry("far", "far @ https://example.invalid/far.whl", "url",
+                       source_path="https://example.invalid/far.whl"),
+           IntentEntry("beta", "beta")]
+SOURCES_LOCK = Lock("", {
+    "tool": LockedPackage("tool", "tool", "", "file:///src/tool", editable=True),
+    "wheel": LockedPackage("wheel", "wheel", "", "file:///w/wheel-1.0-py3-none-any.whl"),
+    "proj": LockedPackage("proj", "proj", "", "file:///src/proj"),
+    "far": LockedPackage("far", "far", "", "https://example.invalid/far.whl"),
+    "beta": LockedPackage("beta", "beta", "1.0")})
+
+
+def _sources(imported):
+    return [(e.name, e.kind, e.source_path, e.spec) for e in imported.intent]
+
+
+def test_local_editable_and_url_entries_read_back_from_requirements_and_json():
+    text = render_requirements(SOURCES_LOCK, SOURCES, "made by a test")
+    assert "# machine-specific (paths on this machine): proj, tool, wheel" in text.splitlines()
+    assert "-e file:///src/tool  # requested: tool @ file:///src/tool" in text.splitlines()
+    expected = [(e.name, e.kind, e.source_path, e.spec) for e in SOURCES]
+    from_text = parse_requirements_file(text, "shelf.txt", WHEN)
+    assert sorted(_sources(from_text)) == sorted(expected)
+    assert from_text.pins == {"beta": "1.0"}
+    from_json = parse_json_export(render_json(SOURCES_LOCK, SOURCES, 1, "3.12.4"),
+                                  "shelf.json", WHEN)
+    assert _sources(from_json) == expected and from_json.pins == {"beta": "1.0"}
+
+
+def test_a_pylock_reads_its_sources_from_its_requests_and_editables_from_directories():
+    lock = pylock("name = 'tool'\ndirectory = { path = '/src/tool', editable = true }",
+                  "name = 'proj'\ndirectory = { path = '/src/proj', editable = false }",
+                  f"name = 'far'\nversion = '1.0'\narchive = {{ url = 'x', hashes = "
+                  f"{{ sha256 = '{SHA}' }} }}",
+                  "name = 'beta'\nversion = '1.0'",
+                  tool=pylock_tool_table(SOURCES[:1] + SOURCES[2:]))
+    imported = parse_pylock(lock, "pylock.toml", WHEN)
+    assert _sources(imported) == [(e.name, e.kind, e.source_path, e.spec)
+                                  for e in SOURCES[:1] + SOURCES[2:]]
+    assert imported.pins == {"beta": "1.0"}
+    assert tomllib.loads(lock)["tool"]["pyshelf"]["machine-specific"] == ["proj", "tool"]
 
 
 def test_json_export_without_a_python_version_sets_no_python():
@@ -155,7 +206,7 @@ def test_a_marker_that_cannot_be_evaluated_counts_as_applying():
     ("not toml = = =", "is not valid TOML"),
     ("lock-version = '2.0'\n", "is not a PEP 751 lock file"),
     (pylock("name = 'x'\nversion = '1'\ndirectory = { path = '/etc' }"),
-     "only packages from an index"),
+     "only packages from an index can be imported, unless the file is a pyshelf export"),
     (pylock("version = '1'"), "every package needs a name and a version"),
     (pylock("name = 'x'\nversion = '>=1'"), "the version of 'x' is not an exact version"),
     (pylock("name = 'x'\nversion = '1'", "name = 'X'\nversion = '1'"),

@@ -27,6 +27,7 @@ from pyshelf.apps.isolated import (
     show_isolated_plan,
 )
 from pyshelf.change.build import build_generation, start_venv
+from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.core.clock import now
@@ -66,7 +67,11 @@ if TYPE_CHECKING:
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
                  dry_run: bool) -> None:
-    """Resolve, show the plan, ask, build and switch; the caller holds the writer lock."""
+    """Resolve, show the plan, ask, build and switch; the caller holds the writer lock.
+
+    A project folder or wheel file the new intent still needs but that is gone stops the
+    change before anything starts; a removal of it passes, since its intent lacks it."""
+    refuse_gone_sources(request.intent)
     current_id = shelf.current_generation_id()
     base = shelf.engine.start_describe(shelf.python)  # overlaps resolving and building
     early = (start_early(shelf, current_id) if request.always_build and not dry_run

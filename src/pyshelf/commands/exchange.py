@@ -88,23 +88,43 @@ def _confirm_emptying(source: Path, *, dry_run: bool) -> str:
     return f"{source} lists no packages, so importing it removes every package from the shelf."
 
 
+def _without_missing(imported: Imported, source: Path, *, skip: bool
+                     ) -> tuple[Imported, list[str]]:
+    """The import without the local projects and wheel files whose path this machine lacks
+    (an export names paths of the machine it was made on), and a note naming each one; or,
+    unless ``skip``, a refusal naming them all before anything changes."""
+    from dataclasses import replace
+
+    from pyshelf.change.local_sources import gone_sources, what_is_gone
+
+    gone = gone_sources(imported.intent)
+    if gone and not skip:
+        where = " and ".join(what_is_gone(entry) for entry in gone)
+        verb = "is" if len(gone) == 1 else "are"
+        raise PyshelfError(f"{source} needs {where}, which {verb} not on this machine; "
+                           "nothing was changed (--skip-missing imports the rest).")
+    notes = [f"{entry.name} is not imported: {what_is_gone(entry)} is not on this machine."
+             for entry in gone]
+    return replace(imported, intent=[e for e in imported.intent if e not in gone]), notes
+
+
 def run_import(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.change.pipeline import apply_change
     from pyshelf.core.model import ChangeRequest
     from pyshelf.export_formats import read_import
 
     source = Path(args.file)
-    imported = read_import(source, args.format, now())
+    imported, notes = _without_missing(read_import(source, args.format, now()), source,
+                                       skip=args.skip_missing)
     shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         record = shelf.state.generation(gen_id)
         _check_hashes(shelf, imported, source, record.marker_env)
         current = record.interpreter.version
-        notes = [
-            f"The file was made for Python {imported.python}; this shelf runs {current}, "
-            "so some pins may not resolve."
-        ] if imported.python and current not in imported.python else []
+        if imported.python and current not in imported.python:
+            notes.append(f"The file was made for Python {imported.python}; this shelf runs "
+                         f"{current}, so some pins may not resolve.")
         emptying = (imported.lists_nothing() and not args.allow_empty
                     and bool(record.lock.packages or shelf.state.isolated(gen_id)))
         if emptying:
@@ -130,6 +150,9 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-empty", action="store_true",
                         help="let a file that lists no packages remove every package "
                              "(without it, such an import asks even with --yes)")
+    parser.add_argument("--skip-missing", action="store_true",
+                        help="leave out the local projects and wheel files whose path is not "
+                             "on this machine, and import the rest")
     changing(parser)
 
 
@@ -149,7 +172,8 @@ COMMANDS = (
         help="recreate an exported state on this shelf",
         examples="""examples:
   pyshelf import shelf.txt
-  pyshelf import pylock.toml --yes""",
+  pyshelf import pylock.toml --yes
+  pyshelf import shelf.txt --skip-missing   # without the paths this machine lacks""",
         run=run_import,
         arguments=_import_arguments,
     ),

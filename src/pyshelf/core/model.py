@@ -13,6 +13,9 @@ from typing import Literal
 RequirementKind = Literal["index", "local", "editable", "wheel", "url"]
 """Where a requirement comes from: the index, a project directory (built from source, or
 installed editable), a wheel file, or a direct URL."""
+PATH_KINDS: tuple[RequirementKind, ...] = ("local", "editable", "wheel")
+"""The kinds whose source is a path on this machine, which may vanish or be missing on
+another machine."""
 Role = Literal["explicit", "kept"]
 """``explicit``: asked for by the person. ``kept``: a dependency pinned by ``--keep-orphans``."""
 
