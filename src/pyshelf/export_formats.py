@@ -39,6 +39,7 @@ from pyshelf.core.model import (
     Lock,
     LockedPackage,
     RequirementKind,
+    not_for_here,
 )
 from pyshelf.core.specs import parse_requirement, unique_by_name
 from pyshelf.errors import PyshelfError, UsageError
@@ -121,15 +122,18 @@ def pin_line(package: LockedPackage) -> str:
 def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
                         isolated: Sequence[IsolatedApp] = ()) -> str:
     """Pins for every package; explicit ones carry the requirement as it was asked for, and
-    each isolated app rides along in a comment line pip ignores."""
+    each isolated app rides along in a comment line pip ignores. A requirement whose marker
+    is false here has no pin, so it is written as asked for: the machine it is meant for
+    installs it, and pip and an import elsewhere pass over it."""
     requested = {e.name: e.spec for e in intent if e.role == "explicit"}
     lines = [f"# {header}", "# Recreate with: pyshelf import FILE"]
     if local := machine_specific(intent):
         lines.append(MACHINE_SPECIFIC + ", ".join(local))
-    for package in sorted(lock.packages.values(), key=lambda p: p.name):
-        line = pin_line(package)
-        if package.name in requested:
-            line += f"  {REQUESTED}{requested[package.name]}"
+    rows = [(package.name, pin_line(package)) for package in lock.packages.values()]
+    rows += [(entry.name, entry.spec) for entry in not_for_here(intent, lock.packages)]
+    for name, line in sorted(rows):
+        if name in requested:
+            line += f"  {REQUESTED}{requested[name]}"
         lines.append(line)
     lines += [ISOLATED_LINE + json.dumps(row, ensure_ascii=False)
               for row in isolated_rows(isolated)]

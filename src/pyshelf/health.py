@@ -16,6 +16,7 @@ from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import gen_entries, generation_ids_on_disk, generation_link
 from pyshelf.generations.recovery import env_target
 from pyshelf.host.shell_block import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
+from pyshelf.host.shell_setup import modifies_shell
 from pyshelf.shelf import Shelf
 
 
@@ -31,6 +32,7 @@ class ShellHealth:
     new_shell: NewShell | None
     shelf_python3: Path
     kind: ShellKind = "bash"  # the shell started to look, chosen by the config's name
+    managed: bool = True  # False: modify_shell is off, and PATH is the person's to set
 
     @property
     def finds_shelf_python(self) -> bool:
@@ -72,7 +74,8 @@ def shell_health(shelf: Shelf) -> ShellHealth:
     kind = shell_kind_for_path(rc)
     executable = shutil.which(kind)
     new_shell = probe_new_shell(executable, _path_without_shelf(shelf)) if executable else None
-    return ShellHealth(rc, blocks, problem, new_shell, shelf_python3, kind)
+    return ShellHealth(rc, blocks, problem, new_shell, shelf_python3, kind,
+                       managed=modifies_shell(shelf))
 
 
 def _path_without_shelf(shelf: Shelf) -> str:

@@ -37,6 +37,14 @@ def out(text: str = "") -> None:
     print(text, file=sys.stdout)
 
 
+def out_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout as it is: shell lines hold paths, which need not be UTF-8,
+    and lines to paste must be the very bytes pyshelf would have written."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def _to_stderr(text: str) -> None:
     """stdout is buffered when it is a file or a pipe, stderr is not: without the flush, a
     log that captures both shows "Building ..." before the plan it follows."""

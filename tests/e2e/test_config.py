@@ -20,7 +20,7 @@ from tests.support.places import (
     unreadable_file,
 )
 
-KEYS = ["python", "bin_dir", "shell_config", "index_url", "extra_index_urls",
+KEYS = ["python", "bin_dir", "shell_config", "modify_shell", "index_url", "extra_index_urls",
         "keep_generations", "system_site_packages", "expose", "certificate_file",
         "system_certificates", "keyring_provider"]
 

@@ -45,7 +45,7 @@ def test_list_reports_explicit_and_dependencies(shelf):
     data = json.loads(shelf.ok("list", "--json").stdout)
     assert data["generation"] == 1
     assert data["summary"] == {"total": 5, "explicit": 2, "local": 0, "dependencies": 3,
-                               "isolated": 0}
+                               "isolated": 0, "not_for_this_platform": 0}
     requested = {p["name"]: p["requested"] for p in data["packages"]}
     assert requested["delta"] == "delta[fast]"
     assert requested["gamma"] is None

@@ -50,6 +50,17 @@ def test_requirements_export_marks_what_was_asked_for_and_reads_back():
         ("app-tool", "app-tool>=1", ("leaf",))]
 
 
+def test_a_requirement_not_for_this_platform_is_exported_as_asked_for():
+    windows_only = 'colorama; sys_platform == "win32"'
+    intent = [*INTENT, IntentEntry("colorama", windows_only, added_at=WHEN)]
+    text = render_requirements(LOCK, intent, "made by a test")
+    assert text.splitlines()[3:5] == [
+        "Beta==1.0  # requested: beta", f"{windows_only}  # requested: {windows_only}"]
+    imported = parse_requirements_file(text, "shelf.txt", WHEN)
+    assert specs(imported) == ["alpha<2", "beta", windows_only]
+    assert "colorama" not in imported.pins
+
+
 def test_a_plain_requirements_file_is_all_explicit_with_its_exact_pins():
     imported = parse_requirements_file("# comment\n\nAlpha==1.0\ngamma>=1  # why not\n",
                                        "plain.txt", WHEN)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 BASELINE = "baseline"  # the snapshot init takes of the empty shelf; clean can go back to it
 REBUILT_KINDS = ("local", "editable", "wheel")  # built from source, so uv must not reuse them
 LOCAL_TYPES = ("local", "editable", "url")
+# The type of a requirement asked for whose marker is false for the shelf's interpreter, so
+# that nothing is installed for it (core.model.not_for_here).
+NOT_FOR_HERE = "not-for-this-platform"
 
 
 @dataclass(frozen=True)

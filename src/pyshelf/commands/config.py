@@ -53,10 +53,17 @@ def _changed_exposure(shelf: Shelf, previous: str | None) -> None:
 
 
 def _rewrite_block(shelf: Shelf, otherwise: str) -> None:
-    from pyshelf.host.shell_setup import apply_shell_block, holds_block
+    from pyshelf.host.shell_setup import (
+        apply_shell_block,
+        holds_block,
+        modifies_shell,
+        show_shell_lines,
+    )
 
     rc = shelf.path_setting("shell_config")
-    if holds_block(rc):
+    if not modifies_shell(shelf):
+        show_shell_lines(shelf, f"modify_shell is false, so PATH was left alone; {otherwise}")
+    elif holds_block(rc):
         apply_shell_block(shelf, None)
     else:
         ui.info(f"{rc} has no pyshelf block, so PATH was left alone; {otherwise}.")
@@ -68,10 +75,23 @@ def _moved_shell_config(shelf: Shelf, previous: str | None) -> None:
     apply_shell_block(shelf, previous)
 
 
+def _changed_modify_shell(shelf: Shelf, previous: str | None) -> None:
+    """Turned on, the block is written; turned off, it is taken out: a block pyshelf no
+    longer keeps up to date would go stale with the next move of the bin dir."""
+    from pyshelf.host.shell_block import update_config_file
+    from pyshelf.host.shell_setup import apply_shell_block, modifies_shell
+
+    rc = shelf.path_setting("shell_config")
+    if not modifies_shell(shelf) and update_config_file(rc, None):
+        ui.info(f"Removed the pyshelf block from {rc}.")
+    apply_shell_block(shelf, None)
+
+
 # Run after the new value is stored, with the value that was in effect before.
 _FOLLOWERS: dict[str, Callable[[Shelf, str | None], None]] = {
     "bin_dir": _moved_bin_dir,
     "shell_config": _moved_shell_config,
+    "modify_shell": _changed_modify_shell,
     "expose": _changed_exposure,
 }
 
@@ -110,6 +130,7 @@ def _check_new_shell_config(after: dict[str, Setting]) -> None:
 _CHECKS: dict[str, Callable[[dict[str, Setting]], None]] = {
     "bin_dir": _check_new_bin_dir,
     "shell_config": _check_new_shell_config,
+    "modify_shell": _check_new_shell_config,
     "expose": _check_block_file,
 }
 

@@ -180,6 +180,8 @@ def check_shell(shelf: Shelf) -> list[Finding]:
     shell = shell_health(shelf)
     if shell.config is None:
         return []
+    if not shell.managed:
+        return _reachability(shelf, shell)
     if shell.problem:
         return [Finding(f"{shell.config} cannot be used ({shell.problem})",
                         advice="fix the file, or `pyshelf config set shell_config FILE`")]
@@ -209,11 +211,9 @@ def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[
     shell never reads needs another config (writing or moving the block inside it changes
     nothing), a missing block is written back, and only a block that runs and is undone
     later in the startup files calls for moving it."""
-    from pyshelf.apps.bin_links import block_dirs, exposes_apps
-    from pyshelf.health import env_in_place
     from pyshelf.host.shell_block import default_config_path
 
-    lacking = [folder for folder in block_dirs(shelf) if not shell.new_shell_has(folder)]
+    lacking, wrong_python3 = _what_new_shell_lacks(shelf, shell)
     skipped = shell.skipped_because() if lacking else None
     if skipped:
         right = default_config_path(shell.kind, Path.home(), os.environ)
@@ -221,15 +221,9 @@ def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[
                         f"lacks {_listed(lacking)} ({skipped})",
                         advice=f"`pyshelf config set shell_config {_as_typed(right)}` moves "
                                "the block into the file it reads")]
-    found = shell.new_shell.python3 if shell.new_shell else None
-    # With apps exposed the system's python3 staying first is the point; and while env does
-    # not lead to the current generation, the generations check names why python3 is not
-    # the shelf's.
-    wrong_python3 = (not lacking and not exposes_apps(shelf) and env_in_place(shelf)
-                     and not shell.finds_shelf_python)
     if not lacking and not wrong_python3:
         return []
-    seen = f"PATH lacks {_listed(lacking)}" if lacking else f"python3 is {found or 'nothing'}"
+    seen = _seen(shell, lacking)
     if shell.blocks == 0:
         return [Finding(f"{config} has no pyshelf block, so a new shell's {seen}",
                         fix=_block_writer(shelf, config))]
@@ -240,6 +234,43 @@ def _new_shell_findings(shelf: Shelf, shell: ShellHealth, config: Path) -> list[
     return [Finding(f"a new shell's {seen}, not the shelf's: something after the pyshelf "
                     "block in your startup files puts another python3 first",
                     advice=f"move the pyshelf block to the end of {config}")]
+
+
+def _what_new_shell_lacks(shelf: Shelf, shell: ShellHealth) -> tuple[list[Path], bool]:
+    """The folders a new shell's PATH lacks, and whether (having them all) its python3 is
+    not the shelf's although it should be."""
+    from pyshelf.apps.bin_links import block_dirs, exposes_apps
+    from pyshelf.health import env_in_place
+
+    lacking = [folder for folder in block_dirs(shelf) if not shell.new_shell_has(folder)]
+    # With apps exposed the system's python3 staying first is the point; and while env does
+    # not lead to the current generation, the generations check names why python3 is not
+    # the shelf's.
+    wrong_python3 = (not lacking and not exposes_apps(shelf) and env_in_place(shelf)
+                     and not shell.finds_shelf_python)
+    return lacking, wrong_python3
+
+
+def _seen(shell: ShellHealth, lacking: list[Path]) -> str:
+    found = shell.new_shell.python3 if shell.new_shell else None
+    return f"PATH lacks {_listed(lacking)}" if lacking else f"python3 is {found or 'nothing'}"
+
+
+def _reachability(shelf: Shelf, shell: ShellHealth) -> list[Finding]:
+    """With ``modify_shell`` off the block is not pyshelf's to write, so whether it exists
+    says nothing: what counts is whether a new shell reaches the shelf, by whatever line
+    the person put where. Only they can change that, so there is no fix."""
+    if shell.new_shell is None:
+        return [Finding(f"a new {shell.kind} could not be started to check that it reaches "
+                        "the shelf")]
+    lacking, wrong_python3 = _what_new_shell_lacks(shelf, shell)
+    if not lacking and not wrong_python3:
+        return []
+    return [Finding(f"a new shell's {_seen(shell, lacking)}, and pyshelf leaves the shell "
+                    "configuration to you (modify_shell = false)",
+                    advice="add the lines `pyshelf init` prints to a file your shell reads, "
+                           "or `pyshelf config set modify_shell true` to have pyshelf write "
+                           f"them into {shell.config}")]
 
 
 def _listed(paths: list[Path]) -> str:

@@ -44,6 +44,8 @@ def _wanted(args: argparse.Namespace, stored: dict[str, str]) -> dict[str, str]:
         wanted["index_url"] = args.index_url
     if args.expose:
         wanted["expose"] = args.expose
+    if args.no_modify_shell:
+        wanted["modify_shell"] = "false"
     return wanted
 
 
@@ -57,7 +59,8 @@ def _plan(args: argparse.Namespace, stored: dict[str, str]
 
     wanted = _wanted(args, stored)
     settings = effective_settings({**stored, **wanted}, os.environ)
-    rc = None if args.no_modify_shell else Path(str(settings["shell_config"].value))
+    rc = (Path(str(settings["shell_config"].value)) if settings["modify_shell"].value == "true"
+          else None)
     bin_dir = Path(str(settings["bin_dir"].value))
     check_places(rc, bin_dir)
     return wanted, rc, bin_dir
@@ -152,9 +155,7 @@ def _set_up(shelf: Shelf, args: argparse.Namespace) -> str:
         if gen_id is None:
             gen_id = initial_generation(shelf)
             shelf.state.save_snapshot(BASELINE, gen_id, now())
-        apply_shell_block(shelf, stored.get("shell_config"), write=not args.no_modify_shell)
-        if args.no_modify_shell:
-            ui.info("Left the shell configuration alone (--no-modify-shell).")
+        apply_shell_block(shelf, stored.get("shell_config"))
         install_launcher(shelf, stored.get("bin_dir"))
         if stored.get("bin_dir") and stored["bin_dir"] != shelf.setting("bin_dir"):
             remove_links(Path(stored["bin_dir"]), layout)
@@ -175,7 +176,8 @@ def _init_arguments(parser: argparse.ArgumentParser) -> None:
                              "one you get; apps: only the explicit packages' commands (and "
                              "pyshelf-python) are linked into the bin dir")
     parser.add_argument("--no-modify-shell", action="store_true",
-                        help="do not touch the shell config")
+                        help="do not touch the shell config, now or later; print the lines "
+                             "to add yourself (`config set modify_shell true` undoes it)")
     parser.add_argument("-y", "--yes", action="store_true", help="answer yes to every prompt")
 
 

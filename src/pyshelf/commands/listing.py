@@ -10,7 +10,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
+from pyshelf.commands.common import (
+    LOCAL_TYPES,
+    NOT_FOR_HERE,
+    Command,
+    json_output,
+    open_from,
+    package_type,
+)
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
@@ -19,12 +26,13 @@ if TYPE_CHECKING:
 ISOLATED = "isolated"
 
 
-def summary_line(packages: list[InstalledPackage], isolated: int = 0) -> str:
+def summary_line(packages: list[InstalledPackage], isolated: int = 0, elsewhere: int = 0) -> str:
     types = [package_type(p) for p in packages]
     local = sum(t in LOCAL_TYPES for t in types)
+    others = f", {elsewhere} not for this platform" if elsewhere else ""
     apps = f", and {isolated} isolated app(s)" if isolated else ""
     return (f"{len(packages)} package(s): {types.count('explicit')} explicit, {local} local, "
-            f"{types.count('dependency')} dependencies{apps}")
+            f"{types.count('dependency')} dependencies{others}{apps}")
 
 
 def _wanted(args: argparse.Namespace, kind: str) -> bool:
@@ -40,12 +48,17 @@ def _wanted(args: argparse.Namespace, kind: str) -> bool:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    from pyshelf.core.model import not_for_here
+
     shelf = open_from(args, layout)
     gen_id = shelf.current_generation_id()
     everything = shelf.state.packages(gen_id)
-    specs = {e.name: e.spec for e in shelf.state.intent(gen_id) if e.role == "explicit"}
+    intent = shelf.state.intent(gen_id)
+    specs = {e.name: e.spec for e in intent if e.role == "explicit"}
+    elsewhere = not_for_here(intent, {p.name for p in everything})
     apps = shelf.state.isolated(gen_id)
     shown = [p for p in everything if _wanted(args, package_type(p))]
+    shown_elsewhere = elsewhere if _wanted(args, NOT_FOR_HERE) else []
     shown_apps = apps if _wanted(args, ISOLATED) else []
     if args.json:
         types = [package_type(p) for p in everything]
@@ -57,6 +70,10 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                  "installed_at": p.installed_at}
                 for p in shown
             ] + [
+                {"name": e.name, "version": None, "type": NOT_FOR_HERE, "requested": e.spec,
+                 "source": None, "installed_at": None}
+                for e in shown_elsewhere
+            ] + [
                 {"name": a.display_name, "version": a.version, "type": ISOLATED,
                  "requested": a.spec, "with": list(a.with_specs), "source": None,
                  "installed_at": a.added_at}
@@ -64,10 +81,11 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             ],
             "summary": {"total": len(everything), "explicit": types.count("explicit"),
                         "local": sum(t in LOCAL_TYPES for t in types),
-                        "dependencies": types.count("dependency"), "isolated": len(apps)},
+                        "dependencies": types.count("dependency"), "isolated": len(apps),
+                        "not_for_this_platform": len(elsewhere)},
         })
         return 0
-    if shown or shown_apps:
+    if shown or shown_elsewhere or shown_apps:
         with_source = any(p.source_path for p in shown)
         headers = ("Name", "Version", "Type", "Installed", *(("Source",) if with_source else ()))
         ui.table(headers, [
@@ -75,13 +93,18 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
              *((p.source_path or "",) if with_source else ()))
             for p in shown
         ] + [
+            (e.name, "-", NOT_FOR_HERE, "-", *(("",) if with_source else ()))
+            for e in shown_elsewhere
+        ] + [
             (a.display_name, a.version, ISOLATED, ui.local_time(a.added_at),
              *(("",) if with_source else ()))
             for a in shown_apps
         ])
     filtered = args.explicit or args.deps or args.local or args.isolated
-    shown_count = f"{len(shown) + len(shown_apps)} of {len(everything) + len(apps)} shown; "
-    ui.out((shown_count if filtered else "") + summary_line(everything, len(apps)))
+    count = len(shown) + len(shown_elsewhere) + len(shown_apps)
+    shown_count = f"{count} of {len(everything) + len(elsewhere) + len(apps)} shown; "
+    ui.out((shown_count if filtered else "")
+           + summary_line(everything, len(apps), len(elsewhere)))
     return 0
 
 

@@ -21,16 +21,20 @@ def _requirers(name: str, edges: list[Edge], leaving: set[str]) -> list[str]:
 
 def _checked(names: list[str], intent: dict[str, IntentEntry],
              edges: list[Edge], installed: set[str]) -> None:
+    """Refuse a name that is neither asked for nor installed, and a dependency. A name asked
+    for is removable even when nothing is installed for it: its marker is false here, and
+    the intent is what `remove` changes."""
     for name in names:
+        if name in intent:
+            continue
         if name not in installed:
             raise PyshelfError(f"'{name}' is not installed on the shelf; `pyshelf list` shows "
                                "what is.")
-        if name not in intent:
-            needed_by = ", ".join(_requirers(name, edges, set())) or "another package"
-            raise PyshelfError(
-                f"'{name}' was not installed explicitly; it is a dependency of {needed_by}, "
-                "so remove that instead."
-            )
+        needed_by = ", ".join(_requirers(name, edges, set())) or "another package"
+        raise PyshelfError(
+            f"'{name}' was not installed explicitly; it is a dependency of {needed_by}, "
+            "so remove that instead."
+        )
 
 
 def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges: list[Edge],
@@ -50,7 +54,7 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
 def run(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.change.pipeline import apply_change
     from pyshelf.core.graph import reachable
-    from pyshelf.core.model import ChangeRequest, explicit_names
+    from pyshelf.core.model import ChangeRequest, explicit_names, not_for_here
     from pyshelf.core.specs import parse_package_name
 
     names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
@@ -74,6 +78,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             if (needed := _requirers(name, edges, leaving))
             and set(needed) & reachable(explicit_names(new_intent), edges)
         ]
+        notes += [f"'{entry.name}' is not installed here ({entry.spec!r} is not for this "
+                  "platform); only the requirement is dropped."
+                  for entry in not_for_here(intent.values(), versions) if entry.name in leaving]
         remaining = [app for app in apps if app.name not in isolated]
         apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes, prefer_cache=True,
                                           isolated=remaining),

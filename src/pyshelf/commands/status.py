@@ -86,7 +86,8 @@ def to_json(status: Status) -> dict[str, object]:
         "generations_on_disk": {"ids": status.on_disk, "bytes": status.disk[0],
                                 "files": status.disk[1]},
         "shell": {"config": str(shell.config) if shell.config else None,
-                  "blocks": shell.blocks, "problem": shell.problem,
+                  "modify_shell": shell.managed, "blocks": shell.blocks,
+                  "problem": shell.problem,
                   "new_shell_python3": shell.new_shell.python3 if shell.new_shell else None,
                   "new_shell_uses_shelf": shell.finds_shelf_python},
         "bin_dir": {"path": status.bin_dir, "on_new_shell_path": status.bin_dir_on_path},
@@ -101,7 +102,9 @@ def to_json(status: Status) -> dict[str, object]:
 def _shell_line(shell: ShellHealth, expose: str) -> str:
     if shell.config is None:
         return "no shell config is managed"
-    if shell.problem:
+    if not shell.managed:
+        where = f"{shell.config} left to you (modify_shell = false)"
+    elif shell.problem:
         where = f"{shell.config} cannot be read ({shell.problem})"
     elif shell.blocks == 1:
         where = f"block in {shell.config}"

@@ -6,7 +6,7 @@ specs, the dependency graph) can be tested without a shelf.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,6 +82,17 @@ class Edge:
 def explicit_names(intent: Iterable[IntentEntry]) -> set[str]:
     """The canonical names the person asked for (not dependencies kept by --keep-orphans)."""
     return {entry.name for entry in intent if entry.role == "explicit"}
+
+
+def not_for_here(intent: Iterable[IntentEntry], installed: Collection[str]) -> list[IntentEntry]:
+    """The requirements asked for that the generation does not hold. A built generation is
+    verified to hold every requirement whose marker is true for its interpreter, so these
+    are the ones whose marker is false there (``colorama; sys_platform == "win32"`` on
+    Linux): part of the intent, for a machine they are meant for, though nothing is
+    installed. Telling them apart this way needs no marker evaluation, so reporting
+    commands stay within the database."""
+    return [entry for entry in intent
+            if entry.role == "explicit" and entry.name not in installed]
 
 
 @dataclass(frozen=True)

@@ -46,18 +46,44 @@ def holds_block(rc: Path) -> bool:
         return False
 
 
-def apply_shell_block(shelf: Shelf, previous_rc: str | None, *, write: bool = True) -> None:
-    """Make the shell config hold the block for the current settings (unless ``write`` is
-    false), and take the block out of ``previous_rc`` when the config moved from there.
+def modifies_shell(shelf: Shelf) -> bool:
+    """Whether pyshelf writes the shell config; declined once (``init --no-modify-shell``),
+    it stays declined until ``config set modify_shell true``, so that no later init or
+    setting change edits a file the person keeps by hand."""
+    return shelf.setting("modify_shell") == "true"
+
+
+def shell_lines(shelf: Shelf) -> bytes:
+    """The block pyshelf writes for the current settings, in the syntax of the config's
+    shell."""
+    return render_block(shell_kind_for_path(shelf.path_setting("shell_config")),
+                        block_dirs(shelf))
+
+
+def show_shell_lines(shelf: Shelf, why: str) -> None:
+    """Print the block to stdout, for a person who declined the edit to paste: without it
+    they would have to work out which folders, in which order, reach PATH."""
+    lines = shell_lines(shelf)
+    ui.info(f"{why}; to reach the shelf from a new shell, add these lines to "
+            f"{shelf.path_setting('shell_config')} (or another file your shell reads):")
+    ui.out_bytes(lines)
+
+
+def apply_shell_block(shelf: Shelf, previous_rc: str | None) -> None:
+    """Make the shell config hold the block for the current settings, and take the block out
+    of ``previous_rc`` when the config moved from there; with ``modify_shell`` off, touch
+    neither and print the block instead.
 
     The block is rendered before anything is touched, so a bin dir that cannot go on PATH
     leaves both files as they were. The new file gets its block before the old one loses
     its own: a failure in between leaves a block in both (each adds a folder to PATH only
     once), never in neither. Two names of one file are one file, whose block stays.
     """
+    if not modifies_shell(shelf):
+        show_shell_lines(shelf, "Left the shell configuration alone (modify_shell = false)")
+        return
     rc = shelf.path_setting("shell_config")
-    block = render_block(shell_kind_for_path(rc), block_dirs(shelf)) if write else None
-    if block is not None and update_config_file(rc, block):
+    if update_config_file(rc, shell_lines(shelf)):
         ui.info(f"Updated {rc}; open a new terminal (or `source {rc}`) to use the shelf.")
     if (previous_rc and os.path.realpath(previous_rc) != os.path.realpath(rc)
             and update_config_file(Path(previous_rc), None)):

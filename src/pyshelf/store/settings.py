@@ -26,6 +26,7 @@ DEFAULTS: dict[str, str | None] = {
     "python": None,  # python, bin_dir and shell_config are chosen and stored by init
     "bin_dir": None,
     "shell_config": None,
+    "modify_shell": "true",  # false: the person puts the shelf on PATH; the config is theirs
     "index_url": None,  # uv's own default index
     "extra_index_urls": None,
     "keep_generations": "5",
@@ -190,6 +191,7 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "python": _interpreter,
     "bin_dir": _directory,
     "shell_config": _file,
+    "modify_shell": _boolean,
     "index_url": _url,
     "extra_index_urls": _urls,
     "keep_generations": _whole_number,

@@ -27,10 +27,17 @@ INDEX_VARIABLE = "PYSHELF_INDEX_URL"
 def test_known_settings_are_all_reported():
     result = effective_settings({}, {})
 
-    assert list(result) == ["python", "bin_dir", "shell_config", "index_url",
+    assert list(result) == ["python", "bin_dir", "shell_config", "modify_shell", "index_url",
                             "extra_index_urls", "keep_generations", "system_site_packages",
                             "expose", "certificate_file", "system_certificates",
                             "keyring_provider"]
+
+
+def test_the_shell_config_is_modified_until_declined():
+    assert effective_settings({}, {})["modify_shell"] == Setting("true", "default")
+    assert normalise("modify_shell", "No") == "false"
+    assert effective_settings({}, {"PYSHELF_MODIFY_SHELL": "off"})["modify_shell"] == \
+        Setting("false", "environment")
 
 
 def test_unset_setting_comes_from_default():
