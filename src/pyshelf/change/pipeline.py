@@ -216,12 +216,15 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
         return None
     from concurrent.futures import ThreadPoolExecutor
 
-    _ = shelf.engine.uv  # found here first: sysconfig, which finds it, is not thread-safe
+    # The thread is handed plain values only: the shelf's database connection belongs to
+    # this thread, and sysconfig (which finds uv) is not thread-safe.
+    engine, layout, python = shelf.engine, shelf.layout, shelf.python
+    _ = engine.uv
 
     def alone() -> Lock:
         try:
-            return resolve(shelf.engine, shelf.layout, ChangeRequest(intent=list(new)),
-                           shelf.python, EMPTY_LOCK, provided=provided, label="alone")
+            return resolve(engine, layout, ChangeRequest(intent=list(new)), python,
+                           EMPTY_LOCK, provided=provided, label="alone")
         except PyshelfError:  # on their own they cannot be resolved: nothing to compare
             return EMPTY_LOCK
 
