@@ -224,7 +224,7 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
     def alone() -> Lock:
         try:
             return resolve(engine, layout, ChangeRequest(intent=list(new)), python,
-                           EMPTY_LOCK, provided=provided, label="alone")
+                           EMPTY_LOCK, provided=provided, label="alone", quiet=True)
         except PyshelfError:  # on their own they cannot be resolved: nothing to compare
             return EMPTY_LOCK
 

@@ -29,7 +29,7 @@ def input_line(entry: IntentEntry) -> str:
 
 def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
             previous: Lock, *, provided: Sequence[Distribution] | None = None,
-            label: str = "resolve") -> Lock:
+            label: str = "resolve", quiet: bool = False) -> Lock:
     """The request's ``pins`` (canonical name -> version) are hard constraints, e.g. from an
     import; its ``refresh`` names local projects whose metadata must be rebuilt from source;
     ``provided`` are packages the system supplies: pinned, and left out of the lock.
@@ -37,7 +37,8 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
     ``prefer_cache`` is for changes that ask for nothing new (remove, rebuild, adopt,
     import): they keep the versions they have, which uv's cache already describes, so
     resolving from the cache alone is tried first and saves one revalidation request per
-    package; only if the cache lacks something does uv ask the index."""
+    package; only if the cache lacks something does uv ask the index. ``quiet`` keeps uv's
+    notices (a yanked release) for the resolve whose lock is used."""
     provided = representable(provided or ())
     pins = {**request.pins, **{d.name: d.version for d in provided}}
     with layout.scratch(label) as work:  # one label per resolve running at once
@@ -64,7 +65,8 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
                                   upgrade_packages=request.upgrade_packages,
                                   refresh_packages=request.refresh,
                                   constraints=constraints, find_links=find_links,
-                                  no_emit=sorted(d.name for d in provided), offline=offline)
+                                  no_emit=sorted(d.name for d in provided), offline=offline,
+                                  quiet=quiet)
 
         text = None
         if request.prefer_cache and not request.upgrade and not request.upgrade_packages:

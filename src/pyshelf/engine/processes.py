@@ -173,9 +173,11 @@ class Engine:
                 upgrade: bool = False, upgrade_packages: Sequence[str] = (),
                 refresh_packages: Sequence[str] = (), constraints: Path | None = None,
                 no_emit: Sequence[str] = (), find_links: Path | None = None,
-                output_format: str = "requirements.txt", offline: bool = False) -> str:
+                output_format: str = "requirements.txt", offline: bool = False,
+                quiet: bool = False) -> str:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there;
-        ``offline`` resolves from uv's cache alone (and fails if it lacks anything)."""
+        ``offline`` resolves from uv's cache alone (and fails if it lacks anything);
+        ``quiet`` leaves the yanked releases it chose unsaid."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
             "--no-annotate", "--python", python, *self._index_args(), "--format",
@@ -210,7 +212,7 @@ class Engine:
                     detail=_resolver_explanation(stderr),
                 )
             raise PyshelfError(_failed("Resolving failed", stderr), detail=stderr)
-        for notice in yanked(result.stderr):
+        for notice in [] if quiet else yanked(result.stderr):
             ui.warn(notice)
         return lock_out.read_text(encoding="utf-8")
 
