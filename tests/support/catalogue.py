@@ -115,6 +115,10 @@ CATALOGUE: tuple[Dist, ...] = (
     Dist("uses-argv-tool", "1.0", requires=("argv-tool",)),
     # Ships commands named like the two the bin dir keeps for pyshelf itself.
     cli_dist("lookalike", "1.0", scripts=("lookalike", "pyshelf", "pyshelf-python")),
+    # An app and its dependency that both ship the command `rst-writer` (which says whose
+    # it is by its version).
+    cli_dist("rst-writer", "1.0", scripts=("rst-writer",), requires=("rst-base",)),
+    cli_dist("rst-base", "2.0", scripts=("rst-writer", "rst-base")),
     # A stdlib-only PEP 517 backend, so local projects build without the network.
     Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
 )

@@ -6,12 +6,13 @@ against the lock and its own requirements; until ``env`` is switched to it, nobo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyshelf.core.graph import Distribution, same_version, unmet_requirements
 from pyshelf.core.model import Lock
+from pyshelf.core.shared_commands import SharedCommand
 from pyshelf.engine.processes import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
@@ -20,12 +21,14 @@ from pyshelf.layout import Layout
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import read_distributions
+from pyshelf.venv.scripts import shared_commands_in
 
 
 @dataclass(frozen=True)
 class BuiltEnvironment:
     facts: InterpreterFacts
     distributions: list[Distribution]
+    shared_commands: Sequence[SharedCommand] = ()
 
 
 def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
@@ -42,14 +45,17 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                      system: Mapping[str, str] | None = None,
                      base: PendingFacts | None = None,
                      venv: PendingVenv | None = None,
-                     bin_dir: Path | None = None) -> BuiltEnvironment:
+                     bin_dir: Path | None = None,
+                     explicit: Collection[str] = ()) -> BuiltEnvironment:
     """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
 
     With ``system`` (name -> version of the base interpreter's packages) the environment
     sees the system's site-packages, and requirements may be met from there. ``venv`` is the
     generation's venv when a caller began it early (:func:`start_venv`). With ``bin_dir``
     (where the pyshelf launcher is) the generation gets the ``pip`` that routes through
-    pyshelf.
+    pyshelf. A command that several packages ship is the one of the package among them that
+    is in ``explicit``: uv leaves whichever it installed last, so that package is
+    reinstalled alone (from uv's cache, with the same lock), which writes its files last.
     """
     if venv is None:
         venv = start_venv(engine, layout, gen_id, python,
@@ -57,6 +63,12 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     built = build_environment(engine, layout.gen_dir(gen_id), python, lock, venv,
                               what=f"Generation {gen_id}", reinstall=reinstall,
                               system=system, base=base)
+    shared = shared_commands_in(layout.gen_dir(gen_id), explicit)
+    winners = sorted({command.winner for command in shared if command.winner})
+    if winners:
+        engine.sync(layout.gen_dir(gen_id) / LOCK_FILE_NAME,
+                    paths.python(layout.gen_dir(gen_id)), reinstall=winners)
+    built = replace(built, shared_commands=shared)
     if bin_dir is not None:
         write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir,
                         system_pip="pip" in (system or {}))

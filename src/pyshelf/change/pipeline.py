@@ -45,6 +45,7 @@ from pyshelf.core.model import (
     explicit_names,
 )
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
+from pyshelf.core.shared_commands import SharedCommand, describe
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
@@ -60,6 +61,7 @@ from pyshelf.store.database import NewGeneration
 from pyshelf.store.generation_records import write_generation_record
 from pyshelf.venv.dist_info import read_distributions
 from pyshelf.venv.drift import Drift, generation_drift
+from pyshelf.venv.scripts import shared_commands_in
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -182,6 +184,10 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
               for name, reason in sorted(left_out.items())]
     for note in notes:
         ui.warn(note)
+    # Only installed packages have a RECORD to name their commands: the build says the rest.
+    for shared in shared_commands_in(shelf.layout.gen_dir(current_id), explicit_names(intent),
+                                     among=lock.packages):
+        ui.warn(describe(shared))
     # Only a shelf that sees the system's packages can shadow one: otherwise the system's
     # copy is invisible to the shelf's python, and the shelf's to the system's.
     for change in plan.added if sees_system(shelf) else ():
@@ -325,7 +331,9 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system, base=base,
                                  venv=early.venv if early else None,
-                                 bin_dir=shelf.path_setting("bin_dir"))
+                                 bin_dir=shelf.path_setting("bin_dir"),
+                                 explicit=explicit_names(intent))
+        _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
             isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
@@ -366,6 +374,17 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         raise
     finish_switch(shelf, gen_id,
                   f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+
+
+def _warn_new_shared_commands(shelf: Shelf, from_gen: int | None,
+                              shared: Sequence[SharedCommand]) -> None:
+    """Name the commands the build found shared that ``from_gen`` did not share (those were
+    in the plan already, and a change that repeats a warning each time teaches to skip it)."""
+    known = (shared_commands_in(shelf.layout.gen_dir(from_gen), ())
+             if from_gen is not None else [])
+    for command in shared:
+        if command not in known:
+            ui.warn(describe(command))
 
 
 def built_from_source(lock: Lock, built: Sequence[InstalledPackage],
