@@ -42,7 +42,7 @@ _REDIRECTING_VARIABLES = (
 
 # Runs inside a base interpreter (which need not have packaging): reports the facts pyshelf
 # records for a generation, with markers computed by packaging itself. A venv has its base's
-# markers, so a generation's own interpreter is never started.
+# markers, so a generation's own interpreter is never started to learn them.
 _DESCRIBE = r"""
 import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
