@@ -46,8 +46,6 @@ def move_home(source: Path, target: Path) -> None:
 
     Files of a MiB or more (the uv binary ``init`` copies into the home) are hard-linked
     instead of copied: pyshelf only ever replaces them, and no test writes into them.
-    Bytecode caches are left behind: a pyc names its source's path in marshalled data that
-    a byte replacement would corrupt, and the copy's first import rewrites it anyway.
     """
     linked: set[str] = set()
 
@@ -58,8 +56,7 @@ def move_home(source: Path, target: Path) -> None:
         else:
             shutil.copy2(src, dst)
 
-    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True, copy_function=copy,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True, copy_function=copy)
     old, new = str(source), str(target)
     for folder, _, names in os.walk(target):
         for name in names:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pyshelf.change.build import compile_in_background, drop_world_write
+from pyshelf.change.build import drop_world_write
 from pyshelf.change.resolve import resolve
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import ChangeRequest, IntentEntry
@@ -74,7 +74,6 @@ def _build(engine: Engine, layout: Layout, directory: Path, intent: Sequence[Int
     engine.sync(lock_path, paths.python(directory))
     drop_world_write(directory / ".lock")
     (directory / STAMP).write_text(f"{time.time()}\n", encoding="utf-8")
-    compile_in_background(engine, [directory])  # for the runs that reuse it
 
 
 def remove_stale(layout: Layout, now: float, *, keep: str) -> list[str]:

@@ -6,7 +6,7 @@ against the lock and its own requirements; until ``env`` is switched to it, nobo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -122,17 +122,6 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
     if unmet:
         raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
     return BuiltEnvironment(facts, distributions)
-
-
-def compile_in_background(engine: Engine, venvs: Iterable[Path]) -> None:
-    """Have each environment's own python compile its site-packages, detached, once it is
-    in use: its first imports then neither pay for compiling nor print the SyntaxWarnings
-    old packages' modules raise. Every generation holds its own hard-linked copy of each
-    file, so its pycs are its own; only its site-packages is compiled, never a project an
-    editable install points at or the system's packages."""
-    environments = [(paths.python(venv), purelib) for venv in venvs
-                    if (purelib := paths.site_packages(venv)) is not None]
-    engine.compile_in_background(environments)
 
 
 def drop_world_write(path: Path) -> None:

@@ -26,7 +26,7 @@ from pyshelf.apps.isolated import (
     plan_isolated,
     show_isolated_plan,
 )
-from pyshelf.change.build import build_generation, compile_in_background, start_venv
+from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
@@ -439,7 +439,7 @@ def finish_switch(shelf: Shelf, gen_id: int, announcement: str, guard: CommitGua
     try:
         guard.release()
         ui.info(announcement)
-        tidy_up(shelf, gen_id)
+        tidy_up(shelf)
     except KeyboardInterrupt as exc:
         raise ChangeKept(gen_id) from exc
 
@@ -448,14 +448,9 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def tidy_up(shelf: Shelf, gen_id: int) -> None:
-    """Housekeeping after a switch to ``gen_id``: its bytecode and its isolated apps' (in
-    the background), the apps' links in the bin dir, then old generations. A failure here
-    must not undo the change."""
-    layout = shelf.layout
-    compile_in_background(shelf.engine, [
-        layout.gen_dir(gen_id),
-        *(layout.isolated / app.env_dir for app in shelf.state.isolated(gen_id))])
+def tidy_up(shelf: Shelf) -> None:
+    """Housekeeping after a switch: the apps' links in the bin dir, then old generations.
+    A failure here must not undo the change."""
     try:
         link_apps(shelf)
     except (OSError, PyshelfError) as exc:

@@ -7,7 +7,6 @@ budget), and uv's failures are turned into sentences in one place.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -42,7 +41,7 @@ _REDIRECTING_VARIABLES = (
 
 # Runs inside a base interpreter (which need not have packaging): reports the facts pyshelf
 # records for a generation, with markers computed by packaging itself. A venv has its base's
-# markers, so a generation's own interpreter is never started to learn them.
+# markers, so a generation's own interpreter is never started.
 _DESCRIBE = r"""
 import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
@@ -56,20 +55,6 @@ print(json.dumps({
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
     "user_site": site.getusersitepackages(),
 }))
-"""
-
-
-# Runs detached inside an environment's own interpreter after it became current: writes the
-# bytecode of every module not compiled yet, at the lowest priority so that it yields the
-# processor to whatever the person does next. One process, not a pool: a pool costs more
-# than it saves on a few cores and makes the check of an already compiled tree 5x slower.
-_COMPILE = r"""
-import compileall, os, sys
-try:
-    os.nice(19)
-except OSError:
-    pass
-compileall.compile_dir(sys.argv[1], quiet=2)
 """
 
 
@@ -347,25 +332,6 @@ class Engine:
             raise PyshelfError(f"The interpreter {python} cannot be started ({exc.strerror}).") \
                 from exc
         return PendingFacts(python, process)
-
-    def compile_in_background(self, environments: Sequence[tuple[Path, Path]]) -> None:
-        """Start compiling each ``(python, site-packages)`` pair's modules, one after the
-        other, and return without waiting: compiling a 50-package environment takes ten
-        times as long as installing it, so it stays off every change's path. ``sh`` starts
-        it as a background job and exits, so the compiler belongs to no pyshelf process
-        (none waits for it or leaves a zombie), and in a session of its own no Ctrl-C at
-        the terminal reaches it. Importlib writes each pyc atomically, so a compiler killed
-        at any point leaves valid or absent ones; if it cannot start, the first import
-        compiles as before."""
-        if not environments:
-            return
-        commands = "; ".join(
-            shlex.join([str(python), "-I", "-W", "ignore", "-c", _COMPILE, str(folder)])
-            for python, folder in environments)
-        with contextlib.suppress(OSError):
-            subprocess.run(["/bin/sh", "-c", f"{{ {commands}; }} &"], check=False,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 class Running:
