@@ -133,8 +133,9 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
                        shelf.python, current.lock, provided=provided)
 
     known = {entry.name for entry in current_intent}
+    # only what the shelf holds can hold a new package back, and pins are deliberate
     new = [entry for entry in intent if entry.role == "explicit" and entry.kind == "index"
-           and entry.name not in known] if not request.pins else []
+           and entry.name not in known] if current.lock.packages and not request.pins else []
     try:
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
