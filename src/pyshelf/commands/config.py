@@ -209,8 +209,8 @@ def _set(shelf: Shelf, args: argparse.Namespace) -> None:
     value = normalise(key, args.value)
     if key == "python":
         try:
-            shelf.engine.describe(value)
-            value = interpreter_to_keep(value, shelf.engine.describe)
+            facts = shelf.engine.describe(value)  # refuses one that does not start
+            value = interpreter_to_keep(value, lambda _: facts)
         except PyshelfError as exc:
             raise UsageError(exc.message, exc.detail) from exc
     _store(shelf, key, value)

@@ -72,8 +72,8 @@ def _configure(shelf: Shelf, wanted: dict[str, str], stored: dict[str, str]) -> 
     from pyshelf.engine.interpreter import interpreter_to_keep
 
     if "python" in wanted:
-        shelf.engine.describe(wanted["python"])  # refuses an interpreter that does not start
-        wanted["python"] = interpreter_to_keep(wanted["python"], shelf.engine.describe)
+        facts = shelf.engine.describe(wanted["python"])  # refuses one that does not start
+        wanted["python"] = interpreter_to_keep(wanted["python"], lambda _: facts)
         if stored.get("python", wanted["python"]) != wanted["python"]:
             raise UsageError(f"The shelf is built on {stored['python']}; changing its "
                              "interpreter with init is not supported.")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from packaging.utils import InvalidName, canonicalize_name
+
 _OPERATORS = ("===", "==", ">=", "<=", "~=", "!=", "<", ">")
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)?\s*(\[[^\]]*\]?)?\s*(.*)", re.DOTALL)
-_VALID_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 FORMS = "write it as pip would, such as 'name', 'name>=1.0' or 'name[extra]==1.0'"
 
 
@@ -27,7 +28,7 @@ def plain_reason(text: str, parser_said: str) -> str:
         return "its list of extras is not closed with ']'"
     if not name:
         return f"it does not start with a package name; {FORMS}"
-    if not _VALID_NAME.fullmatch(name):
+    if not _is_valid_name(name):
         return ("a package name starts and ends with a letter or digit, with only letters, "
                 "digits, '.', '-' and '_' between")
     if rest.startswith("@"):
@@ -57,3 +58,11 @@ def plain_reason(text: str, parser_said: str) -> str:
     if "version" in parser_said:
         return f"its version is not a valid version (PEP 440), such as '{example}==1.0.2'"
     return FORMS
+
+
+def _is_valid_name(name: str) -> bool:
+    try:
+        canonicalize_name(name, validate=True)
+    except InvalidName:
+        return False
+    return True
