@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pyshelf.core.lockfile import is_exact_version
+from pyshelf.core.lockfile import is_exact_version, load_toml
 from pyshelf.core.model import (
     PATH_KINDS,
     IntentEntry,
@@ -268,13 +267,9 @@ def parse_requirements_file(text: str, source: str, added_at: str) -> Imported:
 
 
 def _load_toml(text: str, source: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return load_toml(text)
+    except ValueError as exc:
         raise UsageError(f"{source} is not valid TOML ({exc}).") from exc
 
 

@@ -8,15 +8,16 @@ normalised PEP 508 line per requirement, so nothing typed can smuggle in an opti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from pyshelf.change.system_stubs import representable, write_stub_wheels
 from pyshelf.core.graph import Distribution
 from pyshelf.core.lockfile import parse_lock
-from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
+from pyshelf.core.model import ChangeRequest, IntentEntry, Lock, LockedPackage
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
+from pyshelf.export_formats import pin_line
 from pyshelf.layout import Layout
 
 
@@ -68,11 +69,33 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
                                   no_emit=sorted(d.name for d in provided), offline=offline,
                                   quiet=quiet)
 
-        text = None
-        if request.prefer_cache and not request.upgrade and not request.upgrade_packages:
-            with contextlib.suppress(PyshelfError):  # uv left the lock as it was
-                text = compile_lock(offline=True)
-        if text is None:
-            text = compile_lock(offline=False)
+        text = cache_first(compile_lock, request.prefer_cache and not request.upgrade
+                           and not request.upgrade_packages)
         return parse_lock(text, {e.source_path: e.name for e in request.intent
                                  if e.kind == "editable" and e.source_path})
+
+
+def cache_first(compile_lock: Callable[[bool], str], prefer_cache: bool) -> str:
+    """``compile_lock(offline)``, from uv's cache alone first where ``prefer_cache``, and
+    from the index only if the cache lacked something (uv then leaves the output as it
+    was)."""
+    if prefer_cache:
+        with contextlib.suppress(PyshelfError):
+            return compile_lock(True)
+    return compile_lock(False)
+
+
+def pylock(engine: Engine, layout: Layout, packages: Iterable[LockedPackage], python: str, *,
+           label: str, no_deps: bool = False, prefer_cache: bool = False,
+           quiet: bool = False) -> str:
+    """uv's PEP 751 lock of ``packages`` (exact pins, or direct references): the files the
+    index offers of each, with their hashes, as they suit ``python``; ``no_deps`` where the
+    packages' dependencies are among them or do not matter."""
+    with layout.scratch(label) as work:
+        pins = work / "pins.txt"
+        pins.write_text("".join(f"{pin_line(p)}\n" for p in packages), encoding="utf-8")
+        return cache_first(
+            lambda offline: engine.compile(pins, work / "pylock.toml", python,
+                                           output_format="pylock.toml", no_deps=no_deps,
+                                           offline=offline, quiet=quiet),
+            prefer_cache)

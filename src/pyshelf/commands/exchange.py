@@ -20,15 +20,12 @@ if TYPE_CHECKING:
 
 def _pylock(shelf: Shelf, gen_id: int) -> str:
     """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
-    from pyshelf.export_formats import pin_line, pylock_tool_table
+    from pyshelf.change.resolve import pylock
+    from pyshelf.export_formats import pylock_tool_table
 
     record = shelf.state.generation(gen_id)
-    with shelf.layout.scratch("export") as work:
-        pins = work / "pins.txt"
-        pins.write_text("".join(f"{pin_line(p)}\n" for p in record.lock.packages.values()),
-                        encoding="utf-8")
-        text = shelf.engine.compile(pins, work / "pylock.toml", shelf.python,
-                                    output_format="pylock.toml")
+    text = pylock(shelf.engine, shelf.layout, record.lock.packages.values(), shelf.python,
+                  label="export")
     return text + pylock_tool_table(shelf.state.intent(gen_id), shelf.state.isolated(gen_id))
 
 

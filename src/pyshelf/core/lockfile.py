@@ -6,7 +6,9 @@ The lock stays in uv's own format (``name==version`` lines) so it can be fed str
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -76,3 +78,13 @@ def is_exact_version(text: str) -> bool:
 
 
 EMPTY_LOCK = Lock(text="", packages={})
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text (a PEP 751 lock); a ``ValueError`` (``TOMLDecodeError`` is one) if it
+    is not TOML."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib.loads(text)

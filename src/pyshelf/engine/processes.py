@@ -40,12 +40,13 @@ _REDIRECTING_VARIABLES = (
 )
 
 # Runs inside a base interpreter (which need not have packaging): reports the facts pyshelf
-# records for a generation, with markers computed by packaging itself. A venv has its base's
-# markers, so a generation's own interpreter is never started.
+# records for a generation, with markers and wheel tags computed by packaging itself. A venv
+# has its base's markers and tags, so a generation's own interpreter is never started.
 _DESCRIBE = r"""
 import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
+from packaging.tags import sys_tags
 print(json.dumps({
     "executable": sys.executable,
     "resolved": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
@@ -54,6 +55,7 @@ print(json.dumps({
     "marker_env": default_environment(),
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
     "user_site": site.getusersitepackages(),
+    "tags": [str(tag) for tag in sys_tags()],
 }))
 """
 
@@ -67,6 +69,7 @@ class InterpreterFacts:
     marker_env: dict[str, str]
     site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
     user_site: Path  # where `pip install --user` puts packages for it
+    tags: frozenset[str]  # the wheel tags it installs (``cp313-cp313-manylinux_2_17_x86_64``)
 
 
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
@@ -174,10 +177,11 @@ class Engine:
                 refresh_packages: Sequence[str] = (), constraints: Path | None = None,
                 no_emit: Sequence[str] = (), find_links: Path | None = None,
                 output_format: str = "requirements.txt", offline: bool = False,
-                quiet: bool = False) -> str:
+                quiet: bool = False, no_deps: bool = False) -> str:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there;
         ``offline`` resolves from uv's cache alone (and fails if it lacks anything);
-        ``quiet`` leaves the yanked releases it chose unsaid."""
+        ``quiet`` leaves the yanked releases it chose unsaid; ``no_deps`` resolves exactly
+        the requirements given (pins whose dependencies are pinned already)."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
             "--no-annotate", "--python", python, *self._index_args(), "--format",
@@ -197,6 +201,8 @@ class Engine:
             argv += ["--constraint", str(constraints)]
         if offline:
             argv.append("--offline")
+        if no_deps:
+            argv.append("--no-deps")
         result = self._run(argv)
         if result.returncode != 0:
             stderr = result.stderr
@@ -421,6 +427,7 @@ class PendingFacts:
             marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
             user_site=Path(facts["user_site"]),
+            tags=frozenset(facts["tags"]),
         )
 
     def cancel(self) -> None:
