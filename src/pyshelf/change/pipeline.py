@@ -30,6 +30,7 @@ from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
+from pyshelf.change.source_builds import source_builds
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
 from pyshelf.core.holdback import held_back_notes
@@ -46,11 +47,13 @@ from pyshelf.core.model import (
 )
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
 from pyshelf.core.shared_commands import SharedCommand, describe
+from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
 from pyshelf.generations.collect import collect_generations
 from pyshelf.generations.folders import (
+    generation_ids_on_disk,
     next_generation_id,
     remove_generation_dir,
     switch_to,
@@ -183,6 +186,9 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
               "`pyshelf undo` goes back to the generation that has it."
               for name, reason in sorted(left_out.items())]
+    building = source_build_note(_source_builds(shelf, lock, current_id, gen_id, version, base),
+                                 version, intent)
+    notes += [building] if building else []
     for note in notes:
         ui.warn(note)
     # Only installed packages have a RECORD to name their commands: the build says the rest.
@@ -240,6 +246,17 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
         return pool.submit(alone)
     finally:
         pool.shutdown(wait=False)  # its one thread ends with the resolve
+
+
+def _source_builds(shelf: Shelf, lock: Lock, current_id: int, gen_id: int, version: str,
+                   base: PendingFacts) -> list[SourceBuild]:
+    """What the build will make from source distributions; the base interpreter's tags are
+    waited for only if a wheel built for another Python must be judged."""
+    others = [other for other in generation_ids_on_disk(shelf.layout)
+              if other not in (current_id, gen_id)]
+    return source_builds(shelf.engine, shelf.layout, lock, shelf.python, version,
+                         [shelf.layout.gen_dir(g) for g in (current_id, *others)],
+                         lambda: base.result().tags)
 
 
 def _summary(main: str, steps: Sequence[IsolatedStep], gone: Sequence[IsolatedApp]) -> str:
