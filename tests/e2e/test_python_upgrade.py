@@ -15,9 +15,11 @@ from pathlib import Path
 import packaging
 import pytest
 from tests.e2e.helpers import current_target, packages
+from tests.support.catalogue import TINYBACKEND
 from tests.support.compiled import EXTENSION, CPython, build_extension_wheel, two_cpythons
 from tests.support.index import IndexServer, write_simple_index
 from tests.support.sandbox import Sandbox
+from tests.support.sdists import build_sdist
 from tests.support.wheels import Dist, build_wheel
 
 import pyshelf
@@ -36,7 +38,8 @@ def pythons() -> tuple[CPython, CPython]:
 @pytest.fixture(scope="module")
 def upgrade_index(pythons, tmp_path_factory) -> Iterator[str]:
     """Compiled packages as they are published: ``tinyext`` for both Pythons; ``movingext``
-    1.0 for the older only and 2.0 for the newer only; ``legacyext`` for the older only."""
+    1.0 for the older only and 2.0 for the newer only; ``legacyext`` for the older only;
+    ``pinnedsrc`` for the older only and as an sdist. ``source-only`` is an sdist alone."""
     old, new = pythons
     wheels = tmp_path_factory.mktemp("upgrade-wheels")
     for python in pythons:
@@ -44,6 +47,10 @@ def upgrade_index(pythons, tmp_path_factory) -> Iterator[str]:
     build_extension_wheel(old, wheels, "movingext", "1.0")
     build_extension_wheel(new, wheels, "movingext", "2.0")
     build_extension_wheel(old, wheels, "legacyext", "1.0")
+    build_extension_wheel(old, wheels, "pinnedsrc", "1.0")
+    for sdist in (Dist("pinnedsrc", "1.0"), Dist("source-only", "1.0")):
+        build_sdist(sdist, wheels)
+    build_wheel(TINYBACKEND, wheels)
     build_wheel(Dist("purelib", "1.0"), wheels)
     root = tmp_path_factory.mktemp("upgrade-index")
     write_simple_index(wheels, root)
@@ -170,3 +177,30 @@ def test_a_move_to_another_python_is_planned_recorded_and_undone(sandbox, python
     status = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]
     assert (status["state"], status["version"]) == ("ok", old_version)
     assert packages(sandbox)["movingext"] == ("1.0", "explicit")
+
+
+def test_a_move_names_the_pinned_package_it_will_build_from_source(sandbox, pythons,
+                                                                   upgrade_index):
+    """pyyaml==6.0.1 on a Python newer than its wheels, in small: the plan names the build
+    and the way out, but not what uv's cache already holds a fitting build of."""
+    old, new = pythons
+    sandbox.env["PYSHELF_INDEX_URL"] = upgrade_index
+    sandbox.ok("init", "--python", str(old.executable), "--yes")
+    installed = sandbox.ok("install", "pinnedsrc==1.0", "source-only", "purelib", "--yes")
+    assert "source-only 1.0 has no wheel for Python" in installed.stderr
+    assert "pinnedsrc" not in installed.stderr  # it has a wheel for the older Python
+
+    moved = sandbox.ok("rebuild", "--python", str(new.executable), "--yes")
+
+    assert (f"warning: pinnedsrc 1.0 has no wheel for Python {new.minor} on the package index, "
+            "so it is built from source: that needs its build backend") in moved.stderr
+    assert ("`pyshelf install --upgrade pinnedsrc` drops the pin 'pinnedsrc==1.0' and moves "
+            "it to the newest release.") in moved.stderr
+    assert "source-only" not in moved.stderr  # its pure build is in uv's cache
+    assert packages(sandbox)["pinnedsrc"] == ("1.0", "explicit")
+
+    sandbox.ok("undo", "--yes")
+    again = sandbox.ok("rebuild", "--python", str(new.executable), "--dry-run")
+
+    assert f"  ~ Python {'.'.join(map(str, old.version))} -> {new.minor}\n" in again.stdout
+    assert "no wheel" not in again.stderr  # generation 2 holds the build for the new Python

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .sdists import build_sdist
 from .tinybackend_source import BACKEND
 from .wheels import Dist, build_wheel, cli_dist
 
-__all__ = ["CATALOGUE", "build_catalogue"]
+__all__ = ["CATALOGUE", "SDISTS", "TINYBACKEND", "build_catalogue"]
+
+# A stdlib-only PEP 517 backend, so local projects and sdists build without the network.
+TINYBACKEND = Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),))
 
 # An app that shows what it was given: its version, its arguments, whether alpha can be
 # imported next to it; it exits with the status after --exit.
@@ -119,11 +123,18 @@ CATALOGUE: tuple[Dist, ...] = (
     # it is by its version).
     cli_dist("rst-writer", "1.0", scripts=("rst-writer",), requires=("rst-base",)),
     cli_dist("rst-base", "2.0", scripts=("rst-writer", "rst-base")),
-    # A stdlib-only PEP 517 backend, so local projects build without the network.
-    Dist("tinybackend", "1.0", modules=(("tinybackend.py", BACKEND),)),
+    TINYBACKEND,
+)
+
+
+# Releases published as a source distribution only, which uv builds with tinybackend.
+SDISTS: tuple[Dist, ...] = (
+    Dist("source-only", "1.0"),
 )
 
 
 def build_catalogue(wheel_dir: Path) -> None:
     for dist in CATALOGUE:
         build_wheel(dist, wheel_dir)
+    for dist in SDISTS:
+        build_sdist(dist, wheel_dir)
