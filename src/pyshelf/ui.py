@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
@@ -33,8 +34,55 @@ def local_time(stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+class _Screen:
+    """What later output must know of what was printed: the status line drawn now (any
+    other output erases it first, so nothing is written into its middle; the next update
+    draws it again) and the last progress line a log got (a repeat of it, with nothing
+    between, is left out). uv's reader thread updates a status while the main thread may
+    print, hence the lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.status_width: int | None = None
+        self.status_text = ""
+        self.last_progress: str | None = None
+
+    def write(self, stream: TextIO, text: str) -> None:
+        with self.lock:
+            self.clear_status()
+            if stream is sys.stderr:
+                sys.stdout.flush()
+            print(text, file=stream)
+            self.last_progress = None
+
+    def draw_status(self, text: str) -> None:
+        """Write ``text`` over the status line: the rest of the old one is cleared to the
+        end of the line, or (without escape codes: ``NO_COLOR``, ``TERM=dumb``) covered
+        with spaces."""
+        if self.status_width is not None and text == self.status_text:
+            return
+        sys.stdout.flush()
+        if _colour_enabled(sys.stderr):
+            sys.stderr.write(f"\r{text}\033[K")
+        else:
+            sys.stderr.write(f"\r{text}" + " " * ((self.status_width or 0) - len(text)))
+        sys.stderr.flush()
+        self.status_width = max(len(text), self.status_width or 0)
+        self.status_text = text
+
+    def clear_status(self) -> None:
+        if self.status_width is not None:
+            self.draw_status("")
+            sys.stderr.write("\r")
+            sys.stderr.flush()
+            self.status_width = None
+
+
+_screen = _Screen()
+
+
 def out(text: str = "") -> None:
-    print(text, file=sys.stdout)
+    _screen.write(sys.stdout, text)
 
 
 def out_bytes(data: bytes) -> None:
@@ -46,10 +94,10 @@ def out_bytes(data: bytes) -> None:
 
 
 def _to_stderr(text: str) -> None:
-    """stdout is buffered when it is a file or a pipe, stderr is not: without the flush, a
-    log that captures both shows "Building ..." before the plan it follows."""
-    sys.stdout.flush()
-    print(text, file=sys.stderr)
+    """stdout is buffered when it is a file or a pipe, stderr is not: without the flush
+    (``_Screen.write``), a log that captures both shows "Building ..." before the plan it
+    follows."""
+    _screen.write(sys.stderr, text)
 
 
 def info(text: str) -> None:
@@ -62,6 +110,47 @@ def warn(text: str) -> None:
 
 def error(text: str) -> None:
     _to_stderr(_paint("error:", "1;31", sys.stderr) + " " + text)
+
+
+def _terminal_width() -> int:
+    """The terminal's width, or 80 where it tells none (a new pseudo-terminal says 0)."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (OSError, ValueError):
+        return 80
+
+
+class Progress:
+    """What a long step is doing, as it goes: on a terminal one status line redrawn in place
+    and erased when the step ends; in a log, plain lines that are never redrawn. It may be
+    updated from another thread (the one reading uv)."""
+
+    def __init__(self) -> None:
+        self._live = sys.stderr.isatty()
+        self._plain = not self._live
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def update(self, status: str, line: str | None = None) -> None:
+        """Show ``status`` on a terminal, or add ``line`` to a log; a line that repeats the
+        one before it (a step tried from uv's cache, then from the index) is left out."""
+        with _screen.lock:
+            if self._live:
+                _screen.draw_status(status[:_terminal_width() - 1])  # a wrapped line stays
+            elif self._plain and line is not None and line != _screen.last_progress:
+                _to_stderr(line)
+                _screen.last_progress = line
+
+    def close(self) -> None:
+        """Erase the status line; later updates (a reader thread finishing) show nothing."""
+        with _screen.lock:
+            if self._live:
+                _screen.clear_status()
+            self._live = self._plain = False
 
 
 def emit_json(data: object) -> None:
