@@ -1,4 +1,5 @@
-"""What a change shows while uv works: a status line on a terminal, plain lines in a log."""
+"""What a change shows while uv works: a status line on a terminal, plain lines in a log,
+nothing with --quiet (but errors, and what was asked for)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from tests.e2e.helpers import packages
+from tests.e2e.helpers import packages, run_in_terminal
 from tests.support.projects import write_project
 from tests.support.sandbox import Sandbox, pyshelf_script
 
@@ -122,3 +123,45 @@ def test_a_log_gets_one_plain_line_per_step_in_order_with_stdout(cold):
     assert re.fullmatch(r"Downloading bulky \(1\.\dMiB\) \.\.\.", steps[1])
     assert steps[2:] == ["Installing 2 packages ...", "slow-proj 1.0 (built from source)",
                          "Generation 1 is now current (2 packages)."]
+
+
+@pytest.mark.shelf("install alpha --yes")
+def test_quiet_changes_print_nothing_on_success(shelf):
+    for command in (["install", "beta", "--yes", "-q"], ["--quiet", "remove", "beta", "--yes"],
+                    ["undo", "--yes", "-q"], ["rebuild", "--yes", "-q"],
+                    ["snapshot", "before", "-q"], ["gc", "-q"], ["install", "alpha", "-q"]):
+        result = shelf.ok(*command)
+        assert (result.stdout, result.stderr) == ("", ""), command
+    assert packages(shelf)["beta"] == ("1.0", "explicit")  # undone: the removal went back
+
+
+@pytest.mark.shelf("install alpha --yes")
+def test_quiet_still_prints_what_was_asked_for(shelf):
+    assert shelf.ok("list", "-q").stdout == shelf.ok("list").stdout
+    assert shelf.ok("-q", "diff").stdout.startswith("Operation ")
+    dry = shelf.ok("install", "gamma", "--dry-run", "-q")
+    assert "Plan for generation 2:" in dry.stdout and "+ gamma 1.1" in dry.stdout
+    assert dry.stdout.endswith("Dry run: nothing was changed.\n")
+    assert dry.stderr == ""
+
+
+def test_quiet_still_asks_and_shows_what_it_asks_about(shelf):
+    code, stdout, stderr = run_in_terminal(shelf, ["install", "alpha", "-q"], "y\n")
+
+    assert code == 0, stderr
+    assert stdout.startswith("Plan for generation 1:\n  + alpha 2.0\n")
+    assert stdout.endswith("Proceed? [y/N] ")  # and nothing after the answer
+    assert stderr == ""
+
+
+def test_errors_still_print_under_quiet(shelf):
+    missing = shelf.run("install", "no-such-package-here", "--yes", "-q")
+    assert missing.returncode == 1
+    assert missing.stdout == ""
+    assert missing.stderr.startswith("error: No package named 'no-such-package-here'")
+    assert missing.stderr.count("\n") == 1
+
+    conflict = shelf.run("install", "left", "right", "--yes", "-q")
+    assert conflict.returncode == 3
+    assert conflict.stderr.startswith("error: These requirements cannot be installed together")
+    assert "shared" in conflict.stderr  # uv's account of the conflict is part of the error

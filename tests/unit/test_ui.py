@@ -82,3 +82,48 @@ def test_a_log_gets_plain_lines_once_in_order(capsys: pytest.CaptureFixture[str]
     captured = capsys.readouterr()
     assert captured.err == "Resolving 2 requirements ...\nBuilt proj\n"
     assert captured.out == "Plan\n"
+
+
+def test_quiet_shows_no_progress_and_holds_back_what_a_change_says(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    ui.set_quiet(True)
+    with ui.Progress() as progress:
+        progress.update("Resolving ...", "Resolving 2 requirements ...")
+    ui.info("Building generation 1 ...")
+    ui.warn("a note")
+    ui.report("Plan for generation 1:")
+    ui.out("a listing")
+    ui.error("it failed")
+    ui.detail("uv's account of it")
+    captured = capsys.readouterr()
+    assert captured.out == "a listing\n"
+    assert captured.err == "error: it failed\nuv's account of it\n"
+
+
+def test_a_dry_run_under_quiet_still_shows_its_plan(capsys: pytest.CaptureFixture[str]
+                                                    ) -> None:
+    ui.set_quiet(True)
+    ui.report("Plan for generation 1:")
+    ui.warn("a note on the plan")
+    ui.conclude("Dry run: nothing was changed.")
+    captured = capsys.readouterr()
+    assert captured.out == "Plan for generation 1:\nDry run: nothing was changed.\n"
+    assert captured.err == "warning: a note on the plan\n"
+
+
+def test_a_prompt_under_quiet_shows_what_it_asks_about(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    ui.set_quiet(True)
+    monkeypatch.setattr(ui, "can_ask", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda question: "y")
+    ui.report("Plan for generation 1:")
+    ui.confirm("Proceed?", assume_yes=False)
+    ui.info("Generation 1 is now current.")
+    assert capsys.readouterr().out == "Plan for generation 1:\n"
+
+
+def test_yes_under_quiet_shows_no_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    ui.set_quiet(True)
+    ui.report("Plan for generation 1:")
+    ui.confirm("Proceed?", assume_yes=True)
+    assert capsys.readouterr() == ("", "")

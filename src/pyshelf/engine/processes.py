@@ -425,8 +425,8 @@ class Running:
             raise
         if self._verbose:
             took = time.perf_counter() - self._started
-            ui.info(f"+ {shlex.join(self._argv)}  ({took:.3f} s, exit "
-                    f"{self._process.returncode})")
+            ui.detail(f"+ {shlex.join(self._argv)}  ({took:.3f} s, exit "
+                      f"{self._process.returncode})")
         return subprocess.CompletedProcess(self._argv, self._process.returncode, stdout,
                                            "".join(self._stderr))
 
