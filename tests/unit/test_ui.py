@@ -85,7 +85,7 @@ def test_a_log_gets_plain_lines_once_in_order(capsys: pytest.CaptureFixture[str]
 
 
 def test_quiet_shows_no_progress_and_holds_back_what_a_change_says(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str]) -> None:
     ui.set_quiet(True)
     with ui.Progress() as progress:
         progress.update("Resolving ...", "Resolving 2 requirements ...")
