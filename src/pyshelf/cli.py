@@ -151,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False) or os.environ.get("PYSHELF_DEBUG") == "1"
     args.no_wait = getattr(args, "no_wait", False)
+    args.quiet = getattr(args, "quiet", False)
     from pyshelf import ui
+
+    ui.set_quiet(args.quiet)
     from pyshelf.layout import Layout, default_home
 
     home = getattr(args, "home", None)
@@ -162,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a "no" at the prompt is the person's choice, not a failure
         (ui.info if exc.exit_code == EXIT_DECLINED else ui.error)(exc.message)
         if exc.detail and (args.verbose or exc.exit_code == 3):
-            ui.info(exc.detail)
+            ui.detail(exc.detail)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         import signal  # only here: a second Ctrl-C must not cut the message or the exit short
@@ -190,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known is not None:
             ui.error(known.message)
             if args.verbose and known.detail:
-                ui.info(known.detail)
+                ui.detail(known.detail)
             return known.exit_code
         if args.verbose:
             raise

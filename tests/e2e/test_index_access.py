@@ -36,6 +36,7 @@ def test_an_untrusted_certificate_is_named_and_the_setting_trusts_it(sandbox, ht
 
     assert refused.returncode == 1
     assert refused.stderr == (
+        "Resolving 1 requirement ...\n"
         f"error: The package index at 127.0.0.1:{port} sent a certificate that is not trusted "
         "(invalid peer certificate: UnknownIssuer); if a proxy or your organisation signs its "
         "traffic, trust its certificate with `pyshelf config set certificate_file CA.pem`, "

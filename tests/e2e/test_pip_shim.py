@@ -47,6 +47,14 @@ def test_pip_install_and_uninstall_are_tracked_and_undoable(shelf):
     assert packages(shelf)["alpha"] == ("2.0", "explicit")
 
 
+def test_pips_quiet_is_pyshelfs(shelf):
+    installed = shelf.bash("pip install -q alpha")
+    assert (installed.returncode, installed.stdout, installed.stderr) == (0, "", "")
+    removed = shelf.bash("pip uninstall -qq -y alpha")
+    assert (removed.returncode, removed.stdout, removed.stderr) == (0, "", "")
+    assert "alpha" not in packages(shelf)
+
+
 def test_history_shows_the_pip_command_as_typed(shelf):
     assert shelf.bash("pip3 install alpha").returncode == 0
 
@@ -110,7 +118,7 @@ def test_help_is_the_shelfs_own(shelf, command):
     result = shelf.bash(command)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: pip install [-U] [-e PATH] SPEC...")
+    assert result.stdout.startswith("usage: pip install [-q] [-U] [-e PATH] SPEC...")
     assert "pip install -U requests" in result.stdout
     assert "runs a real pip" in result.stdout
 

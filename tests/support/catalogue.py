@@ -7,6 +7,8 @@ changing one silently changes what a test proves: add entries rather than edit t
 
 from __future__ import annotations
 
+import base64
+import random
 from pathlib import Path
 
 from .sdists import build_sdist
@@ -46,6 +48,13 @@ def _shared_user(version: str) -> Dist:
     return Dist("shared-user", version, requires=("shared==2.0",),
                 scripts=(("shared-user", "shared_user:main"),),
                 modules=(("shared_user.py", SHARED_USER.format(version=version)),))
+
+
+def _bulky() -> Dist:
+    """A wheel over the size (1 MiB) from which uv announces its download: random, so it
+    does not compress, and from a fixed seed, so it is the same file every run."""
+    data = base64.b64encode(random.Random(0).randbytes(1_500_000)).decode()
+    return Dist("bulky", "1.0", modules=(("bulky.py", f"DATA = {data!r}\n"),))
 
 
 def _argv_tool(version: str) -> Dist:
@@ -124,6 +133,8 @@ CATALOGUE: tuple[Dist, ...] = (
     cli_dist("rst-writer", "1.0", scripts=("rst-writer",), requires=("rst-base",)),
     cli_dist("rst-base", "2.0", scripts=("rst-writer", "rst-base")),
     TINYBACKEND,
+    # A download large enough that uv names it while it runs.
+    _bulky(),
 )
 
 

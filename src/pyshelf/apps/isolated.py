@@ -86,7 +86,7 @@ def show_isolated_plan(steps: Sequence[IsolatedStep], removed: Sequence[Isolated
             ui.show_plan(step.plan, f"Isolated app {step.app.name}{extra} (an environment of "
                                     "its own):")
     for app in removed:
-        ui.out(f"  - isolated app {app.display_name} {app.version} (its environment goes)")
+        ui.report(f"  - isolated app {app.display_name} {app.version} (its environment goes)")
 
 
 def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,

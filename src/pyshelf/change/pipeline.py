@@ -178,7 +178,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     if (plan.is_empty and not specs and not rebuilt and not request.always_build
             and _same_roles(current_intent, intent)
             and not gone and not any(step.changes for step in steps)):
-        ui.out("Nothing to change: the shelf already holds what was asked for.")
+        ui.report("Nothing to change: the shelf already holds what was asked for.")
         return
     gen_id = (early.gen_id if early else
               next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
@@ -213,7 +213,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs, lines, because)
     show_isolated_plan(steps, gone)
     if dry_run:
-        ui.out("Dry run: nothing was changed.")
+        ui.conclude("Dry run: nothing was changed.")
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         gen_id = shelf.current_generation_id()
         request = adopted_request(shelf, gen_id)
         if request is None:
-            ui.out("Nothing to adopt: the shelf holds exactly what pyshelf recorded.")
+            ui.report("Nothing to adopt: the shelf holds exactly what pyshelf recorded.")
             return 0
         apply_change(shelf, request, assume_yes=args.yes, dry_run=args.dry_run)
     return 0
@@ -127,7 +127,7 @@ def adopt_from(shelf: Shelf, args: argparse.Namespace) -> None:
         ui.info(f"{item.name} ({item.tool}) is on the shelf already; its {item.tool} copy is "
                 "left alone.")
     if not candidates:
-        ui.out(f"Nothing to adopt from {', '.join(tools)}.")
+        ui.report(f"Nothing to adopt from {', '.join(tools)}.")
         return
     placement = place(shelf, intent, shelf.state.generation(gen_id).lock, candidates)
     notes = [f"{name} stays where it is: {why}" for name, why in placement.left.items()]

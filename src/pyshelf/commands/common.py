@@ -52,6 +52,9 @@ def common_options() -> argparse.ArgumentParser:
                              "$XDG_DATA_HOME/pyshelf)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="show the commands pyshelf runs and full error details")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print only errors and what was asked for: no progress, and "
+                             "a change shows its plan only to ask about it")
     common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
                         help="if another pyshelf is changing the shelf, fail at once "
                              "instead of waiting")

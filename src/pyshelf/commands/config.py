@@ -176,7 +176,7 @@ def _store(shelf: Shelf, key: str, value: str | None) -> None:
                 with contextlib.suppress(PyshelfError, OSError):
                     follow(shelf, attempted)
                 raise
-    ui.out(f"{key} = {_shown(value if value is not None else DEFAULTS[key])}")
+    ui.report(f"{key} = {_shown(value if value is not None else DEFAULTS[key])}")
     current = shelf.settings[key]
     if current.source == "environment":
         ui.warn(f"{ENVIRONMENT_OVERRIDES[key]} is set, so commands run with it use "

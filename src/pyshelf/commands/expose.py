@@ -66,7 +66,7 @@ def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
                                  "replaces it.")
         link_apps(shelf, force=force)
     what = f"the command {name}" if kind == "command" else f"{name}'s commands"
-    ui.out(f"{'Exposed' if exposed else 'Hid'} {what}.")
+    ui.report(f"{'Exposed' if exposed else 'Hid'} {what}.")
     return 0
 
 

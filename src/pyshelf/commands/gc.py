@@ -26,9 +26,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         collected = collect_generations(shelf, wait=True)
     kept = f"keeping the newest {keep_count(shelf)}, the current one and snapshots"
     if collected:
-        ui.out(f"Collected generation(s) {', '.join(map(str, collected))} ({kept}).")
+        ui.report(f"Collected generation(s) {', '.join(map(str, collected))} ({kept}).")
     else:
-        ui.out(f"Nothing to collect ({kept}).")
+        ui.report(f"Nothing to collect ({kept}).")
     return 0
 
 

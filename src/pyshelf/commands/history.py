@@ -79,7 +79,7 @@ def run_diff(args: argparse.Namespace, layout: Layout) -> int:
     elif plan.is_empty:
         ui.out(heading + " no package changes.")
     else:
-        ui.show_plan(plan, heading)
+        ui.show_plan(plan, heading, asked=True)
     return 0
 
 

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         ready = _set_up(_opened(args, layout), args)
     else:
         ready = _first_init(args, layout)
-    ui.out(ready)
+    ui.report(ready)
     return 0
 
 

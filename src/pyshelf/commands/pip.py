@@ -27,8 +27,8 @@ from pyshelf.host.pip_shim import TYPED_AS
 from pyshelf.layout import Layout
 
 PIP = "pip"
-_INSTALL_USAGE = ("the shelf's pip takes `pip install [-U] [-e PATH] SPEC...` and `pip "
-                  "uninstall [-y] NAME...`")
+_INSTALL_USAGE = ("the shelf's pip takes `pip install [-q] [-U] [-e PATH] SPEC...` and `pip "
+                  "uninstall [-q] [-y] NAME...`")
 
 
 class _Refusal(argparse.ArgumentParser):
@@ -38,8 +38,14 @@ class _Refusal(argparse.ArgumentParser):
         raise UsageError(f"{message[0].upper()}{message[1:]}; {_INSTALL_USAGE}.")
 
 
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    """pip's ``-q`` (given as often as pip allows): pyshelf's ``--quiet``."""
+    parser.add_argument("-q", "--quiet", action="count", default=0)
+
+
 def _install_parser() -> _Refusal:
     parser = _Refusal(prog="pip install", add_help=False)
+    _quiet_option(parser)
     parser.add_argument("-U", "--upgrade", action="store_true")
     parser.add_argument("-e", "--editable", action="append", default=[])
     parser.add_argument("specs", nargs="*")
@@ -48,6 +54,7 @@ def _install_parser() -> _Refusal:
 
 def _uninstall_parser() -> _Refusal:
     parser = _Refusal(prog="pip uninstall", add_help=False)
+    _quiet_option(parser)
     parser.add_argument("-y", "--yes", action="store_true")
     parser.add_argument("names", nargs="*")
     return parser
@@ -61,8 +68,8 @@ _EXAMPLES = """examples (usually through the pip the shelf puts on PATH):
   python3 -m pip install requests # the same as pip install requests
   pip list                        # a real pip, run against the shelf"""
 
-HELP = f"""usage: pip install [-U] [-e PATH] SPEC...
-       pip uninstall [-y] NAME...
+HELP = f"""usage: pip install [-q] [-U] [-e PATH] SPEC...
+       pip uninstall [-q] [-y] NAME...
        pip COMMAND ...
 
 The shelf's pip (also pip3, pip3.X and python -m pip). pip install and pip uninstall are
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     words = [word for word in pip_args if not word.startswith("-")]
     verb = words[0] if words else None
     common = ["--home", str(layout.home), *(["-v"] if args.verbose else []),
-              *(["--no-wait"] if args.no_wait else [])]
+              *(["--quiet"] if args.quiet else []), *(["--no-wait"] if args.no_wait else [])]
     if verb in ("install", "uninstall"):
         rest = pip_args[pip_args.index(verb) + 1:]
         if pip_args.index(verb) != 0:
@@ -116,7 +123,8 @@ def _install(rest: Sequence[str]) -> list[str]:
                          "`pyshelf install --help` shows what pyshelf can do.")
     if not options.specs and not options.editable:
         raise UsageError(f"Nothing to install; {_INSTALL_USAGE}.")
-    return ["install", "--yes", *(["--upgrade"] if options.upgrade else []),
+    return ["install", "--yes", *(["--quiet"] if options.quiet else []),
+            *(["--upgrade"] if options.upgrade else []),
             *(f"--editable={p}" for p in options.editable), "--", *options.specs]
 
 
@@ -126,7 +134,8 @@ def _uninstall(rest: Sequence[str]) -> list[str]:
         raise UsageError(f"pip option {unknown[0]} is not supported; {_INSTALL_USAGE}.")
     if not options.names:
         raise UsageError(f"Nothing to uninstall; {_INSTALL_USAGE}.")
-    return ["remove", *(["--yes"] if options.yes else []), "--", *options.names]
+    return ["remove", *(["--yes"] if options.yes else []),
+            *(["--quiet"] if options.quiet else []), "--", *options.names]
 
 
 def _real_pip(args: argparse.Namespace, layout: Layout, pip_args: list[str]) -> None:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         copy = copy_from(shelf.engine, layout, sys.executable, source)
         if shelf.setting("bin_dir"):
             write_launcher(shelf.path_setting("bin_dir"), layout)
-    ui.out(f"pyshelf {before} -> {copy_version(copy)} ({copy}).")
+    ui.report(f"pyshelf {before} -> {copy_version(copy)} ({copy}).")
     return 0
 
 

@@ -35,7 +35,7 @@ def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
             if args.name == BASELINE or shelf.state.snapshot(args.name) is None:
                 raise PyshelfError(f"There is no snapshot named {args.name!r} to delete.")
             shelf.state.delete_snapshot(args.name)
-            ui.out(f"Deleted snapshot {args.name!r}.")
+            ui.report(f"Deleted snapshot {args.name!r}.")
             return 0
         name = check_name(args.name)
         existing = shelf.state.snapshot(name)
@@ -46,7 +46,7 @@ def run_snapshot(args: argparse.Namespace, layout: Layout) -> int:
             )
         gen_id = shelf.current_generation_id()
         shelf.state.save_snapshot(name, gen_id, now())
-    ui.out(f"Saved snapshot {name!r} of generation {gen_id}.")
+    ui.report(f"Saved snapshot {name!r} of generation {gen_id}.")
     return 0
 
 

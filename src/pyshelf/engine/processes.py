@@ -12,10 +12,11 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from pyshelf import ui
 from pyshelf.engine.backend_output import backend_lines
 from pyshelf.engine.network import IndexAccess, index_failure
 from pyshelf.engine.unavailable import unavailable, yanked
+from pyshelf.engine.uv_progress import Tracker
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 # Variables that would point uv at another environment, interpreter or project than the
@@ -138,18 +140,21 @@ class Engine:
             self._uv = find_uv()
         return self._uv
 
-    def _run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
-        return self._start(argv).finish()
+    def _run(self, argv: list[str], watch: Watch | None = None
+             ) -> subprocess.CompletedProcess[str]:
+        return self._start(argv, watch).finish()
 
-    def _start(self, argv: list[str]) -> Running:
+    def _start(self, argv: list[str], watch: Watch | None = None) -> Running:
+        if watch is not None:
+            watch.begin()
         try:
             process = subprocess.Popen(
                 argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env=_uv_environment(self.access), stdin=subprocess.DEVNULL,
+                errors="replace", env=_uv_environment(self.access), stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
             raise PyshelfError(f"Could not run {argv[0]} ({exc.strerror}).") from exc
-        return Running(argv, process, verbose=self.verbose)
+        return Running(argv, process, verbose=self.verbose, watch=watch)
 
     def _index_args(self) -> list[str]:
         args = ["--index-url", self.index_url] if self.index_url else []
@@ -180,8 +185,9 @@ class Engine:
                 quiet: bool = False, no_deps: bool = False) -> str:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there;
         ``offline`` resolves from uv's cache alone (and fails if it lacks anything);
-        ``quiet`` leaves the yanked releases it chose unsaid; ``no_deps`` resolves exactly
-        the requirements given (pins whose dependencies are pinned already)."""
+        ``quiet`` (a resolve nobody waits on) shows no progress and leaves the yanked
+        releases it chose unsaid; ``no_deps`` resolves exactly the requirements given
+        (pins whose dependencies are pinned already)."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
             "--no-annotate", "--python", python, *self._index_args(), "--format",
@@ -203,7 +209,12 @@ class Engine:
             argv.append("--offline")
         if no_deps:
             argv.append("--no-deps")
-        result = self._run(argv)
+        if quiet:
+            result = self._run(argv)
+        else:
+            with watching(lambda: Tracker.resolving(_requirement_count(requirements_in))
+                          ) as watch:
+                result = self._run(argv, watch)
         if result.returncode != 0:
             stderr = result.stderr
             if _is_disk_full(stderr):
@@ -266,9 +277,10 @@ class Engine:
         ]
         for name in reinstall:
             argv += ["--reinstall-package", name]
-        if self._run([*argv, "--offline"]).returncode == 0:
-            return
-        self._raise_for(self._run(argv), "Installing the packages failed")
+        with watching(lambda: Tracker.installing(_requirement_count(lock))) as watch:
+            if self._run([*argv, "--offline"], watch).returncode == 0:
+                return
+            self._raise_for(self._run(argv, watch), "Installing the packages failed")
 
     def check_hashes(self, requirements: Path, target: Path, python: str, *, source: str
                      ) -> None:
@@ -340,27 +352,89 @@ class Engine:
         return PendingFacts(python, process)
 
 
-class Running:
-    """A uv working in the background; ``finish`` waits for it and returns what it said."""
+def _requirement_count(path: Path) -> int:
+    """How many requirements a file pyshelf wrote for uv holds: one a line, and of the option
+    lines only ``-e`` names one. A count for the display; nothing is read out of them."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return sum(1 for line in lines if line and not line.startswith("#")
+               and (not line.startswith("-") or line.startswith("-e ")))
 
-    def __init__(self, argv: list[str], process: subprocess.Popen[str], *, verbose: bool
-                 ) -> None:
+
+class Watch:
+    """One step's uv runs told to the person as uv writes its lines (the step may run uv
+    twice: from its cache, then from the index)."""
+
+    def __init__(self, progress: ui.Progress, tracker: Callable[[], Tracker]) -> None:
+        self._progress = progress
+        self._new_tracker = tracker
+        self._tracker = tracker()
+
+    def begin(self) -> None:
+        """A new run starts afresh: what a failed one had in flight is not in flight now."""
+        self._tracker = self._new_tracker()
+        opening = self._tracker.opening()
+        self._progress.update(opening.status, opening.line)
+
+    def __call__(self, line: str) -> None:
+        update = self._tracker.feed(line)
+        if update is not None:
+            self._progress.update(update.status, update.line)
+
+
+@contextmanager
+def watching(tracker: Callable[[], Tracker]) -> Iterator[Watch]:
+    """A :class:`Watch` whose display is erased when the step ends, however it ends."""
+    with ui.Progress() as progress:
+        yield Watch(progress, tracker)
+
+
+class Running:
+    """A uv working in the background; ``finish`` waits for it and returns what it said.
+
+    Its stderr is read line by line in a thread of its own as uv writes it, which feeds
+    ``watch`` and keeps the whole text for the errors made of it; meanwhile ``finish``
+    reads stdout, so neither pipe can fill and stall uv."""
+
+    def __init__(self, argv: list[str], process: subprocess.Popen[str], *, verbose: bool,
+                 watch: Watch | None = None) -> None:
         self._argv = argv
         self._process = process
         self._verbose = verbose
         self._started = time.perf_counter()
+        self._stderr: list[str] = []
+        self._reader = threading.Thread(target=self._read_stderr, args=(watch,), daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self, watch: Watch | None) -> None:
+        assert self._process.stderr is not None
+        with self._process.stderr as stream:
+            for line in stream:
+                self._stderr.append(line)
+                if watch is None:
+                    continue
+                try:
+                    watch(line)
+                except Exception:
+                    # A display that fails (its terminal gone) must not stop the draining,
+                    # or uv would block on a full pipe.
+                    watch = None
 
     def finish(self) -> subprocess.CompletedProcess[str]:
+        assert self._process.stdout is not None
         try:
-            stdout, stderr = self._process.communicate()
+            with self._process.stdout as stream:
+                stdout = stream.read()
+            self._process.wait()
+            self._reader.join()
         except BaseException:  # Ctrl-C while waiting: uv must not outlive the change
             self.cancel()
             raise
         if self._verbose:
             took = time.perf_counter() - self._started
-            print(f"+ {shlex.join(self._argv)}  ({took:.3f} s, exit "
-                  f"{self._process.returncode})", file=sys.stderr)
-        return subprocess.CompletedProcess(self._argv, self._process.returncode, stdout, stderr)
+            ui.detail(f"+ {shlex.join(self._argv)}  ({took:.3f} s, exit "
+                      f"{self._process.returncode})")
+        return subprocess.CompletedProcess(self._argv, self._process.returncode, stdout,
+                                           "".join(self._stderr))
 
     def cancel(self) -> None:
         """Stop it if it still runs, and wait for it to be gone."""

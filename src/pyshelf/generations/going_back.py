@@ -29,7 +29,7 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     """Make ``target_id``'s packages and intent current again; the caller holds the lock."""
     current_id = shelf.current_generation_id()
     if target_id == current_id:
-        ui.out(f"Generation {target_id} is already current; nothing to change.")
+        ui.report(f"Generation {target_id} is already current; nothing to change.")
         return
     state = shelf.state
     current, target = state.generation(current_id), state.generation(target_id)
@@ -44,7 +44,7 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     ui.show_plan(plan, heading, spec_changes(current_intent, target_intent),
                  [moving] if moving else [])
     if dry_run:
-        ui.out("Dry run: nothing was changed.")
+        ui.conclude("Dry run: nothing was changed.")
         return
     ui.confirm("Proceed?", assume_yes=assume_yes)
     # The interpreter goes back with the generation, or the next change would move the
