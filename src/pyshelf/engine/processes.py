@@ -43,7 +43,7 @@ _REDIRECTING_VARIABLES = (
 # records for a generation, with markers computed by packaging itself. A venv has its base's
 # markers, so a generation's own interpreter is never started.
 _DESCRIBE = r"""
-import json, os, site, sys
+import json, os, site, sys, sysconfig
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 print(json.dumps({
@@ -54,6 +54,7 @@ print(json.dumps({
     "marker_env": default_environment(),
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
     "user_site": site.getusersitepackages(),
+    "abi": sysconfig.get_config_var("SOABI") or sys.implementation.cache_tag,
 }))
 """
 
@@ -67,6 +68,9 @@ class InterpreterFacts:
     marker_env: dict[str, str]
     site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
     user_site: Path  # where `pip install --user` puts packages for it
+    # What compiled files are built for (``cpython-312-x86_64-linux-gnu``): interpreters
+    # that share it can share installed packages, bytecode and extension modules alike.
+    abi: str = ""
 
 
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
@@ -134,6 +138,11 @@ class Engine:
         if self._uv is None:
             self._uv = find_uv()
         return self._uv
+
+    @property
+    def index_identity(self) -> str:
+        """The indexes packages come from, as one string: a store entry is for these."""
+        return " ".join([self.index_url or "", *self.extra_index_urls])
 
     def _run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
         return self._start(argv).finish()
@@ -246,18 +255,22 @@ class Engine:
                 return name.strip()
         raise PyshelfError(f"uv did not report the name of the project at {project}.")
 
-    def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = ()) -> None:
+    def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = (),
+             compile_bytecode: bool = False) -> None:
         """Make the environment hold exactly ``lock``.
 
         Every version is pinned and a release never changes, so uv's cache is tried alone
         first: with the wheels cached that skips one index revalidation per package. Only
         if the cache lacks something does uv go to the index (sync finishes what the first
-        attempt began)."""
+        attempt began). ``compile_bytecode`` compiles what the environment holds, in
+        parallel, so that no first import has to."""
         argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
             "--allow-empty-requirements", "--python", str(python), *self._index_args(),
             str(lock),
         ]
+        if compile_bytecode:
+            argv.append("--compile-bytecode")
         for name in reinstall:
             argv += ["--reinstall-package", name]
         if self._run([*argv, "--offline"]).returncode == 0:
@@ -420,7 +433,7 @@ class PendingFacts:
             implementation=facts["implementation"], version=facts["version"],
             marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
-            user_site=Path(facts["user_site"]),
+            user_site=Path(facts["user_site"]), abi=facts["abi"],
         )
 
     def cancel(self) -> None:
