@@ -85,6 +85,11 @@ class Layout:
         return self.home / "work"
 
     @property
+    def store(self) -> Path:
+        """Installed distributions, each once, that generations are composed of by links."""
+        return self.home / "store"
+
+    @property
     def trash(self) -> Path:
         """Collected generations wait here to be deleted, outside ``gens/``."""
         return self.home / "trash"

@@ -37,6 +37,8 @@ OWN_NAMES: dict[str, re.Pattern[str]] = {
     "runs": re.compile(r"[0-9a-f]{20}"),
     "app": re.compile(r"\.new-\d+|[0-9A-Za-z.+!_]+-\d{19}"),
     "isolated": re.compile(r"[a-z0-9][a-z0-9._-]*-\d+"),
+    "store": re.compile(r"\.new-[a-z0-9][a-z0-9._-]*-\d+"
+                        r"|[a-z0-9][a-z0-9._-]*-[0-9a-z.+!_]+-[0-9a-f]{16}"),
 }
 # Entries of the home itself that pyshelf may remove: the symlink to the current generation.
 OWN_HOME_ENTRIES = frozenset({"env"})
@@ -165,6 +167,7 @@ def _remove_tree(parent_fd: int, name: str) -> None:
         os.unlink(name, dir_fd=parent_fd)
         return
     try:
+        _make_writable(fd)
         with os.scandir(fd) as found:
             children = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
         for child, is_dir in children:
@@ -176,6 +179,15 @@ def _remove_tree(parent_fd: int, name: str) -> None:
     finally:
         os.close(fd)
     os.rmdir(name, dir_fd=parent_fd)
+
+
+def _make_writable(fd: int) -> None:
+    """Store entries' folders are read-only (:func:`pyshelf.package_store.entries.freeze`);
+    only a folder's own mode changes, never a file's, which may be uv's cache's too."""
+    mode = os.fstat(fd).st_mode
+    if not mode & stat.S_IWUSR:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, stat.S_IMODE(mode) | stat.S_IRWXU)
 
 
 def unlink_link(path: Path) -> bool:

@@ -72,16 +72,18 @@ def run_in_terminal(sandbox: Sandbox, args: list[str], answer: str) -> tuple[int
 
 def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str, *, after: bool = False
                ) -> Path:
-    """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>`` (or, with
-    ``after``, once that has succeeded), then the real uv; point ``PYSHELF_UV`` at it to
-    pause or break one step of a change."""
+    """A uv that runs ``shell_code`` first when called as ``uv pip <subcommand>`` (``uv
+    venv`` for ``venv``; or, with ``after``, once that has succeeded), then the real uv;
+    point ``PYSHELF_UV`` at it to pause or break one step of a change."""
     wrapper = tmp_path / f"uv-{subcommand}"
     real = find_uv_bin()
+    called = '"$1"' if subcommand == "venv" else '"$1 $2"'
+    words = subcommand if subcommand == "venv" else f"pip {subcommand}"
     if after:
-        body = (f'if [ "$1 $2" = "pip {subcommand}" ]; then\n'
+        body = (f'if [ {called} = "{words}" ]; then\n'
                 f'  "{real}" "$@" || exit $?\n  {shell_code}\n  exit 0\nfi\n')
     else:
-        body = f'if [ "$1 $2" = "pip {subcommand}" ]; then {shell_code}; fi\n'
+        body = f'if [ {called} = "{words}" ]; then {shell_code}; fi\n'
     wrapper.write_text(f"#!/bin/sh\n{body}exec \"{real}\" \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper

@@ -174,7 +174,7 @@ def test_kill_while_an_isolated_app_is_built(shelf, tmp_path):
     marker = tmp_path / "building-app"
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
         tmp_path, "sync",
-        f'case "$*" in */pyshelf/isolated/*) touch \'{marker}\'; sleep 60;; esac'))
+        f'case "$*" in */pyshelf/work/stage-*) touch \'{marker}\'; sleep 60;; esac'))
     proc = _start(shelf, "install", "--isolated", "app-tool", "--yes")
     wait_for(marker.exists)
     assert [p.name for p in (shelf.shelf_home / "isolated").iterdir()] == ["app-tool-2"]

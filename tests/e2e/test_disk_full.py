@@ -54,7 +54,7 @@ def test_uv_running_out_of_space_changes_nothing(shelf: Sandbox, tmp_path: Path,
     message = tmp_path / "uv-stderr.txt"
     message.write_text(uv_stderr)
     built = tmp_path / "built"
-    # Like uv on a full disk: leave a partly written file in the generation, then fail.
+    # Like uv on a full disk: leave a partly written file where it installs, then fail.
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", f"""
 gen=; prev=
 for arg in "$@"; do [ "$prev" = --python ] && gen=${{arg%/bin/python}}; prev=$arg; done
@@ -70,7 +70,9 @@ exit {uv_exit}"""))
     assert error_lines(result.stderr) == [f"error: {UV_DISK_FULL}"]
     assert "os error 28" not in result.stderr  # uv's own account only with --verbose
     half_built = Path(built.read_text().strip())
-    assert half_built.name == "2" and not half_built.exists()
+    # uv fills the package store from a scratch venv; neither it nor generation 2 is left
+    assert half_built.parent.name == "work" and not half_built.exists()
+    assert not (shelf.shelf_home / "gens" / "2").exists()
     assert snapshot(shelf) == before
     assert shelf.bash("beta").stdout == "beta 1.0\n"
 

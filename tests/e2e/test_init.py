@@ -268,7 +268,7 @@ def test_something_in_the_launchers_way_is_refused_before_anything_is_made(sandb
 
 def test_failed_build_of_generation_zero_leaves_no_shelf(sandbox, tmp_path):
     sandbox.rc.write_bytes(b"# mine\n")
-    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync",
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "venv",
                                                "echo 'error: the wheel is broken' >&2; exit 2"))
 
     result = sandbox.run("init", "--python", str(sandbox.base_python), "--yes")
@@ -289,7 +289,7 @@ def test_failure_after_the_block_was_written_takes_it_back(sandbox, tmp_path):
     sandbox.rc.write_bytes(original)
     bin_dir = sandbox.home / "tools"
     sandbox.env["PYSHELF_UV"] = str(uv_wrapper(
-        tmp_path, "sync", f"ln -s '{tmp_path / 'gone'}' '{bin_dir}'", after=True))
+        tmp_path, "venv", f"ln -s '{tmp_path / 'gone'}' '{bin_dir}'", after=True))
 
     result = sandbox.run("init", "--python", str(sandbox.base_python), "--yes",
                          "--bin-dir", str(bin_dir))
@@ -305,7 +305,7 @@ def test_failure_after_the_block_was_written_takes_it_back(sandbox, tmp_path):
 
 def test_ctrl_c_while_generation_zero_is_built_leaves_no_shelf(sandbox, tmp_path):
     marker = tmp_path / "syncing"
-    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", f"touch '{marker}'; sleep 30"))
+    sandbox.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "venv", f"touch '{marker}'; sleep 30"))
     proc = subprocess.Popen([str(pyshelf_script()), "init", "--python", str(sandbox.base_python),
                              "--yes"], env=sandbox.env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -326,7 +326,7 @@ def test_ctrl_c_once_generation_zero_is_current_still_leaves_no_shelf(sandbox, t
     there."""
     syncing, release = tmp_path / "syncing", tmp_path / "release"
     sandbox.env["PYSHELF_UV"] = str(uv_wrapper(
-        tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+        tmp_path, "venv", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
     proc = subprocess.Popen([str(pyshelf_script()), "init", "--python", str(sandbox.base_python),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import time
@@ -82,6 +84,11 @@ def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path,
     syncing, release = tmp_path / "syncing", tmp_path / "release"
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
         tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+    if args[0] == "rebuild":  # it installs only what the package store lacks
+        for entry in (shelf.shelf_home / "store").glob("gamma-*"):
+            for folder in [entry, *(p for p in entry.rglob("*") if p.is_dir())]:
+                folder.chmod(0o755)
+            shutil.rmtree(entry)
     read_end, write_end = os.pipe()
     if not builds:
         _fill(write_end)
@@ -115,17 +122,18 @@ def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path,
 
 
 def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_path):
-    """What uv installed is checked before the switch: here beta's metadata, edited after
-    the install (sed writes a new file, so uv's cache keeps the original), asks for a gamma
-    the lock does not hold."""
+    """What a generation is composed of is checked before the switch: here beta's metadata
+    in the package store, damaged (a new file, so uv's cache keeps the original), asks for
+    a gamma the lock does not hold."""
     before = snapshot(shelf)
-    shelf.env["PYSHELF_UV"] = str(uv_wrapper(  # the generation being built is --python's
-        tmp_path, "sync",
-        'for a in "$@"; do case "$a" in */bin/python) gen="${a%/bin/python}";; esac; done; '
-        "sed -i 's/^Requires-Dist: gamma.*/Requires-Dist: gamma>=5/' "
-        '"$gen"/lib/*/site-packages/beta-1.0.dist-info/METADATA', after=True))
+    [info] = (shelf.shelf_home / "store").glob("beta-1.0-*/lib/*/site-packages/beta-1.0.dist-info")
+    metadata = info / "METADATA"
+    damaged = re.sub(r"^Requires-Dist: gamma.*$", "Requires-Dist: gamma>=5",
+                     metadata.read_text(), flags=re.MULTILINE)
+    info.chmod(0o755)
+    metadata.unlink()
+    metadata.write_text(damaged)
     result = shelf.run("install", "alpha", "--yes")
-    del shelf.env["PYSHELF_UV"]
 
     assert result.returncode == 1
     assert "unmet requirements: beta requires gamma>=5" in result.stderr

@@ -155,7 +155,7 @@ def test_a_failed_app_build_leaves_nothing_behind(conflicted, tmp_path):
     before = generation_dirs(conflicted)
     conflicted.env["PYSHELF_UV"] = str(uv_wrapper(
         tmp_path, "sync",
-        'case "$*" in */pyshelf/isolated/*) echo "error: broken" >&2; exit 2;; esac'))
+        'case "$*" in */pyshelf/work/stage-*) echo "error: broken" >&2; exit 2;; esac'))
 
     result = conflicted.run("install", "--isolated", "shared-user", "--yes")
 

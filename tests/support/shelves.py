@@ -3,7 +3,8 @@
 Building a shelf (``init``, then installs) takes seconds; copying a built one takes a fraction
 of that. A copy must be a shelf of its own, as if built where it now lies: the home's absolute
 paths (script shebangs, the launcher, the rc block, the generation records, the settings in
-the database) name the folder it was built in, so every one of them is rewritten. Each test
+the database) name the folder it was built in, so every one of them is rewritten; only
+bytecode is left as it is. Each test
 gets its own copy and may change it freely.
 """
 
@@ -70,7 +71,9 @@ def move_home(source: Path, target: Path) -> None:
                     path.symlink_to(new + link[len(old):])
             elif name == "state.db":
                 _rewrite_database(path, old, new)
-            elif not name.startswith("state.db-"):
+            elif not name.startswith("state.db-") and not name.endswith(".pyc"):
+                # bytecode names the folder it was compiled in, and Python corrects that
+                # name when it loads it; rewritten, its lengths would no longer match
                 data = path.read_bytes()
                 if os.fsencode(old) in data:
                     path.write_bytes(data.replace(os.fsencode(old), os.fsencode(new)))

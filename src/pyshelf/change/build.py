@@ -1,7 +1,9 @@
 """Building a generation and checking it before it can become current.
 
-A generation is built at its final path (console-script shebangs record it) and verified
-against the lock and its own requirements; until ``env`` is switched to it, nobody sees it.
+A generation is a venv composed at its final path (console-script shebangs record it) from
+the package store, which uv fills with what the lock needs and the store lacks; it is
+verified against the lock and its own requirements, and until ``env`` is switched to it,
+nobody sees it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
 from pyshelf.host.pip_shim import write_pip_shims
 from pyshelf.layout import Layout
+from pyshelf.package_store.carry import carry
+from pyshelf.package_store.compose import compose, entries_of
+from pyshelf.package_store.entries import provide
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import read_distributions
@@ -29,6 +34,7 @@ class BuiltEnvironment:
     facts: InterpreterFacts
     distributions: list[Distribution]
     shared_commands: Sequence[SharedCommand] = ()
+    carried: Sequence[str] = ()  # files tools wrote into the previous generation, kept
 
 
 def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
@@ -46,29 +52,28 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                      base: PendingFacts | None = None,
                      venv: PendingVenv | None = None,
                      bin_dir: Path | None = None,
-                     explicit: Collection[str] = ()) -> BuiltEnvironment:
-    """Create ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
+                     explicit: Collection[str] = (),
+                     previous: Path | None = None) -> BuiltEnvironment:
+    """Compose ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
 
     With ``system`` (name -> version of the base interpreter's packages) the environment
     sees the system's site-packages, and requirements may be met from there. ``venv`` is the
     generation's venv when a caller began it early (:func:`start_venv`). With ``bin_dir``
     (where the pyshelf launcher is) the generation gets the ``pip`` that routes through
     pyshelf. A command that several packages ship is the one of the package among them that
-    is in ``explicit``: uv leaves whichever it installed last, so that package is
-    reinstalled alone (from uv's cache, with the same lock), which writes its files last.
+    is in ``explicit``. ``previous`` is the generation before, whose direct references are
+    reused as they are unless ``reinstall`` names them, and whose files written by tools
+    are carried over.
     """
     if venv is None:
         venv = start_venv(engine, layout, gen_id, python,
                           system_site_packages=system is not None)
-    built = build_environment(engine, layout.gen_dir(gen_id), python, lock, venv,
+    built = build_environment(engine, layout, layout.gen_dir(gen_id), python, lock, venv,
                               what=f"Generation {gen_id}", reinstall=reinstall,
-                              system=system, base=base)
-    shared = shared_commands_in(layout.gen_dir(gen_id), explicit)
-    winners = sorted({command.winner for command in shared if command.winner})
-    if winners:
-        engine.sync(layout.gen_dir(gen_id) / LOCK_FILE_NAME,
-                    paths.python(layout.gen_dir(gen_id)), reinstall=winners)
-    built = replace(built, shared_commands=shared)
+                              system=system, base=base, explicit=explicit,
+                              previous=previous)
+    built = replace(built, shared_commands=shared_commands_in(layout.gen_dir(gen_id),
+                                                              explicit))
     if bin_dir is not None:
         write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir,
                         system_pip="pip" in (system or {}))
@@ -81,36 +86,36 @@ def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, loc
     target = real_folder(layout.home, layout.isolated.name) / folder
     remove(layout.home, target)
     venv = engine.start_venv(target, python, system_site_packages=False)
-    return build_environment(engine, target, python, lock, venv,
+    return build_environment(engine, layout, target, python, lock, venv,
                              what=f"The environment {target}", base=base)
 
 
-def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
+def build_environment(engine: Engine, layout: Layout, target: Path, python: str, lock: Lock,
                       venv: PendingVenv, *, what: str, reinstall: Sequence[str] = (),
                       system: Mapping[str, str] | None = None,
-                      base: PendingFacts | None = None) -> BuiltEnvironment:
-    """Install ``lock`` into the venv being created at ``target`` and verify the result.
+                      base: PendingFacts | None = None, explicit: Collection[str] = (),
+                      previous: Path | None = None) -> BuiltEnvironment:
+    """Compose ``lock`` from the package store into the venv being created at ``target``
+    and verify the result.
 
     ``base`` is ``python`` being described already; a venv has its base's markers, so only
-    the base is ever started, and that overlaps the install.
+    the base is ever started. Its ABI names the store entries the venv can use.
     """
     describing = base or engine.start_describe(python)
     try:
+        facts = describing.result()
         venv.wait()
-        lock_path = target / LOCK_FILE_NAME
-        lock_path.write_text(lock.text, encoding="utf-8")
-        engine.sync(lock_path, paths.python(target), reinstall=reinstall)
-    except PyshelfError as exc:
-        broken = describing.error()  # a clearer cause than what uv made of the same Python
-        if broken is not None:
-            raise broken from exc
-        raise
+        reused = entries_of(previous, layout.store) if previous is not None else None
+        entries = provide(engine, layout, python, lock, abi=facts.abi,
+                          index=engine.index_identity, reinstall=reinstall, previous=reused)
+        (target / LOCK_FILE_NAME).write_text(lock.text, encoding="utf-8")
+        compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)))
+        carried = carry(previous, target) if previous is not None else []
     except BaseException:
         venv.cancel()
         if base is None:
             describing.cancel()
         raise
-    facts = describing.result()
     drop_world_write(target / ".lock")
     purelib = paths.site_packages(target)
     if purelib is None:
@@ -121,7 +126,7 @@ def build_environment(engine: Engine, target: Path, python: str, lock: Lock,
     unmet = unmet_requirements(distributions, provided, facts.marker_env)
     if unmet:
         raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
-    return BuiltEnvironment(facts, distributions)
+    return BuiltEnvironment(facts, distributions, carried=carried)
 
 
 def drop_world_write(path: Path) -> None:

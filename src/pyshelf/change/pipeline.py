@@ -350,8 +350,13 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  reinstall=reinstall, system=system, base=base,
                                  venv=early.venv if early else None,
                                  bin_dir=shelf.path_setting("bin_dir"),
-                                 explicit=explicit_names(intent))
+                                 explicit=explicit_names(intent),
+                                 previous=(layout.gen_dir(from_gen) if from_gen is not None
+                                           else None))
         _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
+        if built.carried:
+            ui.info(f"Kept {len(built.carried)} file(s) that tools wrote into the "
+                    f"environment: {', '.join(built.carried)}.")
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
             isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)

@@ -45,7 +45,7 @@ _REDIRECTING_VARIABLES = (
 # records for a generation, with markers and wheel tags computed by packaging itself. A venv
 # has its base's markers and tags, so a generation's own interpreter is never started.
 _DESCRIBE = r"""
-import json, os, site, sys
+import json, os, site, sys, sysconfig
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 from packaging.tags import sys_tags
@@ -58,6 +58,7 @@ print(json.dumps({
     "site_dirs": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
     "user_site": site.getusersitepackages(),
     "tags": [str(tag) for tag in sys_tags()],
+    "abi": sysconfig.get_config_var("SOABI") or sys.implementation.cache_tag,
 }))
 """
 
@@ -72,6 +73,9 @@ class InterpreterFacts:
     site_dirs: tuple[Path, ...]  # the interpreter's own site-packages (a base's: the system's)
     user_site: Path  # where `pip install --user` puts packages for it
     tags: frozenset[str]  # the wheel tags it installs (``cp313-cp313-manylinux_2_17_x86_64``)
+    # What compiled files are built for (``cpython-312-x86_64-linux-gnu``): interpreters
+    # that share it can share installed packages, bytecode and extension modules alike.
+    abi: str = ""
 
 
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
@@ -139,6 +143,11 @@ class Engine:
         if self._uv is None:
             self._uv = find_uv()
         return self._uv
+
+    @property
+    def index_identity(self) -> str:
+        """The indexes packages come from, as one string: a store entry is for these."""
+        return " ".join([self.index_url or "", *self.extra_index_urls])
 
     def _run(self, argv: list[str], watch: Watch | None = None
              ) -> subprocess.CompletedProcess[str]:
@@ -263,18 +272,22 @@ class Engine:
                 return name.strip()
         raise PyshelfError(f"uv did not report the name of the project at {project}.")
 
-    def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = ()) -> None:
+    def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = (),
+             compile_bytecode: bool = False) -> None:
         """Make the environment hold exactly ``lock``.
 
         Every version is pinned and a release never changes, so uv's cache is tried alone
         first: with the wheels cached that skips one index revalidation per package. Only
         if the cache lacks something does uv go to the index (sync finishes what the first
-        attempt began)."""
+        attempt began). ``compile_bytecode`` compiles what the environment holds, in
+        parallel, so that no first import has to."""
         argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
             "--allow-empty-requirements", "--python", str(python), *self._index_args(),
             str(lock),
         ]
+        if compile_bytecode:
+            argv.append("--compile-bytecode")
         for name in reinstall:
             argv += ["--reinstall-package", name]
         with watching(lambda: Tracker.installing(_requirement_count(lock))) as watch:
@@ -501,7 +514,7 @@ class PendingFacts:
             marker_env=facts["marker_env"],
             site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
             user_site=Path(facts["user_site"]),
-            tags=frozenset(facts["tags"]),
+            tags=frozenset(facts["tags"]), abi=facts["abi"],
         )
 
     def cancel(self) -> None:

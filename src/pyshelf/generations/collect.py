@@ -17,6 +17,8 @@ from pyshelf.generations.folders import (
     trash_entry,
     unused_environments,
 )
+from pyshelf.package_store.entries import thaw
+from pyshelf.package_store.in_use import unused_entries
 from pyshelf.shelf import Shelf
 from pyshelf.store.database import InaccessibleDatabase
 
@@ -55,6 +57,9 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
         move_to_trash(shelf.layout, gen_id)
     for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs(victims)):
         trash_entry(shelf.layout, unused)
+    for entry in unused_entries(shelf.layout):
+        thaw(entry)
+        trash_entry(shelf.layout, entry)
     if wait:
         empty_trash(shelf.layout)
     _record_collected(shelf, victims)

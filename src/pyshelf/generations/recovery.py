@@ -21,6 +21,7 @@ from pyshelf.generations.folders import (
     unused_environments,
 )
 from pyshelf.layout import Layout, home_entries
+from pyshelf.package_store.in_use import unfinished_entries
 from pyshelf.removal import RemovalRefused, is_own, remove
 from pyshelf.store.database import State
 
@@ -42,10 +43,12 @@ def misplaced_env(layout: Layout, state: State) -> bool:
 
 
 def stale_scratch(layout: Layout) -> list[Path]:
-    """Scratch folders (``work/<label>-<pid>``) whose process no longer exists; anything
-    else in ``work/`` is not pyshelf's, and nothing is listed through a symlinked ``work``."""
-    return [entry for entry in home_entries(layout.work)
-            if is_own(layout.home, entry) and not _process_alive(entry.name.rpartition("-")[2])]
+    """Scratch folders (``work/<label>-<pid>``) and half-filled store entries
+    (``store/.new-<name>-<pid>``) whose process no longer exists; anything else in ``work/``
+    is not pyshelf's, and nothing is listed through a symlinked folder."""
+    scratch = [entry for entry in home_entries(layout.work) if is_own(layout.home, entry)]
+    return [entry for entry in [*scratch, *unfinished_entries(layout)]
+            if not _process_alive(entry.name.rpartition("-")[2])]
 
 
 def _process_alive(pid_text: str) -> bool:

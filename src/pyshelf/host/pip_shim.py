@@ -23,6 +23,7 @@ import shlex
 from pathlib import Path
 
 from pyshelf.layout import launcher_path
+from pyshelf.package_store.compose import split_linked_folder
 from pyshelf.removal import remove
 from pyshelf.venv import paths
 
@@ -73,6 +74,7 @@ def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path, *,
     if site_packages is None:
         return
     package = site_packages / "pip"
+    split_linked_folder(package)  # a real pip's, in the store: never written into
     if not (package / "__init__.py").exists():  # no real pip to keep importable
         if system_pip:
             return

@@ -1,0 +1,266 @@
+"""Store entries: one installed distribution each, filled once and never changed after.
+
+An entry ``store/<name>-<version>-<key>`` holds one distribution's files at the paths they
+have in a venv (``lib/pythonX.Y/site-packages/...``, ``bin/...``, ``share/...``), its
+bytecode compiled once, and ``pyshelf-entry.json``. The key says what the files are for: the
+interpreter ABI and, for a package of the index, its name, version and index; for a direct
+reference (a project folder, a wheel, a URL) the installed files themselves (their
+``RECORD``), since the same reference may build something else tomorrow.
+
+uv fills it: the distributions a lock needs and the store lacks are installed without
+dependencies into a scratch venv and compiled there, then each one's files (its ``RECORD``
+and their bytecode) are moved into a folder of its own, which takes the entry's name by one
+rename once complete, so a half-filled entry is never used. Its folders are then made
+read-only; its files keep their modes, since uv hard-links them from its cache and a mode is
+the cache's too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshelf.core.model import Lock, LockedPackage
+from pyshelf.engine.processes import Engine
+from pyshelf.errors import PyshelfError
+from pyshelf.layout import Layout
+from pyshelf.removal import real_folder, remove
+from pyshelf.venv import dist_info, paths
+
+ENTRY_FILE = "pyshelf-entry.json"
+NEW_ENTRY_PREFIX = ".new-"
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class StoreEntry:
+    path: Path
+    name: str  # canonical
+    version: str
+    prefix: str  # the scratch venv it was installed into, as its scripts name it
+    site: str  # its site-packages part, relative to the entry
+    url: str  # the direct reference it was installed from; "" for the index's packages
+
+
+def entry_path(store: Path, name: str, version: str, key: str) -> Path:
+    return store / f"{name}-{version}-{key}"
+
+
+def index_key(package: LockedPackage, abi: str, index: str) -> str:
+    """The key of an index package's entry: a release never changes, so name, version,
+    index and ABI decide its files."""
+    return _digest(f"{package.name}=={package.version}|{abi}|{index}".encode())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def read_entry(path: Path) -> StoreEntry | None:
+    """The entry at ``path``; None for anything else (a half-filled or foreign folder)."""
+    try:
+        data = json.loads((path / ENTRY_FILE).read_text(encoding="utf-8"))
+        return StoreEntry(path=path, name=str(data["name"]), version=str(data["version"]),
+                          prefix=str(data["prefix"]), site=str(data["site"]),
+                          url=str(data["url"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def requirement_line(package: LockedPackage) -> str:
+    """The line uv installs ``package`` from, as the lock has it."""
+    if package.editable:
+        return f"-e {package.url}"
+    if package.url:
+        return f"{package.display_name} @ {package.url}"
+    return f"{package.display_name}=={package.version}"
+
+
+def provide(engine: Engine, layout: Layout, python: str, lock: Lock, *, abi: str,
+            index: str, reinstall: Collection[str] = (),
+            previous: Mapping[str, StoreEntry] | None = None) -> list[StoreEntry]:
+    """An entry for each package of ``lock``, in the lock's order, filling what is missing.
+
+    A package of the index is found by its key. A direct reference is taken from
+    ``previous`` (the entries the generation before used) when it is the same reference and
+    not in ``reinstall``; otherwise it is installed again (from uv's cache where uv may)."""
+    store = real_folder(layout.home, layout.store.name)
+    found: dict[str, StoreEntry] = {}
+    missing: list[LockedPackage] = []
+    for package in lock.packages.values():
+        entry = _existing(store, package, abi, index, reinstall, previous or {})
+        if entry is None:
+            missing.append(package)
+        else:
+            found[package.name] = entry
+    rounds = [missing] if missing else []
+    while rounds:
+        filled, again = _fill(engine, layout, python, rounds.pop(), abi=abi, index=index,
+                              reinstall=reinstall)
+        found.update(filled)
+        rounds += [[p] for p in missing if p.name in again]  # alone, they cannot clash
+    absent = [p.display_name for p in lock.packages.values() if p.name not in found]
+    if absent:
+        raise PyshelfError(f"uv did not install {', '.join(sorted(absent))}; nothing was "
+                           "changed.")
+    return [found[name] for name in lock.packages]
+
+
+def _existing(store: Path, package: LockedPackage, abi: str, index: str,
+              reinstall: Collection[str], previous: Mapping[str, StoreEntry]
+              ) -> StoreEntry | None:
+    if package.url:
+        entry = previous.get(package.name)
+        if entry is None or entry.url != package.url or package.name in reinstall:
+            return None
+        return entry if entry.path.is_dir() else None
+    return read_entry(entry_path(store, package.name, package.version,
+                                 index_key(package, abi, index)))
+
+
+def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[LockedPackage], *,
+          abi: str, index: str, reinstall: Collection[str]
+          ) -> tuple[dict[str, StoreEntry], set[str]]:
+    """Install ``packages`` into a scratch venv and move each into an entry of its own;
+    also the names of those to install again one by one: they wrote the same file as
+    another (two packages that ship one command), and only the last one's is left."""
+    staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
+    remove(layout.home, staging)
+    try:
+        engine.create_venv(staging, python, system_site_packages=False)
+        wanted = staging / "pyshelf-wanted.txt"
+        wanted.write_text("".join(f"{requirement_line(p)}\n" for p in packages),
+                          encoding="utf-8")
+        engine.sync(wanted, paths.python(staging),
+                    reinstall=[p.name for p in packages if p.name in reinstall],
+                    compile_bytecode=True)
+        site = paths.site_packages(staging)
+        if site is None:
+            raise PyshelfError(f"The scratch environment {staging} has no site-packages "
+                               "folder; nothing was changed.")
+        by_name = {p.name: p for p in packages}
+        files = {name: (folder, _files_of(staging, site, folder))
+                 for folder in dist_info.folders(site)
+                 if (name := dist_info.name_and_version(folder)[0]) in by_name}
+        clashing = _clashing({name: owned for name, (_, owned) in files.items()})
+        if len(packages) == 1:
+            clashing = set()
+        claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
+        store = real_folder(layout.home, layout.store.name)
+        return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
+                                       abi=abi, index=index, package=by_name[name])
+                for name, (folder, owned) in files.items() if name not in clashing}, clashing
+    finally:
+        remove(layout.home, staging, ignore_errors=True)
+
+
+def _files_of(staging: Path, site: Path, folder: Path) -> list[Path]:
+    """What the distribution of ``folder`` installed, relative to the scratch venv: its
+    ``RECORD`` and the bytecode compiled from the modules it lists."""
+    recorded = [path for path in dist_info.recorded_files(folder) if path.name]
+    outside = [path for path in recorded if not path.is_relative_to(staging)]
+    if outside:
+        name = dist_info.name_and_version(folder)[0]
+        raise PyshelfError(f"{name} installs files outside its environment ({outside[0]}), "
+                           "which pyshelf cannot keep in its store; nothing was changed.")
+    modules: dict[Path, set[str]] = {}
+    for path in recorded:
+        if path.suffix == ".py":
+            modules.setdefault(path.parent, set()).add(path.stem)
+    compiled = [cached for parent, stems in modules.items()
+                for cached in _bytecode(parent / "__pycache__", stems)]
+    return [path.relative_to(staging) for path in [*recorded, *compiled]]
+
+
+def _bytecode(cache: Path, stems: Collection[str]) -> Iterable[Path]:
+    try:
+        with os.scandir(cache) as found:
+            names = [entry.name for entry in found]
+    except OSError:
+        return []
+    return [cache / name for name in names if name.partition(".")[0] in stems]
+
+
+def _clashing(owned: Mapping[str, list[Path]]) -> set[str]:
+    counts: dict[Path, int] = {}
+    for files in owned.values():
+        for path in set(files):
+            counts[path] = counts.get(path, 0) + 1
+    return {name for name, files in owned.items() if any(counts[path] > 1 for path in files)}
+
+
+def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
+    """How many of the distributions being stored have files under each top-level name of
+    site-packages: a name only one claims moves as a whole."""
+    counts: dict[str, int] = {}
+    for files in owned:
+        for top in {path.parts[len(site.parts)] for path in files
+                    if path.parts[:len(site.parts)] == site.parts
+                    and len(path.parts) > len(site.parts)}:
+            counts[top] = counts.get(top, 0) + 1
+    return counts
+
+
+def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
+                     owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
+                     package: LockedPackage) -> StoreEntry:
+    name, version = dist_info.name_and_version(folder)
+    key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
+           else index_key(package, abi, index))
+    final = entry_path(store, name, version, key)
+    existing = read_entry(final)
+    if existing is not None:
+        return existing
+    site_part = site.relative_to(staging)
+    new = store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
+    remove(layout.home, new)
+    new.mkdir()
+    moved: set[Path] = set()
+    for relative in owned:
+        whole = _whole_top(relative, site_part, claims)
+        part = whole or relative
+        if part in moved or not (staging / part).exists():
+            continue
+        (new / part).parent.mkdir(parents=True, exist_ok=True)
+        (staging / part).rename(new / part)
+        moved.add(part)
+    entry = StoreEntry(path=final, name=name, version=version, prefix=str(staging),
+                       site=str(site_part), url=package.url or "")
+    (new / ENTRY_FILE).write_text(json.dumps({
+        "format": _FORMAT, "name": name, "version": version, "prefix": entry.prefix,
+        "site": entry.site, "url": entry.url, "abi": abi,
+    }, indent=1) + "\n", encoding="utf-8")
+    freeze(new)
+    new.rename(final)
+    return entry
+
+
+def _whole_top(relative: Path, site_part: Path, claims: Mapping[str, int]) -> Path | None:
+    """The top-level site-packages entry ``relative`` is under, when it moves as a whole."""
+    depth = len(site_part.parts)
+    if relative.parts[:depth] != site_part.parts or len(relative.parts) <= depth:
+        return None
+    top = relative.parts[depth]
+    return site_part / top if claims.get(top) == 1 else None
+
+
+def freeze(entry: Path) -> None:
+    """Make the entry's folders read-only, so nothing adds, removes or renames a file in
+    it through a generation's links; pyshelf's remover makes a folder writable again
+    before emptying it."""
+    for folder, _, _ in os.walk(entry, topdown=False):
+        path = Path(folder)
+        path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o222)
+
+
+def thaw(entry: Path) -> None:
+    """Let the entry's own folder be renamed into the trash (moving a folder to another
+    parent rewrites its ``..``, which needs write permission on it)."""
+    mode = entry.lstat().st_mode
+    if not stat.S_ISLNK(mode):
+        entry.chmod(stat.S_IMODE(mode) | 0o700)

@@ -1,0 +1,128 @@
+"""Composing a venv from store entries, and carrying what tools wrote, on folders made here."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pyshelf.package_store.carry import carry, written_by_tools
+from pyshelf.package_store.compose import compose, read_composition
+from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, freeze
+
+SITE = "lib/python3.12/site-packages"
+
+
+def make_entry(store: Path, name: str, files: dict[str, str], *, prefix: str = "/stage-1"
+               ) -> StoreEntry:
+    path = store / f"{name}-1.0-{'0' * 16}"
+    for relative, content in files.items():
+        (path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path / relative).write_text(content)
+    (path / ENTRY_FILE).write_text(json.dumps(
+        {"name": name, "version": "1.0", "prefix": prefix, "site": SITE, "url": ""}))
+    freeze(path)
+    return StoreEntry(path=path, name=name, version="1.0", prefix=prefix, site=SITE, url="")
+
+
+def fresh_venv(tmp_path: Path, name: str = "venv") -> Path:
+    venv = tmp_path / name
+    (venv / SITE).mkdir(parents=True)
+    (venv / "bin").mkdir()
+    return venv
+
+
+def test_a_folder_one_entry_has_is_one_link_and_a_shared_one_is_merged(tmp_path):
+    store = tmp_path / "store"
+    one = make_entry(store, "one", {f"{SITE}/one/__init__.py": "", f"{SITE}/ns/a.py": "a"})
+    two = make_entry(store, "two", {f"{SITE}/ns/b.py": "b", f"{SITE}/ns/sub/c.py": "c"})
+    venv = fresh_venv(tmp_path)
+
+    compose(venv, [one, two])
+
+    site = venv / SITE
+    assert (site / "one").is_symlink()
+    assert (site / "ns").is_dir() and not (site / "ns").is_symlink()
+    assert (site / "ns" / "a.py").read_text() == "a"
+    assert (site / "ns" / "b.py").read_text() == "b"
+    assert (site / "ns" / "sub").is_symlink()  # only two has it
+    assert (site / "ns" / "sub" / "c.py").read_text() == "c"
+    assert all(not p.readlink().is_absolute() for p in site.rglob("*") if p.is_symlink())
+    assert read_composition(venv).entries == [one.path.name, two.path.name]
+
+
+def test_scripts_name_the_venvs_python_and_the_later_entry_wins(tmp_path):
+    store = tmp_path / "store"
+    dep = make_entry(store, "dep", {"bin/tool": "#!/stage-1/bin/python\nprint('dep')\n"})
+    app = make_entry(store, "app", {"bin/tool": "#!/stage-1/bin/python\nprint('app')\n",
+                                    "bin/binary": "\x7fELF not a script"})
+    venv = fresh_venv(tmp_path)
+
+    compose(venv, [dep, app])
+
+    tool = venv / "bin" / "tool"
+    assert not tool.is_symlink()
+    assert tool.read_text() == f"#!{venv}/bin/python\nprint('app')\n"
+    assert os.access(tool, os.X_OK)
+    assert (venv / "bin" / "binary").is_symlink()
+
+
+def test_etc_is_copied_and_kernels_stay_real_folders(tmp_path):
+    store = tmp_path / "store"
+    entry = make_entry(store, "jup", {
+        "etc/jupyter/conf.d/jup.json": "{}",
+        "share/jupyter/kernels/python3/kernel.json": "{}",
+        "share/jupyter/lab/static/app.js": "js",
+    })
+    venv = fresh_venv(tmp_path)
+
+    composition = compose(venv, [entry])
+
+    config = venv / "etc/jupyter/conf.d/jup.json"
+    assert config.is_file() and not config.is_symlink()
+    assert list(composition.copied) == ["etc/jupyter/conf.d/jup.json"]
+    assert not (venv / "share/jupyter/kernels/python3").is_symlink()
+    assert (venv / "share/jupyter/kernels/python3/kernel.json").is_symlink()
+    assert (venv / "share/jupyter/lab").is_symlink()
+
+
+def test_what_tools_wrote_is_carried_and_what_the_composition_put_is_not(tmp_path):
+    store = tmp_path / "store"
+    entry = make_entry(store, "jup", {
+        "etc/jupyter/conf.d/jup.json": "{}",
+        "etc/jupyter/untouched.json": "{}",
+        "share/jupyter/kernels/python3/kernel.json": "{}",
+    })
+    old = fresh_venv(tmp_path, "old")
+    compose(old, [entry])
+    (old / "etc/jupyter/conf.d/jup.json").write_text('{"disabled": true}')
+    (old / "etc/jupyter/labconfig").mkdir()
+    (old / "etc/jupyter/labconfig/page_config.json").write_text("{}")
+    kernel = old / "share/jupyter/kernels/mine"
+    kernel.mkdir()
+    (kernel / "kernel.json").write_text('{"argv": []}')
+
+    assert written_by_tools(old) == [
+        "etc/jupyter/conf.d/jup.json", "etc/jupyter/labconfig/page_config.json",
+        "share/jupyter/kernels/mine/kernel.json"]
+    new = fresh_venv(tmp_path, "new")
+    compose(new, [entry])
+    carry(old, new)
+
+    assert (new / "etc/jupyter/conf.d/jup.json").read_text() == '{"disabled": true}'
+    assert (new / "etc/jupyter/labconfig/page_config.json").read_text() == "{}"
+    assert (new / "share/jupyter/kernels/mine/kernel.json").read_text() == '{"argv": []}'
+    assert written_by_tools(new) == written_by_tools(old)
+
+
+def test_an_older_venv_carries_only_files_no_record_lists(tmp_path):
+    old = fresh_venv(tmp_path, "old")
+    info = old / SITE / "jup-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Name: jup\nVersion: 1.0\n")
+    (info / "RECORD").write_text("../../../etc/jupyter/shipped.json,,\n")
+    (old / "etc/jupyter").mkdir(parents=True)
+    (old / "etc/jupyter/shipped.json").write_text("{}")
+    (old / "etc/jupyter/written.json").write_text("{}")
+
+    assert written_by_tools(old) == ["etc/jupyter/written.json"]
