@@ -25,12 +25,16 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pyshelf.core.model import Lock, LockedPackage
-from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import dist_info, paths
+
+if TYPE_CHECKING:  # the shelf's pip imports this module's records on every command
+    from pyshelf.engine.processes import Engine
 
 ENTRY_FILE = "pyshelf-entry.json"
 NEW_ENTRY_PREFIX = ".new-"
