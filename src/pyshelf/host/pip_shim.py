@@ -23,7 +23,6 @@ import shlex
 from pathlib import Path
 
 from pyshelf.layout import launcher_path
-from pyshelf.package_store.compose import split_linked_folder
 from pyshelf.removal import remove
 from pyshelf.venv import paths
 
@@ -73,6 +72,8 @@ def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path, *,
     site_packages = paths.site_packages(gen_dir)
     if site_packages is None:
         return
+    from pyshelf.package_store.compose import split_linked_folder  # only builds need it
+
     package = site_packages / "pip"
     split_linked_folder(package)  # a real pip's, in the store: never written into
     if not (package / "__init__.py").exists():  # no real pip to keep importable
