@@ -30,13 +30,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pyshelf.core.lockfile import is_exact_version, load_toml
+from pyshelf.core.lockfile import is_exact_version, load_toml, pin_line
 from pyshelf.core.model import (
     PATH_KINDS,
     IntentEntry,
     IsolatedApp,
     Lock,
-    LockedPackage,
     RequirementKind,
     not_for_here,
 )
@@ -108,15 +107,6 @@ def guess_format(path: Path) -> Format:
 
 
 # -- export --------------------------------------------------------------------------------
-def pin_line(package: LockedPackage) -> str:
-    """A package as a requirements line: an exact pin, or its direct reference."""
-    if package.editable:
-        return f"-e {package.url}"
-    if package.url:
-        return f"{package.display_name} @ {package.url}"
-    return f"{package.display_name}=={package.version}"
-
-
 
 def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
                         isolated: Sequence[IsolatedApp] = ()) -> str:

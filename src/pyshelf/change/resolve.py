@@ -13,11 +13,10 @@ from pathlib import Path
 
 from pyshelf.change.system_stubs import representable, write_stub_wheels
 from pyshelf.core.graph import Distribution
-from pyshelf.core.lockfile import parse_lock
+from pyshelf.core.lockfile import parse_lock, pin_line
 from pyshelf.core.model import ChangeRequest, IntentEntry, Lock, LockedPackage
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
-from pyshelf.export_formats import pin_line
 from pyshelf.layout import Layout
 
 

@@ -77,6 +77,15 @@ def is_exact_version(text: str) -> bool:
     return True
 
 
+def pin_line(package: LockedPackage) -> str:
+    """A package as a requirements line: an exact pin, or its direct reference."""
+    if package.editable:
+        return f"-e {package.url}"
+    if package.url:
+        return f"{package.display_name} @ {package.url}"
+    return f"{package.display_name}=={package.version}"
+
+
 EMPTY_LOCK = Lock(text="", packages={})
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyshelf.core.lockfile import pin_line
 from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
@@ -73,15 +74,6 @@ def read_entry(path: Path) -> StoreEntry | None:
                           url=str(data["url"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def requirement_line(package: LockedPackage) -> str:
-    """The line uv installs ``package`` from, as the lock has it."""
-    if package.editable:
-        return f"-e {package.url}"
-    if package.url:
-        return f"{package.display_name} @ {package.url}"
-    return f"{package.display_name}=={package.version}"
 
 
 def provide(engine: Engine, layout: Layout, python: str, lock: Lock, *, abi: str,
@@ -137,7 +129,7 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     try:
         engine.create_venv(staging, python, system_site_packages=False)
         wanted = staging / "pyshelf-wanted.txt"
-        wanted.write_text("".join(f"{requirement_line(p)}\n" for p in packages),
+        wanted.write_text("".join(f"{pin_line(p)}\n" for p in packages),
                           encoding="utf-8")
         engine.sync(wanted, paths.python(staging),
                     reinstall=[p.name for p in packages if p.name in reinstall],
