@@ -376,3 +376,66 @@ def test_doctor_reports_a_missing_uv(shelf, tmp_path):
 
     assert result.returncode == 1
     assert f"problem  uv: uv at {tmp_path / 'no-such-uv'} cannot be run" in result.stdout
+
+
+def entry_of(shelf, name: str):
+    return next(p for p in store_entries(shelf) if p.name.startswith(f"{name}-"))
+
+
+def test_doctor_names_a_deleted_store_entry_and_rebuild_refills_it(shelf):
+    entry = entry_of(shelf, "beta")
+    shutil.rmtree(entry)
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert f"links to store entries that are missing: {entry.name}" in found.stdout
+    assert "`pyshelf rebuild` installs them again" in found.stdout
+    shelf.ok("rebuild", "--yes")
+    assert entry.is_dir() and shelf.bash("beta").stdout == "beta 1.0\n"
+    assert doctor(shelf).returncode == 0
+
+
+def test_doctor_deep_finds_a_modified_store_file_and_fix_replaces_the_entry(shelf):
+    entry = entry_of(shelf, "beta")
+    module = next(p for p in entry.rglob("*.py") if "__pycache__" not in p.parts)
+    original = module.read_bytes()
+    module.write_bytes(original + b"# changed\n")
+    relative = module.relative_to(entry).as_posix()
+
+    plain, deep = doctor(shelf), doctor(shelf, "--deep")
+
+    assert plain.returncode == 0, plain.stdout  # plain doctor reads no file's content
+    assert deep.returncode == 1
+    assert f"beta 1.0 ({entry.name}): {relative}" in deep.stdout
+    assert "then run `pyshelf rebuild`" in deep.stdout
+    fixed = doctor(shelf, "--deep", "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert f"moved {entry.name} to the trash" in fixed.stdout
+    assert module.read_bytes() == original and shelf.bash("beta").stdout == "beta 1.0\n"
+    assert doctor(shelf, "--deep").returncode == 0
+
+
+def test_doctor_names_an_entry_that_lost_a_file_and_store_leftovers(shelf):
+    entry = entry_of(shelf, "beta")
+    linked = next(entry.rglob("*.dist-info")) / "WHEEL"  # each dist-info file is a link
+    linked.parent.chmod(0o755)
+    linked.unlink()
+    store = shelf.shelf_home / "store"
+    store.chmod(0o755)
+    (store / ".new-zz-999999999").mkdir()  # its process is gone
+    (store / "zz-1.0-0123456789abcdef").mkdir()  # no generation uses it
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert f"store entries lack files the current generation links to: {entry.name}" in (
+        found.stdout)
+    assert "store entries no generation on disk uses: zz-1.0-0123456789abcdef" in found.stdout
+    assert "half-filled store entries left by an interrupted change: .new-zz-999999999" in (
+        found.stdout)
+    fixed = doctor(shelf, "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert not (store / ".new-zz-999999999").exists()
+    assert not (store / "zz-1.0-0123456789abcdef").exists()
+    assert linked.is_file() and shelf.bash("beta").stdout == "beta 1.0\n"
