@@ -97,24 +97,6 @@ def env_in_place(shelf: Shelf) -> bool:
             and env_target(shelf.layout) == generation_link(current))
 
 
-def disk_usage(root: Path) -> tuple[int, int]:
-    """(bytes, files) really used under ``root``: blocks counted once per inode, as ``du``
-    does, so the files generations share with each other are not counted twice."""
-    seen: set[tuple[int, int]] = set()
-    used = files = 0
-    for folder, _, names in os.walk(root):
-        for name in names:
-            try:
-                info = (Path(folder) / name).lstat()
-            except OSError:
-                continue
-            files += 1
-            if (info.st_dev, info.st_ino) not in seen:
-                seen.add((info.st_dev, info.st_ino))
-                used += info.st_blocks * 512
-    return used, files
-
-
 def unknown_generations(shelf: Shelf) -> list[int]:
     """Directories in ``gens/`` the database does not know as on disk."""
     states = shelf.state.generation_states()

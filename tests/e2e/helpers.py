@@ -41,15 +41,27 @@ def snapshot(sandbox: Sandbox) -> tuple[object, ...]:
     )
 
 
-def run_without_subprocesses(sandbox: Sandbox, *calls: list[str]) -> subprocess.CompletedProcess:
+def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = False,
+                             walk: bool = True) -> subprocess.CompletedProcess:
     """Run pyshelf commands in one interpreter where starting any process fails, to show
-    that reporting commands read only the database."""
+    that reporting commands read only the database. ``shell`` lets through the person's
+    interactive shell, which ``status`` starts to see what a new terminal gets; without
+    ``walk``, walking a folder tree fails too, to show that a command does not add up the
+    disk by visiting every file."""
     probe = (
         "import subprocess, os, sys\n"
         "def refuse(*a, **k): raise SystemExit('a subprocess was started')\n"
-        "subprocess.Popen = refuse\n"
+        "real_popen = subprocess.Popen\n"
+        "def popen(argv, *a, **k):\n"
+        f"    if {shell!r} and list(argv)[1:2] == ['-i']:\n"
+        "        return real_popen(argv, *a, **k)\n"
+        "    refuse()\n"
+        "subprocess.Popen = popen\n"
         "os.execv = os.execve = os.posix_spawn = os.fork = refuse\n"
-        "from pyshelf.cli import main\n"
+        + ("" if walk else
+           "def no_walk(*a, **k): raise SystemExit('a folder tree was walked')\n"
+           "os.walk = no_walk\n")
+        + "from pyshelf.cli import main\n"
         f"for args in {list(calls)!r}:\n"
         "    if main(args) != 0:\n"
         "        sys.exit(f'{args} failed')\n"

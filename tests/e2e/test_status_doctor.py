@@ -10,7 +10,12 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-from tests.e2e.helpers import current_target, generation_dirs, packages
+from tests.e2e.helpers import (
+    current_target,
+    generation_dirs,
+    packages,
+    run_without_subprocesses,
+)
 
 pytestmark = pytest.mark.shelf("install beta --yes")
 
@@ -33,7 +38,11 @@ def test_status_of_a_healthy_shelf(shelf):
     assert data["packages"] == {"total": 2, "explicit": 1, "local": 0, "dependencies": 1,
                                 "isolated": 0}
     assert data["generations_on_disk"]["ids"] == [0, 1]
-    assert data["generations_on_disk"]["bytes"] > 0
+    sizes = data["generations_on_disk"]["sizes"]
+    assert sizes["1"]["bytes"] > 0 and sizes["1"]["files"] > 0
+    assert data["store"]["entries"] == 2  # beta and its dependency, each filled once
+    assert data["store"]["bytes"] > 0 and data["store"]["files"] > 0
+    assert "Store:           2 entries, " in text
     assert data["shell"]["blocks"] == 1
     assert data["shell"]["new_shell_python3"] == str(shelf.shelf_home / "env/bin/python3")
     assert data["shell"]["new_shell_uses_shelf"] is True
@@ -44,6 +53,26 @@ def test_status_of_a_healthy_shelf(shelf):
     assert "Packages:        2: 1 explicit, 0 local, 1 dependencies" in text
     assert "(the shelf's)" in text and "Outside changes: none" in text
     assert "exposes the whole shelf)" in text
+
+
+def store_entries(shelf) -> list:
+    return sorted(p for p in (shelf.shelf_home / "store").iterdir()
+                  if not p.name.startswith("."))
+
+
+def test_status_adds_up_the_disk_from_the_database_without_walking_it(shelf):
+    before = status(shelf)
+    entry = store_entries(shelf)[0]
+    entry.chmod(0o755)
+    (entry / "unreadable").mkdir(mode=0o000)
+    (shelf.shelf_home / "gens" / "1" / "big.bin").write_bytes(b"x" * 1_000_000)
+
+    after = run_without_subprocesses(shelf, ["status", "--json"], shell=True, walk=False)
+
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout) == before  # neither the new file nor the folder counted
+    (entry / "unreadable").rmdir()
+    entry.chmod(0o555)
 
 
 def test_status_names_what_is_wrong(shelf, tmp_path):
@@ -276,6 +305,7 @@ def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf):
     shelf.ok("config", "set", "keep_generations", "7")
     shelf.ok("install", "gamma", "--yes")  # its record carries keep_generations=7
     before = packages(shelf)
+    disk_before = status(shelf)
     database = shelf.shelf_home / "state.db"
     garbage = random.Random(7).randbytes(4096)
     database.write_bytes(garbage)
@@ -294,6 +324,9 @@ def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf):
     aside = list(shelf.shelf_home.glob("state.db.broken-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == garbage
     assert packages(shelf) == before
+    disk = status(shelf)  # the store's and each generation's size, rebuilt from disk
+    assert disk["store"] == disk_before["store"] and disk["store"]["entries"] > 0
+    assert disk["generations_on_disk"] == disk_before["generations_on_disk"]
     assert shelf.ok("config", "get", "keep_generations").stdout == "7\n"
     assert "database rebuilt from 4 generation(s)" in shelf.ok("history").stdout
     assert "baseline" in shelf.ok("snapshots").stdout
@@ -343,3 +376,66 @@ def test_doctor_reports_a_missing_uv(shelf, tmp_path):
 
     assert result.returncode == 1
     assert f"problem  uv: uv at {tmp_path / 'no-such-uv'} cannot be run" in result.stdout
+
+
+def entry_of(shelf, name: str):
+    return next(p for p in store_entries(shelf) if p.name.startswith(f"{name}-"))
+
+
+def test_doctor_names_a_deleted_store_entry_and_rebuild_refills_it(shelf):
+    entry = entry_of(shelf, "beta")
+    shutil.rmtree(entry)
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert f"links to store entries that are missing: {entry.name}" in found.stdout
+    assert "`pyshelf rebuild` installs them again" in found.stdout
+    shelf.ok("rebuild", "--yes")
+    assert entry.is_dir() and shelf.bash("beta").stdout == "beta 1.0\n"
+    assert doctor(shelf).returncode == 0
+
+
+def test_doctor_deep_finds_a_modified_store_file_and_fix_replaces_the_entry(shelf):
+    entry = entry_of(shelf, "beta")
+    module = next(p for p in entry.rglob("*.py") if "__pycache__" not in p.parts)
+    original = module.read_bytes()
+    module.write_bytes(original + b"# changed\n")
+    relative = module.relative_to(entry).as_posix()
+
+    plain, deep = doctor(shelf), doctor(shelf, "--deep")
+
+    assert plain.returncode == 0, plain.stdout  # plain doctor reads no file's content
+    assert deep.returncode == 1
+    assert f"beta 1.0 ({entry.name}): {relative}" in deep.stdout
+    assert "then run `pyshelf rebuild`" in deep.stdout
+    fixed = doctor(shelf, "--deep", "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert f"moved {entry.name} to the trash" in fixed.stdout
+    assert module.read_bytes() == original and shelf.bash("beta").stdout == "beta 1.0\n"
+    assert doctor(shelf, "--deep").returncode == 0
+
+
+def test_doctor_names_an_entry_that_lost_a_file_and_store_leftovers(shelf):
+    entry = entry_of(shelf, "beta")
+    linked = next(entry.rglob("*.dist-info")) / "WHEEL"  # each dist-info file is a link
+    linked.parent.chmod(0o755)
+    linked.unlink()
+    store = shelf.shelf_home / "store"
+    store.chmod(0o755)
+    (store / ".new-zz-999999999").mkdir()  # its process is gone
+    (store / "zz-1.0-0123456789abcdef").mkdir()  # no generation uses it
+
+    found = doctor(shelf)
+
+    assert found.returncode == 1
+    assert f"store entries lack files the current generation links to: {entry.name}" in (
+        found.stdout)
+    assert "store entries no generation on disk uses: zz-1.0-0123456789abcdef" in found.stdout
+    assert "half-filled store entries left by an interrupted change: .new-zz-999999999" in (
+        found.stdout)
+    fixed = doctor(shelf, "--fix")
+    assert fixed.returncode == 0, fixed.stdout
+    assert not (store / ".new-zz-999999999").exists()
+    assert not (store / "zz-1.0-0123456789abcdef").exists()
+    assert linked.is_file() and shelf.bash("beta").stdout == "beta 1.0\n"

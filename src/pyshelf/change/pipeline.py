@@ -61,7 +61,7 @@ from pyshelf.generations.folders import (
 from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.database import NewGeneration
-from pyshelf.store.generation_records import write_generation_record
+from pyshelf.store.generation_records import own_size, store_records, write_generation_record
 from pyshelf.venv.dist_info import read_distributions
 from pyshelf.venv.drift import Drift, generation_drift
 from pyshelf.venv.scripts import shared_commands_in
@@ -378,6 +378,10 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                      started, reinstall),
             edges=intent_edges(built.distributions, intent, built.facts.marker_env),
             isolated=apps,
+            store_entries=store_records(
+                [layout.gen_dir(gen_id), *(layout.isolated / app.env_dir for app in apps)],
+                layout.store),
+            own_size=own_size(layout.gen_dir(gen_id)),
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         for line in built_from_source(lock, record.packages, previous_packages):

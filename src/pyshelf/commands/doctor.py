@@ -116,16 +116,22 @@ def check_home_folders(shelf: Shelf) -> list[Finding]:
 
 
 def _rebuild_current(shelf: Shelf, gen_id: int) -> str:
+    shelf.state.mark_collected([gen_id])
+    return (f"rebuilt generation {gen_id} from its lock as generation "
+            f"{_build_from_lock(shelf, gen_id, 'rebuilt from the lock of a missing generation')}")
+
+
+def _build_from_lock(shelf: Shelf, gen_id: int, summary: str) -> int:
+    """Build ``gen_id``'s lock and intent as a new generation, filling what the store
+    lacks, and make it current; its number."""
     from pyshelf.change.pipeline import build_and_switch, provided_by_system
     from pyshelf.generations.folders import next_generation_id
 
-    shelf.state.mark_collected([gen_id])
     record = shelf.state.generation(gen_id)
     new_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     build_and_switch(shelf, new_id, shelf.state.intent(gen_id), record.lock, from_gen=gen_id,
-                     summary="rebuilt from the lock of a missing generation",
-                     provided=provided_by_system(shelf))
-    return f"rebuilt generation {gen_id} from its lock as generation {new_id}"
+                     summary=summary, provided=provided_by_system(shelf))
+    return new_id
 
 
 def _remove_unknown(shelf: Shelf, unknown: list[int]) -> str:
@@ -367,15 +373,134 @@ def _unrunnable_links(shelf: Shelf, bin_dir: Path, linked: dict[str, Path]) -> l
                     advice="`pyshelf rebuild` builds the shelf's commands anew")]
 
 
+def _current_environments(shelf: Shelf) -> list[Path]:
+    """The current generation and its isolated apps' environments, those on disk."""
+    layout, current = shelf.layout, shelf.current_generation_id()
+    venvs = [layout.gen_dir(current),
+             *(layout.isolated / app.env_dir for app in shelf.state.isolated(current))]
+    return [venv for venv in venvs if venv.is_dir() and not venv.is_symlink()]
+
+
+def check_store(shelf: Shelf) -> list[Finding]:
+    """Every link of the current generation leads to a file: a missing entry is refilled by
+    a rebuild (the store lacks it); a damaged one (a file gone) must leave the store first,
+    or the rebuild would link it again. Then what the store holds that nothing uses."""
+    from pyshelf.package_store.compose import read_composition
+    from pyshelf.package_store.verify import broken_links, entry_behind
+
+    store = shelf.layout.store
+    missing: set[str] = set()
+    damaged: set[str] = set()
+    for venv in _current_environments(shelf):
+        composition = read_composition(venv)
+        if composition is None:  # installed whole, the old way: it links nothing
+            continue
+        missing.update(name for name in composition.entries if not (store / name).is_dir())
+        for link in broken_links(venv):
+            name = entry_behind(link, store)
+            if name is not None:
+                (damaged if (store / name).is_dir() else missing).add(name)
+    findings = []
+    if missing:
+        findings.append(Finding(
+            f"the current generation links to store entries that are missing: "
+            f"{', '.join(sorted(missing))}",
+            advice="`pyshelf rebuild` installs them again", fix=_refiller(shelf, [])))
+    if damaged:
+        findings.append(_damaged_finding(shelf, sorted(damaged), "lack files the current "
+                                                                 "generation links to"))
+    return findings + _store_leftovers(shelf)
+
+
+def _damaged_finding(shelf: Shelf, damaged: list[str], what: str) -> Finding:
+    return Finding(f"store entries {what}: {', '.join(damaged)}",
+                   advice="move the damaged entries out of "
+                          f"{shelf.layout.store}, then run `pyshelf rebuild`",
+                   fix=_refiller(shelf, damaged))
+
+
+def _refiller(shelf: Shelf, damaged: list[str]) -> Callable[[], str]:
+    """Move ``damaged`` entries to the trash and rebuild the current generation, which
+    fills every entry the store lacks."""
+    def refill() -> str:
+        from pyshelf.generations.folders import empty_trash, trash_entry
+        from pyshelf.package_store.entries import thaw
+
+        for name in damaged:
+            thaw(shelf.layout.store / name)
+            trash_entry(shelf.layout, shelf.layout.store / name)
+        shelf.state.forget_store_entries(damaged)
+        empty_trash(shelf.layout)
+        current = shelf.current_generation_id()
+        new_id = _build_from_lock(shelf, current, "rebuilt to refill the package store")
+        gone = f"moved {', '.join(damaged)} to the trash and " if damaged else ""
+        return f"{gone}rebuilt generation {current} as generation {new_id}, refilling the store"
+
+    return refill
+
+
+def _store_leftovers(shelf: Shelf) -> list[Finding]:
+    from pyshelf.generations.folders import empty_trash, trash_entry
+    from pyshelf.generations.recovery import remove_stale_scratch, stale_entries
+    from pyshelf.package_store.entries import thaw
+    from pyshelf.package_store.in_use import unused_entries
+
+    layout = shelf.layout
+    unused, unfinished = unused_entries(layout), stale_entries(layout)
+
+    def collect_unused() -> str:
+        for entry in unused:
+            if not entry.is_dir():  # a rebuild before this fix collected it already
+                continue
+            thaw(entry)
+            trash_entry(layout, entry)
+        shelf.state.forget_store_entries(entry.name for entry in unused)
+        empty_trash(layout)
+        return f"removed the unused store entries {_names(unused)}"
+
+    def sweep() -> str:
+        remove_stale_scratch(layout)
+        return f"removed the half-filled store entries {_names(unfinished)}"
+
+    findings = []
+    if unused:
+        findings.append(Finding(f"store entries no generation on disk uses: {_names(unused)}",
+                                advice="`pyshelf gc` removes them", fix=collect_unused))
+    if unfinished:
+        findings.append(Finding("half-filled store entries left by an interrupted change: "
+                                + _names(unfinished), fix=sweep))
+    return findings
+
+
+def check_store_files(shelf: Shelf) -> list[Finding]:
+    """``--deep``: every file of every entry the current generation uses, read and compared
+    with its ``RECORD`` hash."""
+    from pyshelf.package_store.compose import entries_of
+    from pyshelf.package_store.verify import damaged_files
+
+    entries = {entry.path.name: entry for venv in _current_environments(shelf)
+               for entry in entries_of(venv, shelf.layout.store).values()}
+    damaged = {name: files for name, entry in sorted(entries.items())
+               if (files := damaged_files(entry))}
+    if not damaged:
+        return []
+    details = "; ".join(f"{entries[name].name} {entries[name].version} ({name}): "
+                        f"{', '.join(files[:5])}" + (f" and {len(files) - 5} more"
+                                                     if files[5:] else "")
+                        for name, files in damaged.items())
+    return [_damaged_finding(shelf, list(damaged),
+                             f"hold files that differ from their RECORD ({details})")]
+
+
 def check_leftovers(shelf: Shelf) -> list[Finding]:
     from pyshelf.generations.folders import empty_trash, trash_entry, unused_environments
-    from pyshelf.generations.recovery import remove_stale_scratch, stale_scratch
+    from pyshelf.generations.recovery import remove_stale_scratch, stale_work
 
     layout = shelf.layout
     trash = (layout.trash.is_dir() and not layout.trash.is_symlink()
              and any(layout.trash.iterdir()))
     unused = unused_environments(layout, shelf.state.isolated_env_dirs())
-    if not trash and not stale_scratch(layout) and not unused:
+    if not trash and not stale_work(layout) and not unused:
         return []
 
     def clean() -> str:
@@ -395,6 +520,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("generations", check_generations),
     ("interpreter", check_interpreter),
     ("uv", check_uv),
+    ("store", check_store),
     ("outside changes", check_outside_changes),
     ("shell", check_shell),
     ("launcher", check_launcher),
@@ -510,7 +636,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 "is wrong.")
     remaining = 0
     with shelf.writing() if fix else nullcontext():
-        for name, check in CHECKS:
+        for name, check in [*CHECKS, *([("store files", check_store_files)]
+                                        if args.deep else [])]:
             findings = check(shelf)
             if not findings:
                 _report("ok", name)
@@ -522,7 +649,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 _report("problem", f"{name}: {finding.problem}")
                 if finding.fix is not None:
                     _report("", "fix: `pyshelf doctor --fix` repairs this")
-                elif finding.advice:
+                if finding.advice:
                     _report("", f"advice: {finding.advice}")
     if remaining:
         ui.out(f"{remaining} problem(s) need attention.")
@@ -534,6 +661,9 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
 def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true", help="repair what can be repaired "
                                                            "safely")
+    parser.add_argument("--deep", action="store_true",
+                        help="also read every file the current generation uses from the "
+                             "package store and check it against its RECORD hash")
 
 
 COMMANDS = (
@@ -542,7 +672,8 @@ COMMANDS = (
         help="check everything that can go wrong, and repair it with --fix",
         examples="""examples:
   pyshelf doctor                  # check everything, change nothing
-  pyshelf doctor --fix            # repair what can be repaired safely""",
+  pyshelf doctor --fix            # repair what can be repaired safely
+  pyshelf doctor --deep           # also check every store file against its RECORD hash""",
         run=run,
         arguments=_doctor_arguments,
     ),

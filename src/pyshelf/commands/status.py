@@ -2,6 +2,8 @@
 
 Read from the database and the filesystem; the only process started is the person's own
 shell, once, because only a real new shell can say which ``python3`` a new terminal gets.
+The disk used is the database's record (each store entry's size when it was filled, each
+generation's own when it was composed): walking every file of a big shelf takes seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from pyshelf.engine.interpreter import InterpreterCheck
     from pyshelf.health import ShellHealth
     from pyshelf.shelf import Shelf
-    from pyshelf.store.database import OperationRecord
+    from pyshelf.store.database import OperationRecord, StoreUsage
     from pyshelf.venv.drift import Drift
 
 
@@ -31,8 +33,8 @@ class Status:
     package_types: list[str]
     isolated_apps: int
     expose: str
-    on_disk: list[int]
-    disk: tuple[int, int]  # bytes, files
+    on_disk: dict[int, tuple[int, int] | None]  # generation -> its own (bytes, files)
+    store: StoreUsage
     shell: ShellHealth
     bin_dir: str | None
     drift: Drift
@@ -50,8 +52,7 @@ class Status:
 
 
 def gather(shelf: Shelf) -> Status:
-    from pyshelf.generations.folders import generation_ids_on_disk
-    from pyshelf.health import disk_usage, interpreter_health, shell_health
+    from pyshelf.health import interpreter_health, shell_health
     from pyshelf.venv.drift import generation_drift
 
     gen_id = shelf.current_generation_id()
@@ -63,8 +64,8 @@ def gather(shelf: Shelf) -> Status:
         package_types=[package_type(p) for p in shelf.state.packages(gen_id)],
         isolated_apps=len(shelf.state.isolated(gen_id)),
         expose=shelf.setting("expose") or "path",
-        on_disk=generation_ids_on_disk(shelf.layout),
-        disk=disk_usage(shelf.layout.gens),
+        on_disk=shelf.state.generation_sizes(),
+        store=shelf.state.store_usage(),
         shell=shell_health(shelf),
         bin_dir=shelf.setting("bin_dir"),
         drift=generation_drift(shelf.layout, shelf.state, gen_id),
@@ -83,8 +84,12 @@ def to_json(status: Status) -> dict[str, object]:
                         "now_resolves_to": interpreter.now_resolved,
                         "now_minor_version": interpreter.now_minor},
         "packages": status.counts(),
-        "generations_on_disk": {"ids": status.on_disk, "bytes": status.disk[0],
-                                "files": status.disk[1]},
+        "generations_on_disk": {
+            "ids": list(status.on_disk),
+            "sizes": {str(gen_id): None if size is None else {"bytes": size[0], "files": size[1]}
+                      for gen_id, size in status.on_disk.items()}},
+        "store": {"entries": status.store.entries, "bytes": status.store.bytes,
+                  "files": status.store.files},
         "shell": {"config": str(shell.config) if shell.config else None,
                   "modify_shell": shell.managed, "blocks": shell.blocks,
                   "problem": shell.problem,
@@ -129,8 +134,11 @@ def render(status: Status) -> list[tuple[str, str]]:
         ("Packages", f"{counts['total']}: {counts['explicit']} explicit, {counts['local']} "
                      f"local, {counts['dependencies']} dependencies"
                      + (f"; {counts['isolated']} isolated app(s)" if counts["isolated"] else "")),
-        ("On disk", f"{len(status.on_disk)} generation(s), "
-                    f"{status.disk[0] / 1_000_000:.1f} MB in {status.disk[1]} files"),
+        ("Store", f"{status.store.entries} entries, {_megabytes(status.store.bytes)} in "
+                  f"{status.store.files} files"),
+        ("On disk", f"{len(status.on_disk)} generation(s): " + ", ".join(
+            f"{gen_id} ({'size unknown' if size is None else _megabytes(size[0])})"
+            for gen_id, size in status.on_disk.items())),
         ("Shell", _shell_line(status.shell, status.expose)),
         ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell; exposes "
                     f"{'apps only' if status.expose == 'apps' else 'the whole shelf'})"),
@@ -139,6 +147,10 @@ def render(status: Status) -> list[tuple[str, str]]:
         ("Last change", "none" if last is None else
          f"#{last.id} {last.command} ({ui.local_time(last.started_at)}, {last.status})"),
     ]
+
+
+def _megabytes(used: int) -> str:
+    return f"{used / 1_000_000:.1f} MB"
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

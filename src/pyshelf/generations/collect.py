@@ -57,22 +57,24 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
         move_to_trash(shelf.layout, gen_id)
     for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs(victims)):
         trash_entry(shelf.layout, unused)
-    for entry in unused_entries(shelf.layout):
+    gone = unused_entries(shelf.layout)
+    for entry in gone:
         thaw(entry)
         trash_entry(shelf.layout, entry)
     if wait:
         empty_trash(shelf.layout)
-    _record_collected(shelf, victims)
+    _record_collected(shelf, victims, [entry.name for entry in gone])
     if not wait:
         empty_trash_in_background(shelf.layout)
     return victims
 
 
-def _record_collected(shelf: Shelf, victims: list[int]) -> None:
-    """Mark the collected generations in the database; if that cannot be written, their
-    directories are gone all the same, so say that and how to record it later."""
+def _record_collected(shelf: Shelf, victims: list[int], entries_gone: list[str]) -> None:
+    """Mark the collected generations (and the store entries that went with them) in the
+    database; if that cannot be written, their directories are gone all the same, so say
+    that and how to record it later."""
     try:
-        shelf.state.mark_collected(victims)
+        shelf.state.mark_collected(victims, entries_gone)
     except (DiskFullError, InaccessibleDatabase) as exc:
         why = exc.reason if isinstance(exc, InaccessibleDatabase) else "its disk is still full"
         raise PyshelfError(

@@ -43,12 +43,23 @@ def misplaced_env(layout: Layout, state: State) -> bool:
 
 
 def stale_scratch(layout: Layout) -> list[Path]:
-    """Scratch folders (``work/<label>-<pid>``) and half-filled store entries
-    (``store/.new-<name>-<pid>``) whose process no longer exists; anything else in ``work/``
+    """Scratch folders and half-filled store entries whose process no longer exists."""
+    return [*stale_work(layout), *stale_entries(layout)]
+
+
+def stale_work(layout: Layout) -> list[Path]:
+    """Scratch folders (``work/<label>-<pid>``) of dead processes; anything else in ``work/``
     is not pyshelf's, and nothing is listed through a symlinked folder."""
-    scratch = [entry for entry in home_entries(layout.work) if is_own(layout.home, entry)]
-    return [entry for entry in [*scratch, *unfinished_entries(layout)]
-            if not _process_alive(entry.name.rpartition("-")[2])]
+    return _dead([entry for entry in home_entries(layout.work) if is_own(layout.home, entry)])
+
+
+def stale_entries(layout: Layout) -> list[Path]:
+    """Half-filled store entries (``store/.new-<name>-<pid>``) of dead processes."""
+    return _dead(unfinished_entries(layout))
+
+
+def _dead(entries: list[Path]) -> list[Path]:
+    return [entry for entry in entries if not _process_alive(entry.name.rpartition("-")[2])]
 
 
 def _process_alive(pid_text: str) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, read_entry
+from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, measure, read_entry
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO
@@ -49,10 +49,14 @@ _FORMAT = 1
 @dataclass
 class Composition:
     """What a venv was composed of: its entries' folder names, and the files copied into
-    it (prefix-relative path -> sha256), which are the venv's own."""
+    it (prefix-relative path -> sha256), which are the venv's own; and the size of what is
+    its own (its links and the files written into it), measured once composed, so that
+    ``status`` reads it from the database instead of walking every generation."""
 
     entries: list[str] = field(default_factory=list)
     copied: dict[str, str] = field(default_factory=dict)
+    bytes: int | None = None  # None: composed before sizes were recorded
+    files: int | None = None
 
 
 def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
@@ -67,6 +71,7 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
         for child in sorted(entry.path.iterdir()):
             if child.name != ENTRY_FILE:
                 placer.place(PurePosixPath(child.name), child)
+    placer.composition.bytes, placer.composition.files = measure(venv)
     write_composition(venv, placer.composition)
     return placer.composition
 
@@ -74,6 +79,7 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
 def write_composition(venv: Path, composition: Composition) -> None:
     (venv / COMPOSITION_FILE).write_text(json.dumps({
         "format": _FORMAT, "entries": composition.entries, "copied": composition.copied,
+        "bytes": composition.bytes, "files": composition.files,
     }, indent=1) + "\n", encoding="utf-8")
 
 
@@ -82,9 +88,14 @@ def read_composition(venv: Path) -> Composition | None:
     try:
         data = json.loads((venv / COMPOSITION_FILE).read_text(encoding="utf-8"))
         return Composition(entries=[str(e) for e in data["entries"]],
-                           copied={str(k): str(v) for k, v in data["copied"].items()})
+                           copied={str(k): str(v) for k, v in data["copied"].items()},
+                           bytes=_count(data.get("bytes")), files=_count(data.get("files")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def entries_of(venv: Path, store: Path) -> dict[str, StoreEntry]:

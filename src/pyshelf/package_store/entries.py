@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyshelf.core.clock import now
 from pyshelf.core.lockfile import pin_line
 from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
@@ -42,6 +43,16 @@ _FORMAT = 1
 
 
 @dataclass(frozen=True)
+class EntrySize:
+    """What an entry holds, measured once when it is filled (it never changes after), so
+    that ``status`` can add the store up from the database instead of walking it."""
+
+    bytes: int  # the sum of its files' sizes
+    files: int
+    created_at: str
+
+
+@dataclass(frozen=True)
 class StoreEntry:
     path: Path
     name: str  # canonical
@@ -49,6 +60,7 @@ class StoreEntry:
     prefix: str  # the scratch venv it was installed into, as its scripts name it
     site: str  # its site-packages part, relative to the entry
     url: str  # the direct reference it was installed from; "" for the index's packages
+    size: EntrySize | None = None  # None for an entry filled before sizes were recorded
 
 
 def entry_path(store: Path, name: str, version: str, key: str) -> Path:
@@ -69,11 +81,34 @@ def read_entry(path: Path) -> StoreEntry | None:
     """The entry at ``path``; None for anything else (a half-filled or foreign folder)."""
     try:
         data = json.loads((path / ENTRY_FILE).read_text(encoding="utf-8"))
+        size = (EntrySize(int(data["bytes"]), int(data["files"]), str(data["created_at"]))
+                if "bytes" in data else None)
         return StoreEntry(path=path, name=str(data["name"]), version=str(data["version"]),
                           prefix=str(data["prefix"]), site=str(data["site"]),
-                          url=str(data["url"]))
+                          url=str(data["url"]), size=size)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def measure(folder: Path) -> tuple[int, int]:
+    """(bytes, files) below ``folder``: the sum of its files' sizes, links not followed."""
+    used = files = 0
+    for root, dirs, names in os.walk(folder):
+        for name in [*names, *(d for d in dirs if Path(root, d).is_symlink())]:
+            try:
+                used += (Path(root) / name).lstat().st_size
+            except OSError:
+                continue
+            files += 1
+    return used, files
+
+
+def entry_size(entry: StoreEntry) -> EntrySize:
+    """The entry's recorded size, or (filled before sizes were recorded) measured now."""
+    if entry.size is not None:
+        return entry.size
+    used, files = measure(entry.path)
+    return EntrySize(used, files, now())
 
 
 def provide(engine: Engine, layout: Layout, python: str, lock: Lock, *, abi: str,
@@ -224,11 +259,14 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
         (new / part).parent.mkdir(parents=True, exist_ok=True)
         (staging / part).rename(new / part)
         moved.add(part)
+    used, files = measure(new)
+    size = EntrySize(used, files, now())
     entry = StoreEntry(path=final, name=name, version=version, prefix=str(staging),
-                       site=str(site_part), url=package.url or "")
+                       site=str(site_part), url=package.url or "", size=size)
     (new / ENTRY_FILE).write_text(json.dumps({
         "format": _FORMAT, "name": name, "version": version, "prefix": entry.prefix,
-        "site": entry.site, "url": entry.url, "abi": abi,
+        "site": entry.site, "url": entry.url, "abi": abi, "bytes": size.bytes,
+        "files": size.files, "created_at": size.created_at,
     }, indent=1) + "\n", encoding="utf-8")
     freeze(new)
     new.rename(final)

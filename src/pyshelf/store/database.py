@@ -130,6 +130,25 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (gen_id, name)
     );
     """,
+    # 6: the package store's entries with their sizes, which generation uses which, and
+    # each generation's own size, so status adds up the disk without walking it
+    """
+    CREATE TABLE store_entries (
+        entry TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        files INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE generation_entries (
+        generation_id INTEGER NOT NULL REFERENCES generations(id),
+        entry TEXT NOT NULL,
+        PRIMARY KEY (generation_id, entry)
+    );
+    ALTER TABLE generations ADD COLUMN own_bytes INTEGER;
+    ALTER TABLE generations ADD COLUMN own_files INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -174,6 +193,25 @@ class GenerationRecord:
 
 
 @dataclass(frozen=True)
+class StoreEntryRecord:
+    """A store entry as the database knows it: its folder's name and what it holds."""
+
+    entry: str
+    name: str
+    version: str
+    bytes: int
+    files: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class StoreUsage:
+    entries: int
+    bytes: int
+    files: int
+
+
+@dataclass(frozen=True)
 class NewGeneration:
     """Everything one change writes, committed together or not at all."""
 
@@ -186,6 +224,9 @@ class NewGeneration:
     packages: list[InstalledPackage]
     edges: list[Edge]
     isolated: list[IsolatedApp] = field(default_factory=list)
+    # the store entries it (and its isolated apps) are composed of
+    store_entries: list[StoreEntryRecord] = field(default_factory=list)
+    own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
 
 
 @dataclass(frozen=True)
@@ -314,10 +355,36 @@ class State:
         """Every recorded generation and whether it is on disk (``ready``) or collected."""
         return dict(self._db.execute("SELECT id, state FROM generations ORDER BY id").fetchall())
 
-    def mark_collected(self, gen_ids: Iterable[int]) -> None:
+    def mark_collected(self, gen_ids: Iterable[int], entries_gone: Iterable[str] = ()
+                       ) -> None:
+        """Record generations as collected, and the store entries that went with them."""
         with self._writing():
             self._db.executemany("UPDATE generations SET state = 'collected' WHERE id = ?",
                                  [(g,) for g in gen_ids])
+            self._forget_entries(entries_gone)
+
+    def forget_store_entries(self, entries: Iterable[str]) -> None:
+        """Store entries removed from disk (damaged ones doctor set aside)."""
+        with self._writing():
+            self._forget_entries(entries)
+
+    def _forget_entries(self, entries: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM store_entries WHERE entry = ?",
+                             [(e,) for e in entries])
+
+    def store_usage(self) -> StoreUsage:
+        count, used, files = self._db.execute(
+            "SELECT count(*), coalesce(sum(bytes), 0), coalesce(sum(files), 0)"
+            " FROM store_entries").fetchone()
+        return StoreUsage(count, used, files)
+
+    def generation_sizes(self) -> dict[int, tuple[int, int] | None]:
+        """Each generation on disk's own size (bytes, files): its links and the files
+        written into it, not the store's; None for one built before sizes were recorded."""
+        rows = self._db.execute("SELECT id, own_bytes, own_files FROM generations"
+                                " WHERE state = 'ready' ORDER BY id").fetchall()
+        return {gen_id: None if used is None else (used, files)
+                for gen_id, used, files in rows}
 
     def intent(self, gen_id: int) -> list[IntentEntry]:
         rows = self._db.execute(
@@ -428,13 +495,23 @@ class State:
             return int(cursor.lastrowid or 0)
 
     def _insert_generation(self, new: NewGeneration) -> None:
+        own_bytes, own_files = new.own_size or (None, None)
         self._db.execute(
             "INSERT INTO generations (id, created_at, python_path, python_resolved,"
-            " python_implementation, python_version, marker_env, lock_text, state)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')",
+            " python_implementation, python_version, marker_env, lock_text, state,"
+            " own_bytes, own_files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)",
             (new.id, new.created_at, new.interpreter.path, new.interpreter.resolved,
              new.interpreter.implementation, new.interpreter.version,
-             json.dumps(new.marker_env, sort_keys=True), new.lock_text),
+             json.dumps(new.marker_env, sort_keys=True), new.lock_text, own_bytes, own_files),
+        )
+        self._db.executemany(  # an entry never changes, so the first record of it stands
+            "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry) DO NOTHING",
+            [(e.entry, e.name, e.version, e.bytes, e.files, e.created_at)
+             for e in new.store_entries],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO generation_entries VALUES (?, ?)",
+            [(new.id, e.entry) for e in new.store_entries],
         )
         self._db.executemany(
             "INSERT INTO generation_requirements VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,35 @@ from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Interpreter,
 from pyshelf.generations.folders import LOCK_FILE_NAME, generation_ids_on_disk, generation_link
 from pyshelf.generations.recovery import env_target
 from pyshelf.layout import Layout
-from pyshelf.store.database import NewGeneration, open_state
+from pyshelf.package_store.compose import entries_of, read_composition
+from pyshelf.package_store.entries import entry_size
+from pyshelf.store.database import NewGeneration, StoreEntryRecord, open_state
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import read_distributions
 
 RECORD_FILE_NAME = "pyshelf-generation.json"
 RECORD_FORMAT = 1
+
+
+def store_records(venvs: Sequence[Path], store: Path) -> list[StoreEntryRecord]:
+    """The store entries ``venvs`` (a generation and its isolated apps' environments) are
+    composed of, with their sizes, as the database keeps them."""
+    found: dict[str, StoreEntryRecord] = {}
+    for venv in venvs:
+        for entry in entries_of(venv, store).values():
+            size = entry_size(entry)
+            found[entry.path.name] = StoreEntryRecord(entry.path.name, entry.name,
+                                                      entry.version, size.bytes, size.files,
+                                                      size.created_at)
+    return sorted(found.values(), key=lambda record: record.entry)
+
+
+def own_size(venv: Path) -> tuple[int, int] | None:
+    """(bytes, files) of what is ``venv``'s own, as measured when it was composed."""
+    composition = read_composition(venv)
+    if composition is None or composition.bytes is None or composition.files is None:
+        return None
+    return composition.bytes, composition.files
 
 
 def write_generation_record(gen_dir: Path, new: NewGeneration, settings: Mapping[str, str]
@@ -54,8 +77,9 @@ class UnusableGeneration(Exception):
     """A generation directory without a readable record of its own."""
 
 
-def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str, str]]:
+def read_generation(layout: Layout, gen_id: int) -> tuple[NewGeneration, dict[str, str]]:
     """The database rows of one generation, from its own files; and its settings."""
+    gen_dir = layout.gen_dir(gen_id)
     try:
         data = json.loads((gen_dir / RECORD_FILE_NAME).read_text(encoding="utf-8"))
         lock_text = (gen_dir / LOCK_FILE_NAME).read_text(encoding="utf-8")
@@ -83,6 +107,9 @@ def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str
         packages=package_records(distributions, intent, lock, {}, created_at),
         edges=dependency_edges(distributions, roots, marker_env),
         isolated=isolated,
+        store_entries=store_records(
+            [gen_dir, *(layout.isolated / app.env_dir for app in isolated)], layout.store),
+        own_size=own_size(gen_dir),
     )
     return new, settings
 
@@ -131,7 +158,7 @@ def rebuild_database(layout: Layout) -> Rebuilt:
         settings: dict[str, str] = {}
         for gen_id in generation_ids_on_disk(layout):
             try:
-                new, settings_then = read_generation(layout.gen_dir(gen_id), gen_id)
+                new, settings_then = read_generation(layout, gen_id)
             except UnusableGeneration as exc:
                 skipped[gen_id] = str(exc)
                 continue

@@ -87,14 +87,21 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
 def recorded_files(folder: Path) -> list[Path]:
     """Every file the installer wrote, from ``RECORD``, as normalised paths (its entries are
     relative to site-packages, scripts' with ``..``); none if it cannot be read."""
+    return [path for path, _ in recorded_hashes(folder)]
+
+
+def recorded_hashes(folder: Path) -> list[tuple[Path, str]]:
+    """Each file of ``RECORD`` (as :func:`recorded_files` has it) with its hash column
+    (``sha256=...``, empty for files listed without one)."""
     import csv  # only commands that link or run apps read a RECORD
 
     try:
         with (folder / "RECORD").open(newline="", encoding="utf-8") as record:
-            entries = [row[0] for row in csv.reader(record) if row]
+            rows = [row for row in csv.reader(record) if row]
     except (OSError, UnicodeDecodeError, csv.Error):
         return []
-    return [Path(os.path.normpath(folder.parent / entry)) for entry in entries]
+    return [(Path(os.path.normpath(folder.parent / row[0])), row[1] if row[1:] else "")
+            for row in rows]
 
 
 def wheel_tags(folder: Path) -> list[str]:

@@ -18,6 +18,8 @@ from pyshelf.store.database import (
     InaccessibleDatabase,
     OperationRecord,
     State,
+    StoreEntryRecord,
+    StoreUsage,
     UnreadableDatabase,
     database_error,
     error_kind,
@@ -447,3 +449,39 @@ def test_env_dirs_of_generations_being_collected_are_no_longer_in_use(state: Sta
 
     assert state.isolated_env_dirs() == {"black-1", "black-2"}
     assert state.isolated_env_dirs([1]) == {"black-2"}
+
+
+def test_schema_5_gains_the_store_tables_and_its_generations_have_no_size(db_path):
+    with closing(sqlite3.connect(db_path)) as db:
+        for migration in MIGRATIONS[:5]:
+            db.executescript(migration)
+        db.execute("INSERT INTO generations VALUES (1, 't', 'p', 'r', 'cpython', '3.12', '{}',"
+                   " '', 'ready')")
+        db.execute("PRAGMA user_version = 5")
+        db.commit()
+
+    migrated = open_state(db_path)
+    try:
+        assert migrated.generation_sizes() == {1: None}  # built the old way: size unknown
+        assert migrated.store_usage() == StoreUsage(0, 0, 0)
+        record(migrated, new_generation(2, store_entries=[BLACK_ENTRY], own_size=(300, 4)))
+        assert migrated.generation_sizes() == {1: None, 2: (300, 4)}
+    finally:
+        migrated.close()
+    assert user_version(db_path) == SCHEMA_VERSION
+
+
+BLACK_ENTRY = StoreEntryRecord("black-24.1.0-k1", "black", "24.1.0", 1000, 10, "t")
+CLICK_ENTRY = StoreEntryRecord("click-8.1.7-k2", "click", "8.1.7", 500, 5, "t")
+
+
+def test_store_entries_are_counted_once_and_forgotten_with_their_collection(state: State):
+    record(state, new_generation(1, store_entries=[BLACK_ENTRY, CLICK_ENTRY]))
+    record(state, new_generation(2, store_entries=[CLICK_ENTRY]))  # shares click's entry
+
+    assert state.store_usage() == StoreUsage(2, 1500, 15)
+
+    state.mark_collected([1], entries_gone=[BLACK_ENTRY.entry])
+
+    assert state.store_usage() == StoreUsage(1, 500, 5)
+    assert list(state.generation_sizes()) == [2]
