@@ -198,12 +198,13 @@ def corrupt(path: Path, spans: list[range]) -> None:
 
 
 def damage(path: Path, where: str) -> list[range]:
-    """``schema``: the middle of page 1, which holds the schema every query needs;
+    """``schema``: page 1's b-tree header and middle, which hold the schema every query
+    needs (or, once it outgrows one page, point to the pages that do);
     ``indexes``: the b-tree header of each index's root page, which SQLite's quick check
     reports one by one, and which every command meets looking up the current generation
     (noise elsewhere in a page could read as other data: SQLite keeps no checksums)."""
     if where == "schema":
-        return [range(PAGE // 4, 3 * PAGE // 4)]
+        return [range(100, 108), range(PAGE // 4, 3 * PAGE // 4)]
     with closing(sqlite3.connect(path)) as db:
         roots = db.execute("SELECT rootpage FROM sqlite_schema WHERE type = 'index'").fetchall()
     return [range((page - 1) * PAGE, (page - 1) * PAGE + 8) for (page,) in roots]
