@@ -373,6 +373,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                      started, reinstall),
             edges=intent_edges(built.distributions, intent, built.facts.marker_env),
             isolated=apps,
+            requires={dist.name: dist.requires for dist in built.distributions},
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         for line in built_from_source(lock, record.packages, previous_packages):

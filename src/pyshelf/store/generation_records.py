@@ -83,6 +83,7 @@ def read_generation(gen_dir: Path, gen_id: int) -> tuple[NewGeneration, dict[str
         packages=package_records(distributions, intent, lock, {}, created_at),
         edges=dependency_edges(distributions, roots, marker_env),
         isolated=isolated,
+        requires={dist.name: dist.requires for dist in distributions},
     )
     return new, settings
 
