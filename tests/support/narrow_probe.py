@@ -1,6 +1,6 @@
-"""Run in a sandbox's environment with a shelf home: computes every removal of a subset of
-the current intent both ways (the narrow lock, and today's resolve as the command would run
-it), and prints them as JSON.
+"""Run in a sandbox's environment with a shelf home and requirements to add: computes every
+removal of a subset of the current intent, and each addition, both ways (the narrow lock,
+and today's resolve as the command would run it), and prints them as JSON.
 
 A script of its own, so that it runs pyshelf's functions with the sandbox's environment (its
 index, uv's cache) exactly as the ``pyshelf`` command does.
@@ -11,17 +11,20 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
-from pyshelf.change.narrow import lock_without_resolving
+from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
 from pyshelf.change.resolve import resolve
+from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import ChangeRequest, Lock
+from pyshelf.core.specs import parse_install_specs
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 from pyshelf.shelf import open_shelf
 
 
-def main(home: str) -> None:
+def main(home: str, *added: str) -> None:
     shelf = open_shelf(Layout(Path(home)))
     current = shelf.state.generation(shelf.current_generation_id())
     intent = shelf.state.intent(current.id)
@@ -41,7 +44,24 @@ def main(home: str) -> None:
             removals.append({"leaving": leaving,
                              "narrow": text_of(lock_without_resolving(shelf, request, current)),
                              "full": text_of(resolved(request, current.lock))})
-    print(json.dumps({"lock": current.lock.text, "removals": removals}))
+    additions = []
+    for spec in added:
+        new = parse_install_specs([spec], "now")
+        if new[0].name in {entry.name for entry in intent}:
+            continue  # a change of what is asked for, not an addition
+        request = ChangeRequest(intent=[*intent, *new])
+        alone: Future[Lock] = Future()
+        alone.set_result(resolved(ChangeRequest(intent=new), EMPTY_LOCK) or EMPTY_LOCK)
+        try:
+            narrow = resolve_within_shelf(shelf, request, current, intent, new, alone)
+        except PyshelfError as exc:  # as the full resolve would: the test compares
+            narrow = exc
+        additions.append({"spec": spec, "full": text_of(resolved(request, current.lock)),
+                          "narrow": narrow.message if isinstance(narrow, PyshelfError)
+                          else text_of(narrow),
+                          "failed": isinstance(narrow, PyshelfError)})
+    print(json.dumps({"lock": current.lock.text, "removals": removals,
+                      "additions": additions}))
 
 
 def text_of(lock: Lock | None) -> str | None:

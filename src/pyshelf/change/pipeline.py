@@ -28,7 +28,7 @@ from pyshelf.apps.isolated import (
 )
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
-from pyshelf.change.narrow import lock_without_resolving
+from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
@@ -148,6 +148,9 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         narrowed = None
         if provided is None:  # a stand-in for the system's packages is resolver input
             narrowed = lock_without_resolving(shelf, request, current)
+            if narrowed is None and alone is not None:
+                narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
+                                                alone)
         try:
             lock = narrowed if narrowed is not None else resolve_for(intent)
         except ConflictError:

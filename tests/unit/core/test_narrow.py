@@ -1,4 +1,5 @@
-"""Locks computed from the current one without the resolver: what a removal keeps."""
+"""Locks computed from the current one without the resolver: what a removal keeps, and a
+current lock joined by what an addition brings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from packaging.requirements import Requirement
 
 from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.model import IntentEntry, Lock
-from pyshelf.core.narrow import kept_lock
+from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
 
 LINUX = {**default_environment(), "sys_platform": "linux"}
 WINDOWS = {**LINUX, "sys_platform": "win32"}
@@ -89,6 +90,28 @@ def test_direct_references_and_unusual_locks_leave_it_to_the_resolver():
     for text in ("# a comment\na==1.0\n", "a==1.0", "A==1.0\n",
                  "a @ file:///src/a\n", "--index-url https://example.com\na==1.0\n"):
         assert kept_lock(parse_lock(text), requires, LINUX, wanted("a")) is None, text
+
+
+def test_additions_join_the_lock_in_name_order():
+    joined = added_lock(parse_lock("beta==1.0\ngamma==1.1\n"),
+                        parse_lock("alpha==2.0\ngamma==1.1\nzeta==1.0\n"))
+
+    assert joined is not None
+    assert joined.text == "alpha==2.0\nbeta==1.0\ngamma==1.1\nzeta==1.0\n"
+    assert joined == parse_lock(joined.text)
+
+
+def test_additions_that_disagree_or_are_not_plain_are_refused():
+    current = parse_lock("beta==1.0\ngamma==1.1\n")
+    assert added_lock(current, parse_lock("gamma==1.0\n")) is None
+    assert added_lock(current, parse_lock("a @ https://example.com/a-1.0.tar.gz\n")) is None
+    assert added_lock(parse_lock("gamma==1.1\nbeta==1.0\n"), parse_lock("a==1.0\n")) is None
+
+
+def test_plain_pins_are_read_only_from_plain_locks():
+    assert plain_pins(parse_lock("a==1.0\nb==2.0\n")) == {"a": "1.0", "b": "2.0"}
+    assert plain_pins(parse_lock("")) == {}
+    assert plain_pins(parse_lock("a==1.0\nb @ file:///src/b\n")) is None
 
 
 # Random graphs: every package at 1.0, requirements with and without markers and extras.
