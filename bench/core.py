@@ -40,8 +40,10 @@ Row = tuple[str, float, str, float]
 
 
 class Bench:
-    def __init__(self, root: Path, python: str, index_url: str | None) -> None:
+    def __init__(self, root: Path, python: str, index_url: str | None,
+                 pyshelf: str = PYSHELF) -> None:
         self.root = root
+        self.pyshelf = pyshelf
         self.python = python
         self.index_url = index_url
         self.env = {k: v for k, v in os.environ.items()
@@ -69,16 +71,16 @@ class Bench:
 
     def pyshelf_install(self, packages: tuple[str, ...]) -> tuple[float, Path]:
         home = self.fresh("shelf")
-        self.run(PYSHELF, "--home", str(home), "init", "--python", self.python, "--yes",
-                 "--no-modify-shell", "--bin-dir", str(home / "bin"))
-        return self.run(PYSHELF, "--home", str(home), "install", "--yes", *packages), home
+        self.shelf(home, "init", "--python", self.python, "--yes", "--no-modify-shell",
+                   "--bin-dir", str(home / "bin"))
+        return self.shelf(home, "install", "--yes", *packages), home
 
     def output(self, *argv: str) -> str:
         return subprocess.run(argv, env=self.env, check=True, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL).stdout
 
     def shelf(self, home: Path, *args: str) -> float:
-        return self.run(PYSHELF, "--home", str(home), *args)
+        return self.run(self.pyshelf, "--home", str(home), *args)
 
     def uv_sync_fresh(self, lock: Path) -> float:
         venv = self.fresh("uv-sync") / "venv"
@@ -104,15 +106,30 @@ def median_of(runs: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def workload_arguments(parser: argparse.ArgumentParser, *, extra: str, report: str) -> None:
+    """The options every pyshelf benchmark takes: how often, on which interpreter and
+    index, which packages, the one package its changes move, and where the report goes."""
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=shutil.which("python3") or sys.executable)
     parser.add_argument("--index-url")
     parser.add_argument("--packages", nargs="+", default=list(TOOLSET))
-    parser.add_argument("--extra", default="httpie", help="the package undo takes away again")
-    parser.add_argument("--output", type=Path,
-                        help="markdown file to write (default: bench/results/<date>-core.md)")
+    parser.add_argument("--extra", default="httpie", help=extra)
+    parser.add_argument("--output", type=Path, help="markdown file to write (default: "
+                                                    f"bench/results/<date>-{report}.md)")
+
+
+def write_report(report: str, output: Path | None, name: str) -> None:
+    """Print the report and write it to ``output`` or ``bench/results/<date>-<name>.md``."""
+    print(report)
+    output = output or Path(__file__).parent / "results" / f"{date.today()}-{name}.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    print(f"written to {output}", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    workload_arguments(parser, extra="the package undo takes away again", report="core")
     args = parser.parse_args()
     packages = tuple(args.packages)
     with tempfile.TemporaryDirectory(prefix="pyshelf-bench-") as scratch:
@@ -144,12 +161,7 @@ def main() -> int:
         ("list", list_shelf, "pip list --path <site-packages>", list_pip),
         *undo_rows,
     ]
-    report = render(rows, packages, count, args)
-    print(report)
-    output = args.output or Path(__file__).parent / "results" / f"{date.today()}-core.md"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report, encoding="utf-8")
-    print(f"written to {output}", file=sys.stderr)
+    write_report(render(rows, packages, count, args), args.output, "core")
     return 0
 
 

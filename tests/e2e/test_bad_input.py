@@ -54,7 +54,7 @@ def test_unknown_package(shelf):
 ])
 def test_a_release_the_index_does_not_have_is_no_conflict(shelf, spec, sentence):
     result = _refused(shelf, "install", spec, "--yes", code=1)
-    assert result.stderr == f"Resolving 2 requirements ...\nerror: {sentence}\n"
+    assert result.stderr == f"Resolving 1 requirement ...\nerror: {sentence}\n"
 
 
 def test_conflict_exits_3_with_explanation(shelf):
@@ -85,7 +85,7 @@ def test_unreachable_index(shelf, wheel_index):
         result = _refused(shelf, "install", "alpha", "--yes", code=1)
     finally:
         wheel_index.server.start()
-    assert result.stderr.startswith("Resolving 2 requirements ...\nerror: ")
+    assert result.stderr.startswith("Resolving 1 requirement ...\nerror: ")
     assert "could not be connected to (Connection refused" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2
 
@@ -115,7 +115,7 @@ def test_saying_no_at_the_prompt_is_an_abort_not_an_error(shelf):
 
     assert declined.returncode == 4
     assert declined.stdout.endswith("Proceed? [y/N] ")
-    assert declined.stderr == "Resolving 2 requirements ...\nNothing was changed.\n"
+    assert declined.stderr == "Resolving 1 requirement ...\nNothing was changed.\n"
     assert snapshot(shelf) == before
     assert _answering(shelf, "y", "install", "alpha").returncode == 0
     assert "alpha" in packages(shelf)

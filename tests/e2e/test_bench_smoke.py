@@ -1,4 +1,4 @@
-"""The benchmark script runs end to end on a tiny workload, so it cannot rot unnoticed."""
+"""The benchmark scripts run end to end on a tiny workload, so they cannot rot unnoticed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.sandbox import pyshelf_script
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "core.py"
+NARROW = BENCH.with_name("narrow.py")
 
 
 def test_core_benchmark_runs_against_the_local_index(sandbox, tmp_path):
@@ -26,3 +29,22 @@ def test_core_benchmark_runs_against_the_local_index(sandbox, tmp_path):
                 "| restore a collected generation (rebuild from lock) |"):
         assert row in text
     assert "(2 packages installed)" in text
+
+
+def test_narrow_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox, tmp_path):
+    report = tmp_path / "report.md"
+    env = {**sandbox.env}
+    env.pop("PYSHELF_INDEX_URL")
+    result = subprocess.run(
+        [sys.executable, str(NARROW), "--before", str(pyshelf_script()), "--runs", "1",
+         "--python", str(sandbox.base_python), "--index-url", sandbox.index_url,
+         "--packages", "beta", "--extra", "app-tool", "--output", str(report)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    for row in ("| install-one --dry-run |", "| install-one |", "| remove --dry-run |",
+                "| remove |"):
+        assert row in text
+    assert "(2 packages installed)" in text
+    assert "The locks of the shelf plus app-tool: the same before and after." in text

@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     generation_dirs,
     packages,
     run_without_subprocesses,
+    uv_wrapper,
 )
 
 pytestmark = pytest.mark.shelf("install beta --yes")
@@ -300,7 +301,7 @@ def test_doctor_reports_outside_changes_without_touching_them(shelf):
     assert "advice: `pyshelf adopt` records them" in result.stdout
 
 
-def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf):
+def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf, tmp_path):
     shelf.ok("install", "alpha", "--yes")
     shelf.ok("config", "set", "keep_generations", "7")
     shelf.ok("install", "gamma", "--yes")  # its record carries keep_generations=7
@@ -330,6 +331,10 @@ def test_corrupt_database_is_set_aside_and_rebuilt_from_the_generations(shelf):
     assert shelf.ok("config", "get", "keep_generations").stdout == "7\n"
     assert "database rebuilt from 4 generation(s)" in shelf.ok("history").stdout
     assert "baseline" in shelf.ok("snapshots").stdout
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "compile", "exit 2"))
+    # the packages' requirements are restored with the rest: a removal needs no resolver
+    assert "- alpha" in shelf.ok("remove", "alpha", "--dry-run").stdout
+    shelf.env.pop("PYSHELF_UV")
     shelf.ok("rollback", "--to", "2", "--yes")  # restored generations are real generations
     assert packages(shelf)["gamma"] == ("1.1", "dependency")
 

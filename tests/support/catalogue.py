@@ -132,6 +132,12 @@ CATALOGUE: tuple[Dist, ...] = (
     # it is by its version).
     cli_dist("rst-writer", "1.0", scripts=("rst-writer",), requires=("rst-base",)),
     cli_dist("rst-base", "2.0", scripts=("rst-writer", "rst-base")),
+    # Asks for delta's extra: once it goes, so does epsilon, unless delta[fast] is asked for.
+    Dist("wants-fast", "1.0", requires=("delta[fast]",)),
+    # Its newest release needs moved-lib>=2: a shelf holding moved-lib 1.0 with nothing
+    # keeping it there moves moved-lib rather than take lifter 1.0.
+    Dist("lifter", "1.0", requires=("moved-lib",)),
+    Dist("lifter", "2.0", requires=("moved-lib>=2",)),
     TINYBACKEND,
     # A download large enough that uv names it while it runs.
     _bulky(),

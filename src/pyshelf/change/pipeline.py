@@ -28,6 +28,7 @@ from pyshelf.apps.isolated import (
 )
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
+from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
@@ -144,8 +145,14 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
         alone = _resolve_alone(shelf, new, provided)
+        narrowed = None
+        if provided is None:  # a stand-in for the system's packages is resolver input
+            narrowed = lock_without_resolving(shelf, request, current)
+            if narrowed is None and alone is not None:
+                narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
+                                                alone)
         try:
-            lock = resolve_for(intent)
+            lock = narrowed if narrowed is not None else resolve_for(intent)
         except ConflictError:
             if not request.leave_out_unavailable or same_minor(version,
                                                                current.interpreter.version):
@@ -382,6 +389,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                 [layout.gen_dir(gen_id), *(layout.isolated / app.env_dir for app in apps)],
                 layout.store),
             own_size=own_size(layout.gen_dir(gen_id)),
+            requires={dist.name: dist.requires for dist in built.distributions},
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         for line in built_from_source(lock, record.packages, previous_packages):

@@ -8,12 +8,14 @@ normalised PEP 508 line per requirement, so nothing typed can smuggle in an opti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
+from pyshelf import ui
 from pyshelf.change.system_stubs import representable, write_stub_wheels
 from pyshelf.core.graph import Distribution
-from pyshelf.core.lockfile import parse_lock, pin_line
+from pyshelf.core.lockfile import EMPTY_LOCK, parse_lock, pin_line
 from pyshelf.core.model import ChangeRequest, IntentEntry, Lock, LockedPackage
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
@@ -37,8 +39,31 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
     ``prefer_cache`` is for changes that ask for nothing new (remove, rebuild, adopt,
     import): they keep the versions they have, which uv's cache already describes, so
     resolving from the cache alone is tried first and saves one revalidation request per
-    package; only if the cache lacks something does uv ask the index. ``quiet`` keeps uv's
-    notices (a yanked release) for the resolve whose lock is used."""
+    package; only if the cache lacks something does uv ask the index. ``quiet`` (a resolve
+    nobody waits on) shows no progress and keeps uv's notices (a yanked release) for the
+    resolve whose lock is used."""
+    lock, yanked = _compile(engine, layout, request, python, previous, provided, label,
+                            quiet=quiet)
+    for notice in [] if quiet else yanked:
+        ui.warn(notice)
+    return lock
+
+
+def resolve_added(engine: Engine, layout: Layout, added: Sequence[IntentEntry], python: str,
+                  pins: Mapping[str, str], *, offline: bool) -> tuple[Lock, list[str]]:
+    """Only the ``added`` requirements, with the shelf's ``pins`` as constraints: uv reads
+    the index pages of what they bring and nothing else. Returns the lock of those
+    packages and the yanked releases it chose, unsaid, since the caller may still prefer
+    a full resolve."""
+    return _compile(engine, layout, ChangeRequest(intent=added, pins=pins), python,
+                    EMPTY_LOCK, None, "added", quiet=False, offline=offline)
+
+
+def _compile(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
+             previous: Lock, provided: Sequence[Distribution] | None, label: str, *,
+             quiet: bool, offline: bool | None = None) -> tuple[Lock, list[str]]:
+    """The lock of ``request`` and the yanked releases uv chose for it: offline or not as
+    ``offline`` says, or (None) from uv's cache first where the request prefers it."""
     provided = representable(provided or ())
     pins = {**request.pins, **{d.name: d.version for d in provided}}
     with layout.scratch(label) as work:  # one label per resolve running at once
@@ -60,21 +85,27 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
             find_links = write_stub_wheels(work / "system", provided)
         lock_out = work / "lock.txt"
         lock_out.write_text(previous.text, encoding="utf-8")
-        def compile_lock(offline: bool) -> str:
-            return engine.compile(requirements_in, lock_out, python, upgrade=request.upgrade,
-                                  upgrade_packages=request.upgrade_packages,
-                                  refresh_packages=request.refresh,
-                                  constraints=constraints, find_links=find_links,
-                                  no_emit=sorted(d.name for d in provided), offline=offline,
-                                  quiet=quiet)
+        editables = {e.source_path: e.name for e in request.intent
+                     if e.kind == "editable" and e.source_path}
 
-        text = cache_first(compile_lock, request.prefer_cache and not request.upgrade
+        def compile_lock(offline: bool) -> tuple[Lock, list[str]]:
+            compiled = engine.compile(
+                requirements_in, lock_out, python, upgrade=request.upgrade,
+                upgrade_packages=request.upgrade_packages, refresh_packages=request.refresh,
+                constraints=constraints, find_links=find_links,
+                no_emit=sorted(d.name for d in provided), offline=offline, quiet=quiet)
+            return parse_lock(compiled.text, editables), compiled.yanked
+
+        if offline is not None:
+            return compile_lock(offline)
+        return cache_first(compile_lock, request.prefer_cache and not request.upgrade
                            and not request.upgrade_packages)
-        return parse_lock(text, {e.source_path: e.name for e in request.intent
-                                 if e.kind == "editable" and e.source_path})
 
 
-def cache_first(compile_lock: Callable[[bool], str], prefer_cache: bool) -> str:
+Compiled = TypeVar("Compiled")
+
+
+def cache_first(compile_lock: Callable[[bool], Compiled], prefer_cache: bool) -> Compiled:
     """``compile_lock(offline)``, from uv's cache alone first where ``prefer_cache``, and
     from the index only if the cache lacked something (uv then leaves the output as it
     was)."""
@@ -93,8 +124,11 @@ def pylock(engine: Engine, layout: Layout, packages: Iterable[LockedPackage], py
     with layout.scratch(label) as work:
         pins = work / "pins.txt"
         pins.write_text("".join(f"{pin_line(p)}\n" for p in packages), encoding="utf-8")
-        return cache_first(
+        compiled = cache_first(
             lambda offline: engine.compile(pins, work / "pylock.toml", python,
                                            output_format="pylock.toml", no_deps=no_deps,
                                            offline=offline, quiet=quiet),
             prefer_cache)
+    for notice in [] if quiet else compiled.yanked:
+        ui.warn(notice)
+    return compiled.text

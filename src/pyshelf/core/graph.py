@@ -8,7 +8,7 @@ running pyshelf.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ class Distribution:
 
 
 @cache  # the check before a switch and the edges after it parse the same strings
-def _parse(text: str) -> Requirement | None:
+def parse_requirement(text: str) -> Requirement | None:
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
@@ -62,7 +62,7 @@ def dependency_edges(
         root_name: str = canonicalize_name(root.name)
         if root_name in extras:
             extras[root_name] |= {canonicalize_name(e) for e in root.extras}
-    parsed = {d.name: [r for r in map(_parse, d.requires) if r is not None]
+    parsed = {d.name: [r for r in map(parse_requirement, d.requires) if r is not None]
               for d in by_name.values()}
     edges: dict[tuple[str, str], Edge] = {}
     pending = list(by_name)
@@ -70,7 +70,7 @@ def dependency_edges(
         name = pending.pop()
         for requirement in parsed[name]:
             target = canonicalize_name(requirement.name)
-            if target not in by_name or not _applies(requirement, extras[name], marker_env):
+            if target not in by_name or not applies(requirement, extras[name], marker_env):
                 continue
             wanted = {canonicalize_name(e) for e in requirement.extras}
             if target == name:  # 'a[all]' requiring 'a[x]': extras, not a dependency
@@ -95,14 +95,14 @@ def unmet_requirements(
     dists = list(distributions)
     extras: dict[str, set[str]] = {d.name: set() for d in dists}
     for dist in dists:  # extras asked for by other packages
-        for requirement in filter(None, map(_parse, dist.requires)):
-            if _applies(requirement, extras[dist.name], marker_env):
+        for requirement in filter(None, map(parse_requirement, dist.requires)):
+            if applies(requirement, extras[dist.name], marker_env):
                 extras.setdefault(canonicalize_name(requirement.name), set()).update(
                     canonicalize_name(e) for e in requirement.extras)
     problems = []
     for dist in dists:
-        for requirement in filter(None, map(_parse, dist.requires)):
-            if not _applies(requirement, extras[dist.name], marker_env):
+        for requirement in filter(None, map(parse_requirement, dist.requires)):
+            if not applies(requirement, extras[dist.name], marker_env):
                 continue
             version = provided.get(canonicalize_name(requirement.name))
             if version is None or not requirement.specifier.contains(version, prereleases=True):
@@ -110,7 +110,9 @@ def unmet_requirements(
     return sorted(problems)
 
 
-def _applies(requirement: Requirement, extras: set[str], marker_env: Mapping[str, str]) -> bool:
+def applies(requirement: Requirement, extras: Set[str], marker_env: Mapping[str, str]) -> bool:
+    """Whether ``requirement`` holds for the environment, with ``extras`` of its package
+    asked for (a resolver reads ``extra == "x"`` that way, and no extra as ``""``)."""
     if requirement.marker is None:
         return True
     return any(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import packaging
 
@@ -76,6 +77,13 @@ class InterpreterFacts:
     # What compiled files are built for (``cpython-312-x86_64-linux-gnu``): interpreters
     # that share it can share installed packages, bytecode and extension modules alike.
     abi: str = ""
+
+
+class Compiled(NamedTuple):
+    """What ``uv pip compile`` wrote, and a sentence for each yanked release it chose."""
+
+    text: str
+    yanked: list[str]
 
 
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
@@ -191,12 +199,13 @@ class Engine:
                 refresh_packages: Sequence[str] = (), constraints: Path | None = None,
                 no_emit: Sequence[str] = (), find_links: Path | None = None,
                 output_format: str = "requirements.txt", offline: bool = False,
-                quiet: bool = False, no_deps: bool = False) -> str:
+                quiet: bool = False, no_deps: bool = False) -> Compiled:
         """Resolve ``requirements_in`` into ``lock_out``, preferring pins already there;
         ``offline`` resolves from uv's cache alone (and fails if it lacks anything);
-        ``quiet`` (a resolve nobody waits on) shows no progress and leaves the yanked
-        releases it chose unsaid; ``no_deps`` resolves exactly the requirements given
-        (pins whose dependencies are pinned already)."""
+        ``quiet`` (a resolve nobody waits on) shows no progress; ``no_deps`` resolves
+        exactly the requirements given (pins whose dependencies are pinned already). The
+        yanked releases it chose are returned, not said: only the caller knows whether
+        this resolution is the one the change uses."""
         argv = [
             self.uv, "pip", "compile", "--no-config", "--no-python-downloads", "--no-header",
             "--no-annotate", "--python", python, *self._index_args(), "--format",
@@ -238,9 +247,7 @@ class Engine:
                     detail=_resolver_explanation(stderr),
                 )
             raise PyshelfError(_failed("Resolving failed", stderr), detail=stderr)
-        for notice in [] if quiet else yanked(result.stderr):
-            ui.warn(notice)
-        return lock_out.read_text(encoding="utf-8")
+        return Compiled(lock_out.read_text(encoding="utf-8"), yanked(result.stderr))
 
     def create_venv(self, path: Path, python: str, *, system_site_packages: bool) -> None:
         self.start_venv(path, python, system_site_packages=system_site_packages).wait()

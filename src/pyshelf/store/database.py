@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -149,6 +149,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE generations ADD COLUMN own_bytes INTEGER;
     ALTER TABLE generations ADD COLUMN own_files INTEGER;
     """,
+    # 7: each package's requirements as its metadata states them (markers and extras not
+    # evaluated), so a removal can tell what the rest still needs without the resolver
+    """
+    CREATE TABLE generation_requires (
+        gen_id INTEGER NOT NULL REFERENCES generations(id),
+        package TEXT NOT NULL,
+        requires TEXT NOT NULL,
+        PRIMARY KEY (gen_id, package)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -227,6 +237,7 @@ class NewGeneration:
     # the store entries it (and its isolated apps) are composed of
     store_entries: list[StoreEntryRecord] = field(default_factory=list)
     own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
+    requires: Mapping[str, Sequence[str]] = field(default_factory=dict)  # package -> Requires-Dist
 
 
 @dataclass(frozen=True)
@@ -435,6 +446,14 @@ class State:
         ).fetchall()
         return [Edge(*row) for row in rows]
 
+    def requires(self, gen_id: int) -> dict[str, tuple[str, ...]]:
+        """Each package's requirements as its metadata states them; a generation recorded
+        before they were kept has none."""
+        rows = self._db.execute(
+            "SELECT package, requires FROM generation_requires WHERE gen_id = ?", (gen_id,),
+        ).fetchall()
+        return {package: tuple(json.loads(requires)) for package, requires in rows}
+
     def begin_operation(self, *, command: str, from_gen: int | None, to_gen: int,
                         started_at: str) -> int:
         """Journal a change before it touches the disk; returns the operation id."""
@@ -526,6 +545,11 @@ class State:
         self._db.executemany(
             "INSERT INTO generation_dependencies VALUES (?, ?, ?, ?)",
             [(new.id, e.package, e.requires, e.specifier) for e in new.edges],
+        )
+        self._db.executemany(
+            "INSERT INTO generation_requires VALUES (?, ?, ?)",
+            [(new.id, package, json.dumps(list(requires)))
+             for package, requires in sorted(new.requires.items())],
         )
         self._db.executemany(
             "INSERT INTO generation_isolated VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -110,6 +110,7 @@ def read_generation(layout: Layout, gen_id: int) -> tuple[NewGeneration, dict[st
         store_entries=store_records(
             [gen_dir, *(layout.isolated / app.env_dir for app in isolated)], layout.store),
         own_size=own_size(gen_dir),
+        requires={dist.name: dist.requires for dist in distributions},
     )
     return new, settings
 

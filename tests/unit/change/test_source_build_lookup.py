@@ -11,6 +11,7 @@ from tests.support.dists import write_dist_info
 from pyshelf.change.source_builds import source_builds
 from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.source_builds import SourceBuild
+from pyshelf.engine.processes import Compiled
 from pyshelf.layout import Layout
 
 LOCK = parse_lock("leaf==1.0\nlegacy==1.0\nnew==2.0\nmine @ file:///src/mine\n")
@@ -26,7 +27,7 @@ class Index:
         self.asked: list[str] = []
 
     def compile(self, requirements_in: Path, lock_out: Path, python: str, **options: object
-                ) -> str:
+                ) -> Compiled:
         assert options["output_format"] == "pylock.toml" and options["no_deps"]
         pins = parse_lock(requirements_in.read_text())
         self.asked += sorted(pins.packages)
@@ -37,7 +38,7 @@ class Index:
             if package.name not in self.sdist_only:
                 text += f'wheels = [{{ url = "http://index/{package.name}-{package.version}'\
                         '-py3-none-any.whl" }]\n'
-        return text
+        return Compiled(text, [])
 
 
 def generation(root: Path, minor: str, *held: tuple[str, str, str]) -> Path:

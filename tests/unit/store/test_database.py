@@ -187,6 +187,15 @@ def test_intent_packages_and_edges_round_trip(state: State):
     assert state.edges(1) == new.edges
 
 
+def test_requirements_as_the_metadata_states_them_round_trip(state: State):
+    requires = {"black": ("click>=8.0", 'aiohttp>=3.10; extra == "d"'), "click": ()}
+    record(state, new_generation(1, requires=requires))
+    record(state, new_generation(2))  # as recorded before requirements were kept
+
+    assert state.requires(1) == requires
+    assert state.requires(2) == {}
+
+
 def test_operation_is_recorded_with_its_id(state: State):
     new = new_generation(1)
 

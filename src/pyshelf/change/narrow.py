@@ -1,0 +1,97 @@
+"""Changes that do only their own work: a removal computes its lock without running the
+resolver, and an addition is resolved against the shelf's pins before the whole shelf is.
+
+Each stands in for ``resolve.resolve`` only where it gives the lock that would give (the
+reasoning is in ``core/narrow.py``), and answers None everywhere else, where the change
+resolves as it always has. The caller only asks when the shelf does not see the system's
+packages: their stand-in wheels are resolver input that no record holds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pyshelf.change.resolve import resolve_added
+from pyshelf.core.graph import same_version
+from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
+from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
+from pyshelf.errors import ConflictError, PyshelfError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from pyshelf.shelf import Shelf
+    from pyshelf.store.database import GenerationRecord
+
+
+def lock_without_resolving(shelf: Shelf, request: ChangeRequest, current: GenerationRecord
+                           ) -> Lock | None:
+    """The lock of a change that asks for nothing new (``prefer_cache``: a removal, a
+    clean, an isolated app's change), from the current lock and the requirements each
+    of its packages recorded; None where only the resolver can tell."""
+    if not request.prefer_cache or not _moves_nothing_else(shelf, request, current):
+        return None
+    return kept_lock(current.lock, shelf.state.requires(current.id), current.marker_env,
+                     request.intent)
+
+
+def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: GenerationRecord,
+                         current_intent: Sequence[IntentEntry], new: Sequence[IntentEntry],
+                         alone: Future[Lock]) -> Lock | None:
+    """The lock of a change that adds the index requirements ``new`` and nothing else:
+    they are resolved alone with every current pin as a constraint (from uv's cache
+    first, then asking the index about only what they bring) and joined to the current
+    lock.
+
+    A full resolve only prefers the current pins, so where one stands in the way of a
+    new package's newest release it may move that pin instead. The answer is therefore
+    taken only where every package it adds has the version ``alone`` (the new
+    requirements resolved without the shelf) gives it, and no yanked release came into
+    it; otherwise, and on a conflict, None: the full resolve decides, and says what
+    holds a package back."""
+    added = {entry.name for entry in new}
+    pins = plain_pins(current.lock)
+    if (pins is None or not _moves_nothing_else(shelf, request, current)
+            or {e for e in request.intent if e.name not in added} != set(current_intent)):
+        return None
+    for offline in (True, False):
+        try:
+            resolved, yanked = resolve_added(shelf.engine, shelf.layout, new, shelf.python,
+                                             pins, offline=offline)
+        except ConflictError:
+            if not offline:
+                return None
+            continue
+        except PyshelfError:
+            if not offline:  # the index or a build failed: a full resolve would fail alike
+                raise
+            continue  # uv's cache cannot answer
+        lock = added_lock(current.lock, resolved)
+        if lock is None or yanked:
+            return None
+        if _as_alone(lock, current.lock, alone.result()):
+            return lock
+    return None
+
+
+def _moves_nothing_else(shelf: Shelf, request: ChangeRequest, current: GenerationRecord
+                        ) -> bool:
+    """Nothing in the request moves a package on purpose (pins, upgrades, rebuilds from
+    source, a new Python), and the shelf is built on the interpreter whose markers the
+    current generation recorded."""
+    return not (request.pins or request.upgrade or request.upgrade_packages or request.refresh
+                or request.always_build or request.leave_out_unavailable) and (
+        os.path.realpath(shelf.python) == current.interpreter.resolved)
+
+
+def _as_alone(lock: Lock, current: Lock, alone: Lock) -> bool:
+    """Every package ``lock`` adds to ``current`` is at the version ``alone`` chose."""
+    for name, package in lock.packages.items():
+        if name in current.packages:
+            continue
+        chosen = alone.packages.get(name)
+        if chosen is None or not same_version(chosen.version, package.version):
+            return False
+    return True

@@ -1,0 +1,122 @@
+"""Changes that do only their own work: ``remove`` computes its lock without running the
+resolver, and ``install`` resolves a new requirement against the shelf's pins first; both
+end with the lock that today's full resolve gives."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from tests.e2e.helpers import packages, uv_wrapper
+from tests.support import narrow_probe
+
+SHELVES = [
+    pytest.param(None, marks=pytest.mark.shelf(
+        "install delta wants-fast beta app-tool holder --yes"), id="extras-asked-by-a-package"),
+    pytest.param(None, marks=pytest.mark.shelf(
+        "install 'delta[fast]' wants-fast uses-argv-tool rst-writer Mixed_Case.Name --yes"),
+        id="extras-asked-by-the-person"),
+    pytest.param(None, marks=pytest.mark.shelf(
+        "install beta app-tool --yes", "remove --keep-orphans app-tool --yes",
+        "install mover==1.0 --yes", "install mover==2.0 --yes"), id="kept-and-left-behind"),
+]
+ADDED = ("alpha", "gamma==1.0", "beta", "delta", "delta[fast]", "wants-fast", "holder",
+         "hold-lib", "mover", "lifter", "blacky", "clicky-pinner", "left", "right",
+         "uses-argv-tool", "rst-writer", "needs-missing")
+
+
+def probe(shelf, *added: str) -> dict:
+    result = subprocess.run([sys.executable, narrow_probe.__file__, str(shelf.shelf_home),
+                             *added], env=shelf.env, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def forbid_resolving(shelf, tmp_path: Path) -> None:
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "compile", "echo 'error: the resolver was run' >&2; exit 2"))
+
+
+@pytest.mark.parametrize("variant", SHELVES)
+def test_every_removal_gets_the_resolvers_lock_without_it(shelf, variant):
+    found = probe(shelf)
+    assert len(found["removals"]) > 1
+    for removal in found["removals"]:
+        assert removal["full"] is not None
+        assert removal["narrow"] == removal["full"], removal["leaving"]
+
+
+@pytest.mark.parametrize("variant", SHELVES)
+def test_an_addition_resolved_within_the_shelf_is_what_a_full_resolve_gives(shelf, variant):
+    additions = probe(shelf, *ADDED)["additions"]
+    taken = [a for a in additions if a["narrow"] is not None and not a["failed"]]
+    for addition in taken:
+        assert addition["narrow"] == addition["full"], addition["spec"]
+    assert len(taken) >= len(additions) // 2  # the narrow resolve is the usual case
+    for addition in additions:
+        if addition["failed"]:  # it fails only where the full resolve fails too
+            assert addition["full"] is None, addition["spec"]
+    assert next(a for a in additions if a["spec"] == "needs-missing")["full"] is None
+
+
+@pytest.mark.shelf("install delta wants-fast beta --yes")
+def test_remove_runs_no_resolver_and_drops_what_only_an_extra_needed(shelf, tmp_path):
+    forbid_resolving(shelf, tmp_path)
+
+    result = shelf.ok("remove", "wants-fast", "--yes")
+
+    assert "- epsilon 1.0 (orphaned dependency)" in result.stdout
+    assert packages(shelf) == {"beta": ("1.0", "explicit"), "delta": ("1.0", "explicit"),
+                               "eta": ("1.0", "dependency"), "gamma": ("1.1", "dependency")}
+    shelf.ok("clean", "--yes")
+    assert packages(shelf) == {}
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_remove_resolves_where_the_generation_recorded_no_requirements(shelf, tmp_path):
+    """A generation recorded before requirements were kept, as an older pyshelf left it."""
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        db.execute("DELETE FROM generation_requires")
+    forbid_resolving(shelf, tmp_path)
+
+    assert "the resolver was run" in shelf.run("remove", "app-tool", "--yes").stderr
+    del shelf.env["PYSHELF_UV"]
+    shelf.ok("remove", "app-tool", "--yes")
+    assert packages(shelf) == {"beta": ("1.0", "explicit"), "gamma": ("1.1", "dependency")}
+    forbid_resolving(shelf, tmp_path)  # the generation just built recorded them
+    shelf.ok("remove", "beta", "--yes")
+    assert packages(shelf) == {}
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_install_asks_the_index_only_about_what_it_brings(shelf, wheel_index):
+    """Once its wheels are in uv's cache (installed before), so that the build asks the
+    index nothing either; a full resolve would ask again about every package."""
+    shelf.ok("install", "holder", "--yes")
+    shelf.ok("remove", "holder", "--yes")
+    before = len(wheel_index.server.requests)
+
+    shelf.ok("install", "holder", "--yes")
+
+    pages = {path for path in wheel_index.server.requests[before:] if "/simple/" in path}
+    assert pages and all(("holder" in path or "hold-lib" in path) for path in pages), pages
+    assert packages(shelf)["holder"] == ("1.0", "explicit")
+
+
+@pytest.mark.shelf("install mover==1.0 --yes", "install mover==2.0 --yes")
+def test_a_pin_nothing_needs_gives_way_to_a_new_packages_newest_release(shelf):
+    """moved-lib stays at 1.0 only because it was there: a full resolve moves it for lifter
+    2.0, and so must the change, though lifter 1.0 would fit the shelf's pins."""
+    assert packages(shelf)["moved-lib"] == ("1.0", "dependency")
+
+    result = shelf.ok("install", "lifter", "--yes")
+
+    assert packages(shelf)["lifter"] == ("2.0", "explicit")
+    assert packages(shelf)["moved-lib"] == ("2.0", "dependency")
+    assert "held back" not in result.stderr
