@@ -3,15 +3,20 @@ venv of links into it, and what tools write into an environment kept across chan
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, wait_for
+from tests.support.catalogue import CATALOGUE
+from tests.support.places import unprivileged, hand_over
 from tests.support.sandbox import Sandbox, pyshelf_script
+from tests.support.wheels import build_wheel, script_module_source
 
 ENTRY_FILE = "pyshelf-entry.json"
 COMPOSITION = "pyshelf-composition.json"
@@ -189,3 +194,99 @@ def test_an_entry_killed_while_being_filled_is_never_used_and_is_cleaned_up(shel
         assert listed.resolve().is_relative_to(alpha.resolve()) and listed.is_file(), line
     assert _python(shelf, "import alpha; print(alpha.__version__)").stdout == "2.0\n"
     assert packages(shelf)["alpha"] == ("2.0", "explicit")
+
+
+def _digests(entry: Path) -> dict[str, str]:
+    """Every file of a store entry and its sha256, with the entry's folders' modes."""
+    found = {}
+    for folder, _, files in os.walk(entry):
+        found[os.path.relpath(folder, entry) + "/"] = oct(os.lstat(folder).st_mode)
+        for name in files:
+            path = Path(folder, name)
+            found[str(path.relative_to(entry))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def _tampered_beta(folder: Path) -> Path:
+    """A wheel named like the index's beta 1.0 whose files say something else."""
+    beta = next(d for d in CATALOGUE if d.name == "beta")
+    return build_wheel(replace(beta, modules=(
+        ("beta/__init__.py", "__version__ = 'tampered'\n"),
+        ("beta/cli.py", script_module_source("tampered", ["beta"])))), folder)
+
+
+def test_a_pip_of_another_environment_cannot_change_the_store(reachable_sandbox):
+    """pip writes a package's files through the generation's link to its folder in the
+    store; the store's read-only folders stop it, for anyone file permissions stop (root
+    they do not: see the report on this test's commit)."""
+    shelf = reachable_sandbox
+    shelf.init()
+    shelf.ok("install", "beta", "--yes")
+    outside = shelf.home.parent / "other-venv"
+    subprocess.run([str(shelf.base_python), "-m", "venv", str(outside)], check=True,
+                   capture_output=True)
+    wheel = _tampered_beta(shelf.home.parent / "wheels")
+    beta = _entry(shelf, "beta")
+    before = _digests(beta)
+    hand_over(shelf.home.parent)
+    env_python = shelf.shelf_home / "env" / "bin" / "python"
+
+    pip = subprocess.run(unprivileged([
+        str(outside / "bin" / "pip"), "--python", str(env_python), "install",
+        "--force-reinstall", "--no-deps", "--no-cache-dir", "--no-index", str(wheel)]),
+        env={**shelf.env, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}, capture_output=True,
+        text=True, check=False)
+
+    assert pip.returncode != 0, pip.stdout
+    assert "Permission denied" in pip.stderr
+    assert _digests(beta) == before
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+    shelf.ok("install", "alpha", "--yes")
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+    assert _python(shelf, "import alpha, beta; print(beta.__version__)").stdout == "1.0\n"
+    assert _digests(beta) == before
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_pip_uninstall_through_the_generation_leaves_the_store_as_it_was(shelf, tmp_path):
+    """A foreign pip's uninstall removes the generation's own files (the script, the
+    dist-info) and skips what resolves into the store; the shelf's pip is a pyshelf change."""
+    outside = tmp_path / "other-venv"
+    subprocess.run([str(shelf.base_python), "-m", "venv", str(outside)], check=True,
+                   capture_output=True)
+    beta = _entry(shelf, "beta")
+    before = _digests(beta)
+    env_python = shelf.shelf_home / "env" / "bin" / "python"
+
+    pip = subprocess.run([str(outside / "bin" / "pip"), "--python", str(env_python),
+                          "uninstall", "-y", "beta"], env=shelf.env, capture_output=True,
+                         text=True, check=False)
+
+    assert pip.returncode == 0, pip.stderr
+    assert _digests(beta) == before
+    assert "beta 1.0 removed" in shelf.ok("status").stdout
+    shelf.ok("install", "alpha", "--yes")  # rebuilt from the lock: beta is back
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+    routed = shelf.bash(f"{env_python} -m pip uninstall -y beta")
+
+    assert routed.returncode == 0, routed.stderr
+    assert "beta" not in packages(shelf) and current_target(shelf) == "gens/3"
+    assert _digests(beta) == before
+    shelf.ok("undo", "--yes")
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+
+
+@pytest.mark.shelf("install data-pack --yes")
+def test_data_files_are_linked_from_share_and_copied_into_etc(shelf):
+    env = shelf.shelf_home / "env"
+    entry = _entry(shelf, "data-pack")
+    assert (env / "share/data-pack/readme.txt").read_text() == "shared data 1.0\n"
+    assert _points_into(env / "share/data-pack", entry)
+    settings = env / SETTINGS
+    assert settings.read_text() == "[data-pack]\ncolour = blue\n"
+    assert not settings.is_symlink() and settings.stat().st_ino != (entry / SETTINGS).stat().st_ino
+    assert not (env / "etc").is_symlink() and not (env / "etc/data-pack").is_symlink()
+    ran = _python(shelf, "import os; print(os.environ.get('DATA_PACK_PTH'))")
+    assert ran.stdout == "ran\n"  # the .pth, a link into the store, is read at start
+    assert _points_into(_site(env) / "data_pack.pth", entry)
