@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, wait_for
 from tests.support.catalogue import CATALOGUE
-from tests.support.places import unprivileged, hand_over
+from tests.support.places import hand_over, unprivileged
 from tests.support.sandbox import Sandbox, pyshelf_script
 from tests.support.wheels import build_wheel, script_module_source
 
