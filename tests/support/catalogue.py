@@ -138,6 +138,16 @@ CATALOGUE: tuple[Dist, ...] = (
     # keeping it there moves moved-lib rather than take lifter 1.0.
     Dist("lifter", "1.0", requires=("moved-lib",)),
     Dist("lifter", "2.0", requires=("moved-lib>=2",)),
+    # Two halves of one namespace package (nsp/ has no __init__.py), for the package store.
+    Dist("nsp-a", "1.0", modules=(("nsp/a/__init__.py", "NAME = 'a'\n"),)),
+    Dist("nsp-b", "1.0", modules=(("nsp/b/__init__.py", "NAME = 'b'\n"),)),
+    # Data files installed under the prefix: share/ (linked) and etc/ (copied into each
+    # generation), and a .pth file whose import line runs at every start.
+    Dist("data-pack", "1.0",
+         modules=(("data_pack/__init__.py", "__version__ = '1.0'\n"),
+                  ("data_pack.pth", "import os; os.environ['DATA_PACK_PTH'] = 'ran'\n")),
+         data=(("share/data-pack/readme.txt", "shared data 1.0\n"),
+               ("etc/data-pack/settings.ini", "[data-pack]\ncolour = blue\n"))),
     TINYBACKEND,
     # A download large enough that uv names it while it runs.
     _bulky(),

@@ -36,7 +36,7 @@ def make_unusable(path: Path, kind: str) -> None:
         raise ValueError(kind)
 
 
-def _unprivileged(argv: list[str]) -> list[str]:
+def unprivileged(argv: list[str]) -> list[str]:
     """``argv`` run by someone file permissions apply to: root reads every file, so as root
     it runs as nobody; anyone else runs it as themselves."""
     if os.geteuid() != 0:
@@ -47,7 +47,7 @@ def _unprivileged(argv: list[str]) -> list[str]:
 
 
 def run_unprivileged(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(_unprivileged([str(pyshelf_script()), *args]), env=sandbox.env,
+    return subprocess.run(unprivileged([str(pyshelf_script()), *args]), env=sandbox.env,
                           cwd=sandbox.home, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=120, check=False)
 

@@ -53,6 +53,9 @@ class Dist:
     requires_python: str | None = None
     binaries: tuple[tuple[str, bytes], ...] = ()  # compiled files, e.g. an extension module
     tag: str = "py3-none-any"  # a platform wheel's, e.g. cp312-cp312-linux_x86_64
+    # Files installed under the environment's prefix (``share/...``, ``etc/...``), which a
+    # wheel carries in ``<name>-<version>.data/data/``.
+    data: tuple[tuple[str, str], ...] = ()
 
     @property
     def canonical_name(self) -> str:
@@ -173,6 +176,8 @@ def wheel_entries(dist: Dist) -> list[tuple[str, bytes]]:
     modules = dist.modules or ([] if dist.binaries else default_modules(dist))
     entries = [(path, src.encode("utf-8")) for path, src in sorted(modules)]
     entries += sorted(dist.binaries)
+    entries += [(f"{dist.filename_stem}.data/data/{path}", text.encode("utf-8"))
+                for path, text in sorted(dist.data)]
     info = f"{dist.filename_stem}.dist-info"
     entries.append((f"{info}/METADATA", _metadata(dist).encode("utf-8")))
     entries.append((f"{info}/WHEEL", _wheel_file(dist).encode("utf-8")))
