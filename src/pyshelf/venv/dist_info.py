@@ -93,15 +93,26 @@ def recorded_files(folder: Path) -> list[Path]:
 def recorded_hashes(folder: Path) -> list[tuple[Path, str]]:
     """Each file of ``RECORD`` (as :func:`recorded_files` has it) with its hash column
     (``sha256=...``, empty for files listed without one)."""
+    return [(Path(os.path.normpath(folder.parent / row[0])), row[1] if row[1:] else "")
+            for row in _record_rows(folder)]
+
+
+def recorded_outside(folder: Path) -> list[Path]:
+    """The files of ``RECORD`` outside site-packages (scripts, data), as
+    :func:`recorded_files` has them: a package's commands are among these few, so the
+    thousands of its modules need no path made."""
+    return [Path(os.path.normpath(folder.parent / row[0])) for row in _record_rows(folder)
+            if row[0].startswith("..")]
+
+
+def _record_rows(folder: Path) -> list[list[str]]:
     import csv  # only commands that link or run apps read a RECORD
 
     try:
         with (folder / "RECORD").open(newline="", encoding="utf-8") as record:
-            rows = [row for row in csv.reader(record) if row]
+            return [row for row in csv.reader(record) if row]
     except (OSError, UnicodeDecodeError, csv.Error):
         return []
-    return [(Path(os.path.normpath(folder.parent / row[0])), row[1] if row[1:] else "")
-            for row in rows]
 
 
 def wheel_tags(folder: Path) -> list[str]:

@@ -22,7 +22,7 @@ def package_scripts(site_packages: Path, name: str) -> list[str]:
 
 
 def _scripts(folder: Path, bin_dir: Path) -> list[str]:
-    return sorted({path.name for path in dist_info.recorded_files(folder)
+    return sorted({path.name for path in dist_info.recorded_outside(folder)
                    if path.parent == bin_dir})
 
 
