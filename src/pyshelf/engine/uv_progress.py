@@ -125,7 +125,6 @@ class Tracker:
             self.headline = Tracker.installing(said.count).headline
         elif said.what == "Prepared" and self.installs:
             self.active.clear()
-            self.headline = Tracker.installing(said.count).headline
             log = f"{self.headline} ..."
         else:
             return None
