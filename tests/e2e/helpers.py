@@ -75,6 +75,28 @@ def links_into(path: Path, entry: Path) -> bool:
     return real != path.absolute() and real.is_relative_to(entry.resolve())
 
 
+JUPYTER_PAGE = "etc/jupyter/labconfig/page_config.json"
+KERNEL = "share/jupyter/kernels/mykernel/kernel.json"
+SETTINGS = "etc/data-pack/settings.ini"  # data-pack's own, as a person edited it
+WRITTEN_BY_TOOLS = {JUPYTER_PAGE: '{"disabledExtensions": {"x": true}}\n',
+                    KERNEL: '{"argv": ["python3"], "display_name": "mine"}\n',
+                    SETTINGS: "[data-pack]\ncolour = red\n"}
+
+
+def write_as_tools(prefix: Path) -> None:
+    """Write into an environment with data-pack what ``jupyter labextension disable``,
+    ``ipykernel install --sys-prefix`` and an editor would."""
+    for relative, text in WRITTEN_BY_TOOLS.items():
+        (prefix / relative).parent.mkdir(parents=True, exist_ok=True)
+        (prefix / relative).write_text(text)
+
+
+def written_by_tools_in(prefix: Path) -> bool:
+    """Whether ``prefix`` holds what :func:`write_as_tools` wrote, as files of its own."""
+    return all((prefix / r).read_text() == t and not (prefix / r).is_symlink()
+               for r, t in WRITTEN_BY_TOOLS.items())
+
+
 def shelf_python(sandbox: Sandbox, code: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` with the ``python3`` a new terminal finds (the shelf's)."""
     quoted = "'" + code.replace("'", "'\"'\"'") + "'"

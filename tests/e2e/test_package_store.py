@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from tests.e2e.helpers import (
     ENTRY_FILE,
+    JUPYTER_PAGE,
+    KERNEL,
+    SETTINGS,
     composed_of,
     current_target,
     generation_dirs,
@@ -24,6 +27,8 @@ from tests.e2e.helpers import (
     store_entries,
     store_entry,
     wait_for,
+    write_as_tools,
+    written_by_tools_in,
 )
 from tests.support.catalogue import CATALOGUE
 from tests.support.places import hand_over, unprivileged
@@ -56,27 +61,15 @@ def test_a_namespace_package_shared_by_two_distributions(shelf):
     assert shelf_python(shelf, both).stdout == "a b\n"
 
 
-JUPYTER_PAGE = "etc/jupyter/labconfig/page_config.json"
-KERNEL = "share/jupyter/kernels/mykernel/kernel.json"
-SETTINGS = "etc/data-pack/settings.ini"
-
-
 @pytest.mark.shelf("install data-pack --yes")
 def test_what_tools_wrote_into_the_environment_survives_changes(shelf):
     env = shelf.shelf_home / "env"
-    written = {JUPYTER_PAGE: '{"disabledExtensions": {"x": true}}\n',
-               KERNEL: '{"argv": ["python3"], "display_name": "mine"}\n',
-               SETTINGS: "[data-pack]\ncolour = red\n"}
-    for relative, text in written.items():  # as jupyter and ipykernel --sys-prefix would
-        (env / relative).parent.mkdir(parents=True, exist_ok=True)
-        (env / relative).write_text(text)
+    write_as_tools(env)
 
     result = shelf.ok("install", "alpha", "--yes")
 
     assert current_target(shelf) == "gens/2"
-    for relative, text in written.items():
-        assert (env / relative).read_text() == text, relative
-        assert not (env / relative).is_symlink()
+    assert written_by_tools_in(env)
     kept = f"Kept 3 file(s) that tools wrote into the environment: {SETTINGS}, " \
            f"{JUPYTER_PAGE}, {KERNEL}."
     assert kept in result.stderr
@@ -85,10 +78,10 @@ def test_what_tools_wrote_into_the_environment_survives_changes(shelf):
     assert stored.read_text() == "[data-pack]\ncolour = blue\n"
 
     shelf.ok("undo", "--yes")
-    assert all((env / r).read_text() == t for r, t in written.items())
+    assert written_by_tools_in(env)
     shelf.ok("install", "gamma", "--yes")
     assert current_target(shelf) == "gens/3"
-    assert all((env / r).read_text() == t for r, t in written.items())
+    assert written_by_tools_in(env)
     assert "alpha" not in packages(shelf)
 
 
