@@ -143,8 +143,10 @@ def test_what_tools_wrote_into_an_apps_environment_survives_its_next_one(shelf):
     stored = store_entry(shelf, "data-pack") / SETTINGS  # the package's own, unchanged
     assert stored.read_text() == "[data-pack]\ncolour = blue\n"
 
+    second = app.resolve()
     shelf.ok("rebuild", "--yes")
 
+    assert app.resolve() not in (first, second)
     assert written_by_tools_in(app)
     assert shelf.bash("python3 -c 'import alpha'").returncode == 1  # the app's, not the shelf's
 

@@ -105,9 +105,6 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
                 built_here.append(layout.isolated / folder)
                 built = build_isolated(engine, layout, folder, python, step.lock, base=base,
                                        previous=_environment_of(layout, step.previous))
-                if built.carried:
-                    ui.info(kept_line(built.carried,
-                                      f"the environment of isolated app {app.display_name}"))
                 previous = ({p.name: p for p in step.previous.packages}
                             if step.previous else {})
                 intent = app.intent()
@@ -116,6 +113,9 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
                 edges = intent_edges(built.distributions, intent, built.facts.marker_env)
                 app = replace(app, env_dir=folder, lock_text=step.lock.text,
                               packages=tuple(packages), edges=tuple(edges))
+                if built.carried:
+                    ui.info(kept_line(built.carried,
+                                      f"the environment of isolated app {app.display_name}"))
             _link(layout, gen_id, app)
             apps.append(app)
     except BaseException:
