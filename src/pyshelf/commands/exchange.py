@@ -18,17 +18,6 @@ if TYPE_CHECKING:
     from pyshelf.shelf import Shelf
 
 
-def _pylock(shelf: Shelf, gen_id: int) -> str:
-    """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
-    from pyshelf.change.resolve import pylock
-    from pyshelf.export_formats import pylock_tool_table
-
-    record = shelf.state.generation(gen_id)
-    text = pylock(shelf.engine, shelf.layout, record.lock.packages.values(), shelf.python,
-                  label="export")
-    return text + pylock_tool_table(shelf.state.intent(gen_id), shelf.state.isolated(gen_id))
-
-
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.export_formats import render_json, render_requirements
 
@@ -37,7 +26,9 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     record = shelf.state.generation(gen_id)
     intent = shelf.state.intent(gen_id)
     if args.format == "pylock":
-        text = _pylock(shelf, gen_id)
+        from pyshelf.manifest.lock import pylock_of
+
+        text = pylock_of(shelf, gen_id, label="export")
     elif args.format == "json":
         text = render_json(record.lock, intent, gen_id, record.interpreter.version,
                            shelf.state.isolated(gen_id))
@@ -58,7 +49,7 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
-def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
+def check_hashes(shelf: Shelf, imported: Imported, source: Path,
                   environment: dict[str, str]) -> None:
     """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
     that differs from the one the lock was made with stops the import with nothing
@@ -117,7 +108,7 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         record = shelf.state.generation(gen_id)
-        _check_hashes(shelf, imported, source, record.marker_env)
+        check_hashes(shelf, imported, source, record.marker_env)
         current = record.interpreter.version
         if imported.python and current not in imported.python:
             notes.append(f"The file was made for Python {imported.python}; this shelf runs "

@@ -1,0 +1,175 @@
+"""shelf.toml: the shelf's intent as a file a person edits, syncs and shares."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+
+import pytest
+from tests.e2e.helpers import packages, snapshot
+from tests.support.sandbox import Sandbox
+
+HAND_WRITTEN = """\
+# my laptop's shelf
+packages = [
+    "beta",          # the beta command, everywhere
+    # libraries for scripts
+    "alpha<2",       # pinned below 2 on purpose
+]
+"""
+
+
+def manifest(sandbox: Sandbox):
+    return sandbox.home / ".config" / "pyshelf" / "shelf.toml"
+
+
+def lock(sandbox: Sandbox):
+    return sandbox.home / ".config" / "pyshelf" / "pylock.shelf.toml"
+
+
+def test_init_writes_a_manifest_and_its_lock(shelf):
+    text = manifest(shelf).read_text()
+    assert text.startswith("# pyshelf's manifest")
+    assert 'python = "3.' in text
+    assert 'lock-version = "1.0"' in lock(shelf).read_text()
+
+
+def test_a_hand_written_manifest_syncs_and_a_new_bash_finds_its_app(shelf):
+    manifest(shelf).write_text(HAND_WRITTEN)
+    assert shelf.run("sync", "--check").returncode == 1
+    result = shelf.ok("sync", "--yes")
+    assert "+ beta 1.0" in result.stdout and "+ alpha 1.0" in result.stdout
+    assert packages(shelf) == {"alpha": ("1.0", "explicit"), "beta": ("1.0", "explicit"),
+                               "gamma": ("1.1", "dependency")}
+    assert manifest(shelf).read_text() == HAND_WRITTEN  # synced as written, byte for byte
+    found = shelf.bash("command -v beta && pyshelf sync --check")
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith(str(shelf.shelf_home))
+    assert "The shelf matches" in found.stdout
+    assert '"beta"' in lock(shelf).read_text() or 'name = "beta"' in lock(shelf).read_text()
+    again = shelf.ok("sync", "--yes")
+    assert "Nothing to change" in again.stdout
+
+
+def test_install_and_remove_keep_the_comments_byte_for_byte(shelf):
+    manifest(shelf).write_text(HAND_WRITTEN)
+    shelf.ok("sync", "--yes")
+    shelf.ok("install", "epsilon", "--yes")
+    assert manifest(shelf).read_text() == HAND_WRITTEN.replace(
+        "    \"alpha<2\",       # pinned below 2 on purpose\n",
+        "    \"alpha<2\",       # pinned below 2 on purpose\n    \"epsilon\",\n")
+    shelf.ok("remove", "beta", "--yes")
+    assert manifest(shelf).read_text() == (
+        "# my laptop's shelf\npackages = [\n    # libraries for scripts\n"
+        "    \"alpha<2\",       # pinned below 2 on purpose\n    \"epsilon\",\n]\n")
+    assert shelf.ok("sync", "--check").returncode == 0
+
+
+def test_a_hand_edit_not_yet_synced_survives_a_change(shelf):
+    manifest(shelf).write_text(HAND_WRITTEN)
+    shelf.ok("sync", "--yes")
+    edited = HAND_WRITTEN.replace('"alpha<2",', '"alpha<2",\n    "zeta",  # later')
+    manifest(shelf).write_text(edited)
+    result = shelf.ok("install", "eta", "--yes")
+    assert "has changes not yet synced (+zeta)" in result.stderr
+    assert "`pyshelf sync`" in result.stderr
+    text = manifest(shelf).read_text()
+    assert '"zeta",  # later' in text and '"eta"' in text
+    assert "zeta" not in packages(shelf)
+    status = shelf.ok("status").stdout
+    assert "not yet synced" in status and "+zeta" in status
+    shelf.ok("sync", "--yes")
+    assert "zeta" in packages(shelf)
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ('packages = [\n    "beta",\n    "alpha>=",\n]\n', "line 3, column 5"),
+    ('packages = [\n    "beta",\n    { requirement = "alpha", isolatd = true },\n]\n',
+     "line 3, column 30"),
+    ('packages = [\n    "beta"\n    "alpha",\n]\n', "line 3, column 5"),
+])
+def test_a_bad_edit_is_refused_with_its_line_and_column(shelf, text, where):
+    before = snapshot(shelf)
+    manifest(shelf).write_text(text)
+    result = shelf.run("sync", "--yes")
+    assert result.returncode == 2
+    assert f"shelf.toml, {where}: " in result.stderr
+    assert snapshot(shelf) == before
+    assert manifest(shelf).read_text() == text
+
+
+def test_undo_after_sync_restores_the_file(shelf):
+    shelf.ok("install", "alpha<2", "--yes")
+    written = manifest(shelf).read_text()
+    manifest(shelf).write_text(written.replace('"alpha<2",', '"alpha<2",  # keep\n    "beta",'))
+    shelf.ok("sync", "--yes")
+    assert "beta" in packages(shelf)
+    shelf.ok("undo", "--yes")
+    assert "beta" not in packages(shelf)
+    assert manifest(shelf).read_text() == written.replace('"alpha<2",', '"alpha<2",  # keep')
+    assert shelf.ok("sync", "--check").returncode == 0
+
+
+def test_sync_check_exit_codes(shelf):
+    assert shelf.run("sync", "--check").returncode == 0
+    manifest(shelf).write_text('packages = ["beta"]\n')
+    result = shelf.run("sync", "--check")
+    assert result.returncode == 1 and "+beta" in result.stdout
+    assert "beta" not in packages(shelf)
+
+
+def test_locked_on_a_second_home_reproduces_the_versions(shelf, tmp_path, shelf_templates):
+    shelf.ok("install", "alpha==1.0", "beta", "--yes")
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    # the manifest asks for any alpha; the lock holds the 1.0 this shelf has
+    (dotfiles / "shelf.toml").write_text('packages = ["alpha", "beta"]\n')
+    (dotfiles / "pylock.shelf.toml").write_text(lock(shelf).read_text())
+    laptop = shelf_templates.copy_into(Sandbox(
+        tmp_path / "laptop", base_python=shelf.base_python, index_url=shelf.index_url,
+        uv_cache_dir=shelf.uv_cache_dir))
+    laptop.ok("sync", "--from", str(dotfiles), "--locked", "--yes")
+    assert packages(laptop)["alpha"] == ("1.0", "explicit")
+    assert packages(laptop)["gamma"] == packages(shelf)["gamma"]
+    assert manifest(laptop).read_text() == 'packages = ["alpha", "beta"]\n'
+    laptop.ok("sync", "--yes")  # without --locked: resolved anew
+    assert packages(laptop)["alpha"] == ("1.0", "explicit")  # the shelf keeps what it has
+    laptop.ok("update", "--yes")
+    assert packages(laptop)["alpha"] == ("2.0", "explicit")
+
+
+def test_sync_from_a_manifest_served_over_http(shelf, tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "shelf.toml").write_text("# the team's tools\npackages = [\"app-tool\"]\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/shelf.toml"
+        shelf.ok("sync", "--from", url, "--yes")
+        missing = shelf.run("sync", "--from", url.replace("shelf.toml", "nothing.toml"))
+    finally:
+        server.shutdown()
+    assert "app-tool" in packages(shelf)
+    assert manifest(shelf).read_text() == "# the team's tools\npackages = [\"app-tool\"]\n"
+    assert missing.returncode == 1 and "was not found (HTTP 404)" in missing.stderr
+
+
+def test_a_conflicting_entry_gets_the_install_conflict_and_the_isolated_offer(shelf):
+    shelf.ok("install", "left", "--yes")
+    before = snapshot(shelf)
+    written = manifest(shelf).read_text()
+    manifest(shelf).write_text(written.replace('"left",', '"left",\n    "shared-user",'))
+    result = shelf.run("sync", "--yes")
+    assert result.returncode == 3
+    assert "`pyshelf install --isolated shared-user`" in result.stderr
+    assert snapshot(shelf) == before
+    isolated = written.replace('"left",', '"left",\n    { requirement = "shared-user", '
+                                          'isolated = true },')
+    manifest(shelf).write_text(isolated)
+    shelf.ok("sync", "--yes")
+    assert "shared-user" in shelf.bash("shared-user").stdout
+    assert manifest(shelf).read_text() == isolated
