@@ -173,3 +173,82 @@ def test_a_conflicting_entry_gets_the_install_conflict_and_the_isolated_offer(sh
     shelf.ok("sync", "--yes")
     assert "shared-user" in shelf.bash("shared-user").stdout
     assert manifest(shelf).read_text() == isolated
+
+
+PIPX_TOML = """\
+[project]
+name = "pipx-tools"
+version = "1"
+dependencies = []
+
+[dependency-groups]
+beta = ["beta>=1"]
+app-tool = ["app-tool"]
+
+[tool.pipx]
+version = "1.0"
+
+[tool.pipx.tools.app-tool]
+apps = ["app-tool"]
+suffix = "-1"
+"""
+
+PIXI_GLOBAL_TOML = """\
+version = 1
+
+[envs.tools]
+channels = ["conda-forge"]
+dependencies = { ripgrep = "*", python = "3.12.*" }
+pypi-dependencies = { alpha = "<2", delta = { version = "*", extras = ["fast"] } }
+exposed = { rg = "rg" }
+"""
+
+
+def test_import_of_a_pipx_manifest(shelf, tmp_path):
+    source = tmp_path / "pipx.toml"
+    source.write_text(PIPX_TOML)
+    result = shelf.ok("import", str(source), "--yes")
+    assert "app-tool.suffix, app-tool.apps" in result.stderr
+    assert packages(shelf)["beta"] == ("1.0", "explicit")
+    assert packages(shelf)["app-tool"] == ("1.1", "explicit")
+    assert '"beta>=1"' in manifest(shelf).read_text()
+
+
+def test_import_of_a_pixi_global_manifests_pypi_entries(shelf, tmp_path):
+    source = tmp_path / "pixi-global.toml"
+    source.write_text(PIXI_GLOBAL_TOML)
+    result = shelf.ok("import", str(source), "--yes")
+    assert "the conda packages python, ripgrep are not imported" in result.stderr
+    assert "envs.tools.channels, envs.tools.exposed" in result.stderr
+    assert packages(shelf)["alpha"] == ("1.0", "explicit")
+    assert packages(shelf)["delta"][1] == "explicit"
+    assert packages(shelf)["epsilon"][1] == "dependency"  # delta's extra fast brings it
+
+
+def test_export_as_a_manifest_syncs_elsewhere(shelf, tmp_path, shelf_templates):
+    shelf.ok("install", "beta", "alpha<2", "--yes")
+    exported = tmp_path / "exported"
+    exported.mkdir()
+    shelf.ok("export", "--format", "manifest", "-o", str(exported / "shelf.toml"))
+    assert (exported / "shelf.toml").read_text() == manifest(shelf).read_text()
+    other = shelf_templates.copy_into(Sandbox(
+        tmp_path / "other", base_python=shelf.base_python, index_url=shelf.index_url,
+        uv_cache_dir=shelf.uv_cache_dir))
+    other.ok("sync", "--from", str(exported), "--yes")
+    assert packages(other) == packages(shelf)
+
+
+def test_hide_writes_expose_false_and_sync_applies_it_back(shelf):
+    shelf.ok("config", "set", "expose", "apps")
+    assert 'expose = "apps"' in manifest(shelf).read_text()
+    shelf.ok("install", "beta", "--yes")
+    assert (shelf.bin_dir / "beta").is_symlink()
+    shelf.ok("hide", "beta")
+    assert '{requirement = "beta", expose = false}' in manifest(shelf).read_text()
+    shelf.ok("expose", "beta")
+    assert '"beta"' in manifest(shelf).read_text()
+    manifest(shelf).write_text(manifest(shelf).read_text().replace(
+        '"beta"', '{ requirement = "beta", expose = false }'))
+    shelf.ok("sync", "--yes")
+    assert not (shelf.bin_dir / "beta").exists()
+    assert shelf.ok("sync", "--check").returncode == 0

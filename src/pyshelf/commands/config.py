@@ -164,10 +164,14 @@ def follow_setting(shelf: Shelf, key: str, previous: str | None) -> None:
 
 def _store(shelf: Shelf, key: str, value: str | None) -> None:
     """Store ``value`` (None: remove it) and move whatever follows the setting."""
+    from pyshelf.manifest.files import MANIFEST_SETTINGS, shelf_manifest, write_back
     from pyshelf.store.settings import DEFAULTS, ENVIRONMENT_OVERRIDES
 
     with shelf.writing():
         shelf.reload_settings()  # another command may have changed it while we waited
+        gen_id = shelf.state.current_generation_id()
+        described = (shelf_manifest(shelf, gen_id)
+                     if key in MANIFEST_SETTINGS and gen_id is not None else None)
         stored_before = shelf.state.config().get(key)
         previous = shelf.setting(key)
         check_setting(shelf, key, value)
@@ -184,6 +188,8 @@ def _store(shelf: Shelf, key: str, value: str | None) -> None:
                 with contextlib.suppress(PyshelfError, OSError):
                     follow(shelf, attempted)
                 raise
+        if described is not None and gen_id is not None:  # the manifest states it too
+            write_back(shelf, described, shelf_manifest(shelf, gen_id))
     ui.report(f"{key} = {_shown(value if value is not None else DEFAULTS[key])}")
     current = shelf.settings[key]
     if current.source == "environment":

@@ -29,6 +29,11 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
         from pyshelf.manifest.lock import pylock_of
 
         text = pylock_of(shelf, gen_id, label="export")
+    elif args.format == "manifest":
+        from pyshelf.manifest.document import render
+        from pyshelf.manifest.files import shelf_manifest
+
+        text = render(shelf_manifest(shelf, gen_id), str(Path.home()))
     elif args.format == "json":
         text = render_json(record.lock, intent, gen_id, record.interpreter.version,
                            shelf.state.isolated(gen_id))
@@ -104,6 +109,7 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
     source = Path(args.file)
     imported, notes = _without_missing(read_import(source, args.format, now()), source,
                                        skip=args.skip_missing)
+    notes = [*imported.notes, *notes]
     shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
@@ -126,7 +132,7 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+    parser.add_argument("--format", choices=("requirements", "pylock", "json", "manifest"),
                         default="requirements")
     parser.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
 
@@ -151,7 +157,8 @@ COMMANDS = (
         examples="""examples:
   pyshelf export > shelf.txt
   pyshelf export --format pylock -o pylock.toml
-  pyshelf export --format json -o shelf.json""",
+  pyshelf export --format json -o shelf.json
+  pyshelf export --format manifest -o shelf.toml""",
         run=run_export,
         arguments=_export_arguments,
     ),
@@ -161,6 +168,7 @@ COMMANDS = (
         examples="""examples:
   pyshelf import shelf.txt
   pyshelf import pylock.toml --yes
+  pyshelf import ~/.config/pipx/pipx.toml   # pipx's manifest (pixi-global's PyPI entries too)
   pyshelf import shelf.txt --skip-missing   # without the paths this machine lacks""",
         run=run_import,
         arguments=_import_arguments,

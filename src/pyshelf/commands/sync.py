@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from pyshelf.manifest.sources import Source
     from pyshelf.shelf import Shelf
 
-_STORED = ("index_url", "extra_index_urls", "system_site_packages", "expose")
-
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
     shelf = open_from(args, layout)
@@ -119,7 +117,7 @@ def _apply(shelf: Shelf, args: argparse.Namespace, source: Source, wanted: Manif
     gen_id = shelf.current_generation_id()
     before = files.shelf_manifest(shelf, gen_id)
     stored = shelf.state.config()
-    settings = {key: wanted.settings.get(key) for key in _STORED
+    settings = {key: wanted.settings.get(key) for key in files.MANIFEST_SETTINGS
                 if wanted.settings.get(key) != before.settings.get(key)}
     for key, value in settings.items():
         check_setting(shelf, key, value)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 LOCK_NAME = "pylock.shelf.toml"  # PEP 751's pylock.<name>.toml, which uv and pip recognise
 RECORD_KEY = "manifest_written"
-_MANIFEST_SETTINGS = ("index_url", "extra_index_urls", "system_site_packages", "expose")
+MANIFEST_SETTINGS = ("index_url", "extra_index_urls", "system_site_packages", "expose")
 _pending_document: list[str] = []  # a document `sync --from` adopts, for the next write
 
 
@@ -125,7 +125,7 @@ def shelf_manifest(shelf: Shelf, gen_id: int) -> Manifest:
 
         commands = {**commands_by_package(shelf), **isolated_commands(shelf)}
     stored = state.config()
-    settings = {key: stored.get(key) for key in _MANIFEST_SETTINGS}
+    settings = {key: stored.get(key) for key in MANIFEST_SETTINGS}
     settings["python"] = minor(state.generation(gen_id).interpreter.version)
     return from_shelf(state.intent(gen_id), state.isolated(gen_id), exposure, commands,
                       {k: v for k, v in settings.items() if v is not None})
