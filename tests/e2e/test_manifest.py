@@ -252,3 +252,31 @@ def test_hide_writes_expose_false_and_sync_applies_it_back(shelf):
     shelf.ok("sync", "--yes")
     assert not (shelf.bin_dir / "beta").exists()
     assert shelf.ok("sync", "--check").returncode == 0
+
+
+def test_a_write_missed_after_the_commit_is_reported_and_repaired(shelf):
+    """A crash between the commit and the write leaves the file and its record as they
+    were for the previous generation: that is drift to repair, not an edit to sync."""
+    import sqlite3
+
+    database = shelf.shelf_home / "state.db"
+
+    def record() -> str:
+        with sqlite3.connect(database) as connection:
+            return connection.execute(
+                "SELECT value FROM meta WHERE key = 'manifest_written'").fetchone()[0]
+
+    old_text, old_record = manifest(shelf).read_text(), record()
+    shelf.ok("install", "beta", "--yes")
+    manifest(shelf).write_text(old_text)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'manifest_written'",
+                           (old_record,))
+    assert "still describes generation 0" in shelf.ok("status").stdout
+    doctor = shelf.run("doctor")
+    assert doctor.returncode == 1 and "still describes generation 0" in doctor.stdout
+    assert shelf.run("sync", "--check").returncode == 1
+    shelf.ok("sync", "--yes")
+    assert "beta" in packages(shelf)  # repaired from the shelf, not undone from the file
+    assert '"beta"' in manifest(shelf).read_text()
+    assert shelf.run("sync", "--check").returncode == 0

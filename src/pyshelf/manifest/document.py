@@ -42,9 +42,13 @@ def parse(text: str, source: str, *, base: str, home: str) -> tuple[TOMLDocument
         document = tomlkit.parse(text)
     except ParseError as exc:
         reason = str(exc).rsplit(" at line ", 1)[0]
-        # tomlkit counts columns from 0
-        raise ManifestError(f"{source}, line {exc.line}, column {exc.col + 1}: {reason}; "
-                            "nothing was changed.") from exc
+        line, column = exc.line, exc.col + 1  # tomlkit counts columns from 0
+        if "'\\x00'" in reason:  # tomlkit's end of input, which it places at the start
+            reason = "the file ends where more was expected (an unclosed [ or {?)"
+            line = text.count("\n") + (not text.endswith("\n"))
+            column = len(text) - text.rfind("\n", 0, len(text) - 1) - 1
+        raise ManifestError(f"{source}, line {line}, column {column}: {reason}; nothing was "
+                            "changed.") from exc
     try:
         return document, read_manifest(document.unwrap(), base=base, home=home)
     except ManifestProblem as problem:
@@ -119,7 +123,7 @@ def _append(packages: Array | AoT, value: Item) -> None:
         packages.append(value)
     elif packages.as_string().startswith("[\n") or not len(packages):
         packages.add_line(value, indent="    ")
-        if len(packages) == 1:
+        if not packages.as_string().endswith("\n]"):
             packages.add_line(indent="")  # the closing bracket on a line of its own
     else:
         packages.append(value)
