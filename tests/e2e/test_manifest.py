@@ -28,6 +28,22 @@ def lock(sandbox: Sandbox):
     return sandbox.home / ".config" / "pyshelf" / "pylock.shelf.toml"
 
 
+def second_home(shelf: Sandbox, tmp_path, shelf_templates, name: str) -> Sandbox:
+    """Another machine: a fresh shelf with the same interpreter, index and uv cache."""
+    return shelf_templates.copy_into(Sandbox(
+        tmp_path / name, base_python=shelf.base_python, index_url=shelf.index_url,
+        uv_cache_dir=shelf.uv_cache_dir))
+
+
+def dotfiles_with(shelf: Sandbox, tmp_path, text: str):
+    """A dotfiles checkout holding ``text`` as its manifest and ``shelf``'s lock."""
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "shelf.toml").write_text(text)
+    (dotfiles / "pylock.shelf.toml").write_text(lock(shelf).read_text())
+    return dotfiles
+
+
 def test_init_writes_a_manifest_and_its_lock(shelf):
     text = manifest(shelf).read_text()
     assert text.startswith("# pyshelf's manifest")
@@ -121,14 +137,9 @@ def test_sync_check_exit_codes(shelf):
 
 def test_locked_on_a_second_home_reproduces_the_versions(shelf, tmp_path, shelf_templates):
     shelf.ok("install", "alpha==1.0", "beta", "--yes")
-    dotfiles = tmp_path / "dotfiles"
-    dotfiles.mkdir()
     # the manifest asks for any alpha; the lock holds the 1.0 this shelf has
-    (dotfiles / "shelf.toml").write_text('packages = ["alpha", "beta"]\n')
-    (dotfiles / "pylock.shelf.toml").write_text(lock(shelf).read_text())
-    laptop = shelf_templates.copy_into(Sandbox(
-        tmp_path / "laptop", base_python=shelf.base_python, index_url=shelf.index_url,
-        uv_cache_dir=shelf.uv_cache_dir))
+    dotfiles = dotfiles_with(shelf, tmp_path, 'packages = ["alpha", "beta"]\n')
+    laptop = second_home(shelf, tmp_path, shelf_templates, "laptop")
     laptop.ok("sync", "--from", str(dotfiles), "--locked", "--yes")
     assert packages(laptop)["alpha"] == ("1.0", "explicit")
     assert packages(laptop)["gamma"] == packages(shelf)["gamma"]
@@ -231,9 +242,7 @@ def test_export_as_a_manifest_syncs_elsewhere(shelf, tmp_path, shelf_templates):
     exported.mkdir()
     shelf.ok("export", "--format", "manifest", "-o", str(exported / "shelf.toml"))
     assert (exported / "shelf.toml").read_text() == manifest(shelf).read_text()
-    other = shelf_templates.copy_into(Sandbox(
-        tmp_path / "other", base_python=shelf.base_python, index_url=shelf.index_url,
-        uv_cache_dir=shelf.uv_cache_dir))
+    other = second_home(shelf, tmp_path, shelf_templates, "other")
     other.ok("sync", "--from", str(exported), "--yes")
     assert packages(other) == packages(shelf)
 
@@ -280,3 +289,19 @@ def test_a_write_missed_after_the_commit_is_reported_and_repaired(shelf):
     assert "beta" in packages(shelf)  # repaired from the shelf, not undone from the file
     assert '"beta"' in manifest(shelf).read_text()
     assert shelf.run("sync", "--check").returncode == 0
+
+
+def test_a_new_laptop_is_a_clone_and_a_locked_sync(shelf, tmp_path, shelf_templates):
+    """The README's dotfiles workflow: the checkout's file becomes the manifest, and later
+    changes are written into it, comments kept."""
+    shelf.ok("install", "alpha==1.0", "--yes")
+    dotfiles = dotfiles_with(shelf, tmp_path,
+                             '# dotfiles\npackages = [\n    "alpha",  # libs\n]\n')
+    laptop = second_home(shelf, tmp_path, shelf_templates, "laptop")
+    laptop.ok("config", "set", "manifest", str(dotfiles / "shelf.toml"))
+    laptop.ok("sync", "--locked", "--yes")
+    assert packages(laptop)["alpha"] == ("1.0", "explicit")
+    laptop.ok("install", "zeta", "--yes")
+    assert (dotfiles / "shelf.toml").read_text() == (
+        '# dotfiles\npackages = [\n    "alpha",  # libs\n    "zeta",\n]\n')
+    assert 'name = "zeta"' in (dotfiles / "pylock.shelf.toml").read_text()
