@@ -253,7 +253,7 @@ def write_lock(shelf: Shelf) -> None:
     from pyshelf.manifest.lock import pylock_of
 
     text = pylock_of(shelf, shelf.current_generation_id(), label="shelf-lock",
-                     prefer_cache=True)
+                     prefer_cache=True, quiet=True)
     target = lock_path(manifest_path(shelf))
     if read_text(target) != text:
         _replace(target, text)
