@@ -59,6 +59,7 @@ from pyshelf.generations.folders import (
     remove_generation_dir,
     switch_to,
 )
+from pyshelf.manifest.files import after_switch
 from pyshelf.package_store.carry import kept_line
 from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
@@ -484,8 +485,9 @@ def _ignore_interrupts() -> None:
 
 
 def tidy_up(shelf: Shelf) -> None:
-    """Housekeeping after a switch: the apps' links in the bin dir, then old generations.
-    A failure here must not undo the change."""
+    """Housekeeping after a switch: the manifest and its lock, the apps' links in the bin
+    dir, then old generations. A failure here must not undo the change."""
+    after_switch(shelf)
     try:
         link_apps(shelf)
     except (OSError, PyshelfError) as exc:

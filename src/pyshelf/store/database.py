@@ -317,6 +317,17 @@ class State:
                 (key, value),
             )
 
+    # -- meta -----------------------------------------------------------------------------
+    def meta_value(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        with self._writing():
+            self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?)"
+                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             (key, value))
+
     # -- generations ----------------------------------------------------------------------
     def current_generation_id(self) -> int | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'current_generation'").fetchone()
