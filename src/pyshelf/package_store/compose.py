@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
 from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, measure, read_entry
+from pyshelf.package_store.lock_tables import TABLE_FILE
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO
@@ -69,7 +70,7 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
         placer.entry = entry
         placer.composition.entries.append(entry.path.name)
         for child in sorted(entry.path.iterdir()):
-            if child.name != ENTRY_FILE:
+            if child.name not in (ENTRY_FILE, TABLE_FILE):
                 placer.place(PurePosixPath(child.name), child)
     placer.composition.bytes, placer.composition.files = measure(venv)
     write_composition(venv, placer.composition)
