@@ -32,7 +32,7 @@ from pyshelf.core.lockfile import load_toml
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    workload_arguments(parser, extra="not used", report="lock")
+    workload_arguments(parser, extra=None, report="lock")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pyshelf-bench-") as scratch:
         bench = Bench(Path(scratch), args.python, args.index_url)
