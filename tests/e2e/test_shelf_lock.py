@@ -44,10 +44,11 @@ def meaning(text: str) -> dict[str, object]:
     return data
 
 
-def assert_lock_is_uvs(shelf: Sandbox, tmp_path: Path) -> None:
+def assert_lock_is_uvs(shelf: Sandbox, tmp_path: Path, *, written_by: str = "pyshelf"
+                       ) -> None:
     text = lock_file(shelf).read_text()
     assert meaning(text) == meaning(uv_pylock(shelf, tmp_path))
-    assert tomllib.loads(text)["created-by"] == "pyshelf"
+    assert tomllib.loads(text)["created-by"] == written_by
 
 
 def uv_synced_from(lock: Path, shelf: Sandbox, tmp_path: Path) -> list[str]:
@@ -124,18 +125,28 @@ def test_the_lock_of_an_editable_project_a_wheel_file_and_a_url_is_uvs(
     assert_lock_is_uvs(shelf, tmp_path)
 
 
-def test_an_entry_filled_before_tables_were_kept_gets_its_table_from_uv(shelf, tmp_path):
-    beta = store_entry(shelf, "beta")
-    mode = beta.stat().st_mode
-    beta.chmod(mode | 0o200)  # the store's folders are read-only
-    (beta / TABLE_FILE).unlink()
-    beta.chmod(mode)
+def as_filled_before_tables_were_kept(entry: Path) -> None:
+    mode = entry.stat().st_mode
+    entry.chmod(mode | 0o200)  # the store's folders are read-only
+    (entry / TABLE_FILE).unlink()
+    entry.chmod(mode)
+
+
+def test_entries_filled_before_tables_were_kept_get_theirs_from_one_uv_run(shelf, tmp_path):
+    as_filled_before_tables_were_kept(store_entry(shelf, "beta"))
     log = log_pylock_runs(shelf, tmp_path)
 
     shelf.ok("install", "alpha", "--yes")
 
     assert pins_asked(log) == ["alpha==2.0", "beta==1.0"]  # alpha's fill, beta's lock
     assert_lock_is_uvs(shelf, tmp_path)
+    as_filled_before_tables_were_kept(store_entry(shelf, "gamma"))
+    log.unlink()
+
+    shelf.ok("remove", "alpha", "--yes")
+
+    assert pins_asked(log) == ["beta==1.0", "gamma==1.1"]
+    assert_lock_is_uvs(shelf, tmp_path, written_by="uv")  # every table uv's: its lock
 
 
 # Pauses pyshelf halfway through writing a filled entry's table, so that it can be killed

@@ -48,13 +48,13 @@ def split(text: str) -> dict[str, str]:
 
 
 def ask_uv(engine: Engine, layout: Layout, python: str, packages: Sequence[LockedPackage],
-           *, prefer_cache: bool, quiet: bool = True) -> dict[str, str]:
-    """The tables of ``packages`` (exact pins or direct references) for ``python``, from
-    one uv run; without dependencies, since each table is the package's own."""
+           *, prefer_cache: bool, quiet: bool = True) -> str:
+    """uv's pylock of ``packages`` (exact pins or direct references) for ``python``;
+    without dependencies, since each table is the package's own."""
     from pyshelf.change.resolve import pylock
 
-    return split(pylock(engine, layout, packages, python, label="lock-tables", no_deps=True,
-                        prefer_cache=prefer_cache, quiet=quiet))
+    return pylock(engine, layout, packages, python, label="lock-tables", no_deps=True,
+                  prefer_cache=prefer_cache, quiet=quiet)
 
 
 def when_filled(engine: Engine, layout: Layout, python: str,
@@ -65,7 +65,7 @@ def when_filled(engine: Engine, layout: Layout, python: str,
     if not packages:
         return {}
     with contextlib.suppress(PyshelfError):
-        return ask_uv(engine, layout, python, packages, prefer_cache=True)
+        return split(ask_uv(engine, layout, python, packages, prefer_cache=True))
     return {}
 
 
