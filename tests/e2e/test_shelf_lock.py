@@ -107,6 +107,7 @@ def test_install_remove_and_undo_write_uvs_lock_asking_uv_only_for_what_was_fill
     assert_lock_is_uvs(shelf, tmp_path)
     assert uv_synced_from(lock_file(shelf), shelf, tmp_path) == [
         "alpha==2.0", "beta==1.0", "gamma==1.1"]
+    assert shelf.ok("export", "--format", "pylock").stdout == lock_file(shelf).read_text()
 
 
 def test_the_lock_of_an_editable_project_a_wheel_file_and_a_url_is_uvs(
