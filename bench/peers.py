@@ -2,8 +2,8 @@
 
 Run from a checkout with pyshelf installed in the running interpreter's environment:
 
-    python bench/peers.py                                   # blog and big: ~25 min, 2 cores
-    python bench/peers.py --workloads blog,library,data,big # every workload: ~35 min
+    python bench/peers.py                                   # blog and big: ~25-30 min
+    python bench/peers.py --workloads blog,library,data,big # every workload: ~35-40 min
     python bench/peers.py --workloads big --peers pyshelf,uv-tool --runs 1  # a quick look
     python bench/peers.py --index-url URL --peers pyshelf,uv-tool,venv-pip \\
         --packages beta --add alpha --remove beta --small app-tool --runs 1  # tiny, any index
@@ -19,11 +19,13 @@ once, caches included), so files hard-linked from a cache cost nothing and files
 of one cost their size. The report ends with every target, met or missed, from ratios of
 the same run.
 
-The big workload (blog and fifteen more sets, about 165 packages) runs with pyshelf, uv tool
-and py-trkpac unless --peers names others: the pip-driven peers would take most of an hour
-on it. The default run's time is mostly theirs on blog (pipx with pip, venv + pip, py-trkpac:
-a minute or more per run each), hence one timed run for them (--slow-runs) against three for
-the others.
+The big workload (the blog toolset and fifteen more packages, about 175 installed) runs with
+pyshelf, uv tool (its apps) and py-trkpac unless --peers names others: the pip-driven peers
+take minutes a run on it. The peers driven by pip (pipx with pip, py-trkpac, venv + pip) get
+one timed run (--slow-runs), the others three (--runs), each after one warm-up run. The
+times above are estimated on 2 cores from earlier runs' timings: on blog about 12 minutes,
+two thirds of them the pip-driven peers'; on big about 13, half of them py-trkpac's (its
+warm-up downloads about 1 GB); library and data add about 10 minutes together.
 
 Every peer works in an area of its own under one scratch directory: the tool itself, its pip
 and uv caches (kept across its runs, so every timed run is warm, like a person's second
@@ -163,6 +165,7 @@ def main() -> int:
         run = Run(settings, args, plan, unavailable, versions,
                   (load_at_start, os.getloadavg()[0]))
         report = render(run, results)
+        progress("deleting the scratch directory")
     print(report)
     output = args.output or Path(__file__).parent / "results" / f"{date.today()}-peers.md"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from peerbench.pythons import Python
@@ -120,7 +121,9 @@ def disk_use(roots: Iterable[os.PathLike[str]]) -> DiskUse:
 
 def attempt(peer: Peer, operation: str, action: Callable[[], object], *,
             record: bool = True) -> Outcome:
-    """Time ``action`` by the wall clock; a failing command becomes a Failure, not an abort."""
+    """Time ``action`` by the wall clock, once the peer has settled; a failing command
+    becomes a Failure, not an abort."""
+    peer.settle()
     peer.log.clear()
     start = time.perf_counter()
     try:
@@ -161,12 +164,11 @@ def one_run(peer: Peer, workload: Workload, new: Python | None
         ("undo", attempt(peer, "undo", lambda: peer.undo(workload.remove))),
         ("install-one", attempt(peer, "install-one", lambda: peer.add(workload.small))),
     ]
-    shelf = peer if isinstance(peer, Pyshelf) else None
-    with_small = shelf.current_generation() if shelf else None
+    with_small = peer.current_generation() if isinstance(peer, Pyshelf) else None
     outcomes.append(("remove-one", attempt(peer, "remove-one",
                                            lambda: peer.remove(workload.small))))
-    if shelf is not None and with_small is not None:
-        outcomes += own_operations(shelf, workload, with_small)
+    if isinstance(peer, Pyshelf) and with_small is not None:
+        outcomes += own_operations(peer, workload, with_small)
     keyed = [((peer.key, row), value) for row, value in outcomes]
     if new is not None:
         rebuilt = attempt(peer, "rebuild", lambda: peer.rebuild(new))
@@ -199,7 +201,7 @@ def own_operations(shelf: Pyshelf, workload: Workload, with_small: int
         ("generation-disk", kept.bytes / 1e6), ("generation-files", kept.files),
         *(("status", attempt(shelf, "status", shelf.status)) for _ in range(SAMPLES))]
     if with_small != without:  # else installing or removing the small package failed
-        outcomes += [("rollback", attempt(shelf, "rollback", lambda to=to: shelf.rollback(to)))
+        outcomes += [("rollback", attempt(shelf, "rollback", partial(shelf.rollback, to)))
                      for to in (with_small, without)]
     if workload.role is not None:
         role = workload.role
@@ -217,7 +219,7 @@ def collect_one(shelf: Pyshelf) -> list[tuple[str, Outcome]]:
     """
     outcomes = [("gc-none", gc_collecting(shelf, "gc-none", 0))]
     unpinned = value_of(shelf, "snapshots", lambda: len(
-        set(shelf.generations_on_disk()) - shelf.pinned_generations()))
+        shelf.generations_on_disk() - shelf.pinned_generations()))
     if isinstance(unpinned, Failure) or unpinned < 2:
         return outcomes
     setting = attempt(shelf, "keep_generations",

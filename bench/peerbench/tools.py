@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,10 @@ class Peer(ABC):
     def setup(self) -> None:  # noqa: B027 (a hook: some tools start from an empty HOME)
         """Make the empty setup a person starts from (an empty shelf, an empty venv)."""
 
+    def settle(self) -> None:  # noqa: B027 (a hook: most tools leave nothing running)
+        """Wait for what the tool's last command left running to finish, as the seconds
+        before a person's next command would."""
+
     def disk_roots(self) -> list[Path]:
         """Where the install's disk use is counted: the whole area, caches included."""
         return [self.area]
@@ -159,7 +164,9 @@ class Pyshelf(Peer):
         return {"pyshelf": self.run(PYSHELF, "--version").strip()}
 
     def notes(self) -> list[str]:
-        return ["undo is `pyshelf undo`: a switch back to the generation before the removal."]
+        return ["undo is `pyshelf undo`: a switch back to the generation before the removal.",
+                "each pyshelf command is timed once the trash is empty: the deletion a change "
+                "leaves to a detached child has ended, as it has by a person's next command."]
 
     def setup(self) -> None:
         self.shelf("init", "--python", self.settings.old.path, "--yes", "--no-modify-shell",
@@ -183,6 +190,15 @@ class Pyshelf(Peer):
     def rebuild(self, python: Python) -> None:
         self.shelf("rebuild", "--yes", "--python", python.path)
 
+    def settle(self) -> None:
+        """Wait (a minute at most) until the trash is empty: a change leaves its deletion
+        of collected generations to a detached child, which would otherwise share the two
+        cores with the next timed command, and ``gc`` would time that deletion as its own."""
+        trash = self.shelf_home / "trash"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and trash.is_dir() and any(trash.iterdir()):
+            time.sleep(0.01)
+
     def rollback(self, generation: int) -> None:
         self.shelf("rollback", "--yes", "--to", str(generation))
 
@@ -205,9 +221,9 @@ class Pyshelf(Peer):
     def generation_dir(self, generation: int) -> Path:
         return self.shelf_home / "gens" / str(generation)
 
-    def generations_on_disk(self) -> list[int]:
-        return sorted(int(entry.name) for entry in (self.shelf_home / "gens").iterdir()
-                      if entry.name.isdigit())
+    def generations_on_disk(self) -> set[int]:
+        return {int(entry.name) for entry in (self.shelf_home / "gens").iterdir()
+                if entry.name.isdigit()}
 
     def pinned_generations(self) -> set[int]:
         return {int(snapshot["generation"])
