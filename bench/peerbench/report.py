@@ -50,6 +50,18 @@ def system_file(path: str) -> str:
         return ""
 
 
+def filesystem(path: Path) -> str:
+    """The type and mount options of the filesystem holding ``path``: with ``discard`` every
+    deletion waits for the device, which slows gc and every uninstall."""
+    mounts = [line.split() for line in system_file("/proc/mounts").splitlines()]
+    holding = [fields for fields in mounts
+               if len(fields) >= 4 and path.resolve().is_relative_to(fields[1])]
+    if not holding:
+        return "unknown"
+    _, point, kind, options, *_ = max(holding, key=lambda fields: len(fields[1]))
+    return f"{kind} at {point} ({options})"
+
+
 def machine_facts(run: Run) -> list[str]:
     settings = run.settings
     models = re.findall(r"^model name\s*:\s*(.+)$", system_file("/proc/cpuinfo"), re.MULTILINE)
@@ -62,6 +74,7 @@ def machine_facts(run: Run) -> list[str]:
         f"{run.load[1]:.2f} at the end",
         f"- RAM: {int(kib[1]) / 2**20:.1f} GiB" if kib else "- RAM: unknown",
         f"- OS: {pretty[1] if pretty else platform.system()}, kernel {platform.release()}",
+        f"- filesystem of the scratch directory: {filesystem(settings.scratch)}",
         f"- old Python: `{settings.old.path}` ({settings.old.release})",
         f"- new Python: `{new.path}` ({new.release})" if new
         else "- new Python: none found (the rebuild row is skipped)",
