@@ -132,6 +132,28 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = 
                           text=True, check=False)
 
 
+def started_by(sandbox: Sandbox, args: list[str]) -> list[list[str]]:
+    """Run one pyshelf command in an interpreter that records every process it starts,
+    and return their command lines."""
+    probe = (
+        "import json, subprocess, sys\n"
+        "started = []\n"
+        "real_popen = subprocess.Popen\n"
+        "def popen(argv, *a, **k):\n"
+        "    started.append([str(word) for word in argv])\n"
+        "    return real_popen(argv, *a, **k)\n"
+        "subprocess.Popen = popen\n"
+        "from pyshelf.cli import main\n"
+        f"code = main({args!r})\n"
+        "print(json.dumps(started))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
 def run_in_terminal(sandbox: Sandbox, args: list[str], answer: str) -> tuple[int, str, str]:
     """Run pyshelf with a real pseudo-terminal as stdin and answer its prompt."""
     main, child = pty.openpty()

@@ -12,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import packages, uv_wrapper
+from tests.e2e.helpers import packages, started_by, uv_wrapper
 from tests.support import narrow_probe
 
 SHELVES = [
@@ -120,3 +120,27 @@ def test_a_pin_nothing_needs_gives_way_to_a_new_packages_newest_release(shelf):
     assert packages(shelf)["lifter"] == ("2.0", "explicit")
     assert packages(shelf)["moved-lib"] == ("2.0", "dependency")
     assert "held back" not in result.stderr
+
+
+def descriptions(started: list[list[str]]) -> list[list[str]]:
+    """The runs of an interpreter asked for its facts (``python -I -c ...``)."""
+    return [argv for argv in started if argv[1:3] == ["-I", "-c"]]
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_a_change_on_the_same_interpreter_does_not_start_it_to_describe_it(shelf):
+    assert not descriptions(started_by(shelf, ["remove", "beta", "--yes"]))
+    assert not descriptions(started_by(shelf, ["install", "alpha", "--yes"]))
+    assert list(packages(shelf)) == ["alpha"]
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_an_interpreter_that_changed_is_described_again(shelf):
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        identity, printed = json.loads(db.execute(
+            "SELECT value FROM meta WHERE key = 'described_interpreter'").fetchone()[0])
+        db.execute("UPDATE meta SET value = ? WHERE key = 'described_interpreter'",
+                   (json.dumps([identity.replace("[", "[0, ", 1), printed]),))
+
+    assert len(descriptions(started_by(shelf, ["remove", "beta", "--yes"]))) == 1
+    assert not descriptions(started_by(shelf, ["install", "beta", "--yes"]))

@@ -81,7 +81,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     change before anything starts; a removal of it passes, since its intent lacks it."""
     refuse_gone_sources(request.intent)
     current_id = shelf.current_generation_id()
-    base = shelf.engine.start_describe(shelf.python)  # overlaps resolving and building
+    base = shelf.start_describe()  # overlaps resolving and building
     early = (start_early(shelf, current_id) if request.always_build and not dry_run
              else None)
     try:
@@ -324,7 +324,7 @@ def provided_by_system(shelf: Shelf) -> list[Distribution] | None:
     do not go through :func:`apply_change` and so have not described the base yet."""
     if not sees_system(shelf):
         return None
-    site_dirs = shelf.engine.describe(shelf.python).site_dirs
+    site_dirs = shelf.start_describe().result().site_dirs
     return [dist for dist, _ in system_packages(site_dirs).values()]
 
 
@@ -344,6 +344,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     generation when the caller began it; ``isolated`` the isolated apps' steps (None: the
     ``from_gen`` apps, as they are)."""
     layout = shelf.layout
+    described_here = base is None
+    base = base or shelf.start_describe()
     if early is None:
         started = now()
         op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
@@ -391,6 +393,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                 layout.store),
             own_size=own_size(layout.gen_dir(gen_id)),
             requires={dist.name: dist.requires for dist in built.distributions},
+            described=((base.identity, base.printed) if base.identity and base.printed
+                       else None),
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         for line in built_from_source(lock, record.packages, previous_packages):
@@ -406,6 +410,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             _point_env_back(shelf, from_gen)
         remove_generation_dir(layout, gen_id)
         shelf.state.abandon_operation(op_id)
+        if described_here:
+            base.cancel()
         guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
         raise
     finish_switch(shelf, gen_id,

@@ -161,6 +161,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_DESCRIBED = "described_interpreter"  # meta key: the facts a change last started one for
 
 
 class UnreadableDatabase(PyshelfError):
@@ -238,6 +239,8 @@ class NewGeneration:
     store_entries: list[StoreEntryRecord] = field(default_factory=list)
     own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
     requires: Mapping[str, Sequence[str]] = field(default_factory=dict)  # package -> Requires-Dist
+    # (identity, what it printed) of the interpreter, when the change had to start it
+    described: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -502,6 +505,19 @@ class State:
             self._insert_generation(new)
             self._finish_operation(op_id, finished_at, summary)
             self._set_current(new.id)
+            if new.described is not None:
+                self._put_meta(_DESCRIBED, json.dumps(new.described))
+
+    def described_interpreter(self) -> tuple[str, str] | None:
+        """(identity, what it printed) of the last interpreter a change described."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_DESCRIBED,)
+                               ).fetchone()
+        try:
+            identity, printed = json.loads(row[0]) if row else (None, None)
+        except (ValueError, TypeError):
+            return None
+        return (identity, printed) if isinstance(identity, str) and isinstance(printed, str) \
+            else None
 
     def restore_generation(self, new: NewGeneration) -> None:
         """Write a generation found on disk, with no operation (rebuilding a lost record)."""
@@ -578,10 +594,13 @@ class State:
             raise PyshelfError(f"Operation {op_id} is no longer running; nothing was recorded.")
 
     def _set_current(self, gen_id: int) -> None:
+        self._put_meta("current_generation", str(gen_id))
+
+    def _put_meta(self, key: str, value: str) -> None:
         self._db.execute(
-            "INSERT INTO meta (key, value) VALUES ('current_generation', ?)"
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(gen_id),),
+            (key, value),
         )
 
     # -- snapshots ------------------------------------------------------------------------
