@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
     ChangeRequest,
+    EntryMetadata,
     InstalledPackage,
     IntentEntry,
     Interpreter,
@@ -47,7 +48,7 @@ from pyshelf.core.model import (
     explicit_names,
 )
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
-from pyshelf.core.shared_commands import SharedCommand, describe
+from pyshelf.core.shared_commands import SharedCommand, describe, shared_commands
 from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
@@ -61,6 +62,7 @@ from pyshelf.generations.folders import (
 )
 from pyshelf.manifest.files import after_switch
 from pyshelf.package_store.carry import kept_line
+from pyshelf.package_store.compose import read_composition
 from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.database import NewGeneration
@@ -201,7 +203,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     for note in notes:
         ui.warn(note)
     # Only installed packages have a RECORD to name their commands: the build says the rest.
-    for shared in shared_commands_in(shelf.layout.gen_dir(current_id), explicit_names(intent),
+    for shared in shared_commands_of(shelf, current_id, explicit_names(intent),
                                      among=lock.packages):
         ui.warn(describe(shared))
     # Only a shelf that sees the system's packages can shadow one: otherwise the system's
@@ -363,7 +365,9 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  bin_dir=shelf.path_setting("bin_dir"),
                                  explicit=explicit_names(intent),
                                  previous=(layout.gen_dir(from_gen) if from_gen is not None
-                                           else None))
+                                           else None),
+                                 known=(recorded_metadata(shelf, from_gen)[0]
+                                        if from_gen is not None else None))
         _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
         if built.carried:
             ui.info(kept_line(built.carried, "the environment"))
@@ -390,7 +394,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             isolated=apps,
             store_entries=store_records(
                 [layout.gen_dir(gen_id), *(layout.isolated / app.env_dir for app in apps)],
-                layout.store),
+                layout.store, built.metadata),
             own_size=own_size(layout.gen_dir(gen_id)),
             requires={dist.name: dist.requires for dist in built.distributions},
             described=((base.identity, base.printed) if base.identity and base.printed
@@ -422,11 +426,36 @@ def _warn_new_shared_commands(shelf: Shelf, from_gen: int | None,
                               shared: Sequence[SharedCommand]) -> None:
     """Name the commands the build found shared that ``from_gen`` did not share (those were
     in the plan already, and a change that repeats a warning each time teaches to skip it)."""
-    known = (shared_commands_in(shelf.layout.gen_dir(from_gen), ())
-             if from_gen is not None else [])
+    known = shared_commands_of(shelf, from_gen, ()) if from_gen is not None else []
     for command in shared:
         if command not in known:
             ui.warn(describe(command))
+
+
+def recorded_metadata(shelf: Shelf, gen_id: int) -> tuple[dict[str, EntryMetadata], bool]:
+    """entry -> metadata the database recorded for the entries ``gen_id`` is composed of,
+    and whether that is all of them (not for a generation installed whole, or one whose
+    entries were recorded before their metadata was kept)."""
+    composition = read_composition(shelf.layout.gen_dir(gen_id))
+    if composition is None:
+        return {}, False
+    known = shelf.state.entry_metadata(composition.entries)
+    return known, len(known) == len(set(composition.entries))
+
+
+def shared_commands_of(shelf: Shelf, gen_id: int, explicit: Collection[str],
+                       among: Collection[str] | None = None) -> list[SharedCommand]:
+    """The commands two or more of ``gen_id``'s packages (of ``among``, if given) ship, as
+    the database recorded its entries' commands; read from its packages' ``RECORD``
+    where it did not record them all."""
+    known, complete = recorded_metadata(shelf, gen_id)
+    if not complete:
+        return shared_commands_in(shelf.layout.gen_dir(gen_id), explicit, among)
+    from packaging.utils import canonicalize_name
+
+    commands = {canonicalize_name(m.display_name): m.commands for m in known.values()}
+    return shared_commands({name: names for name, names in commands.items()
+                            if among is None or name in among}, explicit)
 
 
 def built_from_source(lock: Lock, built: Sequence[InstalledPackage],

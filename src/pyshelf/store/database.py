@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pyshelf.core.model import (
     Edge,
+    EntryMetadata,
     InstalledPackage,
     IntentEntry,
     Interpreter,
@@ -159,8 +160,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (gen_id, package)
     );
     """,
+    # 8: what each store entry's distribution says about itself (its name as written, its
+    # requirements, its commands), read once, so a change reads no METADATA or RECORD of
+    # the packages it keeps; null for an entry recorded before
+    """
+    ALTER TABLE store_entries ADD COLUMN display_name TEXT;
+    ALTER TABLE store_entries ADD COLUMN requires TEXT;
+    ALTER TABLE store_entries ADD COLUMN commands TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_PARAMETERS = 500  # per query, well below SQLite's oldest limit of 999
 _DESCRIBED = "described_interpreter"  # meta key: the facts a change last started one for
 
 
@@ -213,6 +223,7 @@ class StoreEntryRecord:
     bytes: int
     files: int
     created_at: str
+    metadata: EntryMetadata | None = None  # None: not read yet (an older entry)
 
 
 @dataclass(frozen=True)
@@ -397,6 +408,22 @@ class State:
         self._db.executemany("DELETE FROM store_entries WHERE entry = ?",
                              [(e,) for e in entries])
 
+    def entry_metadata(self, entries: Iterable[str]) -> dict[str, EntryMetadata]:
+        """entry -> its metadata, for the ``entries`` whose metadata was recorded."""
+        wanted = list(entries)
+        found: dict[str, EntryMetadata] = {}
+        for start in range(0, len(wanted), _PARAMETERS):
+            part = wanted[start:start + _PARAMETERS]
+            rows = self._db.execute(
+                "SELECT entry, display_name, requires, commands FROM store_entries"
+                f" WHERE entry IN ({', '.join('?' * len(part))})"
+                " AND display_name IS NOT NULL AND requires IS NOT NULL"
+                " AND commands IS NOT NULL", part).fetchall()
+            found.update({entry: EntryMetadata(display, tuple(json.loads(requires)),
+                                               tuple(json.loads(commands)))
+                          for entry, display, requires, commands in rows})
+        return found
+
     def store_usage(self) -> StoreUsage:
         count, used, files = self._db.execute(
             "SELECT count(*), coalesce(sum(bytes), 0), coalesce(sum(files), 0)"
@@ -551,8 +578,14 @@ class State:
              json.dumps(new.marker_env, sort_keys=True), new.lock_text, own_bytes, own_files),
         )
         self._db.executemany(  # an entry never changes, so the first record of it stands
-            "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry) DO NOTHING",
-            [(e.entry, e.name, e.version, e.bytes, e.files, e.created_at)
+            "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(entry) DO UPDATE SET"
+            " display_name = coalesce(display_name, excluded.display_name),"
+            " requires = coalesce(requires, excluded.requires),"
+            " commands = coalesce(commands, excluded.commands)",
+            [(e.entry, e.name, e.version, e.bytes, e.files, e.created_at,
+              *((e.metadata.display_name, json.dumps(list(e.metadata.requires)),
+                 json.dumps(list(e.metadata.commands))) if e.metadata else (None,) * 3))
              for e in new.store_entries],
         )
         self._db.executemany(
