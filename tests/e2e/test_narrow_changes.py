@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from tests.e2e.helpers import packages, started_by, uv_wrapper
 from tests.support import narrow_probe
+from uv import find_uv_bin
 
 SHELVES = [
     pytest.param(None, marks=pytest.mark.shelf(
@@ -144,3 +145,21 @@ def test_an_interpreter_that_changed_is_described_again(shelf):
 
     assert len(descriptions(started_by(shelf, ["remove", "beta", "--yes"]))) == 1
     assert not descriptions(started_by(shelf, ["install", "beta", "--yes"]))
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_installing_a_dependency_changes_its_role_and_runs_no_uv_pip(shelf, tmp_path):
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")
+    no_pip = tmp_path / "uv-without-pip"
+    no_pip.write_text("#!/bin/sh\nif [ \"$1\" = pip ]; then echo 'error: uv pip was run' >&2;"
+                      f" exit 2; fi\nexec '{find_uv_bin()}' \"$@\"\n")
+    no_pip.chmod(0o755)
+    shelf.env["PYSHELF_UV"] = str(no_pip)
+
+    result = shelf.ok("install", "gamma", "--yes")
+
+    assert "* gamma becomes explicit" in result.stdout
+    assert packages(shelf)["gamma"] == ("1.1", "explicit")
+    assert "uv pip was run" in shelf.run("install", "gamma<1.1", "--yes").stderr
+    shelf.ok("undo", "--yes")
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")

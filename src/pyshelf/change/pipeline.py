@@ -28,7 +28,11 @@ from pyshelf.apps.isolated import (
 )
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
-from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
+from pyshelf.change.narrow import (
+    lock_of_new_roles,
+    lock_without_resolving,
+    resolve_within_shelf,
+)
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
@@ -148,9 +152,11 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
-        alone = _resolve_alone(shelf, new, provided)
-        narrowed = None
-        if provided is None:  # a stand-in for the system's packages is resolver input
+        # a stand-in for the system's packages is resolver input: none of these knows it
+        narrowed = (lock_of_new_roles(shelf, request, current, current_intent, new)
+                    if provided is None else None)
+        alone = _resolve_alone(shelf, new, provided) if narrowed is None else None
+        if provided is None and narrowed is None:
             narrowed = lock_without_resolving(shelf, request, current)
             if narrowed is None and alone is not None:
                 narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
