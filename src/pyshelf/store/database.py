@@ -338,9 +338,7 @@ class State:
 
     def set_meta_value(self, key: str, value: str) -> None:
         with self._writing():
-            self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?)"
-                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                             (key, value))
+            self._put_meta(key, value)
 
     # -- generations ----------------------------------------------------------------------
     def current_generation_id(self) -> int | None:
@@ -537,10 +535,9 @@ class State:
 
     def described_interpreter(self) -> tuple[str, str] | None:
         """(identity, what it printed) of the last interpreter a change described."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_DESCRIBED,)
-                               ).fetchone()
+        row = self.meta_value(_DESCRIBED)
         try:
-            identity, printed = json.loads(row[0]) if row else (None, None)
+            identity, printed = json.loads(row) if row else (None, None)
         except (ValueError, TypeError):
             return None
         return (identity, printed) if isinstance(identity, str) and isinstance(printed, str) \
