@@ -10,16 +10,13 @@ the generation that was current before.
 
 from __future__ import annotations
 
-import atexit
 import os
-import signal
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import link_apps
 from pyshelf.apps.isolated import (
     IsolatedStep,
     build_steps,
@@ -57,14 +54,13 @@ from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
-from pyshelf.generations.collect import collect_generations
 from pyshelf.generations.folders import (
     generation_ids_on_disk,
     next_generation_id,
     remove_generation_dir,
     switch_to,
 )
-from pyshelf.manifest.files import after_switch
+from pyshelf.generations.switching import CommitGuard, finish_switch
 from pyshelf.package_store.carry import kept_line
 from pyshelf.package_store.compose import read_composition
 from pyshelf.removal import remove
@@ -486,61 +482,6 @@ def _with_interpreter(shelf: Shelf, from_gen: int | None, summary: str, version:
         return summary
     moved = interpreter_change(shelf.state.generation(from_gen).interpreter.version, version)
     return f"{moved}; {summary}" if moved else summary
-
-
-class CommitGuard:
-    """Holds Ctrl-C back from the switch of ``env`` until the database has recorded it, so
-    an interrupt lands either before the commit (and the change is undone) or after it (and
-    the change is kept), never between the two."""
-
-    def __init__(self) -> None:
-        self._mask: set[int | signal.Signals] | None = None
-
-    def hold(self) -> None:
-        self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-    def release(self) -> None:
-        """Let Ctrl-C through again; one that came while it was held is raised here."""
-        if self._mask is not None:
-            mask, self._mask = self._mask, None
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-def finish_switch(shelf: Shelf, gen_id: int, announcement: str, guard: CommitGuard) -> None:
-    """Say that ``gen_id`` is current, then tidy up. The change is committed by now, so a
-    Ctrl-C (held back by ``guard`` during the commit, or new) stops only the housekeeping
-    and says the change is kept, and one that comes as the process exits is ignored: the
-    exit status already tells how it went, and dying of the signal would hide that."""
-    atexit.unregister(_ignore_interrupts)
-    atexit.register(_ignore_interrupts)
-    try:
-        guard.release()
-        ui.info(announcement)
-        tidy_up(shelf)
-    except KeyboardInterrupt as exc:
-        raise ChangeKept(gen_id) from exc
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def tidy_up(shelf: Shelf) -> None:
-    """Housekeeping after a switch: the manifest and its lock, the apps' links in the bin
-    dir, then old generations. A failure here must not undo the change."""
-    after_switch(shelf)
-    try:
-        link_apps(shelf)
-    except (OSError, PyshelfError) as exc:
-        ui.warn(f"The app links in the bin dir were not updated ({exc}); the next change "
-                "tries again.")
-    try:
-        collected = collect_generations(shelf)
-    except (OSError, PyshelfError) as exc:
-        ui.warn(f"Old generations were not collected ({exc}); run `pyshelf gc` later.")
-        return
-    if collected:
-        ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
 
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
