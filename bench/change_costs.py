@@ -4,9 +4,9 @@
 A change should cost what it changes, not the size of the shelf; this measures, on the blog
 workload and on the big one (blog and fifteen libraries and apps), installing one new small
 package, removing it, making a dependency explicit (a change of its role only), and going
-back (undo, rollback), each as a ratio to ``uv tool install``/``uv tool uninstall`` of the
-same package and as big against blog. Build the earlier pyshelf from another commit into a
-venv of its own and name its ``pyshelf`` (as for ``bench/narrow.py``):
+back (undo, rollback to a generation on disk), each as a ratio to ``uv tool install`` or
+``uv tool uninstall`` of the same package, and big against blog. Build the earlier pyshelf
+from another commit into a venv of its own and name its ``pyshelf`` (as for ``bench/narrow.py``):
 
     mkdir /tmp/before && git archive main | tar -x -C /tmp/before
     python3 -m venv /tmp/before/.venv && /tmp/before/.venv/bin/pip install /tmp/before
@@ -88,12 +88,13 @@ def one_round(pyshelf: str, home: Path, bench: Bench, args: argparse.Namespace
     def shelf(*words: str) -> float:
         return run(bench.env, pyshelf, "--home", str(home), "-q", *words)
 
-    before = (home / "env").readlink().name  # the generation the round starts on
     took = {"install one": shelf("install", "--yes", args.extra),
             "remove it": shelf("remove", "--yes", args.extra),
-            "role change": shelf("install", "--yes", args.dependency),
-            "undo": shelf("undo", "--yes")}
-    took["rollback"] = shelf("rollback", "--yes", "--to", before)
+            "role change": shelf("install", "--yes", args.dependency)}
+    explicit = (home / "env").readlink().name
+    took["undo"] = shelf("undo", "--yes")
+    took["rollback"] = shelf("rollback", "--yes", "--to", explicit)  # on disk: a switch
+    shelf("undo", "--yes")  # as the round found it
     return took
 
 
@@ -120,8 +121,8 @@ def render(times: dict[tuple[str, str, str], list[float]],
         f"for the environments: {args.python}; uv: {uv_version.strip()}.",
         f"Workloads: blog (`{' '.join(workloads['blog'])}`) and big "
         f"(`{' '.join(workloads['big'])}`); `{args.extra}` installed and removed, "
-        f"`{args.dependency}` made explicit, then undo, and rollback to the generation before "
-        f"the round; median of {args.runs} interleaved rounds, warm uv cache. "
+        f"`{args.dependency}` made explicit, undone, and rolled back to again (a "
+        f"generation on disk); median of {args.runs} interleaved rounds, warm uv cache. "
         f"`uv tool install {args.extra}`: {peer['install one']:.3f} s, `uv tool uninstall`: "
         f"{peer['remove it']:.3f} s.",
         "",
