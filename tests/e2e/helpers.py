@@ -133,6 +133,46 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = 
                           text=True, check=False)
 
 
+def files_read_by(sandbox: Sandbox, args: list[str]) -> list[str]:
+    """Run one pyshelf command in an interpreter that records every file it opens for
+    reading, and return their paths."""
+    return _recorded_by(sandbox, args, (
+        "import builtins, io\n"
+        "real_open = io.open\n"
+        "def opening(file, mode='r', *a, **k):\n"
+        "    if 'r' in mode:\n"
+        "        recorded.append(str(file))\n"
+        "    return real_open(file, mode, *a, **k)\n"
+        "io.open = builtins.open = opening\n"))
+
+
+def started_by(sandbox: Sandbox, args: list[str]) -> list[list[str]]:
+    """Run one pyshelf command in an interpreter that records every process it starts,
+    and return their command lines."""
+    return _recorded_by(sandbox, args, (
+        "import subprocess\n"
+        "real_popen = subprocess.Popen\n"
+        "def popen(argv, *a, **k):\n"
+        "    recorded.append([str(word) for word in argv])\n"
+        "    return real_popen(argv, *a, **k)\n"
+        "subprocess.Popen = popen\n"))
+
+
+def _recorded_by(sandbox: Sandbox, args: list[str], patch: str) -> list:
+    """Run one pyshelf command after ``patch``, which appends what it sees to
+    ``recorded``; return that."""
+    probe = (
+        "import json, sys\nrecorded = []\n" + patch + "from pyshelf.cli import main\n"
+        f"code = main({args!r})\n"
+        "print(json.dumps(recorded))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
 def run_in_terminal(sandbox: Sandbox, args: list[str], answer: str) -> tuple[int, str, str]:
     """Run pyshelf with a real pseudo-terminal as stdin and answer its prompt."""
     main, child = pty.openpty()

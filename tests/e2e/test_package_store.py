@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tests.e2e.helpers import (
     SETTINGS,
     composed_of,
     current_target,
+    files_read_by,
     generation_dirs,
     killed_where_paused,
     links_into,
@@ -248,3 +251,36 @@ def test_data_files_are_linked_from_share_and_copied_into_etc(shelf):
     ran = shelf_python(shelf, "import os; print(os.environ.get('DATA_PACK_PTH'))")
     assert ran.stdout == "ran\n"  # the .pth, a link into the store, is read at start
     assert links_into(site_packages(env) / "data_pack.pth", entry)
+
+
+def _metadata_read(paths: list[str]) -> list[str]:
+    return sorted(path for path in paths if path.endswith(("/METADATA", "/RECORD")))
+
+
+@pytest.mark.shelf("install app-tool beta uses-argv-tool --yes")
+def test_a_change_reads_the_metadata_of_only_the_packages_it_adds(shelf):
+    """Each entry's metadata and commands are read once, when it is filled, and recorded."""
+    read = _metadata_read(files_read_by(shelf, ["install", "alpha", "--yes"]))
+
+    assert read and all("alpha" in Path(path).parent.name for path in read), read
+    assert not _metadata_read(files_read_by(shelf, ["remove", "beta", "--yes"]))
+    assert "alpha" in packages(shelf) and "beta" not in packages(shelf)
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_entries_recorded_before_their_metadata_was_kept_are_read_once(shelf):
+    """As an older pyshelf filled and recorded them: the next change reads their files,
+    records what they say, and the one after reads nothing."""
+    before = packages(shelf)
+    for entry in _store(shelf).iterdir():
+        data = json.loads((entry / ENTRY_FILE).read_text())
+        for key in ("display_name", "requires", "commands"):
+            data.pop(key, None)
+        (entry / ENTRY_FILE).write_text(json.dumps(data))
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        db.execute("UPDATE store_entries SET display_name = NULL, requires = NULL,"
+                   " commands = NULL")
+
+    assert _metadata_read(files_read_by(shelf, ["install", "alpha", "--yes"]))
+    assert not _metadata_read(files_read_by(shelf, ["remove", "alpha", "--yes"]))
+    assert packages(shelf) == before
