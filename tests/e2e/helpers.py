@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -201,6 +202,24 @@ def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str, *, after: bool 
     wrapper.write_text(f"#!/bin/sh\n{body}exec \"{real}\" \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper
+
+
+def killed_where_paused(sandbox: Sandbox, tmp_path: Path, hook: str, *args: str) -> int:
+    """Run ``pyshelf *args`` with ``hook`` as its ``sitecustomize`` (which touches the file
+    ``$STORE_TEST_MARKER`` names where it pauses), kill -9 it and the uv it started there,
+    as a power cut would, and return its pid."""
+    folder = tmp_path / "hook"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(hook)
+    marker = tmp_path / "paused"
+    env = {**sandbox.env, "PYTHONPATH": str(folder), "STORE_TEST_MARKER": str(marker)}
+    proc = subprocess.Popen([str(pyshelf_script()), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    wait_for(marker.exists)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    return proc.pid
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:

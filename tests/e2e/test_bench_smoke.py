@@ -54,6 +54,24 @@ def test_change_costs_benchmark_compares_two_pyshelfs_and_uv_tool(sandbox, tmp_p
         assert row in text
 
 
+def test_lock_benchmark_times_both_ways_against_the_local_index(sandbox, tmp_path):
+    report = tmp_path / "report.md"
+    env = {**sandbox.env}
+    env.pop("PYSHELF_INDEX_URL")
+    result = subprocess.run(
+        [sys.executable, str(BENCH.with_name("lock.py")), "--runs", "1", "--python",
+         str(sandbox.base_python), "--index-url", sandbox.index_url, "--packages", "beta",
+         "--output", str(report)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    for row in ("| uv pip compile of every pin |", "| put together from the entries |"):
+        assert row in text
+    assert "(2 packages)" in text
+    assert "The two locks: the same (parsed, created-by aside)." in text
+
+
 def run_comparing(script: Path, sandbox, *args: str) -> None:
     """Run a benchmark that compares this pyshelf with another (itself here), once."""
     env = {**sandbox.env}

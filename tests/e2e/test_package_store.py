@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -23,19 +22,19 @@ from tests.e2e.helpers import (
     current_target,
     files_read_by,
     generation_dirs,
+    killed_where_paused,
     links_into,
     packages,
     shelf_python,
     site_packages,
     store_entries,
     store_entry,
-    wait_for,
     write_as_tools,
     written_by_tools_in,
 )
 from tests.support.catalogue import CATALOGUE
 from tests.support.places import hand_over, unprivileged
-from tests.support.sandbox import Sandbox, pyshelf_script
+from tests.support.sandbox import Sandbox
 from tests.support.wheels import build_wheel, script_module_source
 
 
@@ -131,20 +130,11 @@ pathlib.Path.rename = rename
 
 @pytest.mark.shelf("install beta --yes")
 def test_an_entry_killed_while_being_filled_is_never_used_and_is_cleaned_up(shelf, tmp_path):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(_PAUSE_BEFORE_NAMING)
-    marker = tmp_path / "naming"
-    env = {**shelf.env, "PYTHONPATH": str(hook), "STORE_TEST_MARKER": str(marker)}
-    proc = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    wait_for(marker.exists)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
+    pid = killed_where_paused(shelf, tmp_path, _PAUSE_BEFORE_NAMING, "install", "alpha",
+                              "--yes")
 
     [unfinished] = [e for e in _store(shelf).iterdir() if e.name.startswith(".new-")]
-    assert unfinished.name == f".new-alpha-{proc.pid}"
+    assert unfinished.name == f".new-alpha-{pid}"
     assert (unfinished / ENTRY_FILE).is_file()  # filled, only not yet named
     assert not store_entries(shelf, "alpha")
     assert current_target(shelf) == "gens/1"

@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
 from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, read_entry
+from pyshelf.package_store.lock_tables import TABLE_FILE
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO
@@ -69,7 +70,7 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
         placer.entry = entry
         placer.composition.entries.append(entry.path.name)
         for name, child, is_dir in _children(entry.path):
-            if name != ENTRY_FILE:
+            if name not in (ENTRY_FILE, TABLE_FILE):
                 placer.place(PurePosixPath(name), child, is_dir)
     placer.composition.bytes = sum(placer.sizes.values())
     placer.composition.files = len(placer.sizes)

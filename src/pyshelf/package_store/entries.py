@@ -31,6 +31,7 @@ from pyshelf.core.lockfile import pin_line
 from pyshelf.core.model import EntryMetadata, Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
+from pyshelf.package_store.lock_tables import TABLE_FILE, when_filled
 from pyshelf.package_store.metadata import (
     as_json,
     from_json,
@@ -193,10 +194,13 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
         clashing = _clashing({name: owned for name, (_, owned) in files.items()})
         if len(packages) == 1:
             clashing = set()
+        tables = when_filled(engine, layout, python,
+                             [by_name[name] for name in files if name not in clashing])
         claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
         store = real_folder(layout.home, layout.store.name)
         return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
-                                       abi=abi, index=index, package=by_name[name])
+                                       abi=abi, index=index, package=by_name[name],
+                                       table=tables.get(name))
                 for name, (folder, owned) in files.items() if name not in clashing}, clashing
     finally:
         remove(layout.home, staging, ignore_errors=True)
@@ -251,7 +255,7 @@ def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
 
 def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
                      owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
-                     package: LockedPackage) -> StoreEntry:
+                     package: LockedPackage, table: str | None) -> StoreEntry:
     name, version = dist_info.name_and_version(folder)
     key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
            else index_key(package, abi, index))
@@ -283,6 +287,8 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
         "files": size.files, "created_at": size.created_at,
         **(as_json(read) if read else {}),
     }, indent=1) + "\n", encoding="utf-8")
+    if table is not None:  # its part of the PEP 751 lock, written before the entry is named
+        (new / TABLE_FILE).write_text(table, encoding="utf-8")
     freeze(new)
     new.rename(final)
     return entry
