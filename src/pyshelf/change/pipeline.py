@@ -359,7 +359,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     switched = False
     guard = CommitGuard()
     try:
-        ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
+        ui.info(f"Building generation {gen_id} ({ui.counted(len(lock.packages), 'package')}) ...")
         system = None if provided is None else {d.name: d.version for d in provided}
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system, base=base,
@@ -421,7 +421,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
         raise
     finish_switch(shelf, gen_id,
-                  f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+                  f"Generation {gen_id} is now current "
+                  f"({ui.counted(len(lock.packages), 'package')}).", guard)
 
 
 def _warn_new_shared_commands(shelf: Shelf, from_gen: int | None,
