@@ -27,9 +27,10 @@ def _store(shelf: Sandbox) -> Path:
 
 
 def _entries(shelf: Sandbox, name: str) -> list[Path]:
-    """The store entries of the distribution ``name`` (canonical), complete or not."""
+    """The complete store entries of the distribution ``name`` (canonical)."""
     return sorted(entry for entry in _store(shelf).iterdir()
-                  if entry.name.rpartition("-")[0].rpartition("-")[0] == name)
+                  if not entry.name.startswith(".new-")
+                  and json.loads((entry / ENTRY_FILE).read_text())["name"] == name)
 
 
 def _entry(shelf: Sandbox, name: str) -> Path:
@@ -290,3 +291,28 @@ def test_data_files_are_linked_from_share_and_copied_into_etc(shelf):
     ran = _python(shelf, "import os; print(os.environ.get('DATA_PACK_PTH'))")
     assert ran.stdout == "ran\n"  # the .pth, a link into the store, is read at start
     assert _points_into(_site(env) / "data_pack.pth", entry)
+
+
+@pytest.mark.shelf("install argv-tool --yes")
+def test_a_command_runs_the_python_of_the_generation_it_is_called_from(shelf, tmp_path):
+    """Generations link one copy of each command from the store, and that copy finds the
+    python of the ``bin`` it was called from, following links to it from elsewhere."""
+    shelf.ok("install", "alpha", "--yes")
+    gens = shelf.shelf_home / "gens"
+    elsewhere = tmp_path / "my bin"
+    elsewhere.mkdir()
+    (elsewhere / "tool").symlink_to(shelf.shelf_home / "env" / "bin" / "argv-tool")
+
+    def sees_alpha(command: Path) -> bool:
+        ran = subprocess.run([str(command), "two words"], capture_output=True, text=True,
+                             check=True, env=shelf.env)
+        result = json.loads(ran.stdout)
+        assert result["args"] == ["two words"]
+        return bool(result["alpha"])
+
+    assert (gens / "2" / "bin" / "argv-tool").is_symlink()
+    assert not sees_alpha(gens / "1" / "bin" / "argv-tool")
+    assert sees_alpha(gens / "2" / "bin" / "argv-tool")
+    assert sees_alpha(elsewhere / "tool")
+    shelf.ok("undo", "--yes")
+    assert not sees_alpha(elsewhere / "tool")

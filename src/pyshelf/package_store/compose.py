@@ -21,6 +21,14 @@ Three kinds of files are not links:
 
 Where two entries have the same file the later one wins, so entries come ordered with the
 packages asked for last: their commands are the ones in ``bin``.
+
+Every link is short, because ext4 stores a symlink target of up to 59 bytes in the inode and
+a longer one in a 4 KiB block (of a generation's hundreds of links, most would be): the
+venv's folder ``.s`` holds one link per entry, named by its place in the composition
+(``.s/12 -> ../../../store/<key>``), every other link goes through those, and an entry
+offers ``.p``, ``.i`` and ``.c`` for its site-packages part, its dist-info folder and its
+top-level ``__pycache__`` (:mod:`pyshelf.package_store.entries`), so a module is
+``../../../.s/12/.p/six.py``. The links stay relative, so the home can move.
 """
 
 from __future__ import annotations
@@ -33,16 +41,27 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, measure, read_entry
+from pyshelf.package_store.entries import (
+    ALIASES,
+    CACHE,
+    CACHE_ALIAS,
+    DIST_INFO_ALIAS,
+    ENTRY_FILE,
+    SITE_ALIAS,
+    StoreEntry,
+    measure,
+    read_entry,
+)
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO
+from pyshelf.venv.shebangs import shebang, shebangs
 
 COMPOSITION_FILE = "pyshelf-composition.json"
+ENTRY_LINKS = ".s"  # the venv's links to its entries, which every other link goes through
 COPIED = PurePosixPath("etc")
 # Folders tools write into: never a link, so what they add is the generation's own.
 WRITABLE = (COPIED, PurePosixPath("share/jupyter/kernels"))
-_SHEBANG_LIMIT = 127  # what a #! line may hold on every system uv supports
 _FORMAT = 1
 
 
@@ -65,11 +84,15 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     if site is None:
         raise PyshelfError(f"{venv} has no site-packages folder; nothing was changed.")
     placer = _Placer(venv, PurePosixPath(site.relative_to(venv).as_posix()))
-    for entry in entries:
-        placer.entry = entry
+    if entries:
+        (venv / ENTRY_LINKS).mkdir(exist_ok=True)
+    for number, entry in enumerate(entries):
+        placer.entry, placer.number = entry, str(number)
+        _link(venv / ENTRY_LINKS / placer.number,
+              os.path.relpath(entry.path, venv / ENTRY_LINKS))
         placer.composition.entries.append(entry.path.name)
         for child in sorted(entry.path.iterdir()):
-            if child.name != ENTRY_FILE:
+            if child.name != ENTRY_FILE and child.name not in ALIASES:
                 placer.place(PurePosixPath(child.name), child)
     placer.composition.bytes, placer.composition.files = measure(venv)
     write_composition(venv, placer.composition)
@@ -116,6 +139,7 @@ class _Placer:
         self.real = {site, *site.parents, *WRITABLE, *(p for w in WRITABLE for p in w.parents)}
         self.composition = Composition()
         self.entry: StoreEntry | None = None
+        self.number = ""  # of the entry's link in .s
 
     def _stays_real(self, relative: PurePosixPath) -> bool:
         return (relative in self.real or any(w in relative.parents for w in WRITABLE)
@@ -134,13 +158,28 @@ class _Placer:
                 split_linked_folder(target)
                 self._into_real_folder(relative, source)
             else:
-                _link(target, source)
+                self._link(relative)
         elif COPIED in relative.parents:
             content = source.read_bytes()
             write_own_file(target, content, os.lstat(source).st_mode)
             self.composition.copied[str(relative)] = hashlib.sha256(content).hexdigest()
         else:
-            _link(target, source)
+            self._link(relative)
+
+    def _link(self, relative: PurePosixPath) -> None:
+        """Link ``relative`` to the current entry's file or folder there, through its link
+        in ``.s`` and its aliases where it has them."""
+        assert self.entry is not None
+        through = PurePosixPath(ENTRY_LINKS, self.number)
+        if self.entry.layout >= 2 and self.site in relative.parents:
+            inside = relative.relative_to(self.site)
+            alias = {self.entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}.get(
+                inside.parts[0])
+            through /= (PurePosixPath(alias, *inside.parts[1:]) if alias
+                        else PurePosixPath(SITE_ALIAS, inside))
+        else:
+            through /= relative
+        _link(self.venv / relative, os.path.relpath(through, relative.parent))
 
     def _into_real_folder(self, relative: PurePosixPath, source: Path) -> None:
         target = self.venv / relative
@@ -149,33 +188,22 @@ class _Placer:
             self.place(relative / child.name, child)
 
     def _script(self, target: Path, source: Path) -> None:
+        """A layout-1 entry's script names the scratch venv's python, so the venv gets its
+        own copy naming its python; any other file of ``bin`` (a script that finds its
+        python itself, a compiled program) is linked."""
         assert self.entry is not None
+        relative = PurePosixPath(paths.BIN, source.name)
+        if self.entry.layout >= 2:
+            self._link(relative)
+            return
         content = source.read_bytes()
         installed_with = paths.python(Path(self.entry.prefix))
         header = next((h for h in shebangs(installed_with) if content.startswith(h)), None)
-        if header is None:  # not a script naming a python: a compiled program, say
-            _link(target, source)
+        if header is None:
+            self._link(relative)
             return
         write_own_file(target, shebang(paths.python(self.venv)) + content[len(header):],
                        0o755)
-
-
-def shebang(python: Path) -> bytes:
-    """The interpreter line(s) of a script run by ``python``, as uv writes them: a plain
-    ``#!`` where the kernel can read it, else a ``/bin/sh`` line that execs the python
-    (a path with a space, or longer than a ``#!`` line may be)."""
-    plain, through_sh = shebangs(python)
-    fits = len(plain) <= _SHEBANG_LIMIT + 1 and b" " not in plain
-    return plain if fits else through_sh
-
-
-def shebangs(python: Path) -> tuple[bytes, bytes]:
-    """Both forms of the interpreter line(s) naming ``python`` that uv may have written:
-    ``#!`` alone, and through ``/bin/sh``."""
-    text = str(python)
-    quoted = "'" + text.replace("'", "'\"'\"'") + "'"
-    return (os.fsencode(f"#!{text}\n"),
-            os.fsencode(f"#!/bin/sh\n'''exec' {quoted} \"$0\" \"$@\"\n' '''\n"))
 
 
 def split_linked_folder(target: Path) -> None:
@@ -187,8 +215,8 @@ def split_linked_folder(target: Path) -> None:
     linked = target.parent / target.readlink()
     unlink_link(target)
     target.mkdir()
-    for child in sorted(linked.iterdir()):
-        _link(target / child.name, child)
+    for child in sorted(linked.iterdir()):  # lexically: the links on the way stay
+        _link(target / child.name, os.path.relpath(child, target))
 
 
 def _is_real_folder(path: Path) -> bool:
@@ -199,10 +227,9 @@ def _is_folder_link(path: Path) -> bool:
     return path.is_symlink() and path.is_dir()
 
 
-def _link(target: Path, source: Path) -> None:
-    """A relative link, so the home can move; a later entry's file replaces an earlier
-    one's by a rename."""
-    pointing = os.path.relpath(source, target.parent)
+def _link(target: Path, pointing: str) -> None:
+    """A link to ``pointing``; a later entry's file replaces an earlier one's by a
+    rename."""
     try:
         target.symlink_to(pointing)
     except FileExistsError:
