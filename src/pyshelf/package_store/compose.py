@@ -33,7 +33,6 @@ top-level ``__pycache__`` (:mod:`pyshelf.package_store.entries`), so a module is
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -54,7 +53,7 @@ from pyshelf.package_store.entries import (
 )
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
-from pyshelf.venv.dist_info import DIST_INFO
+from pyshelf.venv.dist_info import DIST_INFO, folder_names
 from pyshelf.venv.shebangs import shebang, shebangs
 
 COMPOSITION_FILE = "pyshelf-composition.json"
@@ -74,6 +73,8 @@ class Composition:
 
     entries: list[str] = field(default_factory=list)
     copied: dict[str, str] = field(default_factory=dict)
+    # the names of its *.dist-info folders; None: composed before they were recorded
+    dist_info: list[str] | None = None
     bytes: int | None = None  # None: composed before sizes were recorded
     files: int | None = None
 
@@ -88,12 +89,12 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
         (venv / ENTRY_LINKS).mkdir(exist_ok=True)
     for number, entry in enumerate(entries):
         placer.entry, placer.number = entry, str(number)
-        _link(venv / ENTRY_LINKS / placer.number,
-              os.path.relpath(entry.path, venv / ENTRY_LINKS))
+        _link(venv / ENTRY_LINKS / placer.number, entry.path)
         placer.composition.entries.append(entry.path.name)
         for child in sorted(entry.path.iterdir()):
             if child.name != ENTRY_FILE and child.name not in ALIASES:
                 placer.place(PurePosixPath(child.name), child)
+    placer.composition.dist_info = folder_names(site)
     placer.composition.bytes, placer.composition.files = measure(venv)
     write_composition(venv, placer.composition)
     return placer.composition
@@ -102,7 +103,8 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
 def write_composition(venv: Path, composition: Composition) -> None:
     (venv / COMPOSITION_FILE).write_text(json.dumps({
         "format": _FORMAT, "entries": composition.entries, "copied": composition.copied,
-        "bytes": composition.bytes, "files": composition.files,
+        "dist_info": composition.dist_info, "bytes": composition.bytes,
+        "files": composition.files,
     }, indent=1) + "\n", encoding="utf-8")
 
 
@@ -112,9 +114,14 @@ def read_composition(venv: Path) -> Composition | None:
         data = json.loads((venv / COMPOSITION_FILE).read_text(encoding="utf-8"))
         return Composition(entries=[str(e) for e in data["entries"]],
                            copied={str(k): str(v) for k, v in data["copied"].items()},
+                           dist_info=_names(data.get("dist_info")),
                            bytes=_count(data.get("bytes")), files=_count(data.get("files")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _names(value: object) -> list[str] | None:
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def _count(value: object) -> int | None:
@@ -129,7 +136,13 @@ def entries_of(venv: Path, store: Path) -> dict[str, StoreEntry]:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return _sha256(path.read_bytes())
+
+
+def _sha256(content: bytes) -> str:
+    import hashlib  # every command reads compositions; only builds and carries digest
+
+    return hashlib.sha256(content).hexdigest()
 
 
 class _Placer:
@@ -158,28 +171,24 @@ class _Placer:
                 split_linked_folder(target)
                 self._into_real_folder(relative, source)
             else:
-                self._link(relative)
+                _link(target, self._via(relative))
         elif COPIED in relative.parents:
             content = source.read_bytes()
             write_own_file(target, content, os.lstat(source).st_mode)
-            self.composition.copied[str(relative)] = hashlib.sha256(content).hexdigest()
+            self.composition.copied[str(relative)] = _sha256(content)
         else:
-            self._link(relative)
+            _link(target, self._via(relative))
 
-    def _link(self, relative: PurePosixPath) -> None:
-        """Link ``relative`` to the current entry's file or folder there, through its link
-        in ``.s`` and its aliases where it has them."""
+    def _via(self, relative: PurePosixPath) -> Path:
+        """The current entry's file or folder at ``relative``, as the short way there
+        names it: through the entry's link in ``.s`` and its aliases where it has them."""
         assert self.entry is not None
-        through = PurePosixPath(ENTRY_LINKS, self.number)
-        if self.entry.layout >= 2 and self.site in relative.parents:
-            inside = relative.relative_to(self.site)
-            alias = {self.entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}.get(
-                inside.parts[0])
-            through /= (PurePosixPath(alias, *inside.parts[1:]) if alias
-                        else PurePosixPath(SITE_ALIAS, inside))
-        else:
-            through /= relative
-        _link(self.venv / relative, os.path.relpath(through, relative.parent))
+        through = self.venv / ENTRY_LINKS / self.number
+        if self.entry.layout < 2 or self.site not in relative.parents:
+            return through / relative
+        inside = relative.relative_to(self.site)
+        alias = {self.entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}.get(inside.parts[0])
+        return through / alias / Path(*inside.parts[1:]) if alias else through / SITE_ALIAS / inside
 
     def _into_real_folder(self, relative: PurePosixPath, source: Path) -> None:
         target = self.venv / relative
@@ -188,19 +197,16 @@ class _Placer:
             self.place(relative / child.name, child)
 
     def _script(self, target: Path, source: Path) -> None:
-        """A layout-1 entry's script names the scratch venv's python, so the venv gets its
-        own copy naming its python; any other file of ``bin`` (a script that finds its
-        python itself, a compiled program) is linked."""
         assert self.entry is not None
-        relative = PurePosixPath(paths.BIN, source.name)
-        if self.entry.layout >= 2:
-            self._link(relative)
+        via = self._via(PurePosixPath(paths.BIN, source.name))
+        if self.entry.layout >= 2:  # its scripts find the python beside them themselves
+            _link(target, via)
             return
         content = source.read_bytes()
         installed_with = paths.python(Path(self.entry.prefix))
         header = next((h for h in shebangs(installed_with) if content.startswith(h)), None)
-        if header is None:
-            self._link(relative)
+        if header is None:  # not a script naming a python: a compiled program, say
+            _link(target, via)
             return
         write_own_file(target, shebang(paths.python(self.venv)) + content[len(header):],
                        0o755)
@@ -215,8 +221,8 @@ def split_linked_folder(target: Path) -> None:
     linked = target.parent / target.readlink()
     unlink_link(target)
     target.mkdir()
-    for child in sorted(linked.iterdir()):  # lexically: the links on the way stay
-        _link(target / child.name, os.path.relpath(child, target))
+    for child in sorted(linked.iterdir()):
+        _link(target / child.name, child)
 
 
 def _is_real_folder(path: Path) -> bool:
@@ -227,9 +233,11 @@ def _is_folder_link(path: Path) -> bool:
     return path.is_symlink() and path.is_dir()
 
 
-def _link(target: Path, pointing: str) -> None:
-    """A link to ``pointing``; a later entry's file replaces an earlier one's by a
-    rename."""
+def _link(target: Path, source: Path) -> None:
+    """A relative link, so the home can move; a later entry's file replaces an earlier
+    one's by a rename. ``source`` is taken as written (``os.path.relpath`` does not
+    resolve links), so a link through ``.s`` stays one."""
+    pointing = os.path.relpath(source, target.parent)
     try:
         target.symlink_to(pointing)
     except FileExistsError:

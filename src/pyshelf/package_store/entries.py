@@ -28,7 +28,6 @@ the cache's too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -38,14 +37,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf.core.clock import now
-from pyshelf.core.lockfile import pin_line
-from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import dist_info, paths, shebangs
 
-if TYPE_CHECKING:  # the shelf's pip imports this module's records on every command
+if TYPE_CHECKING:  # every command's recovery check imports this module
+    from pyshelf.core.model import Lock, LockedPackage
     from pyshelf.engine.processes import Engine
 
 ENTRY_FILE = "pyshelf-entry.json"
@@ -88,6 +86,8 @@ def index_key(package: LockedPackage, abi: str, index: str) -> str:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -175,6 +175,8 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     """Install ``packages`` into a scratch venv and move each into an entry of its own;
     also the names of those to install again one by one: they wrote the same file as
     another (two packages that ship one command), and only the last one's is left."""
+    from pyshelf.core.lockfile import pin_line
+
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
     remove(layout.home, staging)
     try:
