@@ -41,6 +41,73 @@ def snapshot(sandbox: Sandbox) -> tuple[object, ...]:
     )
 
 
+ENTRY_FILE = "pyshelf-entry.json"
+COMPOSITION = "pyshelf-composition.json"
+
+
+def store_entries(sandbox: Sandbox, name: str) -> list[Path]:
+    """The complete store entries of the distribution ``name`` (canonical)."""
+    return sorted(entry for entry in (sandbox.shelf_home / "store").iterdir()
+                  if not entry.name.startswith(".new-") and entry_name(entry) == name)
+
+
+def entry_name(entry: Path) -> str:
+    """The name of the distribution a complete store entry holds."""
+    return str(json.loads((entry / ENTRY_FILE).read_text())["name"])
+
+
+def store_entry(sandbox: Sandbox, name: str) -> Path:
+    [entry] = store_entries(sandbox, name)
+    return entry
+
+
+def site_packages(venv: Path) -> Path:
+    [site] = (venv / "lib").glob("python*/site-packages")
+    return site
+
+
+def composed_of(venv: Path) -> list[str]:
+    """The entries ``venv`` was composed of; none while it is being built, or for a venv
+    installed whole."""
+    composition = venv / COMPOSITION
+    return json.loads(composition.read_text())["entries"] if composition.exists() else []
+
+
+def links_into(path: Path, entry: Path) -> bool:
+    """Whether ``path`` is reached through a link into the store entry ``entry`` (by the
+    path's own link or a folder's above it), whatever form the link takes."""
+    real = Path(os.path.realpath(path))
+    return real != path.absolute() and real.is_relative_to(entry.resolve())
+
+
+JUPYTER_PAGE = "etc/jupyter/labconfig/page_config.json"
+KERNEL = "share/jupyter/kernels/mykernel/kernel.json"
+SETTINGS = "etc/data-pack/settings.ini"  # data-pack's own, as a person edited it
+WRITTEN_BY_TOOLS = {JUPYTER_PAGE: '{"disabledExtensions": {"x": true}}\n',
+                    KERNEL: '{"argv": ["python3"], "display_name": "mine"}\n',
+                    SETTINGS: "[data-pack]\ncolour = red\n"}
+
+
+def write_as_tools(prefix: Path) -> None:
+    """Write into an environment with data-pack what ``jupyter labextension disable``,
+    ``ipykernel install --sys-prefix`` and an editor would."""
+    for relative, text in WRITTEN_BY_TOOLS.items():
+        (prefix / relative).parent.mkdir(parents=True, exist_ok=True)
+        (prefix / relative).write_text(text)
+
+
+def written_by_tools_in(prefix: Path) -> bool:
+    """Whether ``prefix`` holds what :func:`write_as_tools` wrote, as files of its own."""
+    return all((prefix / r).read_text() == t and not (prefix / r).is_symlink()
+               for r, t in WRITTEN_BY_TOOLS.items())
+
+
+def shelf_python(sandbox: Sandbox, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` with the ``python3`` a new terminal finds (the shelf's)."""
+    quoted = "'" + code.replace("'", "'\"'\"'") + "'"
+    return sandbox.bash(f"python3 -c {quoted}")
+
+
 def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = False,
                              walk: bool = True) -> subprocess.CompletedProcess:
     """Run pyshelf commands in one interpreter where starting any process fails, to show

@@ -71,7 +71,7 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     built = build_environment(engine, layout, layout.gen_dir(gen_id), python, lock, venv,
                               what=f"Generation {gen_id}", reinstall=reinstall,
                               system=system, base=base, explicit=explicit,
-                              previous=previous)
+                              reuse_from=previous, carry_from=previous)
     built = replace(built, shared_commands=shared_commands_in(layout.gen_dir(gen_id),
                                                               explicit))
     if bin_dir is not None:
@@ -81,22 +81,31 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
 
 
 def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, lock: Lock, *,
-                   base: PendingFacts | None = None) -> BuiltEnvironment:
-    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock."""
+                   base: PendingFacts | None = None,
+                   previous: Path | None = None) -> BuiltEnvironment:
+    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock.
+
+    ``previous`` is the app's environment before, whose files written by tools are carried
+    over as a generation's are: the app's kernels and settings are the person's too."""
     target = real_folder(layout.home, layout.isolated.name) / folder
     remove(layout.home, target)
     venv = engine.start_venv(target, python, system_site_packages=False)
     return build_environment(engine, layout, target, python, lock, venv,
-                             what=f"The environment {target}", base=base)
+                             what=f"The environment {target}", base=base,
+                             carry_from=previous)
 
 
 def build_environment(engine: Engine, layout: Layout, target: Path, python: str, lock: Lock,
                       venv: PendingVenv, *, what: str, reinstall: Sequence[str] = (),
                       system: Mapping[str, str] | None = None,
                       base: PendingFacts | None = None, explicit: Collection[str] = (),
-                      previous: Path | None = None) -> BuiltEnvironment:
+                      reuse_from: Path | None = None,
+                      carry_from: Path | None = None) -> BuiltEnvironment:
     """Compose ``lock`` from the package store into the venv being created at ``target``
     and verify the result.
+
+    The direct references of ``reuse_from``'s entries are taken as they are unless
+    ``reinstall`` names them; what tools wrote into ``carry_from`` is copied over.
 
     ``base`` is ``python`` being described already; a venv has its base's markers, so only
     the base is ever started. Its ABI names the store entries the venv can use.
@@ -105,12 +114,12 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
     try:
         facts = describing.result()
         venv.wait()
-        reused = entries_of(previous, layout.store) if previous is not None else None
+        reused = entries_of(reuse_from, layout.store) if reuse_from is not None else None
         entries = provide(engine, layout, python, lock, abi=facts.abi,
                           index=engine.index_identity, reinstall=reinstall, previous=reused)
         (target / LOCK_FILE_NAME).write_text(lock.text, encoding="utf-8")
         compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)))
-        carried = carry(previous, target) if previous is not None else []
+        carried = carry(carry_from, target) if carry_from is not None else []
     except BaseException:
         venv.cancel()
         if base is None:

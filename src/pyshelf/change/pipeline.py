@@ -59,6 +59,7 @@ from pyshelf.generations.folders import (
     remove_generation_dir,
     switch_to,
 )
+from pyshelf.package_store.carry import kept_line
 from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.database import NewGeneration
@@ -362,8 +363,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                            else None))
         _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
         if built.carried:
-            ui.info(f"Kept {len(built.carried)} file(s) that tools wrote into the "
-                    f"environment: {', '.join(built.carried)}.")
+            ui.info(kept_line(built.carried, "the environment"))
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
             isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
