@@ -48,3 +48,19 @@ def test_narrow_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox,
         assert row in text
     assert "(2 packages installed)" in text
     assert "The locks of the shelf plus app-tool: the same before and after." in text
+
+
+def test_lean_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox, tmp_path):
+    report = tmp_path / "report.md"
+    env = {**sandbox.env}
+    env.pop("PYSHELF_INDEX_URL")
+    result = subprocess.run(
+        [sys.executable, str(BENCH.with_name("lean.py")), "--before", str(pyshelf_script()),
+         "--runs", "1", "--python", str(sandbox.base_python), "--index-url", sandbox.index_url,
+         "--packages", "beta", "--extra", "alpha", "--trkpac-python", "",
+         "--output", str(report)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    assert "| custom | after | 2 |" in text and "| custom | before | 2 |" in text
