@@ -101,7 +101,9 @@ def _build(bench: Bench, executable: str, packages: tuple[str, ...]) -> Path:
     bench.pyshelf = executable
     _, home = bench.pyshelf_install(packages)
     bench.shelf(home, "config", "set", "keep_generations", "100")
-    bench.shelf(home, "gc")  # generation 0, the empty one, is not what a gc run collects
+    # generation 0, the empty one, is not what a gc run is to collect
+    subprocess.run([executable, "--home", str(home), "gc"], check=True, capture_output=True,
+                   env={**bench.env, "PYSHELF_KEEP_GENERATIONS": "1"})
     return home
 
 
