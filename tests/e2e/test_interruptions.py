@@ -19,6 +19,8 @@ from tests.e2e.helpers import (
     run_in_terminal,
     run_without_subprocesses,
     snapshot,
+    store_entries,
+    store_entry,
     uv_wrapper,
     wait_for,
 )
@@ -85,7 +87,7 @@ def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path,
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
         tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
     if args[0] == "rebuild":  # it installs only what the package store lacks
-        for entry in (shelf.shelf_home / "store").glob("gamma-*"):
+        for entry in store_entries(shelf, "gamma"):
             for folder in [entry, *(p for p in entry.rglob("*") if p.is_dir())]:
                 folder.chmod(0o755)
             shutil.rmtree(entry)
@@ -126,7 +128,7 @@ def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_p
     in the package store, damaged (a new file, so uv's cache keeps the original), asks for
     a gamma the lock does not hold."""
     before = snapshot(shelf)
-    [info] = (shelf.shelf_home / "store").glob("beta-1.0-*/lib/*/site-packages/beta-1.0.dist-info")
+    [info] = store_entry(shelf, "beta").glob("lib/*/site-packages/beta-1.0.dist-info")
     metadata = info / "METADATA"
     damaged = re.sub(r"^Requires-Dist: gamma.*$", "Requires-Dist: gamma>=5",
                      metadata.read_text(), flags=re.MULTILINE)
