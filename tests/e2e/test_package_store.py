@@ -263,12 +263,14 @@ def test_data_files_are_linked_from_share_and_copied_into_etc(shelf):
 @pytest.mark.shelf("install argv-tool --yes")
 def test_a_command_runs_the_python_of_the_generation_it_is_called_from(shelf, tmp_path):
     """Generations link one copy of each command from the store, and that copy finds the
-    python of the ``bin`` it was called from, following links to it from elsewhere."""
+    python of the ``bin`` it was called from, following links to it from elsewhere (past a
+    folder's other ``python``) to the venv they lead into."""
     shelf.ok("install", "alpha", "--yes")
     gens = shelf.shelf_home / "gens"
     elsewhere = tmp_path / "my bin"
     elsewhere.mkdir()
     (elsewhere / "tool").symlink_to(shelf.shelf_home / "env" / "bin" / "argv-tool")
+    (elsewhere / "python").symlink_to(shelf.base_python)  # not the shelf's: no argv_tool
 
     def sees_alpha(command: Path) -> bool:
         ran = subprocess.run([str(command), "two words"], capture_output=True, text=True,

@@ -5,8 +5,9 @@ path with a space or longer than a ``#!`` line may be, a ``/bin/sh`` line that e
 A store entry's scripts serve every generation, so pyshelf gives them
 :data:`RELOCATABLE_HEADER` instead: ``sh`` runs the ``python`` beside the script as it was
 called, following links to it (the bin dir's app links, a link a person made) only until it
-reaches a ``bin`` that has a ``python``. It never resolves the link into the store, which
-has none; ``$0`` is the path the script was started by, so ``gens/N/bin/black`` runs
+reaches a venv's ``bin`` (a ``pyvenv.cfg`` beside it: a folder such as ``~/.local/bin`` may
+well hold some other ``python``). It never resolves the link into the store, which is no
+venv; ``$0`` is the path the script was started by, so ``gens/N/bin/black`` runs
 ``gens/N``'s python and ``env/bin/black`` the current one's.
 """
 
@@ -20,7 +21,7 @@ _SHEBANG_LIMIT = 127  # what a #! line may hold on every system uv supports
 RELOCATABLE_HEADER = (
     b"#!/bin/sh\n"
     b"'''exec' \"$(p=$0; for _ in 1 2 3 4 5 6 7 8; do case $p in */*) ;; *) p=./$p ;; esac;"
-    b" [ -x \"${p%/*}/python\" ] || [ ! -L \"$p\" ] && break; l=$(readlink \"$p\");"
+    b" [ -f \"${p%/*}/../pyvenv.cfg\" ] || [ ! -L \"$p\" ] && break; l=$(readlink \"$p\");"
     b" case $l in /*) p=$l ;; *) p=${p%/*}/$l ;; esac; done; printf %s \"${p%/*}\")/python\""
     b" \"$0\" \"$@\"\n"
     b"' '''\n"
