@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 from pyshelf.removal import unlink_same_file
@@ -23,6 +22,8 @@ _NEW_FILE_MODE = 0o644  # less the umask, as a file created by hand
 
 def _staging(target: Path) -> Path:
     """A fresh name beside ``target``, hidden, and telling whose it is if it is ever left."""
+    import secrets  # only what writes needs it; every command imports this module
+
     return target.with_name(f".{target.name}.pyshelf-tmp-{secrets.token_hex(6)}")
 
 

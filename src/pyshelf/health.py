@@ -1,23 +1,26 @@
 """Facts about a shelf's health, shared by ``status`` (which shows them) and ``doctor`` (which
 checks and repairs them). Everything here reads the filesystem and the database; the one
-process started is the person's own shell, to learn what a new terminal gets.
+process started is the person's own shell, for ``doctor`` only, to learn what a new terminal
+gets: its startup files may take a second, which a glance at ``status`` must not wait for.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf.engine.interpreter import InterpreterCheck, check_interpreter
-from pyshelf.engine.processes import NewShell, probe_new_shell
 from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import gen_entries, generation_ids_on_disk, generation_link
 from pyshelf.generations.recovery import env_target
 from pyshelf.host.shell_block import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
 from pyshelf.host.shell_setup import modifies_shell
 from pyshelf.shelf import Shelf
+
+if TYPE_CHECKING:
+    from pyshelf.engine.processes import NewShell
 
 
 def interpreter_health(shelf: Shelf, gen_id: int) -> InterpreterCheck:
@@ -29,7 +32,7 @@ class ShellHealth:
     config: Path | None
     blocks: int  # complete pyshelf blocks in the config
     problem: str | None  # why the config could not be read, if it could not
-    new_shell: NewShell | None
+    new_shell: NewShell | None  # None: not started (status), or it could not be
     shelf_python3: Path
     kind: ShellKind = "bash"  # the shell started to look, chosen by the config's name
     managed: bool = True  # False: modify_shell is off, and PATH is the person's to set
@@ -58,7 +61,8 @@ class ShellHealth:
         return why_new_shell_skips(self.config, self.kind, Path.home(), os.environ)
 
 
-def shell_health(shelf: Shelf) -> ShellHealth:
+def shell_health(shelf: Shelf, *, probe: bool = True) -> ShellHealth:
+    """The shell config's facts and, with ``probe``, what a new shell gets."""
     shelf_python3 = shelf.layout.env_bin / "python3"
     config = shelf.setting("shell_config")
     if not config:
@@ -72,10 +76,18 @@ def shell_health(shelf: Shelf) -> ShellHealth:
     except (OSError, PyshelfError) as exc:
         problem = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
     kind = shell_kind_for_path(rc)
-    executable = shutil.which(kind)
-    new_shell = probe_new_shell(executable, _path_without_shelf(shelf)) if executable else None
+    new_shell = _probe(shelf, kind) if probe else None
     return ShellHealth(rc, blocks, problem, new_shell, shelf_python3, kind,
                        managed=modifies_shell(shelf))
+
+
+def _probe(shelf: Shelf, kind: ShellKind) -> NewShell | None:
+    import shutil
+
+    from pyshelf.engine.processes import probe_new_shell
+
+    executable = shutil.which(kind)
+    return probe_new_shell(executable, _path_without_shelf(shelf)) if executable else None
 
 
 def _path_without_shelf(shelf: Shelf) -> str:

@@ -37,7 +37,7 @@ OWN_NAMES: dict[str, re.Pattern[str]] = {
     "runs": re.compile(r"[0-9a-f]{20}"),
     "app": re.compile(r"\.new-\d+|[0-9A-Za-z.+!_]+-\d{19}"),
     "isolated": re.compile(r"[a-z0-9][a-z0-9._-]*-\d+"),
-    "store": re.compile(r"\.new-[a-z0-9][a-z0-9._-]*-\d+"
+    "store": re.compile(r"\.new-[a-z0-9][a-z0-9._-]*-\d+|[0-9a-f]{16}"
                         r"|[a-z0-9][a-z0-9._-]*-[0-9a-z.+!_]+-[0-9a-f]{16}"),
 }
 # Entries of the home itself that pyshelf may remove: the symlink to the current generation.

@@ -13,10 +13,10 @@ run's last line (the plan it was asked for).
 
 from __future__ import annotations
 
+import _thread  # threading's lock itself, without threading's own import
 import json
 import os
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
@@ -48,7 +48,7 @@ class _Screen:
     updates a status while the main thread may print, hence the lock."""
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock = _thread.RLock()
         self.quiet = False
         self.held: list[tuple[TextIO, str]] = []  # what --quiet keeps back, in order
         self.status_width: int | None = None

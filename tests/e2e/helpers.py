@@ -47,9 +47,14 @@ COMPOSITION = "pyshelf-composition.json"
 
 
 def store_entries(sandbox: Sandbox, name: str) -> list[Path]:
-    """The store entries of the distribution ``name`` (canonical), complete or not."""
+    """The complete store entries of the distribution ``name`` (canonical)."""
     return sorted(entry for entry in (sandbox.shelf_home / "store").iterdir()
-                  if entry.name.rpartition("-")[0].rpartition("-")[0] == name)
+                  if not entry.name.startswith(".new-") and entry_name(entry) == name)
+
+
+def entry_name(entry: Path) -> str:
+    """The name of the distribution a complete store entry holds."""
+    return str(json.loads((entry / ENTRY_FILE).read_text())["name"])
 
 
 def store_entry(sandbox: Sandbox, name: str) -> Path:

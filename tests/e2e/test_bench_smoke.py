@@ -72,6 +72,14 @@ def test_lock_benchmark_times_both_ways_against_the_local_index(sandbox, tmp_pat
     assert "The two locks: the same (parsed, created-by aside)." in text
 
 
+def test_lean_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox, tmp_path):
+    report = tmp_path / "report.md"
+    run_comparing(BENCH.with_name("lean.py"), sandbox, "--packages", "beta", "--extra",
+                  "alpha", "--trkpac-python", "", "--output", str(report))
+    text = report.read_text()
+    assert "| custom | after | 2 |" in text and "| custom | before | 2 |" in text
+
+
 def run_comparing(script: Path, sandbox, *args: str) -> None:
     """Run a benchmark that compares this pyshelf with another (itself here), once."""
     env = {**sandbox.env}

@@ -357,3 +357,22 @@ def test_ctrl_c_once_generation_zero_is_current_still_leaves_no_shelf(sandbox, t
     assert not sandbox.shelf_home.exists()
     assert not sandbox.rc.exists()
     assert not os.path.lexists(sandbox.bin_dir / "pyshelf")
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_the_launcher_starts_python_without_site_and_every_import_is_the_copys(shelf, tmp_path):
+    """pyshelf's copy holds what it imports beyond the standard library, so the launcher
+    skips the interpreter's ``site`` (its site-packages and their ``.pth`` files)."""
+    wrapper = tmp_path / "wrapped" / "python3"
+    wrapper.parent.mkdir()
+    seen = tmp_path / "arguments"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {seen}\nexec {shelf.base_python} "$@"\n')
+    wrapper.chmod(0o755)
+    env = {**shelf.env, "PATH": f"{wrapper.parent}:{SYSTEM_PATH}"}
+
+    listed = subprocess.run([str(shelf.bin_dir / "pyshelf"), "list"], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+
+    assert listed.returncode == 0, listed.stderr
+    assert seen.read_text().splitlines()[:2] == ["-I", "-S"]
+    assert "beta" in listed.stdout

@@ -20,6 +20,8 @@ from tests.e2e.helpers import (
     run_in_terminal,
     run_without_subprocesses,
     snapshot,
+    store_entries,
+    store_entry,
     uv_wrapper,
     wait_for,
 )
@@ -80,13 +82,15 @@ def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path,
                                                                 new_current):
     """pyshelf's stderr is a pipe nobody reads, filled up: its first write after the commit
     (the line saying the generation is current) blocks, and Ctrl-C arrives there. A build is
-    held in uv until the pipe is full, so no earlier line can be the one that blocks."""
+    held once uv has installed (and said so, which pyshelf passes on) until the pipe is
+    full, so no earlier line can be the one that blocks."""
     builds = args[0] != "undo"
     syncing, release = tmp_path / "syncing", tmp_path / "release"
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
-        tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done"))
+        tmp_path, "sync", f"touch '{syncing}'; while [ ! -e '{release}' ]; do sleep 0.05; done",
+        after=True))
     if args[0] == "rebuild":  # it installs only what the package store lacks
-        for entry in (shelf.shelf_home / "store").glob("gamma-*"):
+        for entry in store_entries(shelf, "gamma"):
             for folder in [entry, *(p for p in entry.rglob("*") if p.is_dir())]:
                 folder.chmod(0o755)
             shutil.rmtree(entry)
@@ -126,7 +130,7 @@ def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_p
     """What a generation is composed of is checked before the switch, from what each store
     entry recorded of its metadata when it was filled: here beta's record, damaged, asks
     for a gamma the lock does not hold."""
-    [entry] = (shelf.shelf_home / "store").glob("beta-1.0-*")
+    entry = store_entry(shelf, "beta")
     record = json.loads((entry / "pyshelf-entry.json").read_text())
     record["requires"] = ["gamma>=5"]
     (entry / "pyshelf-entry.json").write_text(json.dumps(record))

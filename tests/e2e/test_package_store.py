@@ -284,3 +284,30 @@ def test_entries_recorded_before_their_metadata_was_kept_are_read_once(shelf):
     assert _metadata_read(files_read_by(shelf, ["install", "alpha", "--yes"]))
     assert not _metadata_read(files_read_by(shelf, ["remove", "alpha", "--yes"]))
     assert packages(shelf) == before
+
+
+@pytest.mark.shelf("install argv-tool --yes")
+def test_a_command_runs_the_python_of_the_generation_it_is_called_from(shelf, tmp_path):
+    """Generations link one copy of each command from the store, and that copy finds the
+    python of the ``bin`` it was called from, following links to it from elsewhere (past a
+    folder's other ``python``) to the venv they lead into."""
+    shelf.ok("install", "alpha", "--yes")
+    gens = shelf.shelf_home / "gens"
+    elsewhere = tmp_path / "my bin"
+    elsewhere.mkdir()
+    (elsewhere / "tool").symlink_to(shelf.shelf_home / "env" / "bin" / "argv-tool")
+    (elsewhere / "python").symlink_to(shelf.base_python)  # not the shelf's: no argv_tool
+
+    def sees_alpha(command: Path) -> bool:
+        ran = subprocess.run([str(command), "two words"], capture_output=True, text=True,
+                             check=True, env=shelf.env)
+        result = json.loads(ran.stdout)
+        assert result["args"] == ["two words"]
+        return bool(result["alpha"])
+
+    assert (gens / "2" / "bin" / "argv-tool").is_symlink()
+    assert not sees_alpha(gens / "1" / "bin" / "argv-tool")
+    assert sees_alpha(gens / "2" / "bin" / "argv-tool")
+    assert sees_alpha(elsewhere / "tool")
+    shelf.ok("undo", "--yes")
+    assert not sees_alpha(elsewhere / "tool")

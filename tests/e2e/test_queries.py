@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from tests.e2e.helpers import run_without_subprocesses
@@ -233,3 +235,20 @@ def test_queries_start_no_subprocess(shelf):
     assert result.returncode == 0, result.stderr
     assert "app-tool==1.1 -> helper-lib==1.0 -> leaf==1.0" in result.stdout
     assert "digraph pyshelf {" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["history"]])
+def test_reports_import_nothing_only_changes_need(shelf, args):
+    """A report pays only for what it shows: not for packaging's name and tag rules (its
+    drift check compares the folder names a generation was composed with), uv's engine,
+    the change pipeline or the store's fill."""
+    code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
+    ran = subprocess.run([sys.executable, "-c", code, *args], env=shelf.env,
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    loaded = set(ran.stderr.split())
+    heavy = {"packaging", "packaging.tags", "pyshelf.engine.processes",
+             "pyshelf.change.pipeline", "pyshelf.change.build", "pyshelf.core.lockfile",
+             "subprocess", "hashlib"}
+    assert loaded & heavy == set()

@@ -107,9 +107,26 @@ def test_a_generation_that_is_a_symlink_loses_only_the_link(home: Path, canary: 
     assert_intact(canary)
 
 
+def test_a_store_entry_goes_with_its_aliases_whatever_they_lead_to(home: Path,
+                                                                   canary: Path) -> None:
+    """An entry's ``.p``, ``.i`` and ``.c`` are links; they go, and what they lead to stays
+    (here a canary outside the home, as if they had been swapped)."""
+    entry = home / "store" / "0123456789abcdef"
+    (entry / "lib").mkdir(parents=True)
+    for alias in (".p", ".i", ".c"):
+        (entry / alias).symlink_to(canary, target_is_directory=True)
+    entry.chmod(0o555)  # read-only, as a complete entry is
+
+    assert remove(home, entry) is True
+
+    assert not entry.exists()
+    assert_intact(canary)
+
+
 @pytest.mark.parametrize("relative", [
     "gens/notes.txt", "work/Thesis", "runs/lock", "runs/not-a-key", "app/current",
     "app/mine", "isolated/black", "trash/plain", "state.db", "lock", "elsewhere/1", "gens",
+    "store/0123456789abcde", "store/0123456789ABCDEF", "store/notes",
 ])
 def test_names_pyshelf_does_not_make_are_refused(home: Path, relative: str) -> None:
     path = home / relative
@@ -145,7 +162,8 @@ def test_env_goes_only_as_a_symlink(home: Path, canary: Path) -> None:
 def test_own_names(home: Path) -> None:
     own = ["gens/12", "work/resolve-4242", "work/isolated-resolve-7", "trash/12.99.1234",
            "trash/black-3.99.1234", "runs/0123456789abcdef0123", "app/0.1.0-" + "7" * 19,
-           "app/.new-77", "isolated/mkdocs-material-3", "gens/12/bin/pip", "env"]
+           "app/.new-77", "isolated/mkdocs-material-3", "gens/12/bin/pip", "env",
+           "store/0123456789abcdef", "store/six-1.17.0-0123456789abcdef", "store/.new-six-77"]
     assert all(is_own(home, home / p) for p in own)
 
 

@@ -1,9 +1,10 @@
 """``pyshelf status``: the shelf at a glance, and whether anything needs attention.
 
-Read from the database and the filesystem; the only process started is the person's own
-shell, once, because only a real new shell can say which ``python3`` a new terminal gets.
-The disk used is the database's record (each store entry's size when it was filled, each
-generation's own when it was composed): walking every file of a big shelf takes seconds.
+Read from the database and a few files, and no process started: what a new terminal gets
+takes starting the person's own shell, whose startup files may take a second, so that is
+``doctor``'s to find out. The disk used is the database's record (each store entry's size
+when it was filled, each generation's own when it was composed): walking every file of a
+big shelf takes seconds.
 """
 
 from __future__ import annotations
@@ -42,10 +43,6 @@ class Status:
     manifest: FileState
     last: OperationRecord | None
 
-    @property
-    def bin_dir_on_path(self) -> bool:
-        return self.bin_dir is not None and self.shell.new_shell_has(self.bin_dir)
-
     def counts(self) -> dict[str, int]:
         types = self.package_types
         return {"total": len(types), "explicit": types.count("explicit"),
@@ -69,7 +66,7 @@ def gather(shelf: Shelf) -> Status:
         expose=shelf.setting("expose") or "path",
         on_disk=shelf.state.generation_sizes(),
         store=shelf.state.store_usage(),
-        shell=shell_health(shelf),
+        shell=shell_health(shelf, probe=False),
         bin_dir=shelf.setting("bin_dir"),
         drift=generation_drift(shelf.layout, shelf.state, gen_id),
         manifest=file_state(shelf),
@@ -96,10 +93,8 @@ def to_json(status: Status) -> dict[str, object]:
                   "files": status.store.files},
         "shell": {"config": str(shell.config) if shell.config else None,
                   "modify_shell": shell.managed, "blocks": shell.blocks,
-                  "problem": shell.problem,
-                  "new_shell_python3": shell.new_shell.python3 if shell.new_shell else None,
-                  "new_shell_uses_shelf": shell.finds_shelf_python},
-        "bin_dir": {"path": status.bin_dir, "on_new_shell_path": status.bin_dir_on_path},
+                  "problem": shell.problem},
+        "bin_dir": {"path": status.bin_dir},
         "expose": status.expose,
         "outside_changes": {"count": status.drift.count, "details": status.drift.details()},
         "manifest": {"path": str(status.manifest.path), "state": status.manifest.state,
@@ -110,7 +105,7 @@ def to_json(status: Status) -> dict[str, object]:
     }
 
 
-def _shell_line(shell: ShellHealth, expose: str) -> str:
+def _shell_line(shell: ShellHealth) -> str:
     if shell.config is None:
         return "no shell config is managed"
     if not shell.managed:
@@ -121,18 +116,11 @@ def _shell_line(shell: ShellHealth, expose: str) -> str:
         where = f"block in {shell.config}"
     else:
         where = f"{shell.blocks or 'NO'} block(s) in {shell.config}"
-    found = shell.new_shell.python3 if shell.new_shell else None
-    if found is None:
-        return f"{where}; a new shell finds no python3 (or could not be started)"
-    owner = ("the shelf's" if shell.finds_shelf_python
-             else "not the shelf's, as only apps are exposed" if expose == "apps"
-             else "NOT the shelf's")
-    return f"{where}; a new shell's python3 is {found} ({owner})"
+    return f"{where}; `pyshelf doctor` checks what a new shell gets"
 
 
 def render(status: Status) -> list[tuple[str, str]]:
     counts, last, drift = status.counts(), status.last, status.drift
-    on_path = "on PATH" if status.bin_dir_on_path else "NOT on PATH"
     return [
         ("Home", status.home),
         ("Generation", f"{status.generation} (built {ui.local_time(status.built_at)})"),
@@ -145,8 +133,8 @@ def render(status: Status) -> list[tuple[str, str]]:
         ("On disk", f"{len(status.on_disk)} generation(s): " + ", ".join(
             f"{gen_id} ({'size unknown' if size is None else _megabytes(size[0])})"
             for gen_id, size in status.on_disk.items())),
-        ("Shell", _shell_line(status.shell, status.expose)),
-        ("Bin dir", f"{status.bin_dir} ({on_path} in a new shell; exposes "
+        ("Shell", _shell_line(status.shell)),
+        ("Bin dir", f"{status.bin_dir} (exposes "
                     f"{'apps only' if status.expose == 'apps' else 'the whole shelf'})"),
         ("Outside changes", f"{drift.count} ({drift.summary()}); run `pyshelf doctor`"
          if drift.count else "none"),

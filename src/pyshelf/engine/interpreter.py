@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-
-from packaging.version import InvalidVersion, Version
 
 from pyshelf import ui
 from pyshelf.core.model import Interpreter
@@ -38,6 +35,8 @@ def find_python(requested: str) -> str:
         if not candidate.is_file():
             raise UsageError(f"There is no interpreter at {candidate}.")
         return str(candidate)
+    import shutil
+
     found = shutil.which(requested)
     if not found:
         raise UsageError(f"'{requested}' was not found on PATH; give --python a path.")
@@ -153,6 +152,8 @@ def minor_version_of(executable: Path) -> str | None:
 
 
 def _minor(version: str) -> tuple[int, ...]:
+    from packaging.version import InvalidVersion, Version  # only when a version is compared
+
     try:
         return Version(version).release[:2]
     except InvalidVersion:

@@ -48,7 +48,7 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
     """Collect what :func:`collectable` names; returns the generations collected.
 
     The directories leave ``gens/`` at once; deleting their files happens in the background
-    unless ``wait`` (``pyshelf gc`` waits, an automatic collection does not). Waiting, the
+    unless ``wait`` (``pyshelf gc`` on a full disk waits, anything else does not). Waiting, the
     files are deleted before the collection is recorded, because on a full disk recording
     needs the room the deletion frees.
     """

@@ -21,7 +21,6 @@ from pyshelf.generations.folders import (
     unused_environments,
 )
 from pyshelf.layout import Layout, home_entries
-from pyshelf.package_store.in_use import unfinished_entries
 from pyshelf.removal import RemovalRefused, is_own, remove
 from pyshelf.store.database import State
 
@@ -55,6 +54,8 @@ def stale_work(layout: Layout) -> list[Path]:
 
 def stale_entries(layout: Layout) -> list[Path]:
     """Half-filled store entries (``store/.new-<name>-<pid>``) of dead processes."""
+    from pyshelf.package_store.in_use import unfinished_entries  # brings the store's modules
+
     return _dead(unfinished_entries(layout))
 
 

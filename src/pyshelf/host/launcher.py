@@ -3,7 +3,10 @@
 The launcher runs pyshelf's own copy under the shelf home (``host/self_copy.py``) with the first
 ``python3`` on PATH outside the shelf that is new enough, in isolated mode: a Python upgrade,
 ``PYTHONPATH``, an activated venv of an old Python, or a broken shelf cannot stop pyshelf
-from starting, and pyshelf is what repairs them. Only absolute PATH entries are searched: an
+from starting, and pyshelf is what repairs them. Without ``site`` too (``-S``): the copy holds
+everything pyshelf imports beyond the standard library, so the interpreter's site-packages
+and their ``.pth`` files (a distribution's ``sitecustomize``, 5 ms of Debian's python3
+starting) are nothing pyshelf needs. Only absolute PATH entries are searched: an
 empty or relative entry such as ``.`` names whatever folder the person happens to be in, and
 a ``python3`` planted there must never run. A ``pyshelf`` placed in the bin dir by another
 installer (pipx, ``pip --user``) is left alone.
@@ -68,7 +71,7 @@ def launcher_text(layout: Layout) -> str:
         f'  case ":${{{TOO_OLD}-}}:" in *":$dir/python3:"*) continue ;; esac\n'
         '  if [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
         "    unset IFS\n"
-        f'    exec "$dir/python3" -I -c {shlex.quote(_BOOTSTRAP)} "$0" "$dir/python3" "$app"'
+        f'    exec "$dir/python3" -I -S -c {shlex.quote(_BOOTSTRAP)} "$0" "$dir/python3" "$app"'
         ' "$@"\n'
         "  fi\n"
         "done\n"

@@ -65,10 +65,11 @@ def write_pip_shims(gen_dir: Path, home: Path, bin_dir: Path, *,
     ``pip`` that ``python -m pip`` finds. ``system_pip``: the generation sees a pip of the
     system's, which a stand-in package would hide from the packages that import it, so
     ``python -m pip`` is left to that pip."""
-    names = ["pip", "pip3", *(f"pip{version}" for version in paths.python_versions(gen_dir))]
-    text = shim_text(home, bin_dir)
-    for name in names:
-        _write_new(home, paths.script(gen_dir, name), text, 0o755)
+    names = ["pip3", *(f"pip{version}" for version in paths.python_versions(gen_dir))]
+    _write_new(home, paths.script(gen_dir, "pip"), shim_text(home, bin_dir), 0o755)
+    for name in names:  # links: the shim reads the name it was called by from $0
+        remove(home, paths.script(gen_dir, name))
+        paths.script(gen_dir, name).symlink_to("pip")
     site_packages = paths.site_packages(gen_dir)
     if site_packages is None:
         return

@@ -21,11 +21,18 @@ Three kinds of files are not links:
 
 Where two entries have the same file the later one wins, so entries come ordered with the
 packages asked for last: their commands are the ones in ``bin``.
+
+Every link is short, because ext4 stores a symlink target of up to 59 bytes in the inode and
+a longer one in a 4 KiB block (of a generation's hundreds of links, most would be): the
+venv's folder ``.s`` holds one link per entry, named by its place in the composition
+(``.s/12 -> ../../../store/<key>``), every other link goes through those, and an entry
+offers ``.p``, ``.i`` and ``.c`` for its site-packages part, its dist-info folder and its
+top-level ``__pycache__`` (:mod:`pyshelf.package_store.entries`), so a module is
+``../../../.s/12/.p/six.py``. The links stay relative, so the home can move.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -33,17 +40,27 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, read_entry
+from pyshelf.package_store.entries import (
+    ALIASES,
+    CACHE,
+    CACHE_ALIAS,
+    DIST_INFO_ALIAS,
+    ENTRY_FILE,
+    SITE_ALIAS,
+    StoreEntry,
+    read_entry,
+)
 from pyshelf.package_store.lock_tables import TABLE_FILE
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
-from pyshelf.venv.dist_info import DIST_INFO
+from pyshelf.venv.dist_info import DIST_INFO, folder_names
+from pyshelf.venv.shebangs import shebang, shebangs
 
 COMPOSITION_FILE = "pyshelf-composition.json"
+ENTRY_LINKS = ".s"  # the venv's links to its entries, which every other link goes through
 COPIED = PurePosixPath("etc")
 # Folders tools write into: never a link, so what they add is the generation's own.
 WRITABLE = (COPIED, PurePosixPath("share/jupyter/kernels"))
-_SHEBANG_LIMIT = 127  # what a #! line may hold on every system uv supports
 _FORMAT = 1
 
 
@@ -56,6 +73,8 @@ class Composition:
 
     entries: list[str] = field(default_factory=list)
     copied: dict[str, str] = field(default_factory=dict)
+    # the names of its *.dist-info folders; None: composed before they were recorded
+    dist_info: list[str] | None = None
     bytes: int | None = None  # None: composed before sizes were recorded
     files: int | None = None
 
@@ -66,12 +85,12 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     if site is None:
         raise PyshelfError(f"{venv} has no site-packages folder; nothing was changed.")
     placer = _Placer(venv, PurePosixPath(site.relative_to(venv).as_posix()))
-    for entry in entries:
-        placer.entry = entry
-        placer.composition.entries.append(entry.path.name)
+    for number, entry in enumerate(entries):
+        placer.enter(entry, number)
         for name, child, is_dir in _children(entry.path):
-            if name not in (ENTRY_FILE, TABLE_FILE):
+            if name not in (ENTRY_FILE, TABLE_FILE) and name not in ALIASES:
                 placer.place(PurePosixPath(name), child, is_dir)
+    placer.composition.dist_info = folder_names(site)
     placer.composition.bytes = sum(placer.sizes.values())
     placer.composition.files = len(placer.sizes)
     write_composition(venv, placer.composition)
@@ -88,7 +107,8 @@ def _children(folder: Path) -> list[tuple[str, Path, bool]]:
 def write_composition(venv: Path, composition: Composition) -> None:
     (venv / COMPOSITION_FILE).write_text(json.dumps({
         "format": _FORMAT, "entries": composition.entries, "copied": composition.copied,
-        "bytes": composition.bytes, "files": composition.files,
+        "dist_info": composition.dist_info, "bytes": composition.bytes,
+        "files": composition.files,
     }, indent=1) + "\n", encoding="utf-8")
 
 
@@ -98,9 +118,14 @@ def read_composition(venv: Path) -> Composition | None:
         data = json.loads((venv / COMPOSITION_FILE).read_text(encoding="utf-8"))
         return Composition(entries=[str(e) for e in data["entries"]],
                            copied={str(k): str(v) for k, v in data["copied"].items()},
+                           dist_info=_names(data.get("dist_info")),
                            bytes=_count(data.get("bytes")), files=_count(data.get("files")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _names(value: object) -> list[str] | None:
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def _count(value: object) -> int | None:
@@ -115,7 +140,13 @@ def entries_of(venv: Path, store: Path) -> dict[str, StoreEntry]:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return _sha256(path.read_bytes())
+
+
+def _sha256(content: bytes) -> str:
+    import hashlib  # every command reads compositions; only builds and carries digest
+
+    return hashlib.sha256(content).hexdigest()
 
 
 class _Placer:
@@ -129,6 +160,7 @@ class _Placer:
         self.real = {site, *site.parents, *WRITABLE, *(p for w in WRITABLE for p in w.parents)}
         self.composition = Composition()
         self.entry: StoreEntry | None = None
+        self.number = ""  # of the entry's link in .s
         self.folders: set[PurePosixPath] = set()  # real folders
         self.folder_links: set[PurePosixPath] = set()
         self.sizes: dict[PurePosixPath, int] = {}  # each file and link: its lstat size
@@ -137,6 +169,15 @@ class _Placer:
             self.folders.add(relative)
             for name in [*names, *dirs]:
                 self._found(relative / name)
+
+    def enter(self, entry: StoreEntry, number: int) -> None:
+        """Place ``entry``'s files next: its link in ``.s`` first, which its others go
+        through."""
+        self.entry, self.number = entry, str(number)
+        self.composition.entries.append(entry.path.name)
+        self._folder(PurePosixPath(ENTRY_LINKS))
+        relative = PurePosixPath(ENTRY_LINKS, self.number)
+        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, entry.path)))
 
     def _found(self, relative: PurePosixPath) -> None:
         """Learn what is at ``relative`` from the disk (what this placer did not make)."""
@@ -170,26 +211,38 @@ class _Placer:
                     self._found(relative / name)
                 self._into_real_folder(relative, source)
             else:
-                self._linked(relative, source, is_dir=True)
+                self._linked(relative, is_dir=True)
         elif COPIED in relative.parents:
             content = source.read_bytes()
             write_own_file(target, content, os.lstat(source).st_mode)
             self.sizes[relative] = len(content)
-            self.composition.copied[str(relative)] = hashlib.sha256(content).hexdigest()
+            self.composition.copied[str(relative)] = _sha256(content)
         else:
-            self._linked(relative, source, is_dir=False)
+            self._linked(relative, is_dir=False)
 
     def _folder(self, relative: PurePosixPath) -> None:
         if relative not in self.folders:
             (self.venv / relative).mkdir(exist_ok=True)
             self.folders.add(relative)
 
-    def _linked(self, relative: PurePosixPath, source: Path, *, is_dir: bool) -> None:
-        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, source)))
+    def _linked(self, relative: PurePosixPath, *, is_dir: bool) -> None:
+        """Link ``relative`` to the current entry's file or folder there."""
+        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, self._via(relative))))
         if is_dir:
             self.folder_links.add(relative)
         else:
             self.folder_links.discard(relative)
+
+    def _via(self, relative: PurePosixPath) -> Path:
+        """The current entry's file or folder at ``relative``, as the short way there
+        names it: through the entry's link in ``.s`` and its aliases where it has them."""
+        assert self.entry is not None
+        through = self.venv / ENTRY_LINKS / self.number
+        if self.entry.layout < 2 or self.site not in relative.parents:
+            return through / relative
+        inside = relative.relative_to(self.site)
+        alias = {self.entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}.get(inside.parts[0])
+        return through / alias / Path(*inside.parts[1:]) if alias else through / SITE_ALIAS / inside
 
     def _into_real_folder(self, relative: PurePosixPath, source: Path) -> None:
         self._folder(relative)
@@ -198,34 +251,19 @@ class _Placer:
 
     def _script(self, relative: PurePosixPath, source: Path) -> None:
         assert self.entry is not None
+        if self.entry.layout >= 2:  # its scripts find the python beside them themselves
+            self._linked(relative, is_dir=False)
+            return
         content = source.read_bytes()
         installed_with = paths.python(Path(self.entry.prefix))
         header = next((h for h in shebangs(installed_with) if content.startswith(h)), None)
         if header is None:  # not a script naming a python: a compiled program, say
-            self._linked(relative, source, is_dir=False)
+            self._linked(relative, is_dir=False)
             return
         written = shebang(paths.python(self.venv)) + content[len(header):]
         write_own_file(self.venv / relative, written, 0o755)
         self.sizes[relative] = len(written)
         self.folder_links.discard(relative)
-
-
-def shebang(python: Path) -> bytes:
-    """The interpreter line(s) of a script run by ``python``, as uv writes them: a plain
-    ``#!`` where the kernel can read it, else a ``/bin/sh`` line that execs the python
-    (a path with a space, or longer than a ``#!`` line may be)."""
-    plain, through_sh = shebangs(python)
-    fits = len(plain) <= _SHEBANG_LIMIT + 1 and b" " not in plain
-    return plain if fits else through_sh
-
-
-def shebangs(python: Path) -> tuple[bytes, bytes]:
-    """Both forms of the interpreter line(s) naming ``python`` that uv may have written:
-    ``#!`` alone, and through ``/bin/sh``."""
-    text = str(python)
-    quoted = "'" + text.replace("'", "'\"'\"'") + "'"
-    return (os.fsencode(f"#!{text}\n"),
-            os.fsencode(f"#!/bin/sh\n'''exec' {quoted} \"$0\" \"$@\"\n' '''\n"))
 
 
 def split_linked_folder(target: Path) -> None:
@@ -251,7 +289,8 @@ def _is_folder_link(path: Path) -> bool:
 
 def _link(target: Path, source: Path) -> str:
     """A relative link, so the home can move; a later entry's file replaces an earlier
-    one's by a rename. Returns what it points to."""
+    one's by a rename. ``source`` is taken as written (``os.path.relpath`` does not
+    resolve links), so a link through ``.s`` stays one. Returns what it points to."""
     pointing = os.path.relpath(source, target.parent)
     try:
         target.symlink_to(pointing)

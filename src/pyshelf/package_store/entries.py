@@ -1,11 +1,22 @@
 """Store entries: one installed distribution each, filled once and never changed after.
 
-An entry ``store/<name>-<version>-<key>`` holds one distribution's files at the paths they
-have in a venv (``lib/pythonX.Y/site-packages/...``, ``bin/...``, ``share/...``), its
-bytecode compiled once, and ``pyshelf-entry.json``. The key says what the files are for: the
-interpreter ABI and, for a package of the index, its name, version and index; for a direct
-reference (a project folder, a wheel, a URL) the installed files themselves (their
-``RECORD``), since the same reference may build something else tomorrow.
+An entry ``store/<key>`` holds one distribution's files at the paths they have in a venv
+(``lib/pythonX.Y/site-packages/...``, ``bin/...``, ``share/...``), its bytecode compiled
+once, and ``pyshelf-entry.json``. The key says what the files are for: the interpreter ABI
+and, for a package of the index, its name, version and index; for a direct reference (a
+project folder, a wheel, a URL) the installed files themselves (their ``RECORD``), since the
+same reference may build something else tomorrow.
+
+Every generation links to its entries, and ext4 keeps a symlink's target in the inode only
+up to 59 bytes (a longer one takes a 4 KiB block of its own, and deleting it a block
+discard), so an entry is laid out for short links (:data:`LAYOUT`, recorded in its
+``pyshelf-entry.json``): it is named by its key alone, ``.p`` leads to its site-packages
+part, ``.i`` to its ``*.dist-info`` folder and ``.c`` to the bytecode of its top-level
+modules (``six.py``'s is in the ``__pycache__`` every such package shares), and its console
+scripts find the python of the ``bin`` they are run from, so that every generation links to
+one copy instead of writing its own. Entries filled before that (layout 1, named
+``<name>-<version>-<key>``, scripts naming the scratch venv's python) stay usable:
+generations composed of them keep working, and a change composes from new entries.
 
 uv fills it: the distributions a lock needs and the store lacks are installed without
 dependencies into a scratch venv and compiled there, then each one's files (its ``RECORD``
@@ -17,7 +28,6 @@ the cache's too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -27,8 +37,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf.core.clock import now
-from pyshelf.core.lockfile import pin_line
-from pyshelf.core.model import EntryMetadata, Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 from pyshelf.package_store.lock_tables import TABLE_FILE, when_filled
@@ -39,14 +47,20 @@ from pyshelf.package_store.metadata import (
     read_metadata,
 )
 from pyshelf.removal import real_folder, remove
-from pyshelf.venv import dist_info, paths
+from pyshelf.venv import dist_info, paths, shebangs
 
-if TYPE_CHECKING:  # the shelf's pip imports this module's records on every command
+if TYPE_CHECKING:  # every command's recovery check imports this module
+    from pyshelf.core.model import EntryMetadata, Lock, LockedPackage
     from pyshelf.engine.processes import Engine
 
 ENTRY_FILE = "pyshelf-entry.json"
 NEW_ENTRY_PREFIX = ".new-"
-_FORMAT = 1
+SITE_ALIAS = ".p"  # -> the entry's site-packages part
+DIST_INFO_ALIAS = ".i"  # -> its *.dist-info folder, through .p
+CACHE = "__pycache__"
+CACHE_ALIAS = ".c"  # -> the bytecode of its top-level modules, through .p
+ALIASES = (SITE_ALIAS, DIST_INFO_ALIAS, CACHE_ALIAS)
+LAYOUT = 2  # 1: named <name>-<version>-<key>, no aliases, scripts name the scratch python
 
 
 @dataclass(frozen=True)
@@ -68,12 +82,10 @@ class StoreEntry:
     site: str  # its site-packages part, relative to the entry
     url: str  # the direct reference it was installed from; "" for the index's packages
     size: EntrySize | None = None  # None for an entry filled before sizes were recorded
+    layout: int = 1
+    dist_info: str = ""  # its *.dist-info folder's name (layout 2 and later)
     # None for an entry filled before its metadata was kept: :func:`metadata_of` reads it
     metadata: EntryMetadata | None = None
-
-
-def entry_path(store: Path, name: str, version: str, key: str) -> Path:
-    return store / f"{name}-{version}-{key}"
 
 
 def index_key(package: LockedPackage, abi: str, index: str) -> str:
@@ -83,6 +95,8 @@ def index_key(package: LockedPackage, abi: str, index: str) -> str:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -94,7 +108,9 @@ def read_entry(path: Path) -> StoreEntry | None:
                 if "bytes" in data else None)
         return StoreEntry(path=path, name=str(data["name"]), version=str(data["version"]),
                           prefix=str(data["prefix"]), site=str(data["site"]),
-                          url=str(data["url"]), size=size, metadata=from_json(data))
+                          url=str(data["url"]), size=size,
+                          layout=int(data.get("layout", 1)),
+                          dist_info=str(data.get("dist_info", "")), metadata=from_json(data))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -160,11 +176,11 @@ def _existing(store: Path, package: LockedPackage, abi: str, index: str,
               ) -> StoreEntry | None:
     if package.url:
         entry = previous.get(package.name)
-        if entry is None or entry.url != package.url or package.name in reinstall:
+        if (entry is None or entry.url != package.url or package.name in reinstall
+                or entry.layout < LAYOUT):
             return None
         return entry if entry.path.is_dir() else None
-    return read_entry(entry_path(store, package.name, package.version,
-                                 index_key(package, abi, index)))
+    return read_entry(store / index_key(package, abi, index))
 
 
 def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[LockedPackage], *,
@@ -173,6 +189,8 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     """Install ``packages`` into a scratch venv and move each into an entry of its own;
     also the names of those to install again one by one: they wrote the same file as
     another (two packages that ship one command), and only the last one's is left."""
+    from pyshelf.core.lockfile import pin_line
+
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
     remove(layout.home, staging)
     try:
@@ -259,7 +277,7 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     name, version = dist_info.name_and_version(folder)
     key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
            else index_key(package, abi, index))
-    final = entry_path(store, name, version, key)
+    final = store / key
     existing = read_entry(final)
     if existing is not None:
         return existing
@@ -277,21 +295,49 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
         (new / part).parent.mkdir(parents=True, exist_ok=True)
         (staging / part).rename(new / part)
         moved.add(part)
+    relocate_scripts(new / paths.BIN, paths.python(staging))
+    (new / SITE_ALIAS).symlink_to(site_part)
+    (new / DIST_INFO_ALIAS).symlink_to(Path(SITE_ALIAS, folder.name))
+    if (new / site_part / CACHE).is_dir():
+        (new / CACHE_ALIAS).symlink_to(Path(SITE_ALIAS, CACHE))
     used, files = measure(new)
     size = EntrySize(used, files, now())
     entry = StoreEntry(path=final, name=name, version=version, prefix=str(staging),
-                       site=str(site_part), url=package.url or "", size=size, metadata=read)
+                       site=str(site_part), url=package.url or "", size=size, layout=LAYOUT,
+                       dist_info=folder.name, metadata=read)
     (new / ENTRY_FILE).write_text(json.dumps({
-        "format": _FORMAT, "name": name, "version": version, "prefix": entry.prefix,
-        "site": entry.site, "url": entry.url, "abi": abi, "bytes": size.bytes,
-        "files": size.files, "created_at": size.created_at,
-        **(as_json(read) if read else {}),
+        "format": 1, "layout": LAYOUT, "name": name, "version": version,
+        "prefix": entry.prefix, "site": entry.site, "dist_info": entry.dist_info,
+        "url": entry.url, "abi": abi, "bytes": size.bytes, "files": size.files,
+        "created_at": size.created_at, **(as_json(read) if read else {}),
     }, indent=1) + "\n", encoding="utf-8")
     if table is not None:  # its part of the PEP 751 lock, written before the entry is named
         (new / TABLE_FILE).write_text(table, encoding="utf-8")
     freeze(new)
     new.rename(final)
     return entry
+
+
+def relocate_scripts(bin_dir: Path, installed_with: Path) -> None:
+    """Give each script naming ``installed_with`` (the scratch venv's python) the interpreter
+    line of :data:`shebangs.RELOCATABLE_HEADER` instead, so that one copy serves every
+    generation. Each is written anew and renamed into place: the old file may be a hard link
+    into uv's cache."""
+    try:
+        found = sorted(bin_dir.iterdir())
+    except OSError:
+        return
+    headers = shebangs.shebangs(installed_with)
+    for script in found:
+        if script.is_symlink() or not script.is_file():
+            continue
+        content = script.read_bytes()
+        header = next((h for h in headers if content.startswith(h)), None)
+        if header is not None:
+            fresh = script.with_name(f".{script.name}.pyshelf-new")
+            fresh.write_bytes(shebangs.RELOCATABLE_HEADER + content[len(header):])
+            fresh.chmod(stat.S_IMODE(script.lstat().st_mode) | 0o555)
+            fresh.replace(script)
 
 
 def _whole_top(relative: Path, site_part: Path, claims: Mapping[str, int]) -> Path | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyshelf.layout import Layout, home_entries
-from pyshelf.package_store.compose import COMPOSITION_FILE, read_composition
 from pyshelf.package_store.entries import NEW_ENTRY_PREFIX
 from pyshelf.removal import is_own
 
@@ -25,6 +24,8 @@ def composed_environments(layout: Layout) -> list[Path]:
 def entries_in_use(layout: Layout) -> set[str] | None:
     """The entries environments on disk are composed of; None when one of them has a
     composition file that cannot be read, since what it uses is then unknown."""
+    from pyshelf.package_store.compose import COMPOSITION_FILE, read_composition
+
     used: set[str] = set()
     for venv in composed_environments(layout):
         composition = read_composition(venv)

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pyshelf.core.record_hash import expected_hash, record_digest
-from pyshelf.package_store.compose import shebangs
 from pyshelf.package_store.entries import StoreEntry
 from pyshelf.venv import dist_info, paths
+from pyshelf.venv.shebangs import RELOCATABLE_HEADER, shebangs
 
 _CHUNK = 1 << 20
 
@@ -41,10 +41,11 @@ def _links(folder: Path) -> Iterator[Path]:
 
 def entry_behind(link: Path, store: Path) -> str | None:
     """The name of the store entry ``link`` leads into; None for a link elsewhere (the
-    venv's python, which the interpreter check covers)."""
-    target = Path(os.path.normpath(link.parent / link.readlink()))
+    venv's python, which the interpreter check covers). The links on the way (the venv's
+    ``.s``, an entry's aliases) are followed as far as they lead."""
+    target = Path(os.path.realpath(link))
     try:
-        parts = target.relative_to(store).parts
+        parts = target.relative_to(os.path.realpath(store)).parts
     except ValueError:
         return None
     return parts[0] if parts else None
@@ -54,9 +55,9 @@ def damaged_files(entry: StoreEntry) -> list[str]:
     """Entry-relative paths of the files that differ from their ``RECORD`` hash or are
     gone. Skipped: files listed without a hash, and the console scripts uv wrote for the
     scratch venv, whose ``RECORD`` hash is not that of the file it leaves (their
-    interpreter line differs)."""
+    interpreter line differs), as they are or as the entry rewrote them."""
     site = entry.path / entry.site
-    launchers = shebangs(paths.python(Path(entry.prefix)))
+    launchers = (*shebangs(paths.python(Path(entry.prefix))), RELOCATABLE_HEADER)
     damaged = []
     for folder in dist_info.folders(site):
         for path, column in dist_info.recorded_hashes(folder):

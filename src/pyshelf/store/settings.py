@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import PyshelfError, UsageError
@@ -130,6 +129,8 @@ def _url(raw: str) -> str:
     url = raw.strip()
     expected = f"an http, https or file URL such as https://pypi.org/simple, not {raw!r}"
     try:
+        from urllib.parse import urlsplit  # imported where a URL is checked, not on every start
+
         parts = urlsplit(url)
         _ = parts.port  # a port that is not a number only shows up when asked for
     except ValueError as exc:

@@ -15,23 +15,31 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
-from pyshelf.core.graph import Distribution
-
 if TYPE_CHECKING:
     from email.message import Message
     from email.parser import BytesHeaderParser
+
+    from pyshelf.core.graph import Distribution
 
 DIST_INFO = ".dist-info"
 
 
 def folders(site_packages: Path) -> list[Path]:
-    return list(site_packages.glob(f"*{DIST_INFO}"))
+    return [site_packages / name for name in folder_names(site_packages)]
+
+
+def folder_names(site_packages: Path) -> list[str]:
+    """The names of the ``*.dist-info`` folders, sorted: one listing, no pattern."""
+    try:
+        return sorted(name for name in os.listdir(site_packages) if name.endswith(DIST_INFO))
+    except OSError:
+        return []
 
 
 def name_and_version(folder: Path) -> tuple[str, str]:
     """(canonical name, version) of a ``*.dist-info`` folder, from its name alone."""
+    from packaging.utils import canonicalize_name  # brings packaging.tags: only when asked
+
     name, _, version = folder.name[: -len(DIST_INFO)].partition("-")
     return canonicalize_name(name), version
 
@@ -79,6 +87,10 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
 def read_distribution(info: Path, file_name: str = "METADATA") -> Distribution | None:
     """The distribution of one ``*.dist-info`` (or ``*.egg-info``, a folder or a file);
     None where its metadata cannot be read or names no version."""
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.core.graph import Distribution
+
     try:
         raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
     except OSError:

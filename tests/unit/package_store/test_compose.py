@@ -8,7 +8,16 @@ from pathlib import Path
 
 from pyshelf.package_store.carry import carry, written_by_tools
 from pyshelf.package_store.compose import compose, read_composition
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, freeze, measure
+from pyshelf.package_store.entries import (
+    ENTRY_FILE,
+    LAYOUT,
+    StoreEntry,
+    freeze,
+    measure,
+    read_entry,
+    relocate_scripts,
+)
+from pyshelf.venv.shebangs import RELOCATABLE_HEADER
 
 SITE = "lib/python3.12/site-packages"
 
@@ -23,6 +32,26 @@ def make_entry(store: Path, name: str, files: dict[str, str], *, prefix: str = "
         {"name": name, "version": "1.0", "prefix": prefix, "site": SITE, "url": ""}))
     freeze(path)
     return StoreEntry(path=path, name=name, version="1.0", prefix=prefix, site=SITE, url="")
+
+
+def make_short_entry(store: Path, name: str, key: str, files: dict[str, str]) -> StoreEntry:
+    """An entry as pyshelf fills it now: named by its key, with its aliases."""
+    path = store / key
+    info = f"{name}-1.0.dist-info"
+    for relative, content in {**files, f"{SITE}/{info}/METADATA": f"Name: {name}\n"}.items():
+        (path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path / relative).write_text(content)
+    (path / ".p").symlink_to(SITE)
+    (path / ".i").symlink_to(f".p/{info}")
+    if (path / SITE / "__pycache__").is_dir():
+        (path / ".c").symlink_to(".p/__pycache__")
+    (path / ENTRY_FILE).write_text(json.dumps(
+        {"name": name, "version": "1.0", "prefix": "/stage-1", "site": SITE, "url": "",
+         "layout": LAYOUT, "dist_info": info}))
+    freeze(path)
+    entry = read_entry(path)
+    assert entry is not None
+    return entry
 
 
 def fresh_venv(tmp_path: Path, name: str = "venv") -> Path:
@@ -145,3 +174,55 @@ def test_the_size_recorded_is_what_a_walk_of_the_venv_measures(tmp_path):
 
     (venv / "pyshelf-composition.json").unlink()  # written after it measured
     assert (composition.bytes, composition.files) == measure(venv)
+
+
+def test_links_to_new_entries_are_short_enough_to_live_in_the_inode(tmp_path):
+    """ext4 keeps a symlink target of up to 59 bytes in the inode; a longer one takes a
+    4 KiB block, and a generation has hundreds of links."""
+    store = tmp_path / "home" / "store"
+    pyc = "__pycache__/{}.cpython-312.pyc"
+    six = make_short_entry(store, "six", "0123456789abcdef", {
+        f"{SITE}/six.py": "six = 6", f"{SITE}/{pyc.format('six')}": "bytecode of six",
+        "bin/six-tool": RELOCATABLE_HEADER.decode() + "print('six')\n"})
+    typing = make_short_entry(store, "typing-extensions", "fedcba9876543210", {
+        f"{SITE}/typing_extensions.py": "te = 1",
+        f"{SITE}/{pyc.format('typing_extensions')}": "bytecode of te",
+        f"{SITE}/sphinxcontrib/serializinghtml/__init__.py": "ns"})
+    venv = fresh_venv(tmp_path / "home" / "gens", "1")
+
+    compose(venv, [six, typing])
+
+    site = venv / SITE
+    links = [p for p in venv.rglob("*") if p.is_symlink() and p.name != "python"]
+    assert links and max(len(str(p.readlink())) for p in links) <= 59
+    assert str((venv / ".s" / "0").readlink()) == "../../../store/0123456789abcdef"
+    assert (site / "six.py").read_text() == "six = 6"
+    assert not (site / "__pycache__").is_symlink()  # both have one: merged
+    assert (site / pyc.format("typing_extensions")).read_text() == "bytecode of te"
+    assert (site / "six-1.0.dist-info").is_dir()
+    assert not (site / "six-1.0.dist-info").is_symlink()
+    assert (site / "six-1.0.dist-info/METADATA").read_text() == "Name: six\n"
+    assert (site / "sphinxcontrib/serializinghtml/__init__.py").read_text() == "ns"
+    tool = venv / "bin" / "six-tool"
+    assert tool.is_symlink() and tool.read_bytes().startswith(RELOCATABLE_HEADER)
+    assert read_composition(venv).entries == ["0123456789abcdef", "fedcba9876543210"]
+
+
+def test_a_stored_script_finds_its_python_beside_it_and_its_file_is_never_rewritten(
+        tmp_path):
+    """The script a scratch venv got is replaced by a new file (it may be a hard link
+    into uv's cache) that names no venv; what names no python is left alone."""
+    bin_dir = tmp_path / "entry" / "bin"
+    bin_dir.mkdir(parents=True)
+    tool, binary = bin_dir / "tool", bin_dir / "binary"
+    tool.write_text("#!/work/stage-1/bin/python\nprint('tool')\n")
+    binary.write_bytes(b"\x7fELF")
+    cached = tmp_path / "cache-copy"
+    os.link(tool, cached)
+
+    relocate_scripts(bin_dir, Path("/work/stage-1/bin/python"))
+
+    assert tool.read_bytes() == RELOCATABLE_HEADER + b"print('tool')\n"
+    assert cached.read_text() == "#!/work/stage-1/bin/python\nprint('tool')\n"
+    assert binary.read_bytes() == b"\x7fELF"
+    assert os.access(tool, os.X_OK)

@@ -84,7 +84,7 @@ def test_a_link_into_a_removed_entry_is_broken_and_names_it(tmp_path):
 
     assert {entry_behind(link, store) for link in broken} == {gone.path.name, None}
     assert sorted(link.relative_to(venv).as_posix() for link in broken) == [
-        "bin/python", f"{SITE}/gone", f"{SITE}/gone-1.0.dist-info/METADATA"]
+        ".s/1", "bin/python", f"{SITE}/gone", f"{SITE}/gone-1.0.dist-info/METADATA"]
 
 
 def test_the_composition_records_the_size_of_what_the_venv_holds_itself(tmp_path):
@@ -96,5 +96,6 @@ def test_the_composition_records_the_size_of_what_the_venv_holds_itself(tmp_path
     compose(venv, [one])
     composition = read_composition(venv)
 
-    assert composition is not None and composition.files == 2  # a link and a copied file
+    # the link to the store, the link to one/ and the copied file
+    assert composition is not None and composition.files == 3
     assert composition.bytes is not None and 6 <= composition.bytes < 5000
