@@ -80,24 +80,38 @@ def move_home(source: Path, target: Path) -> None:
 
 
 class ShelfTemplates:
-    """Shelves by the pyshelf commands run after ``init``, each built once, on first use."""
+    """Shelves by the ``init`` arguments and the pyshelf commands run after it, each built
+    once, on first use.
+
+    A template is the copy of the one its commands but the last made, changed by that last
+    command: a copy costs a few milliseconds where ``init`` or an install costs a few
+    tenths of a second, and copies are shelves of their own (tests/e2e/test_shelf_copies.py).
+    """
 
     def __init__(self, root: Path, sandbox_at: Callable[[Path], Sandbox]) -> None:
         self._root = root
         self._sandbox_at = sandbox_at
-        self._built: dict[Commands, Path] = {}
+        self._built: dict[tuple[tuple[str, ...], Commands], Path] = {}
 
-    def template(self, commands: Commands = ()) -> Path:
-        """The HOME of the shelf that ``commands`` made, built on first use; never change it."""
-        if commands not in self._built:
-            sandbox = self._sandbox_at(self._root / f"shelf-{len(self._built)}" / "home")
-            sandbox.init()
-            for command in commands:
-                sandbox.ok(*command)
-            self._built[commands] = sandbox.home
-        return self._built[commands]
+    def template(self, commands: Commands = (), init: tuple[str, ...] = ()) -> Path:
+        """The HOME of the shelf that ``init`` with arguments ``init`` and then ``commands``
+        made, built on first use; never change it."""
+        key = (init, commands)
+        if key not in self._built:
+            base = self.template(commands[:-1], init) if commands else None
+            home = self._root / f"shelf-{len(self._built)}" / "home"
+            sandbox = self._sandbox_at(home)
+            if base is None:
+                sandbox.init(*init)
+            else:
+                move_home(base, home)
+                sandbox.ok(*commands[-1])
+            self._built[key] = home
+        return self._built[key]
 
-    def copy_into(self, sandbox: Sandbox, commands: Commands = ()) -> Sandbox:
-        """``sandbox``, its empty HOME now holding a shelf that ``commands`` made."""
-        move_home(self.template(commands), sandbox.home)
+    def copy_into(self, sandbox: Sandbox, commands: Commands = (),
+                  init: tuple[str, ...] = ()) -> Sandbox:
+        """``sandbox``, its empty HOME now holding a shelf that ``init`` with arguments
+        ``init`` and then ``commands`` made."""
+        move_home(self.template(commands, init), sandbox.home)
         return sandbox
