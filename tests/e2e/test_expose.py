@@ -6,9 +6,9 @@ import pytest
 
 
 @pytest.fixture
-def apps(sandbox):
-    sandbox.init("--expose", "apps")
-    return sandbox
+def apps(sandbox, shelf_templates):
+    """A shelf made by ``init --expose apps``."""
+    return shelf_templates.copy_into(sandbox, init=("--expose", "apps"))
 
 
 def _links(sandbox) -> dict[str, str]:
