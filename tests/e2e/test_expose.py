@@ -127,9 +127,8 @@ def test_bad_names_are_refused(apps, args, message):
     assert message in result.stderr
 
 
-def test_path_mode_has_nothing_to_choose(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
+def test_path_mode_has_nothing_to_choose(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox, (("install", "beta", "--yes"),))
 
     result = sandbox.run("hide", "beta")
 

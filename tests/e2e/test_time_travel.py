@@ -73,8 +73,8 @@ def test_undo_restores_the_intent_too(shelf):
     assert "app-tool" not in packages(shelf)
 
 
-def test_undo_beyond_history_is_refused(sandbox):
-    sandbox.init()
+def test_undo_beyond_history_is_refused(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox)
     result = sandbox.run("undo", "--yes")
     assert result.returncode == 1
     assert "only 0 operation(s) to undo" in result.stderr
