@@ -8,7 +8,7 @@ import shutil
 import time
 
 import pytest
-from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
+from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot, wait_for
 
 # op 1 is the init; op 2 makes generation 1, op 3 generation 2
 pytestmark = pytest.mark.shelf("install beta --yes", "install app-tool --yes")
@@ -140,6 +140,13 @@ def _grow(shelf, count):
         shelf.ok("install", spec, "--yes")
 
 
+def _grown_by_five(shelf) -> None:
+    """Generations 3..7, 1 collected; once its deletion in the background is done, so that
+    the shelf can be copied."""
+    _grow(shelf, 5)
+    wait_for(lambda: not any((shelf.shelf_home / "trash").iterdir()))
+
+
 def test_gc_keeps_current_newest_and_pinned(shelf):
     shelf.ok("snapshot", "two")  # pins generation 2
     _grow(shelf, 5)              # generations 3..7
@@ -149,8 +156,9 @@ def test_gc_keeps_current_newest_and_pinned(shelf):
     assert current_target(shelf) == "gens/3"
 
 
+@pytest.mark.shelf("install beta --yes", "install app-tool --yes", then=_grown_by_five)
 def test_collected_generation_is_rebuilt_from_its_lock(shelf):
-    _grow(shelf, 5)  # generations 3..7; 1 is collected (0 is the pinned baseline)
+    # generations 3..7; 1 is collected (0 is the pinned baseline)
     assert "1" not in generation_dirs(shelf)
     result = shelf.ok("rollback", "--to", "1", "--yes")
     assert "Rebuilding generation 1 from its lock:" in result.stdout
