@@ -106,14 +106,17 @@ def median_of(runs: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def workload_arguments(parser: argparse.ArgumentParser, *, extra: str, report: str) -> None:
+def workload_arguments(parser: argparse.ArgumentParser, *, extra: str | None,
+                       report: str) -> None:
     """The options every pyshelf benchmark takes: how often, on which interpreter and
-    index, which packages, the one package its changes move, and where the report goes."""
+    index, which packages, the one package its changes move (``extra`` says what it does
+    with it; None: it moves none), and where the report goes."""
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=shutil.which("python3") or sys.executable)
     parser.add_argument("--index-url")
     parser.add_argument("--packages", nargs="+", default=list(TOOLSET))
-    parser.add_argument("--extra", default="httpie", help=extra)
+    if extra is not None:
+        parser.add_argument("--extra", default="httpie", help=extra)
     parser.add_argument("--output", type=Path, help="markdown file to write (default: "
                                                     f"bench/results/<date>-{report}.md)")
 

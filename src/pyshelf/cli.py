@@ -52,6 +52,7 @@ MODULES = {
     "hide": "expose",
     "adopt": "adopt",
     "import": "exchange",
+    "sync": "sync",
 }
 
 

@@ -86,6 +86,7 @@ class Imported:
     isolated: list[IsolatedApp] = field(default_factory=list)
     isolated_pins: dict[str, dict[str, str]] = field(default_factory=dict)  # per app
     hashed: list[HashedPin] = field(default_factory=list)  # a pylock's packages with hashes
+    notes: list[str] = field(default_factory=list)  # what the file holds that does not map
 
     def lists_nothing(self) -> bool:
         """Whether importing the file would leave the shelf without any package."""
@@ -207,6 +208,10 @@ def _entry(text: str, where: str, added_at: str, *, editable: bool = False) -> I
                              "wheel" if path.suffix == ".whl" else "local")
     return IntentEntry(name=name, spec=f"{name} @ {path.as_uri()}", kind=kind,
                        source_path=str(path), added_at=added_at)
+
+
+# The same reading of one requirement, for other tools' manifests (manifest/foreign.py).
+requested_entry = _entry
 
 
 def _exact_pin(entry: IntentEntry) -> str | None:
@@ -425,6 +430,13 @@ def read_import(path: Path, fmt: Format | None, added_at: str) -> Imported:
         raise PyshelfError(f"There is no file {path} to import.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise PyshelfError(f"{path} cannot be read ({exc}).") from exc
+    fmt = fmt or guess_format(path)
+    if fmt == "pylock":  # a TOML file: pipx's and pixi's manifests are told by their tables
+        from pyshelf.manifest.foreign import read_foreign
+
+        foreign = read_foreign(text, str(path), added_at)
+        if foreign is not None:
+            return foreign
     parser = {"requirements": parse_requirements_file, "pylock": parse_pylock,
-              "json": parse_json_export}[fmt or guess_format(path)]
+              "json": parse_json_export}[fmt]
     return parser(text, str(path), added_at)

@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.engine.interpreter import check_interpreter, is_launcher_script, venv_base
+from pyshelf.engine.interpreter import (
+    check_interpreter,
+    identity,
+    is_launcher_script,
+    venv_base,
+)
 from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.generations.recovery import needs_recovery, recover
 from pyshelf.host.pip_shim import TYPED_AS
@@ -25,7 +30,7 @@ from pyshelf.store.writer_lock import LockBusy, writer_lock
 from pyshelf.venv.drift import generation_drift
 
 if TYPE_CHECKING:  # reporting commands never start uv, so they need not import it
-    from pyshelf.engine.processes import Engine
+    from pyshelf.engine.processes import Engine, PendingFacts
 
 
 def command_line() -> str:
@@ -70,6 +75,22 @@ class Shelf:
         if gen_id is not None and self.layout.gen_python(gen_id).exists():
             return venv_base(self.layout.gen_python(gen_id))
         return python
+
+    def start_describe(self) -> PendingFacts:
+        """The shelf's interpreter described, overlapping whatever comes next: from what
+        its last description printed while it is the same file on the same system (no
+        change needs to start it then), else by starting it; a change records what that
+        printed (:attr:`PendingFacts.printed`, under ``identity``)."""
+        from pyshelf.engine.processes import PendingFacts
+
+        python = self.python
+        now_is = identity(python)
+        known = self.state.described_interpreter()
+        if now_is is not None and known is not None and known[0] == now_is:
+            return PendingFacts.known(python, known[1])
+        pending = self.engine.start_describe(python)
+        pending.identity = now_is
+        return pending
 
     @cached_property
     def engine(self) -> Engine:

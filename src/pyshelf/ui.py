@@ -101,6 +101,11 @@ class _Screen:
 _screen = _Screen()
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 package``, ``2 packages``: a count as a person would say it."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def set_quiet(quiet: bool) -> None:
     _screen.quiet = quiet
 

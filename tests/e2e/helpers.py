@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +42,68 @@ def snapshot(sandbox: Sandbox) -> tuple[object, ...]:
     )
 
 
+ENTRY_FILE = "pyshelf-entry.json"
+COMPOSITION = "pyshelf-composition.json"
+
+
+def store_entries(sandbox: Sandbox, name: str) -> list[Path]:
+    """The store entries of the distribution ``name`` (canonical), complete or not."""
+    return sorted(entry for entry in (sandbox.shelf_home / "store").iterdir()
+                  if entry.name.rpartition("-")[0].rpartition("-")[0] == name)
+
+
+def store_entry(sandbox: Sandbox, name: str) -> Path:
+    [entry] = store_entries(sandbox, name)
+    return entry
+
+
+def site_packages(venv: Path) -> Path:
+    [site] = (venv / "lib").glob("python*/site-packages")
+    return site
+
+
+def composed_of(venv: Path) -> list[str]:
+    """The entries ``venv`` was composed of; none while it is being built, or for a venv
+    installed whole."""
+    composition = venv / COMPOSITION
+    return json.loads(composition.read_text())["entries"] if composition.exists() else []
+
+
+def links_into(path: Path, entry: Path) -> bool:
+    """Whether ``path`` is reached through a link into the store entry ``entry`` (by the
+    path's own link or a folder's above it), whatever form the link takes."""
+    real = Path(os.path.realpath(path))
+    return real != path.absolute() and real.is_relative_to(entry.resolve())
+
+
+JUPYTER_PAGE = "etc/jupyter/labconfig/page_config.json"
+KERNEL = "share/jupyter/kernels/mykernel/kernel.json"
+SETTINGS = "etc/data-pack/settings.ini"  # data-pack's own, as a person edited it
+WRITTEN_BY_TOOLS = {JUPYTER_PAGE: '{"disabledExtensions": {"x": true}}\n',
+                    KERNEL: '{"argv": ["python3"], "display_name": "mine"}\n',
+                    SETTINGS: "[data-pack]\ncolour = red\n"}
+
+
+def write_as_tools(prefix: Path) -> None:
+    """Write into an environment with data-pack what ``jupyter labextension disable``,
+    ``ipykernel install --sys-prefix`` and an editor would."""
+    for relative, text in WRITTEN_BY_TOOLS.items():
+        (prefix / relative).parent.mkdir(parents=True, exist_ok=True)
+        (prefix / relative).write_text(text)
+
+
+def written_by_tools_in(prefix: Path) -> bool:
+    """Whether ``prefix`` holds what :func:`write_as_tools` wrote, as files of its own."""
+    return all((prefix / r).read_text() == t and not (prefix / r).is_symlink()
+               for r, t in WRITTEN_BY_TOOLS.items())
+
+
+def shelf_python(sandbox: Sandbox, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` with the ``python3`` a new terminal finds (the shelf's)."""
+    quoted = "'" + code.replace("'", "'\"'\"'") + "'"
+    return sandbox.bash(f"python3 -c {quoted}")
+
+
 def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = False,
                              walk: bool = True) -> subprocess.CompletedProcess:
     """Run pyshelf commands in one interpreter where starting any process fails, to show
@@ -68,6 +131,46 @@ def run_without_subprocesses(sandbox: Sandbox, *calls: list[str], shell: bool = 
     )
     return subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
                           text=True, check=False)
+
+
+def files_read_by(sandbox: Sandbox, args: list[str]) -> list[str]:
+    """Run one pyshelf command in an interpreter that records every file it opens for
+    reading, and return their paths."""
+    return _recorded_by(sandbox, args, (
+        "import builtins, io\n"
+        "real_open = io.open\n"
+        "def opening(file, mode='r', *a, **k):\n"
+        "    if 'r' in mode:\n"
+        "        recorded.append(str(file))\n"
+        "    return real_open(file, mode, *a, **k)\n"
+        "io.open = builtins.open = opening\n"))
+
+
+def started_by(sandbox: Sandbox, args: list[str]) -> list[list[str]]:
+    """Run one pyshelf command in an interpreter that records every process it starts,
+    and return their command lines."""
+    return _recorded_by(sandbox, args, (
+        "import subprocess\n"
+        "real_popen = subprocess.Popen\n"
+        "def popen(argv, *a, **k):\n"
+        "    recorded.append([str(word) for word in argv])\n"
+        "    return real_popen(argv, *a, **k)\n"
+        "subprocess.Popen = popen\n"))
+
+
+def _recorded_by(sandbox: Sandbox, args: list[str], patch: str) -> list:
+    """Run one pyshelf command after ``patch``, which appends what it sees to
+    ``recorded``; return that."""
+    probe = (
+        "import json, sys\nrecorded = []\n" + patch + "from pyshelf.cli import main\n"
+        f"code = main({args!r})\n"
+        "print(json.dumps(recorded))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=sandbox.env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
 
 
 def run_in_terminal(sandbox: Sandbox, args: list[str], answer: str) -> tuple[int, str, str]:
@@ -99,6 +202,24 @@ def uv_wrapper(tmp_path: Path, subcommand: str, shell_code: str, *, after: bool 
     wrapper.write_text(f"#!/bin/sh\n{body}exec \"{real}\" \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper
+
+
+def killed_where_paused(sandbox: Sandbox, tmp_path: Path, hook: str, *args: str) -> int:
+    """Run ``pyshelf *args`` with ``hook`` as its ``sitecustomize`` (which touches the file
+    ``$STORE_TEST_MARKER`` names where it pauses), kill -9 it and the uv it started there,
+    as a power cut would, and return its pid."""
+    folder = tmp_path / "hook"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(hook)
+    marker = tmp_path / "paused"
+    env = {**sandbox.env, "PYTHONPATH": str(folder), "STORE_TEST_MARKER": str(marker)}
+    proc = subprocess.Popen([str(pyshelf_script()), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    wait_for(marker.exists)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    return proc.pid
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> None:

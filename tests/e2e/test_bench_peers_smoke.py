@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "peers.py"
+PYTHONS = BENCH.parent / "peerbench" / "pythons.py"
 PEERS = ("pyshelf", "uv tool", "venv + pip")
 ROWS = (
     "install into an empty setup (s)",
@@ -21,14 +22,26 @@ ROWS = (
     "add alpha (s)",
     "remove beta (s)",
     "undo the removal of beta (s)",
+    "install one new small package, app-tool (s)",
+    "remove app-tool again (s)",
     "disk added by install (MB)",
     "files added by install",
+)
+OWN_ROWS = (
+    "packages on the shelf (the workload and its add)",
+    "install a package already there as a dependency: its role changes (s)",
+    "status (s)",
+    "rollback to a generation on disk (s)",
+    "gc, nothing to collect (s)",
+    "gc of one generation (s)",
+    "one kept generation on disk, as du counts its folder (MB)",
+    "one kept generation: files and links in its folder",
 )
 
 
 def second_python(base: Path) -> Path:
     """The newest interpreter of another minor version than ``base``, else ``base`` itself."""
-    spec = importlib.util.spec_from_file_location("bench_peers", BENCH)
+    spec = importlib.util.spec_from_file_location("bench_pythons", PYTHONS)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while defining
@@ -64,7 +77,8 @@ def test_peers_benchmark_runs_offline_against_the_local_index(sandbox, tmp_path)
         [sys.executable, str(BENCH), "--runs", "1", "--warm-ups", "0",
          "--peers", "pyshelf,uv-tool,venv-pip", "--index-url", sandbox.index_url,
          "--python-old", str(old), "--python-new", str(new),
-         "--packages", "beta", "--add", "alpha", "--remove", "beta", "--output", str(report)],
+         "--packages", "beta", "--add", "alpha", "--remove", "beta", "--small", "app-tool",
+         "--role", "gamma", "--output", str(report)],
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -83,9 +97,26 @@ def test_peers_benchmark_runs_offline_against_the_local_index(sandbox, tmp_path)
     assert custom["add alpha (s)"]["uv tool"].startswith("failed (exit ")
     assert "command(s) failed" in text
 
-    big = table(text, "## list on a big setup")
-    float(big["list (s)"]["pyshelf list"])
-    float(big["list (s)"]["pip list"])
-    assert "(3 packages)" in text  # beta, gamma and alpha
-    assert "## Targets" in text
+    own = table(text, "## pyshelf's own operations")
+    assert set(own) == set(OWN_ROWS)
+    for label in OWN_ROWS:
+        float(own[label]["custom"])
+    assert own["packages on the shelf (the workload and its add)"]["custom"] == "3"
+
+    targets = table(text, "## Targets")
+    measured = {name: row["measured"] for name, row in targets.items()}
+    # Only the small shelf ran; every target on it is judged from this run's numbers.
+    for name in ("remove one package, custom: pyshelf / uv tool uninstall",
+                 "install one new package, custom: pyshelf / uv tool install",
+                 "rebuild for a new Python, custom: pyshelf / uv venv + uv pip sync",
+                 "install into an empty setup, custom: pyshelf / uv tool"):
+        assert measured[name].split("x (")[0].replace(".", "").isdigit(), name
+        assert targets[name]["met?"] in ("yes", "NO")
+    for name in ("role change only, custom", "undo, custom", "rollback, custom"):
+        assert measured[name].endswith(" s"), name
+    assert measured["gc of one generation (what it adds to gc), custom"].endswith(
+        " collecting none)")
+    assert measured["status, big"] == "not measured"
+    assert measured["list, custom: pyshelf / py-trkpac"] == "not measured"
+    assert text.rstrip().endswith("not measured.")  # the targets come last
     assert "after 0 untimed warm-up run(s)" in text

@@ -22,7 +22,7 @@ from tests.support.places import (
 
 KEYS = ["python", "bin_dir", "shell_config", "modify_shell", "index_url", "extra_index_urls",
         "keep_generations", "system_site_packages", "expose", "certificate_file",
-        "system_certificates", "keyring_provider"]
+        "system_certificates", "keyring_provider", "manifest"]
 
 
 def stored(sandbox) -> dict[str, str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
+from contextlib import closing
 
 import pytest
 from tests.e2e.helpers import (
@@ -122,23 +123,24 @@ def test_ctrl_c_once_the_generation_is_current_keeps_the_change(shelf, tmp_path,
 
 
 def test_unmet_requirements_in_the_built_generation_stop_the_switch(shelf, tmp_path):
-    """What a generation is composed of is checked before the switch: here beta's metadata
-    in the package store, damaged (a new file, so uv's cache keeps the original), asks for
-    a gamma the lock does not hold."""
+    """What a generation is composed of is checked before the switch, from what each store
+    entry recorded of its metadata when it was filled: here beta's record, damaged, asks
+    for a gamma the lock does not hold."""
+    [entry] = (shelf.shelf_home / "store").glob("beta-1.0-*")
+    record = json.loads((entry / "pyshelf-entry.json").read_text())
+    record["requires"] = ["gamma>=5"]
+    (entry / "pyshelf-entry.json").write_text(json.dumps(record))
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        db.execute("UPDATE store_entries SET requires = ? WHERE name = 'beta'",
+                   (json.dumps(["gamma>=5"]),))
     before = snapshot(shelf)
-    [info] = (shelf.shelf_home / "store").glob("beta-1.0-*/lib/*/site-packages/beta-1.0.dist-info")
-    metadata = info / "METADATA"
-    damaged = re.sub(r"^Requires-Dist: gamma.*$", "Requires-Dist: gamma>=5",
-                     metadata.read_text(), flags=re.MULTILINE)
-    info.chmod(0o755)
-    metadata.unlink()
-    metadata.write_text(damaged)
     result = shelf.run("install", "alpha", "--yes")
 
     assert result.returncode == 1
     assert "unmet requirements: beta requires gamma>=5" in result.stderr
     assert snapshot(shelf) == before
     assert shelf.bash("beta").stdout == "beta 1.0\n"
+
 
 def test_second_writer_waits_for_the_first(shelf, tmp_path):
     marker = tmp_path / "syncing"

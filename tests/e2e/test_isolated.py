@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.e2e.helpers import generation_dirs, packages, uv_wrapper
+from tests.e2e.helpers import (
+    JUPYTER_PAGE,
+    KERNEL,
+    SETTINGS,
+    generation_dirs,
+    packages,
+    store_entry,
+    uv_wrapper,
+    write_as_tools,
+    written_by_tools_in,
+)
 from tests.support.sandbox import Sandbox
 
 SHELF_SHARED = ("python -c 'import importlib.metadata as m; print(m.version(\"shared\"))'")
@@ -115,6 +125,32 @@ def test_rebuild_rebuilds_the_app_too(conflicted):
 
     assert set(_isolated_dirs(conflicted)) - set(before)  # a new environment
     assert conflicted.bash("shared-user").stdout == "shared-user 1.1 with shared 2.0\n"
+
+
+@pytest.mark.shelf()  # the shelf itself holds nothing
+def test_what_tools_wrote_into_an_apps_environment_survives_its_next_one(shelf):
+    shelf.ok("install", "--isolated", "data-pack", "--yes")
+    app = shelf.shelf_home / "env" / "pyshelf-isolated" / "data-pack"
+    write_as_tools(app)
+    first = app.resolve()
+
+    result = shelf.ok("install", "--isolated", "data-pack", "--with", "alpha", "--yes")
+
+    assert app.resolve() != first  # a new environment
+    assert written_by_tools_in(app)
+    assert ("Kept 3 file(s) that tools wrote into the environment of isolated app "
+            f"data-pack: {SETTINGS}, {JUPYTER_PAGE}, {KERNEL}.") in result.stderr
+    assert result.stderr.count("Kept ") == 1  # the shelf's own environment had none
+    assert written_by_tools_in(first)  # the previous generation's, for undo
+    stored = store_entry(shelf, "data-pack") / SETTINGS  # the package's own, unchanged
+    assert stored.read_text() == "[data-pack]\ncolour = blue\n"
+
+    second = app.resolve()
+    shelf.ok("rebuild", "--yes")
+
+    assert app.resolve() not in (first, second)
+    assert written_by_tools_in(app)
+    assert shelf.bash("python3 -c 'import alpha'").returncode == 1  # the app's, not the shelf's
 
 
 @pytest.mark.shelf("install left --yes",

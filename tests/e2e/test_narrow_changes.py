@@ -12,8 +12,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import packages, uv_wrapper
+from tests.e2e.helpers import packages, started_by, uv_wrapper
 from tests.support import narrow_probe
+from uv import find_uv_bin
 
 SHELVES = [
     pytest.param(None, marks=pytest.mark.shelf(
@@ -120,3 +121,45 @@ def test_a_pin_nothing_needs_gives_way_to_a_new_packages_newest_release(shelf):
     assert packages(shelf)["lifter"] == ("2.0", "explicit")
     assert packages(shelf)["moved-lib"] == ("2.0", "dependency")
     assert "held back" not in result.stderr
+
+
+def descriptions(started: list[list[str]]) -> list[list[str]]:
+    """The runs of an interpreter asked for its facts (``python -I -c ...``)."""
+    return [argv for argv in started if argv[1:3] == ["-I", "-c"]]
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_a_change_on_the_same_interpreter_does_not_start_it_to_describe_it(shelf):
+    assert not descriptions(started_by(shelf, ["remove", "beta", "--yes"]))
+    assert not descriptions(started_by(shelf, ["install", "alpha", "--yes"]))
+    assert list(packages(shelf)) == ["alpha"]
+
+
+@pytest.mark.shelf("install beta --yes")
+def test_an_interpreter_that_changed_is_described_again(shelf):
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        identity, printed = json.loads(db.execute(
+            "SELECT value FROM meta WHERE key = 'described_interpreter'").fetchone()[0])
+        db.execute("UPDATE meta SET value = ? WHERE key = 'described_interpreter'",
+                   (json.dumps([identity.replace("[", "[0, ", 1), printed]),))
+
+    assert len(descriptions(started_by(shelf, ["remove", "beta", "--yes"]))) == 1
+    assert not descriptions(started_by(shelf, ["install", "beta", "--yes"]))
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_installing_a_dependency_changes_its_role_and_runs_no_uv_pip(shelf, tmp_path):
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")
+    no_pip = tmp_path / "uv-without-pip"
+    no_pip.write_text("#!/bin/sh\nif [ \"$1\" = pip ]; then echo 'error: uv pip was run' >&2;"
+                      f" exit 2; fi\nexec '{find_uv_bin()}' \"$@\"\n")
+    no_pip.chmod(0o755)
+    shelf.env["PYSHELF_UV"] = str(no_pip)
+
+    result = shelf.ok("install", "gamma", "--yes")
+
+    assert "* gamma becomes explicit" in result.stdout
+    assert packages(shelf)["gamma"] == ("1.1", "explicit")
+    assert "uv pip was run" in shelf.run("install", "gamma<1.1", "--yes").stderr
+    shelf.ok("undo", "--yes")
+    assert packages(shelf)["gamma"] == ("1.1", "dependency")

@@ -6,114 +6,84 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
+import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import current_target, generation_dirs, packages, wait_for
+from tests.e2e.helpers import (
+    ENTRY_FILE,
+    JUPYTER_PAGE,
+    KERNEL,
+    SETTINGS,
+    composed_of,
+    current_target,
+    files_read_by,
+    generation_dirs,
+    killed_where_paused,
+    links_into,
+    packages,
+    shelf_python,
+    site_packages,
+    store_entries,
+    store_entry,
+    write_as_tools,
+    written_by_tools_in,
+)
 from tests.support.catalogue import CATALOGUE
 from tests.support.places import hand_over, unprivileged
-from tests.support.sandbox import Sandbox, pyshelf_script
+from tests.support.sandbox import Sandbox
 from tests.support.wheels import build_wheel, script_module_source
-
-ENTRY_FILE = "pyshelf-entry.json"
-COMPOSITION = "pyshelf-composition.json"
 
 
 def _store(shelf: Sandbox) -> Path:
     return shelf.shelf_home / "store"
 
 
-def _entries(shelf: Sandbox, name: str) -> list[Path]:
-    """The store entries of the distribution ``name`` (canonical), complete or not."""
-    return sorted(entry for entry in _store(shelf).iterdir()
-                  if entry.name.rpartition("-")[0].rpartition("-")[0] == name)
-
-
-def _entry(shelf: Sandbox, name: str) -> Path:
-    [entry] = _entries(shelf, name)
-    return entry
-
-
-def _site(venv: Path) -> Path:
-    [site] = (venv / "lib").glob("python*/site-packages")
-    return site
-
-
-def _composed_of(venv: Path) -> list[str]:
-    """The entries ``venv`` was composed of; none while it is being built."""
-    composition = venv / COMPOSITION
-    return json.loads(composition.read_text())["entries"] if composition.exists() else []
-
-
-def _python(shelf: Sandbox, code: str) -> subprocess.CompletedProcess[str]:
-    return shelf.bash(f"python3 -c {_quoted(code)}")
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "'\"'\"'") + "'"
-
-
-def _points_into(link: Path, entry: Path) -> bool:
-    return link.is_symlink() and Path(os.path.realpath(link)).is_relative_to(entry.resolve())
-
-
 @pytest.mark.shelf("install nsp-a nsp-b --yes")
 def test_a_namespace_package_shared_by_two_distributions(shelf):
     both = "import nsp.a, nsp.b; print(nsp.a.NAME, nsp.b.NAME)"
-    assert _python(shelf, both).stdout == "a b\n"
-    namespace = _site(shelf.shelf_home / "env") / "nsp"
+    assert shelf_python(shelf, both).stdout == "a b\n"
+    namespace = site_packages(shelf.shelf_home / "env") / "nsp"
     assert namespace.is_dir() and not namespace.is_symlink()
     assert sorted(child.name for child in namespace.iterdir()) == ["a", "b"]
-    assert _points_into(namespace / "a", _entry(shelf, "nsp-a"))
-    assert _points_into(namespace / "b", _entry(shelf, "nsp-b"))
+    assert links_into(namespace / "a", store_entry(shelf, "nsp-a"))
+    assert links_into(namespace / "b", store_entry(shelf, "nsp-b"))
 
     shelf.ok("remove", "nsp-a", "--yes")
 
-    assert _python(shelf, "import nsp.b; print(nsp.b.NAME)").stdout == "b\n"
-    assert _python(shelf, "import nsp.a").returncode == 1
-    assert _python(shelf, both).returncode == 1
+    assert shelf_python(shelf, "import nsp.b; print(nsp.b.NAME)").stdout == "b\n"
+    assert shelf_python(shelf, "import nsp.a").returncode == 1
+    assert shelf_python(shelf, both).returncode == 1
     # nsp-a's entry stays for the generation before, which undo switches back to
-    assert (_entry(shelf, "nsp-a") / ENTRY_FILE).is_file()
+    assert (store_entry(shelf, "nsp-a") / ENTRY_FILE).is_file()
     shelf.ok("undo", "--yes")
-    assert _python(shelf, both).stdout == "a b\n"
-
-
-JUPYTER_PAGE = "etc/jupyter/labconfig/page_config.json"
-KERNEL = "share/jupyter/kernels/mykernel/kernel.json"
-SETTINGS = "etc/data-pack/settings.ini"
+    assert shelf_python(shelf, both).stdout == "a b\n"
 
 
 @pytest.mark.shelf("install data-pack --yes")
 def test_what_tools_wrote_into_the_environment_survives_changes(shelf):
     env = shelf.shelf_home / "env"
-    written = {JUPYTER_PAGE: '{"disabledExtensions": {"x": true}}\n',
-               KERNEL: '{"argv": ["python3"], "display_name": "mine"}\n',
-               SETTINGS: "[data-pack]\ncolour = red\n"}
-    for relative, text in written.items():  # as jupyter and ipykernel --sys-prefix would
-        (env / relative).parent.mkdir(parents=True, exist_ok=True)
-        (env / relative).write_text(text)
+    write_as_tools(env)
 
     result = shelf.ok("install", "alpha", "--yes")
 
     assert current_target(shelf) == "gens/2"
-    for relative, text in written.items():
-        assert (env / relative).read_text() == text, relative
-        assert not (env / relative).is_symlink()
+    assert written_by_tools_in(env)
     kept = f"Kept 3 file(s) that tools wrote into the environment: {SETTINGS}, " \
            f"{JUPYTER_PAGE}, {KERNEL}."
     assert kept in result.stderr
     # the store's copy of the package's settings is the package's own, unchanged
-    stored = _entry(shelf, "data-pack") / SETTINGS
+    stored = store_entry(shelf, "data-pack") / SETTINGS
     assert stored.read_text() == "[data-pack]\ncolour = blue\n"
 
     shelf.ok("undo", "--yes")
-    assert all((env / r).read_text() == t for r, t in written.items())
+    assert written_by_tools_in(env)
     shelf.ok("install", "gamma", "--yes")
     assert current_target(shelf) == "gens/3"
-    assert all((env / r).read_text() == t for r, t in written.items())
+    assert written_by_tools_in(env)
     assert "alpha" not in packages(shelf)
 
 
@@ -121,11 +91,11 @@ def test_what_tools_wrote_into_the_environment_survives_changes(shelf):
 def test_gc_keeps_the_entries_that_a_snapshot_or_the_current_generation_uses(shelf):
     shelf.ok("config", "set", "keep_generations", "1")
     shelf.ok("install", "alpha", "--yes")
-    alpha = _entry(shelf, "alpha")
+    alpha = store_entry(shelf, "alpha")
     shelf.ok("snapshot", "with-alpha")
     shelf.ok("remove", "alpha", "--yes")
     in_use = {entry.name for entry in _store(shelf).iterdir()} - {alpha.name}
-    assert in_use and all(_entries(shelf, n) for n in ("beta", "gamma"))
+    assert in_use and all(store_entries(shelf, n) for n in ("beta", "gamma"))
 
     shelf.ok("gc")
 
@@ -138,10 +108,10 @@ def test_gc_keeps_the_entries_that_a_snapshot_or_the_current_generation_uses(she
     assert "2" not in generation_dirs(shelf)
     assert not alpha.exists()
     assert {entry.name for entry in _store(shelf).iterdir()} == in_use
-    assert set(_composed_of(shelf.shelf_home / "env")) <= in_use
+    assert set(composed_of(shelf.shelf_home / "env")) <= in_use
     assert shelf.bash("beta").stdout == "beta 1.0\n"
     shelf.ok("install", "alpha", "--yes")  # filled again from uv's cache
-    assert _python(shelf, "import alpha; print(alpha.__version__)").stdout == "2.0\n"
+    assert shelf_python(shelf, "import alpha; print(alpha.__version__)").stdout == "2.0\n"
 
 
 # Pauses pyshelf just before it gives a filled store entry its name, so that it can be
@@ -160,39 +130,30 @@ pathlib.Path.rename = rename
 
 @pytest.mark.shelf("install beta --yes")
 def test_an_entry_killed_while_being_filled_is_never_used_and_is_cleaned_up(shelf, tmp_path):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(_PAUSE_BEFORE_NAMING)
-    marker = tmp_path / "naming"
-    env = {**shelf.env, "PYTHONPATH": str(hook), "STORE_TEST_MARKER": str(marker)}
-    proc = subprocess.Popen([str(pyshelf_script()), "install", "alpha", "--yes"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    wait_for(marker.exists)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
+    pid = killed_where_paused(shelf, tmp_path, _PAUSE_BEFORE_NAMING, "install", "alpha",
+                              "--yes")
 
     [unfinished] = [e for e in _store(shelf).iterdir() if e.name.startswith(".new-")]
-    assert unfinished.name == f".new-alpha-{proc.pid}"
+    assert unfinished.name == f".new-alpha-{pid}"
     assert (unfinished / ENTRY_FILE).is_file()  # filled, only not yet named
-    assert not _entries(shelf, "alpha")
+    assert not store_entries(shelf, "alpha")
     assert current_target(shelf) == "gens/1"
     for gen in generation_dirs(shelf):
         venv = shelf.shelf_home / "gens" / gen
-        assert not any(name.startswith(".new-") for name in _composed_of(venv))
-        assert not any(_points_into(link, unfinished) for link in venv.rglob("*"))
+        assert not any(name.startswith(".new-") for name in composed_of(venv))
+        assert not any(links_into(link, unfinished) for link in venv.rglob("*"))
 
     shelf.ok("install", "alpha", "--yes")
 
     assert not unfinished.exists()
     assert not [e for e in _store(shelf).iterdir() if e.name.startswith(".new-")]
-    alpha = _entry(shelf, "alpha")
+    alpha = store_entry(shelf, "alpha")
     assert json.loads((alpha / ENTRY_FILE).read_text())["version"] == "2.0"
     [record] = alpha.glob("lib/python*/site-packages/alpha-2.0.dist-info/RECORD")
     for line in record.read_text().splitlines():
         listed = record.parent.parent / line.split(",")[0]
         assert listed.resolve().is_relative_to(alpha.resolve()) and listed.is_file(), line
-    assert _python(shelf, "import alpha; print(alpha.__version__)").stdout == "2.0\n"
+    assert shelf_python(shelf, "import alpha; print(alpha.__version__)").stdout == "2.0\n"
     assert packages(shelf)["alpha"] == ("2.0", "explicit")
 
 
@@ -226,7 +187,7 @@ def test_a_pip_of_another_environment_cannot_change_the_store(reachable_sandbox)
     subprocess.run([str(shelf.base_python), "-m", "venv", str(outside)], check=True,
                    capture_output=True)
     wheel = _tampered_beta(shelf.home.parent / "wheels")
-    beta = _entry(shelf, "beta")
+    beta = store_entry(shelf, "beta")
     before = _digests(beta)
     hand_over(shelf.home.parent)
     env_python = shelf.shelf_home / "env" / "bin" / "python"
@@ -243,7 +204,7 @@ def test_a_pip_of_another_environment_cannot_change_the_store(reachable_sandbox)
     assert shelf.bash("beta").stdout == "beta 1.0\n"
     shelf.ok("install", "alpha", "--yes")
     assert shelf.bash("beta").stdout == "beta 1.0\n"
-    assert _python(shelf, "import alpha, beta; print(beta.__version__)").stdout == "1.0\n"
+    assert shelf_python(shelf, "import alpha, beta; print(beta.__version__)").stdout == "1.0\n"
     assert _digests(beta) == before
 
 
@@ -254,7 +215,7 @@ def test_pip_uninstall_through_the_generation_leaves_the_store_as_it_was(shelf, 
     outside = tmp_path / "other-venv"
     subprocess.run([str(shelf.base_python), "-m", "venv", str(outside)], check=True,
                    capture_output=True)
-    beta = _entry(shelf, "beta")
+    beta = store_entry(shelf, "beta")
     before = _digests(beta)
     env_python = shelf.shelf_home / "env" / "bin" / "python"
 
@@ -280,13 +241,46 @@ def test_pip_uninstall_through_the_generation_leaves_the_store_as_it_was(shelf, 
 @pytest.mark.shelf("install data-pack --yes")
 def test_data_files_are_linked_from_share_and_copied_into_etc(shelf):
     env = shelf.shelf_home / "env"
-    entry = _entry(shelf, "data-pack")
+    entry = store_entry(shelf, "data-pack")
     assert (env / "share/data-pack/readme.txt").read_text() == "shared data 1.0\n"
-    assert _points_into(env / "share/data-pack", entry)
+    assert links_into(env / "share/data-pack", entry)
     settings = env / SETTINGS
     assert settings.read_text() == "[data-pack]\ncolour = blue\n"
     assert not settings.is_symlink() and settings.stat().st_ino != (entry / SETTINGS).stat().st_ino
     assert not (env / "etc").is_symlink() and not (env / "etc/data-pack").is_symlink()
-    ran = _python(shelf, "import os; print(os.environ.get('DATA_PACK_PTH'))")
+    ran = shelf_python(shelf, "import os; print(os.environ.get('DATA_PACK_PTH'))")
     assert ran.stdout == "ran\n"  # the .pth, a link into the store, is read at start
-    assert _points_into(_site(env) / "data_pack.pth", entry)
+    assert links_into(site_packages(env) / "data_pack.pth", entry)
+
+
+def _metadata_read(paths: list[str]) -> list[str]:
+    return sorted(path for path in paths if path.endswith(("/METADATA", "/RECORD")))
+
+
+@pytest.mark.shelf("install app-tool beta uses-argv-tool --yes")
+def test_a_change_reads_the_metadata_of_only_the_packages_it_adds(shelf):
+    """Each entry's metadata and commands are read once, when it is filled, and recorded."""
+    read = _metadata_read(files_read_by(shelf, ["install", "alpha", "--yes"]))
+
+    assert read and all("alpha" in Path(path).parent.name for path in read), read
+    assert not _metadata_read(files_read_by(shelf, ["remove", "beta", "--yes"]))
+    assert "alpha" in packages(shelf) and "beta" not in packages(shelf)
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_entries_recorded_before_their_metadata_was_kept_are_read_once(shelf):
+    """As an older pyshelf filled and recorded them: the next change reads their files,
+    records what they say, and the one after reads nothing."""
+    before = packages(shelf)
+    for entry in _store(shelf).iterdir():
+        data = json.loads((entry / ENTRY_FILE).read_text())
+        for key in ("display_name", "requires", "commands"):
+            data.pop(key, None)
+        (entry / ENTRY_FILE).write_text(json.dumps(data))
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        db.execute("UPDATE store_entries SET display_name = NULL, requires = NULL,"
+                   " commands = NULL")
+
+    assert _metadata_read(files_read_by(shelf, ["install", "alpha", "--yes"]))
+    assert not _metadata_read(files_read_by(shelf, ["remove", "alpha", "--yes"]))
+    assert packages(shelf) == before

@@ -103,8 +103,8 @@ def test_a_terminal_without_escape_codes_gets_the_status_covered_with_spaces(
     assert "\x1b" not in received
     assert "\rResolving 1 requirement ..." in received
     assert "\rInstalling 1 package ..." in received
-    assert screen(received) == ["Building generation 1 (1 packages) ...",
-                                "Generation 1 is now current (1 packages)."]
+    assert screen(received) == ["Building generation 1 (1 package) ...",
+                                "Generation 1 is now current (1 package)."]
 
 
 def test_a_log_gets_one_plain_line_per_step_in_order_with_stdout(cold):

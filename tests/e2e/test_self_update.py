@@ -8,6 +8,7 @@ from pathlib import Path
 
 import packaging
 import pytest
+import tomlkit
 from tests.support.index import served
 from tests.support.wheels import Dist, build_wheel
 from uv import find_uv_bin
@@ -27,19 +28,21 @@ def pyshelf_wheel(outdir: Path, version: str = NEW_VERSION) -> Path:
     modules = [(path, text.replace(f'__version__ = "{pyshelf.__version__}"',
                                    f'__version__ = "{version}"'))
                for path, text in _package_modules(Path(pyshelf.__file__).parent, "pyshelf")]
-    return build_wheel(Dist("pyshelf", version, requires=("packaging>=24", "uv>=0.9"),
+    return build_wheel(Dist("pyshelf", version,
+                            requires=("packaging>=24", "tomlkit>=0.13", "uv>=0.9"),
                             modules=tuple(modules)), outdir)
 
 
 @pytest.fixture(scope="module")
 def self_index(tmp_path_factory) -> Iterator[str]:
-    """pyshelf and what it needs: packaging as installed here, and a ``uv`` whose binary
-    hands over to the real one."""
+    """pyshelf and what it needs: packaging and tomlkit as installed here, and a ``uv``
+    whose binary hands over to the real one."""
     wheels = tmp_path_factory.mktemp("self-wheels")
     pyshelf_wheel(wheels)
-    package = Path(packaging.__file__).parent
-    build_wheel(Dist("packaging", packaging.__version__,
-                     modules=_package_modules(package, "packaging")), wheels)
+    for module in (packaging, tomlkit):
+        build_wheel(Dist(module.__name__, module.__version__,
+                         modules=_package_modules(Path(module.__file__).parent,
+                                                  module.__name__)), wheels)
     shim = f'#!/bin/sh\nexec "{find_uv_bin()}" "$@"\n'.encode()
     build_wheel(Dist("uv", "0.99.0", modules=(("uv/__init__.py", ""),),
                      binaries=(("uv-0.99.0.data/scripts/uv", shim),)), wheels)

@@ -132,6 +132,10 @@ CATALOGUE: tuple[Dist, ...] = (
     # it is by its version).
     cli_dist("rst-writer", "1.0", scripts=("rst-writer",), requires=("rst-base",)),
     cli_dist("rst-base", "2.0", scripts=("rst-writer", "rst-base")),
+    # The same pair the other way round: the app sorts before its dependency, so that only
+    # the app being the one asked for puts its `cmd-shared` (1.0) in bin over the lib's (3.0).
+    cli_dist("cmd-app", "1.0", scripts=("cmd-shared",), requires=("cmd-lib",)),
+    cli_dist("cmd-lib", "3.0", scripts=("cmd-shared",)),
     # Asks for delta's extra: once it goes, so does epsilon, unless delta[fast] is asked for.
     Dist("wants-fast", "1.0", requires=("delta[fast]",)),
     # Its newest release needs moved-lib>=2: a shelf holding moved-lib 1.0 with nothing

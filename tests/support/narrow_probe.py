@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import Future
 from pathlib import Path
 
-from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
+from pyshelf.change.narrow import lock_of_new_roles, lock_without_resolving, resolve_within_shelf
 from pyshelf.change.resolve import resolve
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import ChangeRequest, Lock
@@ -52,14 +52,16 @@ def main(home: str, *added: str) -> None:
         request = ChangeRequest(intent=[*intent, *new])
         alone: Future[Lock] = Future()
         alone.set_result(resolved(ChangeRequest(intent=new), EMPTY_LOCK) or EMPTY_LOCK)
-        try:
-            narrow = resolve_within_shelf(shelf, request, current, intent, new, alone)
+        roles = lock_of_new_roles(shelf, request, current, intent, new)
+        try:  # in the order the change tries them
+            narrow = roles or resolve_within_shelf(shelf, request, current, intent, new, alone)
         except PyshelfError as exc:  # as the full resolve would: the test compares
             narrow = exc
         additions.append({"spec": spec, "full": text_of(resolved(request, current.lock)),
                           "narrow": narrow.message if isinstance(narrow, PyshelfError)
                           else text_of(narrow),
-                          "failed": isinstance(narrow, PyshelfError)})
+                          "failed": isinstance(narrow, PyshelfError),
+                          "roles only": roles is not None})
     print(json.dumps({"lock": current.lock.text, "removals": removals,
                       "additions": additions}))
 

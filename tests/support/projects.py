@@ -6,8 +6,11 @@ from pathlib import Path
 
 
 def write_project(root: Path, name: str, version: str, *, dependencies: tuple[str, ...] = (),
-                  message: str = "hello", script: str | None = None) -> Path:
-    """A project built by tinybackend, with its version dynamic (read from VERSION)."""
+                  message: str = "hello", script: str | None = None,
+                  editable: str = "path") -> Path:
+    """A project built by tinybackend, with its version dynamic (read from VERSION); its
+    editable install is a ``.pth`` naming its folder, or with ``editable="finder"`` the
+    import hook setuptools installs."""
     package = name.replace("-", "_")
     root.mkdir(parents=True, exist_ok=True)
     deps = ", ".join(f'"{d}"' for d in dependencies)
@@ -16,6 +19,7 @@ def write_project(root: Path, name: str, version: str, *, dependencies: tuple[st
         '[build-system]\nrequires = ["tinybackend"]\nbuild-backend = "tinybackend"\n\n'
         f'[project]\nname = "{name}"\ndynamic = ["version"]\ndependencies = [{deps}]\n'
         + scripts
+        + ('\n[tool.tinybackend]\neditable = "finder"\n' if editable == "finder" else "")
     )
     (root / "VERSION").write_text(version + "\n")
     set_message(root, name, message)

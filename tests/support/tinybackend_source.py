@@ -5,7 +5,10 @@ the standard library. It reads ``[project]`` from pyproject.toml (before Python 
 standard library parses no TOML, only the subset ``write_project`` writes), takes the
 version from a ``VERSION`` file when it is listed as dynamic (so a project's name and
 version can only be known by building it), packs every top-level package directory, and
-supports editable installs through a ``.pth`` file.
+supports editable installs the two ways real backends make them: a ``.pth`` file listing
+the project folder (hatchling, setuptools' compat mode), or, with ``[tool.tinybackend]
+editable = "finder"``, setuptools' ``__editable__.<name>-<version>.pth`` whose import line
+installs a finder module mapping each package to its folder.
 """
 
 BACKEND = r'''
@@ -76,7 +79,9 @@ def _wheel(wheel_directory, editable):
     project = _project()
     stem = _stem(project)
     files = {}
-    if editable:
+    if editable and _tool().get("editable") == "finder":
+        files.update(_finder_files(stem))
+    elif editable:
         files[stem.split("-")[0] + ".pth"] = (os.path.abspath(".") + "\n").encode()
     else:
         for package in _packages():
@@ -95,6 +100,35 @@ def _wheel(wheel_directory, editable):
     name = f"{stem}-py3-none-any.whl"
     _write(os.path.join(wheel_directory, name), files)
     return name
+
+def _tool():
+    return _toml("pyproject.toml").get("tool", {}).get("tinybackend", {})
+
+FINDER = """import importlib.util, sys
+
+MAPPING = {mapping!r}
+
+
+class _EditableFinder:
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname not in MAPPING:
+            return None
+        folder = MAPPING[fullname]
+        return importlib.util.spec_from_file_location(
+            fullname, folder + "/__init__.py", submodule_search_locations=[folder])
+
+
+def install():
+    if _EditableFinder not in sys.meta_path:
+        sys.meta_path.append(_EditableFinder)
+"""
+
+def _finder_files(stem):
+    finder = "__editable___" + stem.replace("-", "_").replace(".", "_") + "_finder"
+    mapping = {package: os.path.abspath(package) for package in _packages()}
+    return {f"__editable__.{stem}.pth": f"import {finder}; {finder}.install()\n".encode(),
+            f"{finder}.py": FINDER.format(mapping=mapping).encode()}
 
 def get_requires_for_build_wheel(config_settings=None):
     return []

@@ -24,6 +24,7 @@ from pyshelf.core.model import ChangeRequest, IsolatedApp, Lock, explicit_names
 from pyshelf.core.plan import Plan, make_plan
 from pyshelf.engine.processes import Engine, PendingFacts
 from pyshelf.layout import Layout
+from pyshelf.package_store.carry import kept_line
 from pyshelf.removal import remove
 
 AS_THEY_ARE = ChangeRequest(intent=())  # asks no isolated app to move
@@ -102,7 +103,8 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
             if step.lock is not None:
                 folder = f"{app.name}-{gen_id}"
                 built_here.append(layout.isolated / folder)
-                built = build_isolated(engine, layout, folder, python, step.lock, base=base)
+                built = build_isolated(engine, layout, folder, python, step.lock, base=base,
+                                       previous=_environment_of(layout, step.previous))
                 previous = ({p.name: p for p in step.previous.packages}
                             if step.previous else {})
                 intent = app.intent()
@@ -111,6 +113,9 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
                 edges = intent_edges(built.distributions, intent, built.facts.marker_env)
                 app = replace(app, env_dir=folder, lock_text=step.lock.text,
                               packages=tuple(packages), edges=tuple(edges))
+                if built.carried:
+                    ui.info(kept_line(built.carried,
+                                      f"the environment of isolated app {app.display_name}"))
             _link(layout, gen_id, app)
             apps.append(app)
     except BaseException:
@@ -118,6 +123,13 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
             remove(layout.home, environment, ignore_errors=True)
         raise
     return apps
+
+
+def _environment_of(layout: Layout, app: IsolatedApp | None) -> Path | None:
+    """The app's environment still on disk, whose tools' files its next one carries."""
+    if app is None or not app.env_dir or not (layout.isolated / app.env_dir).is_dir():
+        return None
+    return layout.isolated / app.env_dir
 
 
 def _link(layout: Layout, gen_id: int, app: IsolatedApp) -> None:

@@ -9,12 +9,12 @@ nobody sees it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyshelf.core.graph import Distribution, same_version, unmet_requirements
-from pyshelf.core.model import Lock
-from pyshelf.core.shared_commands import SharedCommand
+from pyshelf.core.model import EntryMetadata, Lock
+from pyshelf.core.shared_commands import SharedCommand, shared_commands
 from pyshelf.engine.processes import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
@@ -22,10 +22,12 @@ from pyshelf.host.pip_shim import write_pip_shims
 from pyshelf.layout import Layout
 from pyshelf.package_store.carry import carry
 from pyshelf.package_store.compose import compose, entries_of
-from pyshelf.package_store.entries import provide
+from pyshelf.package_store.entries import StoreEntry, metadata_of, provide
+from pyshelf.package_store.metadata import distribution
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
-from pyshelf.venv.dist_info import read_distributions
+from pyshelf.venv.dist_info import folders as dist_info_folders
+from pyshelf.venv.dist_info import name_and_version, read_distribution, read_distributions
 from pyshelf.venv.scripts import shared_commands_in
 
 
@@ -35,6 +37,9 @@ class BuiltEnvironment:
     distributions: list[Distribution]
     shared_commands: Sequence[SharedCommand] = ()
     carried: Sequence[str] = ()  # files tools wrote into the previous generation, kept
+    # entry -> metadata of each entry composed; empty where an entry's could not be read
+    metadata: Mapping[str, EntryMetadata] = field(default_factory=dict)
+    commands: Mapping[str, Sequence[str]] | None = None  # package -> its commands
 
 
 def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
@@ -53,7 +58,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                      venv: PendingVenv | None = None,
                      bin_dir: Path | None = None,
                      explicit: Collection[str] = (),
-                     previous: Path | None = None) -> BuiltEnvironment:
+                     previous: Path | None = None,
+                     known: Mapping[str, EntryMetadata] | None = None) -> BuiltEnvironment:
     """Compose ``gens/<id>`` from ``lock`` and check it holds exactly the lock.
 
     With ``system`` (name -> version of the base interpreter's packages) the environment
@@ -63,7 +69,7 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     pyshelf. A command that several packages ship is the one of the package among them that
     is in ``explicit``. ``previous`` is the generation before, whose direct references are
     reused as they are unless ``reinstall`` names them, and whose files written by tools
-    are carried over.
+    are carried over. ``known`` is the metadata the database recorded, by entry.
     """
     if venv is None:
         venv = start_venv(engine, layout, gen_id, python,
@@ -71,9 +77,10 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     built = build_environment(engine, layout, layout.gen_dir(gen_id), python, lock, venv,
                               what=f"Generation {gen_id}", reinstall=reinstall,
                               system=system, base=base, explicit=explicit,
-                              previous=previous)
-    built = replace(built, shared_commands=shared_commands_in(layout.gen_dir(gen_id),
-                                                              explicit))
+                              reuse_from=previous, carry_from=previous, known=known)
+    built = replace(built, shared_commands=(
+        shared_commands_in(layout.gen_dir(gen_id), explicit) if built.commands is None
+        else shared_commands(built.commands, explicit)))
     if bin_dir is not None:
         write_pip_shims(layout.gen_dir(gen_id), layout.home, bin_dir,
                         system_pip="pip" in (system or {}))
@@ -81,36 +88,49 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
 
 
 def build_isolated(engine: Engine, layout: Layout, folder: str, python: str, lock: Lock, *,
-                   base: PendingFacts | None = None) -> BuiltEnvironment:
-    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock."""
+                   base: PendingFacts | None = None,
+                   previous: Path | None = None) -> BuiltEnvironment:
+    """Create an isolated app's environment ``<home>/isolated/<folder>`` from its lock.
+
+    ``previous`` is the app's environment before, whose files written by tools are carried
+    over as a generation's are: the app's kernels and settings are the person's too."""
     target = real_folder(layout.home, layout.isolated.name) / folder
     remove(layout.home, target)
     venv = engine.start_venv(target, python, system_site_packages=False)
     return build_environment(engine, layout, target, python, lock, venv,
-                             what=f"The environment {target}", base=base)
+                             what=f"The environment {target}", base=base,
+                             carry_from=previous)
 
 
 def build_environment(engine: Engine, layout: Layout, target: Path, python: str, lock: Lock,
                       venv: PendingVenv, *, what: str, reinstall: Sequence[str] = (),
                       system: Mapping[str, str] | None = None,
                       base: PendingFacts | None = None, explicit: Collection[str] = (),
-                      previous: Path | None = None) -> BuiltEnvironment:
+                      reuse_from: Path | None = None,
+                      carry_from: Path | None = None,
+                      known: Mapping[str, EntryMetadata] | None = None) -> BuiltEnvironment:
     """Compose ``lock`` from the package store into the venv being created at ``target``
     and verify the result.
 
+    The direct references of ``reuse_from``'s entries are taken as they are unless
+    ``reinstall`` names them; what tools wrote into ``carry_from`` is copied over.
+
     ``base`` is ``python`` being described already; a venv has its base's markers, so only
-    the base is ever started. Its ABI names the store entries the venv can use.
+    the base is ever started. Its ABI names the store entries the venv can use. What is
+    verified comes from each entry's metadata, read once (``known``: recorded, by entry)
+    and not through the venv's links, except for the entries ``reuse_from`` did not
+    have.
     """
     describing = base or engine.start_describe(python)
     try:
         facts = describing.result()
         venv.wait()
-        reused = entries_of(previous, layout.store) if previous is not None else None
+        reused = entries_of(reuse_from, layout.store) if reuse_from is not None else None
         entries = provide(engine, layout, python, lock, abi=facts.abi,
                           index=engine.index_identity, reinstall=reinstall, previous=reused)
         (target / LOCK_FILE_NAME).write_text(lock.text, encoding="utf-8")
         compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)))
-        carried = carry(previous, target) if previous is not None else []
+        carried = carry(carry_from, target) if carry_from is not None else []
     except BaseException:
         venv.cancel()
         if base is None:
@@ -120,13 +140,46 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
     purelib = paths.site_packages(target)
     if purelib is None:
         raise PyshelfError(f"{what} has no site-packages folder; nothing was changed.")
-    distributions = read_distributions(purelib)
+    found = {entry.path.name: metadata for entry in entries
+             if (metadata := (entry.metadata or (known or {}).get(entry.path.name)
+                              or metadata_of(entry))) is not None}
+    if len(found) == len(entries):
+        _check_composed(purelib, entries, found,
+                        {e.path.name for e in (reused or {}).values()}, what)
+        distributions = sorted((distribution(e.name, e.version, found[e.path.name])
+                                for e in entries), key=lambda d: d.name)
+        commands: dict[str, Sequence[str]] | None = {
+            e.name: found[e.path.name].commands for e in entries}
+    else:  # an entry whose own files cannot tell: read what the venv holds
+        distributions, commands = read_distributions(purelib), None
     _verify(lock, distributions, what)
     provided = {**(system or {}), **{d.name: d.version for d in distributions}}
     unmet = unmet_requirements(distributions, provided, facts.marker_env)
     if unmet:
         raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
-    return BuiltEnvironment(facts, distributions, carried=carried)
+    return BuiltEnvironment(facts, distributions, carried=carried, metadata=found,
+                            commands=commands)
+
+
+def _check_composed(purelib: Path, entries: Sequence[StoreEntry],
+                    metadata: Mapping[str, EntryMetadata], kept: Collection[str],
+                    what: str) -> None:
+    """The venv lists exactly the entries' distributions (one listing of site-packages),
+    and each entry the previous generation was not composed of (``kept``: the entries it
+    was) reads, through the new links, as the metadata recorded for it."""
+    folders = {name_and_version(folder): folder for folder in dist_info_folders(purelib)}
+    wanted = {(entry.name, entry.version): entry for entry in entries}
+    wrong = {name for name, _ in folders.keys() ^ wanted.keys()}
+    for key, entry in wanted.items():
+        if entry.path.name not in kept and key in folders:
+            read = read_distribution(folders[key])
+            recorded = metadata[entry.path.name]
+            if read is None or (read.display_name, read.requires) != (recorded.display_name,
+                                                                      recorded.requires):
+                wrong.add(entry.name)
+    if wrong:
+        raise PyshelfError(f"{what} was not composed as its entries say (missing or "
+                           f"different: {', '.join(sorted(wrong))}); nothing was changed.")
 
 
 def drop_world_write(path: Path) -> None:

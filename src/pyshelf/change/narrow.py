@@ -1,4 +1,5 @@
-"""Changes that do only their own work: a removal computes its lock without running the
+"""Changes that do only their own work: a removal, and an install of what the shelf holds
+already as a dependency (a change of its role), compute their lock without running the
 resolver, and an addition is resolved against the shelf's pins before the whole shelf is.
 
 Each stands in for ``resolve.resolve`` only where it gives the lock that would give (the
@@ -37,6 +38,27 @@ def lock_without_resolving(shelf: Shelf, request: ChangeRequest, current: Genera
                      request.intent)
 
 
+def lock_of_new_roles(shelf: Shelf, request: ChangeRequest, current: GenerationRecord,
+                      current_intent: Sequence[IntentEntry], new: Sequence[IntentEntry]
+                      ) -> Lock | None:
+    """The current lock, where the index requirements ``new`` name packages the shelf
+    holds already and ask for nothing it does not hold (``install X`` of a dependency X:
+    only X's role changes); None otherwise.
+
+    That is the reach of the new intent through the recorded requirements
+    (:func:`kept_lock`) being the whole current lock: the current pins satisfy every
+    requirement on the way, so uv, preferring them, would choose each again, and a new
+    requirement whose package is pinned brings no package of its own whose newest release
+    a full resolve would go for. Nothing is resolved, and the index is not asked."""
+    if (not new or any(entry.name not in current.lock.packages for entry in new)
+            or not _moves_nothing_else(shelf, request, current)
+            or _rest_of(request, new) != set(current_intent)):
+        return None
+    lock = kept_lock(current.lock, shelf.state.requires(current.id), current.marker_env,
+                     request.intent)
+    return current.lock if lock is not None and lock.text == current.lock.text else None
+
+
 def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: GenerationRecord,
                          current_intent: Sequence[IntentEntry], new: Sequence[IntentEntry],
                          alone: Future[Lock]) -> Lock | None:
@@ -51,10 +73,9 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
     requirements resolved without the shelf) gives it, and no yanked release came into
     it; otherwise, and on a conflict, None: the full resolve decides, and says what
     holds a package back."""
-    added = {entry.name for entry in new}
     pins = plain_pins(current.lock)
     if (pins is None or not _moves_nothing_else(shelf, request, current)
-            or {e for e in request.intent if e.name not in added} != set(current_intent)):
+            or _rest_of(request, new) != set(current_intent)):
         return None
     for offline in (True, False):
         try:
@@ -74,6 +95,12 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
         if _as_alone(lock, current.lock, alone.result()):
             return lock
     return None
+
+
+def _rest_of(request: ChangeRequest, new: Sequence[IntentEntry]) -> set[IntentEntry]:
+    """The request's intent without the entries ``new`` adds."""
+    added = {entry.name for entry in new}
+    return {entry for entry in request.intent if entry.name not in added}
 
 
 def _moves_nothing_else(shelf: Shelf, request: ChangeRequest, current: GenerationRecord

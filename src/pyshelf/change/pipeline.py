@@ -10,16 +10,13 @@ the generation that was current before.
 
 from __future__ import annotations
 
-import atexit
 import os
-import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import link_apps
 from pyshelf.apps.isolated import (
     IsolatedStep,
     build_steps,
@@ -28,7 +25,11 @@ from pyshelf.apps.isolated import (
 )
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
-from pyshelf.change.narrow import lock_without_resolving, resolve_within_shelf
+from pyshelf.change.narrow import (
+    lock_of_new_roles,
+    lock_without_resolving,
+    resolve_within_shelf,
+)
 from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
 from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
@@ -39,6 +40,7 @@ from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
     ChangeRequest,
+    EntryMetadata,
     InstalledPackage,
     IntentEntry,
     Interpreter,
@@ -47,18 +49,20 @@ from pyshelf.core.model import (
     explicit_names,
 )
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
-from pyshelf.core.shared_commands import SharedCommand, describe
+from pyshelf.core.shared_commands import SharedCommand, describe, shared_commands
 from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
 from pyshelf.engine.processes import PendingFacts, PendingVenv
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
-from pyshelf.generations.collect import collect_generations
 from pyshelf.generations.folders import (
     generation_ids_on_disk,
     next_generation_id,
     remove_generation_dir,
     switch_to,
 )
+from pyshelf.generations.switching import CommitGuard, finish_switch
+from pyshelf.package_store.carry import kept_line
+from pyshelf.package_store.compose import read_composition
 from pyshelf.removal import remove
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.database import NewGeneration
@@ -79,7 +83,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     change before anything starts; a removal of it passes, since its intent lacks it."""
     refuse_gone_sources(request.intent)
     current_id = shelf.current_generation_id()
-    base = shelf.engine.start_describe(shelf.python)  # overlaps resolving and building
+    base = shelf.start_describe()  # overlaps resolving and building
     early = (start_early(shelf, current_id) if request.always_build and not dry_run
              else None)
     try:
@@ -144,9 +148,11 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
-        alone = _resolve_alone(shelf, new, provided)
-        narrowed = None
-        if provided is None:  # a stand-in for the system's packages is resolver input
+        # a stand-in for the system's packages is resolver input: none of these knows it
+        narrowed = (lock_of_new_roles(shelf, request, current, current_intent, new)
+                    if provided is None else None)
+        alone = _resolve_alone(shelf, new, provided) if narrowed is None else None
+        if provided is None and narrowed is None:
             narrowed = lock_without_resolving(shelf, request, current)
             if narrowed is None and alone is not None:
                 narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
@@ -199,7 +205,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     for note in notes:
         ui.warn(note)
     # Only installed packages have a RECORD to name their commands: the build says the rest.
-    for shared in shared_commands_in(shelf.layout.gen_dir(current_id), explicit_names(intent),
+    for shared in shared_commands_of(shelf, current_id, explicit_names(intent),
                                      among=lock.packages):
         ui.warn(describe(shared))
     # Only a shelf that sees the system's packages can shadow one: otherwise the system's
@@ -322,7 +328,7 @@ def provided_by_system(shelf: Shelf) -> list[Distribution] | None:
     do not go through :func:`apply_change` and so have not described the base yet."""
     if not sees_system(shelf):
         return None
-    site_dirs = shelf.engine.describe(shelf.python).site_dirs
+    site_dirs = shelf.start_describe().result().site_dirs
     return [dist for dist, _ in system_packages(site_dirs).values()]
 
 
@@ -342,6 +348,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     generation when the caller began it; ``isolated`` the isolated apps' steps (None: the
     ``from_gen`` apps, as they are)."""
     layout = shelf.layout
+    described_here = base is None
+    base = base or shelf.start_describe()
     if early is None:
         started = now()
         op_id = shelf.state.begin_operation(command=command_line(), from_gen=from_gen,
@@ -351,7 +359,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     switched = False
     guard = CommitGuard()
     try:
-        ui.info(f"Building generation {gen_id} ({len(lock.packages)} packages) ...")
+        ui.info(f"Building generation {gen_id} ({ui.counted(len(lock.packages), 'package')}) ...")
         system = None if provided is None else {d.name: d.version for d in provided}
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system, base=base,
@@ -359,11 +367,12 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  bin_dir=shelf.path_setting("bin_dir"),
                                  explicit=explicit_names(intent),
                                  previous=(layout.gen_dir(from_gen) if from_gen is not None
-                                           else None))
+                                           else None),
+                                 known=(recorded_metadata(shelf, from_gen)[0]
+                                        if from_gen is not None else None))
         _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
         if built.carried:
-            ui.info(f"Kept {len(built.carried)} file(s) that tools wrote into the "
-                    f"environment: {', '.join(built.carried)}.")
+            ui.info(kept_line(built.carried, "the environment"))
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
             isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
@@ -387,9 +396,11 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             isolated=apps,
             store_entries=store_records(
                 [layout.gen_dir(gen_id), *(layout.isolated / app.env_dir for app in apps)],
-                layout.store),
+                layout.store, built.metadata),
             own_size=own_size(layout.gen_dir(gen_id)),
             requires={dist.name: dist.requires for dist in built.distributions},
+            described=((base.identity, base.printed) if base.identity and base.printed
+                       else None),
         )
         write_generation_record(layout.gen_dir(gen_id), record, shelf.state.config())
         for line in built_from_source(lock, record.packages, previous_packages):
@@ -405,21 +416,49 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             _point_env_back(shelf, from_gen)
         remove_generation_dir(layout, gen_id)
         shelf.state.abandon_operation(op_id)
+        if described_here:
+            base.cancel()
         guard.release()  # a Ctrl-C held back meanwhile is raised once all is undone
         raise
     finish_switch(shelf, gen_id,
-                  f"Generation {gen_id} is now current ({len(lock.packages)} packages).", guard)
+                  f"Generation {gen_id} is now current "
+                  f"({ui.counted(len(lock.packages), 'package')}).", guard)
 
 
 def _warn_new_shared_commands(shelf: Shelf, from_gen: int | None,
                               shared: Sequence[SharedCommand]) -> None:
     """Name the commands the build found shared that ``from_gen`` did not share (those were
     in the plan already, and a change that repeats a warning each time teaches to skip it)."""
-    known = (shared_commands_in(shelf.layout.gen_dir(from_gen), ())
-             if from_gen is not None else [])
+    known = shared_commands_of(shelf, from_gen, ()) if from_gen is not None else []
     for command in shared:
         if command not in known:
             ui.warn(describe(command))
+
+
+def recorded_metadata(shelf: Shelf, gen_id: int) -> tuple[dict[str, EntryMetadata], bool]:
+    """entry -> metadata the database recorded for the entries ``gen_id`` is composed of,
+    and whether that is all of them (not for a generation installed whole, or one whose
+    entries were recorded before their metadata was kept)."""
+    composition = read_composition(shelf.layout.gen_dir(gen_id))
+    if composition is None:
+        return {}, False
+    known = shelf.state.entry_metadata(composition.entries)
+    return known, len(known) == len(set(composition.entries))
+
+
+def shared_commands_of(shelf: Shelf, gen_id: int, explicit: Collection[str],
+                       among: Collection[str] | None = None) -> list[SharedCommand]:
+    """The commands two or more of ``gen_id``'s packages (of ``among``, if given) ship, as
+    the database recorded its entries' commands; read from its packages' ``RECORD``
+    where it did not record them all."""
+    known, complete = recorded_metadata(shelf, gen_id)
+    if not complete:
+        return shared_commands_in(shelf.layout.gen_dir(gen_id), explicit, among)
+    from packaging.utils import canonicalize_name
+
+    commands = {canonicalize_name(m.display_name): m.commands for m in known.values()}
+    return shared_commands({name: names for name, names in commands.items()
+                            if among is None or name in among}, explicit)
 
 
 def built_from_source(lock: Lock, built: Sequence[InstalledPackage],
@@ -444,60 +483,6 @@ def _with_interpreter(shelf: Shelf, from_gen: int | None, summary: str, version:
         return summary
     moved = interpreter_change(shelf.state.generation(from_gen).interpreter.version, version)
     return f"{moved}; {summary}" if moved else summary
-
-
-class CommitGuard:
-    """Holds Ctrl-C back from the switch of ``env`` until the database has recorded it, so
-    an interrupt lands either before the commit (and the change is undone) or after it (and
-    the change is kept), never between the two."""
-
-    def __init__(self) -> None:
-        self._mask: set[int | signal.Signals] | None = None
-
-    def hold(self) -> None:
-        self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-    def release(self) -> None:
-        """Let Ctrl-C through again; one that came while it was held is raised here."""
-        if self._mask is not None:
-            mask, self._mask = self._mask, None
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-def finish_switch(shelf: Shelf, gen_id: int, announcement: str, guard: CommitGuard) -> None:
-    """Say that ``gen_id`` is current, then tidy up. The change is committed by now, so a
-    Ctrl-C (held back by ``guard`` during the commit, or new) stops only the housekeeping
-    and says the change is kept, and one that comes as the process exits is ignored: the
-    exit status already tells how it went, and dying of the signal would hide that."""
-    atexit.unregister(_ignore_interrupts)
-    atexit.register(_ignore_interrupts)
-    try:
-        guard.release()
-        ui.info(announcement)
-        tidy_up(shelf)
-    except KeyboardInterrupt as exc:
-        raise ChangeKept(gen_id) from exc
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def tidy_up(shelf: Shelf) -> None:
-    """Housekeeping after a switch: the apps' links in the bin dir, then old generations.
-    A failure here must not undo the change."""
-    try:
-        link_apps(shelf)
-    except (OSError, PyshelfError) as exc:
-        ui.warn(f"The app links in the bin dir were not updated ({exc}); the next change "
-                "tries again.")
-    try:
-        collected = collect_generations(shelf)
-    except (OSError, PyshelfError) as exc:
-        ui.warn(f"Old generations were not collected ({exc}); run `pyshelf gc` later.")
-        return
-    if collected:
-        ui.info("Collected generation(s) " + ", ".join(map(str, collected)) + ".")
 
 
 def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:

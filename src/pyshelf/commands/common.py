@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyshelf.errors import PyshelfError
+from pyshelf.errors import ConflictError, PyshelfError
 
 if TYPE_CHECKING:
     from pyshelf.core.model import InstalledPackage
@@ -91,6 +91,17 @@ def open_from(args: argparse.Namespace, layout: Layout, *, create: bool = False,
 
     return open_shelf(layout, verbose=args.verbose, wait=not args.no_wait, create=create,
                       warn_drift=warn_drift, recover=recover)
+
+
+def offer_isolated(conflict: ConflictError, names: list[str]) -> ConflictError:
+    """A conflict over newly asked-for packages, with the way out an app has: an
+    environment of its own (install and sync say it alike)."""
+    if not names:
+        return conflict
+    words = " ".join(names)
+    return ConflictError(f"{conflict.message[:-1]}; if {words} is an app, `pyshelf install "
+                         f"--isolated {words}` gives it an environment of its own.",
+                         detail=conflict.detail)
 
 
 def package_type(package: InstalledPackage) -> str:

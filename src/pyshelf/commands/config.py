@@ -135,7 +135,7 @@ _CHECKS: dict[str, Callable[[dict[str, Setting]], None]] = {
 }
 
 
-def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
+def check_setting(shelf: Shelf, key: str, value: str | None) -> None:
     """Refuse as a bad value (exit 2, nothing stored, nothing moved) a change whose
     followers cannot move to where the settings would then lead, environment included."""
     from pyshelf.store.settings import effective_settings
@@ -154,15 +154,27 @@ def _check_followers(shelf: Shelf, key: str, value: str | None) -> None:
         raise UsageError(exc.message, exc.detail) from exc
 
 
+def follow_setting(shelf: Shelf, key: str, previous: str | None) -> None:
+    """Move what follows ``key`` (the block, the launcher, the links) to its stored value,
+    from ``previous``; for a caller that stored it under its own writer lock."""
+    follow = _FOLLOWERS.get(key)
+    if follow is not None:
+        follow(shelf, previous)
+
+
 def _store(shelf: Shelf, key: str, value: str | None) -> None:
     """Store ``value`` (None: remove it) and move whatever follows the setting."""
+    from pyshelf.manifest.files import MANIFEST_SETTINGS, shelf_manifest, write_back
     from pyshelf.store.settings import DEFAULTS, ENVIRONMENT_OVERRIDES
 
     with shelf.writing():
         shelf.reload_settings()  # another command may have changed it while we waited
+        gen_id = shelf.state.current_generation_id()
+        described = (shelf_manifest(shelf, gen_id)
+                     if key in MANIFEST_SETTINGS and gen_id is not None else None)
         stored_before = shelf.state.config().get(key)
         previous = shelf.setting(key)
-        _check_followers(shelf, key, value)
+        check_setting(shelf, key, value)
         shelf.state.set_config(key, value)
         shelf.reload_settings()
         follow = _FOLLOWERS.get(key)
@@ -176,6 +188,8 @@ def _store(shelf: Shelf, key: str, value: str | None) -> None:
                 with contextlib.suppress(PyshelfError, OSError):
                     follow(shelf, attempted)
                 raise
+        if described is not None and gen_id is not None:  # the manifest states it too
+            write_back(shelf, described, shelf_manifest(shelf, gen_id))
     ui.report(f"{key} = {_shown(value if value is not None else DEFAULTS[key])}")
     current = shelf.settings[key]
     if current.source == "environment":

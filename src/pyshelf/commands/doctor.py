@@ -177,6 +177,24 @@ def check_outside_changes(shelf: Shelf) -> list[Finding]:
                            "them")]
 
 
+def check_manifest(shelf: Shelf) -> list[Finding]:
+    """shelf.toml against the shelf. A missing or stale file is pyshelf's own to write
+    again; an edit not yet synced is the person's choice, so only ``sync`` applies it."""
+    from pyshelf.manifest.files import file_state, shelf_manifest, write_back
+
+    found = file_state(shelf)
+    if found.state == "in-step":
+        return []
+
+    def rewrite() -> str:
+        write_back(shelf, None, shelf_manifest(shelf, shelf.current_generation_id()),
+                   lock=True)
+        return f"wrote {found.path} for the current generation"
+
+    fix = rewrite if found.state in ("missing", "behind") else None
+    return [Finding(found.problem, advice=found.advice, fix=fix)]
+
+
 def check_shell(shelf: Shelf) -> list[Finding]:
     """What a new shell gets from the block: the bin dir on PATH and, with the whole shelf
     exposed, the shelf's python3 first. With apps exposed the system's python3 stays first on
@@ -522,6 +540,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("uv", check_uv),
     ("store", check_store),
     ("outside changes", check_outside_changes),
+    ("manifest", check_manifest),
     ("shell", check_shell),
     ("launcher", check_launcher),
     ("app links", check_app_links),

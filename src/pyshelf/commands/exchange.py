@@ -18,17 +18,6 @@ if TYPE_CHECKING:
     from pyshelf.shelf import Shelf
 
 
-def _pylock(shelf: Shelf, gen_id: int) -> str:
-    """uv writes the PEP 751 file (sources and hashes from the index) from the exact pins."""
-    from pyshelf.change.resolve import pylock
-    from pyshelf.export_formats import pylock_tool_table
-
-    record = shelf.state.generation(gen_id)
-    text = pylock(shelf.engine, shelf.layout, record.lock.packages.values(), shelf.python,
-                  label="export")
-    return text + pylock_tool_table(shelf.state.intent(gen_id), shelf.state.isolated(gen_id))
-
-
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.export_formats import render_json, render_requirements
 
@@ -37,7 +26,14 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     record = shelf.state.generation(gen_id)
     intent = shelf.state.intent(gen_id)
     if args.format == "pylock":
-        text = _pylock(shelf, gen_id)
+        from pyshelf.manifest.lock import pylock_of
+
+        text = pylock_of(shelf, gen_id, label="export")
+    elif args.format == "manifest":
+        from pyshelf.manifest.document import render
+        from pyshelf.manifest.files import shelf_manifest
+
+        text = render(shelf_manifest(shelf, gen_id), str(Path.home()))
     elif args.format == "json":
         text = render_json(record.lock, intent, gen_id, record.interpreter.version,
                            shelf.state.isolated(gen_id))
@@ -58,7 +54,7 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
-def _check_hashes(shelf: Shelf, imported: Imported, source: Path,
+def check_hashes(shelf: Shelf, imported: Imported, source: Path,
                   environment: dict[str, str]) -> None:
     """Every hash a pylock carries is checked by uv before the plan is even shown, so a file
     that differs from the one the lock was made with stops the import with nothing
@@ -113,11 +109,12 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
     source = Path(args.file)
     imported, notes = _without_missing(read_import(source, args.format, now()), source,
                                        skip=args.skip_missing)
+    notes = [*imported.notes, *notes]
     shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
         record = shelf.state.generation(gen_id)
-        _check_hashes(shelf, imported, source, record.marker_env)
+        check_hashes(shelf, imported, source, record.marker_env)
         current = record.interpreter.version
         if imported.python and current not in imported.python:
             notes.append(f"The file was made for Python {imported.python}; this shelf runs "
@@ -135,7 +132,7 @@ def run_import(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("requirements", "pylock", "json"),
+    parser.add_argument("--format", choices=("requirements", "pylock", "json", "manifest"),
                         default="requirements")
     parser.add_argument("-o", "--output", metavar="FILE", help="the file (default: stdout)")
 
@@ -160,7 +157,8 @@ COMMANDS = (
         examples="""examples:
   pyshelf export > shelf.txt
   pyshelf export --format pylock -o pylock.toml
-  pyshelf export --format json -o shelf.json""",
+  pyshelf export --format json -o shelf.json
+  pyshelf export --format manifest -o shelf.toml""",
         run=run_export,
         arguments=_export_arguments,
     ),
@@ -170,6 +168,7 @@ COMMANDS = (
         examples="""examples:
   pyshelf import shelf.txt
   pyshelf import pylock.toml --yes
+  pyshelf import ~/.config/pipx/pipx.toml   # pipx's manifest (pixi-global's PyPI entries too)
   pyshelf import shelf.txt --skip-missing   # without the paths this machine lacks""",
         run=run_import,
         arguments=_import_arguments,

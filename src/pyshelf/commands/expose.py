@@ -52,6 +52,10 @@ def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
             raise UsageError("This shelf puts its whole bin directory on PATH (expose = "
                              "path), so every command is already there; `pyshelf config set "
                              "expose apps` links commands one by one instead.")
+        from pyshelf.manifest.files import shelf_manifest, write_back
+
+        gen_id = shelf.current_generation_id()
+        described = shelf_manifest(shelf, gen_id)
         before = shelf.state.exposure().get((kind, name))
         shelf.state.set_exposure(kind, name, exposed)
         force = commands if getattr(args, "force", False) else []
@@ -65,6 +69,7 @@ def _choose(args: argparse.Namespace, layout: Layout, *, exposed: bool) -> int:
                                  f"put it there; `pyshelf expose {args.name} --force` "
                                  "replaces it.")
         link_apps(shelf, force=force)
+        write_back(shelf, described, shelf_manifest(shelf, gen_id))
     what = f"the command {name}" if kind == "command" else f"{name}'s commands"
     ui.report(f"{'Exposed' if exposed else 'Hid'} {what}.")
     return 0

@@ -123,7 +123,7 @@ def _take_back(layout: Layout, footprint: Footprint, found: set[str], *,
                made_home: bool) -> None:
     """Undo a first init that failed, with Ctrl-C held back until it is done: an undo cut
     short would leave the half-made shelf it exists to remove."""
-    from pyshelf.change.pipeline import CommitGuard
+    from pyshelf.generations.switching import CommitGuard
     from pyshelf.removal import discard_new_home
 
     guard = CommitGuard()

@@ -7,7 +7,14 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pyshelf.commands.common import REBUILT_KINDS, Command, changing, moving_with, open_from
+from pyshelf.commands.common import (
+    REBUILT_KINDS,
+    Command,
+    changing,
+    moving_with,
+    offer_isolated,
+    open_from,
+)
 from pyshelf.core.clock import now
 from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
@@ -75,10 +82,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                                               upgrade_packages=moving),
                          assume_yes=args.yes, dry_run=args.dry_run)
         except ConflictError as exc:
-            names = " ".join(e.name for e in requested)
-            raise ConflictError(f"{exc.message[:-1]}; if {names} is an app, `pyshelf install "
-                                f"--isolated {names}` gives it an environment of its own.",
-                                detail=exc.detail) from exc
+            raise offer_isolated(exc, [e.name for e in requested]) from exc
     return 0
 
 

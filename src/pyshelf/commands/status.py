@@ -19,6 +19,7 @@ from pyshelf.layout import Layout
 if TYPE_CHECKING:
     from pyshelf.engine.interpreter import InterpreterCheck
     from pyshelf.health import ShellHealth
+    from pyshelf.manifest.files import FileState
     from pyshelf.shelf import Shelf
     from pyshelf.store.database import OperationRecord, StoreUsage
     from pyshelf.venv.drift import Drift
@@ -38,6 +39,7 @@ class Status:
     shell: ShellHealth
     bin_dir: str | None
     drift: Drift
+    manifest: FileState
     last: OperationRecord | None
 
     @property
@@ -53,6 +55,7 @@ class Status:
 
 def gather(shelf: Shelf) -> Status:
     from pyshelf.health import interpreter_health, shell_health
+    from pyshelf.manifest.files import file_state
     from pyshelf.venv.drift import generation_drift
 
     gen_id = shelf.current_generation_id()
@@ -69,6 +72,7 @@ def gather(shelf: Shelf) -> Status:
         shell=shell_health(shelf),
         bin_dir=shelf.setting("bin_dir"),
         drift=generation_drift(shelf.layout, shelf.state, gen_id),
+        manifest=file_state(shelf),
         last=next(iter(shelf.state.operations(limit=1)), None),
     )
 
@@ -98,6 +102,8 @@ def to_json(status: Status) -> dict[str, object]:
         "bin_dir": {"path": status.bin_dir, "on_new_shell_path": status.bin_dir_on_path},
         "expose": status.expose,
         "outside_changes": {"count": status.drift.count, "details": status.drift.details()},
+        "manifest": {"path": str(status.manifest.path), "state": status.manifest.state,
+                     "differences": list(status.manifest.differences)},
         "last_operation": None if last is None else {
             "id": last.id, "command": last.command, "started_at": last.started_at,
             "status": last.status, "summary": last.summary},
@@ -144,6 +150,9 @@ def render(status: Status) -> list[tuple[str, str]]:
                     f"{'apps only' if status.expose == 'apps' else 'the whole shelf'})"),
         ("Outside changes", f"{drift.count} ({drift.summary()}); run `pyshelf doctor`"
          if drift.count else "none"),
+        ("Manifest", f"{status.manifest.path} (matches the shelf)"
+         if status.manifest.state == "in-step" else
+         f"{status.manifest.problem}; {status.manifest.advice}"),
         ("Last change", "none" if last is None else
          f"#{last.id} {last.command} ({ui.local_time(last.started_at)}, {last.status})"),
     ]

@@ -79,6 +79,15 @@ class Edge:
     specifier: str
 
 
+@dataclass(frozen=True)
+class EntryMetadata:
+    """What a package store entry's distribution says about itself, read once."""
+
+    display_name: str
+    requires: tuple[str, ...]  # Requires-Dist as the metadata states them
+    commands: tuple[str, ...]  # what its RECORD puts into bin, sorted
+
+
 def explicit_names(intent: Iterable[IntentEntry]) -> set[str]:
     """The canonical names the person asked for (not dependencies kept by --keep-orphans)."""
     return {entry.name for entry in intent if entry.role == "explicit"}

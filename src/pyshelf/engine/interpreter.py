@@ -68,6 +68,34 @@ def is_launcher_script(path: str) -> bool:
         return False
 
 
+def identity(python: str) -> str | None:
+    """What a description of ``python`` depends on, read without starting it, as uv keys
+    its own record of an interpreter: the executable file as it is now (a reinstall or an
+    upgrade in place gives it another inode or change time), the kernel and the C library
+    (markers and wheel tags name them), the home folder (the user site is under it) and
+    the ``packaging`` that computes markers and tags. None for a launcher script, which
+    picks another Python in another folder, and for a file that cannot be read: only
+    starting those tells."""
+    import json
+
+    import packaging
+
+    resolved = os.path.realpath(python)
+    try:
+        found = Path(resolved).stat()
+    except OSError:
+        return None
+    if is_launcher_script(resolved):
+        return None
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):  # not a GNU system
+        libc = None
+    return json.dumps([python, resolved, found.st_dev, found.st_ino, found.st_size,
+                       found.st_mtime_ns, found.st_ctime_ns, list(os.uname()), libc,
+                       str(Path("~").expanduser()), packaging.__version__])
+
+
 InterpreterState = Literal["ok", "missing", "changed"]
 
 

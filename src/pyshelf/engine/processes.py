@@ -486,12 +486,22 @@ class PendingVenv:
 
 
 class PendingFacts:
-    """An interpreter being described in the background; ``result`` waits for it."""
+    """An interpreter being described in the background; ``result`` waits for it. One
+    made by :meth:`known` holds facts read before, and starts nothing."""
 
-    def __init__(self, python: str, process: subprocess.Popen[str]) -> None:
+    def __init__(self, python: str, process: subprocess.Popen[str] | None) -> None:
         self._python = python
         self._process = process
         self._facts: InterpreterFacts | None = None
+        self.printed: str | None = None  # what a started interpreter printed, once read
+        self.identity: str | None = None  # what those facts hold for (``interpreter.identity``)
+
+    @classmethod
+    def known(cls, python: str, printed: str) -> PendingFacts:
+        """Facts an earlier description of the same interpreter printed."""
+        pending = cls(python, None)
+        pending._facts = facts_from(printed)
+        return pending
 
     def result(self) -> InterpreterFacts:
         if self._facts is None:
@@ -508,27 +518,36 @@ class PendingFacts:
         return None
 
     def _read(self) -> InterpreterFacts:
+        assert self._process is not None  # a known one has its facts
         stdout, stderr = self._process.communicate()
         if self._process.returncode != 0:
             raise PyshelfError(
                 f"The interpreter {self._python} does not start: {_last_error_line(stderr)}",
                 detail=stderr,
             )
-        facts = json.loads(stdout)
-        return InterpreterFacts(
-            executable=facts["executable"], resolved=facts["resolved"],
-            implementation=facts["implementation"], version=facts["version"],
-            marker_env=facts["marker_env"],
-            site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
-            user_site=Path(facts["user_site"]),
-            tags=frozenset(facts["tags"]), abi=facts["abi"],
-        )
+        facts = facts_from(stdout)
+        self.printed = stdout
+        return facts
 
     def cancel(self) -> None:
         """Stop the interpreter unless its facts were read; safe to call more than once."""
-        if self._facts is None and self._process.returncode is None:
+        if (self._facts is None and self._process is not None
+                and self._process.returncode is None):
             self._process.kill()
             self._process.communicate()
+
+
+def facts_from(printed: str) -> InterpreterFacts:
+    """The facts in what :data:`_DESCRIBE` printed."""
+    facts = json.loads(printed)
+    return InterpreterFacts(
+        executable=facts["executable"], resolved=facts["resolved"],
+        implementation=facts["implementation"], version=facts["version"],
+        marker_env=facts["marker_env"],
+        site_dirs=tuple(Path(d) for d in facts["site_dirs"]),
+        user_site=Path(facts["user_site"]),
+        tags=frozenset(facts["tags"]), abi=facts["abi"],
+    )
 
 
 def _resolver_explanation(stderr: str) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pyshelf.ui import counted
+
 _VERB_WIDTH = 11  # uv's: len("Downloading")
 _ACTION = re.compile(r"^( *)(Downloading|Downloaded|Building|Built) (\S.*)$")
 _SUMMARY = re.compile(r"^(Resolved|Prepared|Installed) (\d+) packages? in ")
@@ -62,10 +64,6 @@ def short_name(subject: str) -> str:
         return Requirement(subject).name
     except InvalidRequirement:
         return subject
-
-
-def counted(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 
 from pyshelf import ui
-from pyshelf.apps.isolated import plan_isolated
-from pyshelf.change.pipeline import CommitGuard, build_and_switch, finish_switch, provided_by_system
 from pyshelf.core.clock import now
 from pyshelf.core.model import explicit_names
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
 from pyshelf.generations.folders import next_generation_id, switch_to
+from pyshelf.generations.switching import CommitGuard, finish_switch
 from pyshelf.shelf import Shelf, command_line
 from pyshelf.store.settings import Setting
 
@@ -52,6 +51,9 @@ def go_to_generation(shelf: Shelf, target_id: int, *, assume_yes: bool, dry_run:
     python = target.interpreter.path
     back_to = python if state.config().get("python") != python else None
     if not on_disk:  # rebuilt on its own interpreter, where that one is still there
+        from pyshelf.apps.isolated import plan_isolated  # a switch needs no build
+        from pyshelf.change.pipeline import build_and_switch, provided_by_system
+
         rebuild_on = back_to if back_to and os.access(back_to, os.X_OK) else None
         if rebuild_on:
             shelf.settings["python"] = Setting(rebuild_on, "file")

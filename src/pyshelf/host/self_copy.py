@@ -25,7 +25,7 @@ from pyshelf.removal import is_own, real_folder, remove
 
 # The import packages the copy holds: pyshelf and its pure-Python dependencies (tomli is
 # only installed, and only needed, where Python is older than 3.11).
-CODE = ("pyshelf", "packaging", "tomli")
+CODE = ("pyshelf", "packaging", "tomlkit", "tomli")
 UV_IN_COPY = Path("bin") / "uv"
 
 

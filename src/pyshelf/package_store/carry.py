@@ -11,6 +11,7 @@ lists it.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyshelf.package_store.compose import WRITABLE, file_digest, read_composition, write_own_file
@@ -45,6 +46,13 @@ def carry(previous: Path, venv: Path) -> list[str]:
             continue  # a package's folder stands there now; it is not overwritten
         write_own_file(target, source.read_bytes(), os.lstat(source).st_mode)
     return carried
+
+
+def kept_line(carried: Sequence[str], environment: str) -> str:
+    """What a change says it kept, so that a person who changed a setting sees it was not
+    lost (and where to look if it should have been)."""
+    return (f"Kept {len(carried)} file(s) that tools wrote into {environment}: "
+            f"{', '.join(carried)}.")
 
 
 def _regular_files(folder: Path) -> list[Path]:

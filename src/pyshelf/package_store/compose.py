@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pyshelf.errors import PyshelfError
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, measure, read_entry
+from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, read_entry
+from pyshelf.package_store.lock_tables import TABLE_FILE
 from pyshelf.removal import unlink_link
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO
@@ -68,12 +69,20 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     for entry in entries:
         placer.entry = entry
         placer.composition.entries.append(entry.path.name)
-        for child in sorted(entry.path.iterdir()):
-            if child.name != ENTRY_FILE:
-                placer.place(PurePosixPath(child.name), child)
-    placer.composition.bytes, placer.composition.files = measure(venv)
+        for name, child, is_dir in _children(entry.path):
+            if name not in (ENTRY_FILE, TABLE_FILE):
+                placer.place(PurePosixPath(name), child, is_dir)
+    placer.composition.bytes = sum(placer.sizes.values())
+    placer.composition.files = len(placer.sizes)
     write_composition(venv, placer.composition)
     return placer.composition
+
+
+def _children(folder: Path) -> list[tuple[str, Path, bool]]:
+    """(name, path, whether a folder) of each of ``folder``'s children, by name: the
+    listing says which are folders, so the store's files need no ``stat``."""
+    with os.scandir(folder) as found:
+        return sorted((child.name, Path(child.path), child.is_dir()) for child in found)
 
 
 def write_composition(venv: Path, composition: Composition) -> None:
@@ -110,54 +119,95 @@ def file_digest(path: Path) -> str:
 
 
 class _Placer:
+    """Places entries into a venv, knowing what is at each path it has placed (and what
+    the fresh venv held) without asking the disk, and the size of each: what ``status``
+    counts is measured as it is made, not by walking the venv afterwards."""
+
     def __init__(self, venv: Path, site: PurePosixPath) -> None:
         self.venv = venv
         self.site = site
         self.real = {site, *site.parents, *WRITABLE, *(p for w in WRITABLE for p in w.parents)}
         self.composition = Composition()
         self.entry: StoreEntry | None = None
+        self.folders: set[PurePosixPath] = set()  # real folders
+        self.folder_links: set[PurePosixPath] = set()
+        self.sizes: dict[PurePosixPath, int] = {}  # each file and link: its lstat size
+        for root, dirs, names in os.walk(venv):
+            relative = PurePosixPath(Path(root).relative_to(venv).as_posix())
+            self.folders.add(relative)
+            for name in [*names, *dirs]:
+                self._found(relative / name)
+
+    def _found(self, relative: PurePosixPath) -> None:
+        """Learn what is at ``relative`` from the disk (what this placer did not make)."""
+        path = self.venv / relative
+        if _is_real_folder(path):
+            self.folders.add(relative)
+            return
+        if _is_folder_link(path):
+            self.folder_links.add(relative)
+        self.sizes[relative] = path.lstat().st_size
 
     def _stays_real(self, relative: PurePosixPath) -> bool:
         return (relative in self.real or any(w in relative.parents for w in WRITABLE)
                 or (relative.parent == self.site and relative.suffix == DIST_INFO))
 
-    def place(self, relative: PurePosixPath, source: Path) -> None:
+    def place(self, relative: PurePosixPath, source: Path, is_dir: bool) -> None:
         target = self.venv / relative
-        if source.is_dir():
+        if is_dir:
             if relative == PurePosixPath(paths.BIN):
-                target.mkdir(exist_ok=True)
-                for script in sorted(source.iterdir()):
-                    self._script(target / script.name, script)
-            elif self._stays_real(relative) or _is_real_folder(target):
+                self._folder(relative)
+                for name, script, _ in _children(source):
+                    self._script(relative / name, script)
+            elif self._stays_real(relative) or relative in self.folders:
                 self._into_real_folder(relative, source)
-            elif _is_folder_link(target):
+            elif relative in self.folder_links:
                 split_linked_folder(target)
+                self.folder_links.discard(relative)
+                del self.sizes[relative]
+                self.folders.add(relative)
+                for name, _, _ in _children(target):
+                    self._found(relative / name)
                 self._into_real_folder(relative, source)
             else:
-                _link(target, source)
+                self._linked(relative, source, is_dir=True)
         elif COPIED in relative.parents:
             content = source.read_bytes()
             write_own_file(target, content, os.lstat(source).st_mode)
+            self.sizes[relative] = len(content)
             self.composition.copied[str(relative)] = hashlib.sha256(content).hexdigest()
         else:
-            _link(target, source)
+            self._linked(relative, source, is_dir=False)
+
+    def _folder(self, relative: PurePosixPath) -> None:
+        if relative not in self.folders:
+            (self.venv / relative).mkdir(exist_ok=True)
+            self.folders.add(relative)
+
+    def _linked(self, relative: PurePosixPath, source: Path, *, is_dir: bool) -> None:
+        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, source)))
+        if is_dir:
+            self.folder_links.add(relative)
+        else:
+            self.folder_links.discard(relative)
 
     def _into_real_folder(self, relative: PurePosixPath, source: Path) -> None:
-        target = self.venv / relative
-        target.mkdir(exist_ok=True)
-        for child in sorted(source.iterdir()):
-            self.place(relative / child.name, child)
+        self._folder(relative)
+        for name, child, is_dir in _children(source):
+            self.place(relative / name, child, is_dir)
 
-    def _script(self, target: Path, source: Path) -> None:
+    def _script(self, relative: PurePosixPath, source: Path) -> None:
         assert self.entry is not None
         content = source.read_bytes()
         installed_with = paths.python(Path(self.entry.prefix))
         header = next((h for h in shebangs(installed_with) if content.startswith(h)), None)
         if header is None:  # not a script naming a python: a compiled program, say
-            _link(target, source)
+            self._linked(relative, source, is_dir=False)
             return
-        write_own_file(target, shebang(paths.python(self.venv)) + content[len(header):],
-                       0o755)
+        written = shebang(paths.python(self.venv)) + content[len(header):]
+        write_own_file(self.venv / relative, written, 0o755)
+        self.sizes[relative] = len(written)
+        self.folder_links.discard(relative)
 
 
 def shebang(python: Path) -> bytes:
@@ -199,9 +249,9 @@ def _is_folder_link(path: Path) -> bool:
     return path.is_symlink() and path.is_dir()
 
 
-def _link(target: Path, source: Path) -> None:
+def _link(target: Path, source: Path) -> str:
     """A relative link, so the home can move; a later entry's file replaces an earlier
-    one's by a rename."""
+    one's by a rename. Returns what it points to."""
     pointing = os.path.relpath(source, target.parent)
     try:
         target.symlink_to(pointing)
@@ -209,6 +259,7 @@ def _link(target: Path, source: Path) -> None:
         temporary = target.with_name(f".{target.name}.pyshelf-new")
         temporary.symlink_to(pointing)
         temporary.replace(target)
+    return pointing
 
 
 def write_own_file(target: Path, content: bytes, mode: int) -> None:

@@ -28,9 +28,16 @@ from typing import TYPE_CHECKING
 
 from pyshelf.core.clock import now
 from pyshelf.core.lockfile import pin_line
-from pyshelf.core.model import Lock, LockedPackage
+from pyshelf.core.model import EntryMetadata, Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
+from pyshelf.package_store.lock_tables import TABLE_FILE, when_filled
+from pyshelf.package_store.metadata import (
+    as_json,
+    from_json,
+    of_entry,
+    read_metadata,
+)
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import dist_info, paths
 
@@ -61,6 +68,8 @@ class StoreEntry:
     site: str  # its site-packages part, relative to the entry
     url: str  # the direct reference it was installed from; "" for the index's packages
     size: EntrySize | None = None  # None for an entry filled before sizes were recorded
+    # None for an entry filled before its metadata was kept: :func:`metadata_of` reads it
+    metadata: EntryMetadata | None = None
 
 
 def entry_path(store: Path, name: str, version: str, key: str) -> Path:
@@ -85,9 +94,14 @@ def read_entry(path: Path) -> StoreEntry | None:
                 if "bytes" in data else None)
         return StoreEntry(path=path, name=str(data["name"]), version=str(data["version"]),
                           prefix=str(data["prefix"]), site=str(data["site"]),
-                          url=str(data["url"]), size=size)
+                          url=str(data["url"]), size=size, metadata=from_json(data))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def metadata_of(entry: StoreEntry) -> EntryMetadata | None:
+    """The entry's metadata as kept when it was filled, else read from its files."""
+    return entry.metadata or of_entry(entry.path, entry.site)
 
 
 def measure(folder: Path) -> tuple[int, int]:
@@ -180,10 +194,13 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
         clashing = _clashing({name: owned for name, (_, owned) in files.items()})
         if len(packages) == 1:
             clashing = set()
+        tables = when_filled(engine, layout, python,
+                             [by_name[name] for name in files if name not in clashing])
         claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
         store = real_folder(layout.home, layout.store.name)
         return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
-                                       abi=abi, index=index, package=by_name[name])
+                                       abi=abi, index=index, package=by_name[name],
+                                       table=tables.get(name))
                 for name, (folder, owned) in files.items() if name not in clashing}, clashing
     finally:
         remove(layout.home, staging, ignore_errors=True)
@@ -238,7 +255,7 @@ def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
 
 def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
                      owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
-                     package: LockedPackage) -> StoreEntry:
+                     package: LockedPackage, table: str | None) -> StoreEntry:
     name, version = dist_info.name_and_version(folder)
     key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
            else index_key(package, abi, index))
@@ -247,6 +264,7 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     if existing is not None:
         return existing
     site_part = site.relative_to(staging)
+    read = read_metadata(folder, paths.bin_dir(staging))
     new = store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
     remove(layout.home, new)
     new.mkdir()
@@ -262,12 +280,15 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     used, files = measure(new)
     size = EntrySize(used, files, now())
     entry = StoreEntry(path=final, name=name, version=version, prefix=str(staging),
-                       site=str(site_part), url=package.url or "", size=size)
+                       site=str(site_part), url=package.url or "", size=size, metadata=read)
     (new / ENTRY_FILE).write_text(json.dumps({
         "format": _FORMAT, "name": name, "version": version, "prefix": entry.prefix,
         "site": entry.site, "url": entry.url, "abi": abi, "bytes": size.bytes,
         "files": size.files, "created_at": size.created_at,
+        **(as_json(read) if read else {}),
     }, indent=1) + "\n", encoding="utf-8")
+    if table is not None:  # its part of the PEP 751 lock, written before the entry is named
+        (new / TABLE_FILE).write_text(table, encoding="utf-8")
     freeze(new)
     new.rename(final)
     return entry

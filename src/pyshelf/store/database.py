@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pyshelf.core.model import (
     Edge,
+    EntryMetadata,
     InstalledPackage,
     IntentEntry,
     Interpreter,
@@ -159,8 +160,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (gen_id, package)
     );
     """,
+    # 8: what each store entry's distribution says about itself (its name as written, its
+    # requirements, its commands), read once, so a change reads no METADATA or RECORD of
+    # the packages it keeps; null for an entry recorded before
+    """
+    ALTER TABLE store_entries ADD COLUMN display_name TEXT;
+    ALTER TABLE store_entries ADD COLUMN requires TEXT;
+    ALTER TABLE store_entries ADD COLUMN commands TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_PARAMETERS = 500  # per query, well below SQLite's oldest limit of 999
+_DESCRIBED = "described_interpreter"  # meta key: the facts a change last started one for
 
 
 class UnreadableDatabase(PyshelfError):
@@ -212,6 +223,7 @@ class StoreEntryRecord:
     bytes: int
     files: int
     created_at: str
+    metadata: EntryMetadata | None = None  # None: not read yet (an older entry)
 
 
 @dataclass(frozen=True)
@@ -238,6 +250,8 @@ class NewGeneration:
     store_entries: list[StoreEntryRecord] = field(default_factory=list)
     own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
     requires: Mapping[str, Sequence[str]] = field(default_factory=dict)  # package -> Requires-Dist
+    # (identity, what it printed) of the interpreter, when the change had to start it
+    described: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +331,15 @@ class State:
                 (key, value),
             )
 
+    # -- meta -----------------------------------------------------------------------------
+    def meta_value(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        with self._writing():
+            self._put_meta(key, value)
+
     # -- generations ----------------------------------------------------------------------
     def current_generation_id(self) -> int | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'current_generation'").fetchone()
@@ -382,6 +405,22 @@ class State:
     def _forget_entries(self, entries: Iterable[str]) -> None:
         self._db.executemany("DELETE FROM store_entries WHERE entry = ?",
                              [(e,) for e in entries])
+
+    def entry_metadata(self, entries: Iterable[str]) -> dict[str, EntryMetadata]:
+        """entry -> its metadata, for the ``entries`` whose metadata was recorded."""
+        wanted = list(entries)
+        found: dict[str, EntryMetadata] = {}
+        for start in range(0, len(wanted), _PARAMETERS):
+            part = wanted[start:start + _PARAMETERS]
+            rows = self._db.execute(
+                "SELECT entry, display_name, requires, commands FROM store_entries"
+                f" WHERE entry IN ({', '.join('?' * len(part))})"
+                " AND display_name IS NOT NULL AND requires IS NOT NULL"
+                " AND commands IS NOT NULL", part).fetchall()
+            found.update({entry: EntryMetadata(display, tuple(json.loads(requires)),
+                                               tuple(json.loads(commands)))
+                          for entry, display, requires, commands in rows})
+        return found
 
     def store_usage(self) -> StoreUsage:
         count, used, files = self._db.execute(
@@ -491,6 +530,18 @@ class State:
             self._insert_generation(new)
             self._finish_operation(op_id, finished_at, summary)
             self._set_current(new.id)
+            if new.described is not None:
+                self._put_meta(_DESCRIBED, json.dumps(new.described))
+
+    def described_interpreter(self) -> tuple[str, str] | None:
+        """(identity, what it printed) of the last interpreter a change described."""
+        row = self.meta_value(_DESCRIBED)
+        try:
+            identity, printed = json.loads(row) if row else (None, None)
+        except (ValueError, TypeError):
+            return None
+        return (identity, printed) if isinstance(identity, str) and isinstance(printed, str) \
+            else None
 
     def restore_generation(self, new: NewGeneration) -> None:
         """Write a generation found on disk, with no operation (rebuilding a lost record)."""
@@ -524,8 +575,14 @@ class State:
              json.dumps(new.marker_env, sort_keys=True), new.lock_text, own_bytes, own_files),
         )
         self._db.executemany(  # an entry never changes, so the first record of it stands
-            "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(entry) DO NOTHING",
-            [(e.entry, e.name, e.version, e.bytes, e.files, e.created_at)
+            "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(entry) DO UPDATE SET"
+            " display_name = coalesce(display_name, excluded.display_name),"
+            " requires = coalesce(requires, excluded.requires),"
+            " commands = coalesce(commands, excluded.commands)",
+            [(e.entry, e.name, e.version, e.bytes, e.files, e.created_at,
+              *((e.metadata.display_name, json.dumps(list(e.metadata.requires)),
+                 json.dumps(list(e.metadata.commands))) if e.metadata else (None,) * 3))
              for e in new.store_entries],
         )
         self._db.executemany(
@@ -567,10 +624,13 @@ class State:
             raise PyshelfError(f"Operation {op_id} is no longer running; nothing was recorded.")
 
     def _set_current(self, gen_id: int) -> None:
+        self._put_meta("current_generation", str(gen_id))
+
+    def _put_meta(self, key: str, value: str) -> None:
         self._db.execute(
-            "INSERT INTO meta (key, value) VALUES ('current_generation', ?)"
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(gen_id),),
+            (key, value),
         )
 
     # -- snapshots ------------------------------------------------------------------------

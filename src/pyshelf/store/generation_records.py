@@ -22,12 +22,19 @@ from pyshelf.core.clock import now
 from pyshelf.core.graph import dependency_edges
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import parse_lock
-from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Interpreter, IsolatedApp
+from pyshelf.core.model import (
+    Edge,
+    EntryMetadata,
+    InstalledPackage,
+    IntentEntry,
+    Interpreter,
+    IsolatedApp,
+)
 from pyshelf.generations.folders import LOCK_FILE_NAME, generation_ids_on_disk, generation_link
 from pyshelf.generations.recovery import env_target
 from pyshelf.layout import Layout
 from pyshelf.package_store.compose import entries_of, read_composition
-from pyshelf.package_store.entries import entry_size
+from pyshelf.package_store.entries import entry_size, metadata_of
 from pyshelf.store.database import NewGeneration, StoreEntryRecord, open_state
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import read_distributions
@@ -36,16 +43,19 @@ RECORD_FILE_NAME = "pyshelf-generation.json"
 RECORD_FORMAT = 1
 
 
-def store_records(venvs: Sequence[Path], store: Path) -> list[StoreEntryRecord]:
+def store_records(venvs: Sequence[Path], store: Path,
+                  known: Mapping[str, EntryMetadata] | None = None) -> list[StoreEntryRecord]:
     """The store entries ``venvs`` (a generation and its isolated apps' environments) are
-    composed of, with their sizes, as the database keeps them."""
+    composed of, with their sizes and metadata (``known`` by entry, else as the entry
+    kept it or its files tell), as the database keeps them."""
     found: dict[str, StoreEntryRecord] = {}
     for venv in venvs:
         for entry in entries_of(venv, store).values():
             size = entry_size(entry)
+            metadata = (known or {}).get(entry.path.name) or metadata_of(entry)
             found[entry.path.name] = StoreEntryRecord(entry.path.name, entry.name,
                                                       entry.version, size.bytes, size.files,
-                                                      size.created_at)
+                                                      size.created_at, metadata)
     return sorted(found.values(), key=lambda record: record.entry)
 
 

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, str | None] = {
     "certificate_file": None,  # PEM certificate authorities uv trusts (a proxy's, say)
     "system_certificates": "false",  # trust the operating system's certificate store
     "keyring_provider": "disabled",  # subprocess: credentials from the `keyring` command
+    "manifest": None,  # shelf.toml; default $XDG_CONFIG_HOME/pyshelf/shelf.toml
 }
 
 ENVIRONMENT_OVERRIDES: dict[str, str] = {key: f"PYSHELF_{key.upper()}" for key in DEFAULTS}
@@ -200,6 +201,7 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "certificate_file": _readable_file,
     "system_certificates": _boolean,
     "keyring_provider": _one_of(*KEYRING_PROVIDERS),
+    "manifest": _file,
 }
 
 

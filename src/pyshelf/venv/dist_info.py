@@ -70,18 +70,25 @@ def read_distributions(site_packages: Path, *, legacy: bool = False) -> list[Dis
     if legacy:
         sources += [(info, "PKG-INFO") for info in site_packages.glob("*.egg-info")]
     for info, file_name in sources:
-        try:
-            raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
-        except OSError:
-            continue
-        headers = _headers(raw)
-        display, version = headers["Name"], headers["Version"]
-        if not display or not version:
-            continue
-        name = canonicalize_name(display)
-        requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
-        found[name] = Distribution(name, str(display), str(version), requires)
+        dist = read_distribution(info, file_name)
+        if dist is not None:
+            found[dist.name] = dist
     return sorted(found.values(), key=lambda d: d.name)
+
+
+def read_distribution(info: Path, file_name: str = "METADATA") -> Distribution | None:
+    """The distribution of one ``*.dist-info`` (or ``*.egg-info``, a folder or a file);
+    None where its metadata cannot be read or names no version."""
+    try:
+        raw = (info / file_name).read_bytes() if info.is_dir() else info.read_bytes()
+    except OSError:
+        return None
+    headers = _headers(raw)
+    display, version = headers["Name"], headers["Version"]
+    if not display or not version:
+        return None
+    requires = tuple(str(r) for r in headers.get_all("Requires-Dist") or ())
+    return Distribution(canonicalize_name(display), str(display), str(version), requires)
 
 
 def recorded_files(folder: Path) -> list[Path]:

@@ -10,6 +10,7 @@ import pytest
 from pyshelf.core.model import Interpreter
 from pyshelf.engine.interpreter import (
     check_interpreter,
+    identity,
     interpreter_to_keep,
     is_launcher_script,
     minor_version_of,
@@ -139,3 +140,25 @@ def test_only_a_launcher_script_is_started_to_find_its_interpreter(chosen, tmp_p
     script = str(shim(tmp_path, link))
     assert interpreter_to_keep(script, describe) == "/opt/py/bin/python3.12"
     assert started == [script]
+
+
+def test_an_interpreter_replaced_in_place_has_another_identity(tmp_path: Path) -> None:
+    executable = install(tmp_path / "py312", "3.12")
+    executable.write_bytes(b"\x7fELF one build")
+    link = tmp_path / "python3"
+    link.symlink_to(executable)
+    before = identity(str(link))
+
+    assert before is not None and identity(str(link)) == before
+    replacement = executable.with_name("new")
+    replacement.write_bytes(b"\x7fELF another build")
+    replacement.replace(executable)  # as a package manager installs a file
+    assert identity(str(link)) not in (None, before)
+
+
+def test_a_launcher_script_or_a_missing_file_has_no_identity(tmp_path: Path) -> None:
+    shim = tmp_path / "python3"
+    shim.write_text("#!/bin/sh\nexec python3.12 \"$@\"\n")
+
+    assert identity(str(shim)) is None
+    assert identity(str(tmp_path / "gone")) is None

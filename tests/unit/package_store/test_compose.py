@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyshelf.package_store.carry import carry, written_by_tools
 from pyshelf.package_store.compose import compose, read_composition
-from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, freeze
+from pyshelf.package_store.entries import ENTRY_FILE, StoreEntry, freeze, measure
 
 SITE = "lib/python3.12/site-packages"
 
@@ -126,3 +126,22 @@ def test_an_older_venv_carries_only_files_no_record_lists(tmp_path):
     (old / "etc/jupyter/written.json").write_text("{}")
 
     assert written_by_tools(old) == ["etc/jupyter/written.json"]
+
+
+def test_the_size_recorded_is_what_a_walk_of_the_venv_measures(tmp_path):
+    """Measured while placing, not by a walk: a link split when a second entry shares its
+    folder, a script and a link replaced by a later entry's, copied files and the venv's
+    own files all count as a walk would count them."""
+    store = tmp_path / "store"
+    one = make_entry(store, "one", {f"{SITE}/ns/a.py": "a", "bin/tool": "#!/stage-1/bin/python\n1",
+                                    "share/doc/one/x": "x", "etc/one.conf": "conf"})
+    two = make_entry(store, "two", {f"{SITE}/ns/b.py": "b", "bin/tool": "#!/stage-1/bin/python\n22",
+                                    "bin/binary": "\x7fELF", "share/doc/one/x": "longer x"})
+    venv = fresh_venv(tmp_path)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "lib64").symlink_to("lib")
+
+    composition = compose(venv, [one, two])
+
+    (venv / "pyshelf-composition.json").unlink()  # written after it measured
+    assert (composition.bytes, composition.files) == measure(venv)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.support.records import INTERPRETER, new_generation, record
 
-from pyshelf.core.model import Edge, IntentEntry, IsolatedApp
+from pyshelf.core.model import Edge, EntryMetadata, IntentEntry, IsolatedApp
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
 from pyshelf.store.database import (
     MIGRATIONS,
@@ -494,3 +495,16 @@ def test_store_entries_are_counted_once_and_forgotten_with_their_collection(stat
 
     assert state.store_usage() == StoreUsage(1, 500, 5)
     assert list(state.generation_sizes()) == [2]
+
+
+def test_an_entrys_metadata_is_recorded_once_and_filled_in_where_it_was_missing(state: State):
+    metadata = EntryMetadata("Black", ("click>=8", 'tomli; python_version < "3.11"'),
+                             ("black", "blackd"))
+    record(state, new_generation(1, store_entries=[BLACK_ENTRY, CLICK_ENTRY]))
+
+    assert state.entry_metadata([BLACK_ENTRY.entry, CLICK_ENTRY.entry]) == {}
+    record(state, new_generation(2, store_entries=[replace(BLACK_ENTRY, metadata=metadata)]))
+    record(state, new_generation(3, store_entries=[
+        replace(BLACK_ENTRY, metadata=EntryMetadata("black", (), ()))]))  # the first stands
+    assert state.entry_metadata([BLACK_ENTRY.entry, CLICK_ENTRY.entry, "gone-1-k"]) == {
+        BLACK_ENTRY.entry: metadata}

@@ -1,0 +1,41 @@
+"""A generation's PEP 751 lock, put together from the tables of its packages.
+
+uv writes each package's ``[[packages]]`` table from that package alone (its name, version,
+index, and the files of the release that suit the interpreter; for a direct reference, its
+source), never from the others: with every package of a generation pinned on its own line,
+no table carries a marker. So the tables kept with the store entries, each as uv wrote it,
+in uv's order (by canonical name) under the header uv writes, are the lock uv would write
+for the same pins, and no uv has to run for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from packaging.version import Version
+
+LOCK_VERSION = "1.0"  # the PEP 751 version uv writes; readers refuse a major they lack
+CREATED_BY = "pyshelf"  # PEP 751: the tool that wrote the file
+
+
+def requires_python(version: str) -> str:
+    """uv's ``requires-python`` for an interpreter of ``version`` (``3.11.7``): that
+    version or later, with trailing zero parts left out as uv leaves them (``3.13.0``:
+    ``>=3.13``)."""
+    release = list(Version(version).release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    return ">=" + ".".join(str(part) for part in release)
+
+
+def assemble(python_version: str, tables: Mapping[str, str]) -> str:
+    """The lock of the packages in ``tables`` (canonical name -> that package's
+    ``[[packages]]`` table, as uv wrote it, ending in a newline) for an interpreter of
+    ``python_version``, laid out as uv lays out its own: the header, then the tables one
+    blank line apart, or ``packages = []`` when there are none (the key is required)."""
+    header = (f'lock-version = "{LOCK_VERSION}"\n'
+              f'created-by = "{CREATED_BY}"\n'
+              f'requires-python = "{requires_python(python_version)}"\n')
+    if not tables:
+        return header + "packages = []\n"
+    return "\n".join([header, *(tables[name] for name in sorted(tables))])
