@@ -38,7 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "shelf(*command_lines): pyshelf commands, after init, that made the shelf fixture",
+        "shelf(*command_lines, init='', then=None): pyshelf commands, after init with the "
+        "arguments init, that made the shelf fixture, then a function given the sandbox",
     )
 
 
@@ -133,7 +134,12 @@ def shelf_templates(
 def shelf(sandbox: Sandbox, shelf_templates: ShelfTemplates,
           request: pytest.FixtureRequest) -> Sandbox:
     """An initialised shelf in the test's sandbox, after the commands of the nearest
-    ``shelf`` marker (none without one), copied from one built once per session."""
+    ``shelf`` marker (none without one; its ``init`` gives init's arguments, its ``then`` a
+    function for what no pyshelf command makes), copied from one built once per session."""
     marker = request.node.get_closest_marker("shelf")
-    commands = tuple(tuple(shlex.split(line)) for line in marker.args) if marker else ()
-    return shelf_templates.copy_into(sandbox, commands)
+    if marker is None:
+        return shelf_templates.copy_into(sandbox)
+    commands = tuple(tuple(shlex.split(line)) for line in marker.args)
+    return shelf_templates.copy_into(sandbox, commands,
+                                     tuple(shlex.split(marker.kwargs.get("init", ""))),
+                                     marker.kwargs.get("then"))

@@ -26,16 +26,20 @@ def _isolated(shelf) -> dict[str, dict[str, object]]:
     return {p["name"]: p for p in data["packages"] if p["type"] == "isolated"}
 
 
-@pytest.fixture
-def elsewhere(shelf):
-    """pipx and uv tool installations, one of them conflicting with the shelf's shared."""
+def _install_elsewhere(shelf) -> None:
     python = str(shelf.base_python)
-    shelf.ok("install", "left", "--yes")  # shared 1.0
     _tool(shelf, "pipx", "install", "--python", python, "beta")
     _tool(shelf, "pipx", "inject", "beta", "alpha")
     _tool(shelf, "pipx", "install", "--python", python, "shared-user")  # needs shared 2.0
     _tool(shelf, "uv", "tool", "install", "--python", python, "app-tool==1.0")
-    return shelf
+
+
+@pytest.fixture
+def elsewhere(sandbox, shelf_templates):
+    """pipx and uv tool installations, one of them conflicting with the shelf's shared (1.0,
+    from left), made once and copied."""
+    return shelf_templates.copy_into(sandbox, (("install", "left", "--yes"),),
+                                     then=_install_elsewhere)
 
 
 def test_adopt_from_pipx_and_uv_moves_everything_in_one_command(elsewhere):

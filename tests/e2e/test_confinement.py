@@ -64,10 +64,9 @@ def run_every_command(shelf: Sandbox) -> list[str]:
     return crashes
 
 
+@pytest.mark.shelf("install beta --yes", "run argv-tool")  # runs/ exists, and every other folder
 @pytest.mark.parametrize("folder", sorted(LOOKALIKES))
 def test_a_symlink_in_place_of_a_home_folder_is_never_followed(shelf, tmp_path, folder):
-    shelf.ok("install", "beta", "--yes")
-    shelf.ok("run", "argv-tool")  # runs/ exists, and so does every other folder
     outside = tmp_path / "outside"
     outside.mkdir()
     before = plant_canary(outside, LOOKALIKES[folder])
@@ -86,14 +85,12 @@ def test_a_symlink_in_place_of_a_home_folder_is_never_followed(shelf, tmp_path, 
     assert f"problem  home folders: {planted} is a symlink" in doctor.stdout
 
 
+@pytest.mark.shelf("install alpha --yes", "install beta --yes", "run argv-tool")
 def test_symlinks_below_the_home_folders_are_unlinked_never_followed(shelf, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     before = plant_canary(outside, ["stuff", "1", "resolve-1"])
     home = shelf.shelf_home
-    shelf.ok("install", "alpha", "--yes")
-    shelf.ok("install", "beta", "--yes")
-    shelf.ok("run", "argv-tool")
     shelf.ok("config", "set", "keep_generations", "1")  # gc now collects generation 1
     old_site = next((home / "gens" / "1" / "lib").glob("python3*/site-packages"))
     (old_site / "planted").symlink_to(outside, target_is_directory=True)

@@ -11,20 +11,32 @@ from tests.e2e.helpers import packages, snapshot
 from tests.support.projects import write_project
 from tests.support.toml import tomllib
 
-pytestmark = pytest.mark.shelf("install beta --yes")
-
 FORMATS = [("requirements", "shelf.txt"), ("json", "shelf.json"), ("pylock", "pylock.toml")]
 
 
+@pytest.fixture(scope="module")
+def add_sources(wheel_index):
+    """What installs an editable project, a wheel file and a URL package besides beta: one
+    function for the module, so that the shelf it makes is built once and copied."""
+    def add(shelf) -> None:
+        project = write_project(shelf.home / "src" / "edit-tool", "edit-tool", "1.0")
+        wheel = shelf.home / "alpha-1.0-py3-none-any.whl"
+        shutil.copy(wheel_index.root / "files" / wheel.name, wheel)
+        url = wheel_index.url.replace("/simple/", "/files/eta-1.0-py3-none-any.whl")
+        shelf.ok("install", "-e", str(project), str(wheel), f"eta @ {url}", "--yes")
+    return add
+
+
 @pytest.fixture
-def sources(shelf, wheel_index):
+def shelf(sandbox, shelf_templates, add_sources):
     """The shelf with an editable project, a wheel file and a URL package besides beta."""
-    project = write_project(shelf.home / "src" / "edit-tool", "edit-tool", "1.0")
-    wheel = shelf.home / "alpha-1.0-py3-none-any.whl"
-    shutil.copy(wheel_index.root / "files" / wheel.name, wheel)
-    url = wheel_index.url.replace("/simple/", "/files/eta-1.0-py3-none-any.whl")
-    shelf.ok("install", "-e", str(project), str(wheel), f"eta @ {url}", "--yes")
-    return project
+    return shelf_templates.copy_into(sandbox, (("install", "beta", "--yes"),), then=add_sources)
+
+
+@pytest.fixture
+def sources(shelf):
+    """The shelf's editable project."""
+    return shelf.home / "src" / "edit-tool"
 
 
 @pytest.mark.parametrize(("fmt", "name"), FORMATS)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.shelf(init="--expose apps")
+WITH_BETA = pytest.mark.shelf("install beta --yes", init="--expose apps")
+
 
 @pytest.fixture
-def apps(sandbox):
-    sandbox.init("--expose", "apps")
-    return sandbox
+def apps(shelf):
+    """A shelf made by ``init --expose apps`` (then the commands of the test's marker)."""
+    return shelf
 
 
 def _links(sandbox) -> dict[str, str]:
@@ -32,8 +35,8 @@ def test_apps_mode_links_only_explicit_commands_and_keeps_the_system_python(apps
     assert str(env_bin) not in path.split(":")
 
 
+@WITH_BETA
 def test_links_follow_remove_and_undo(apps):
-    apps.ok("install", "beta", "--yes")
     apps.ok("remove", "beta", "--yes")
     assert "beta" not in _links(apps)
     apps.ok("undo", "--yes")
@@ -114,6 +117,7 @@ def test_hide_and_expose_a_package_or_one_command(apps):
     assert apps.bash("beta").stdout == "beta 1.0\n"
 
 
+@WITH_BETA
 @pytest.mark.parametrize(("args", "message"), [
     (["nope"], "'nope' is not installed on the shelf"),
     (["nope", "--command"], "No package on the shelf installs a command 'nope'."),
@@ -121,15 +125,13 @@ def test_hide_and_expose_a_package_or_one_command(apps):
     (["--", "-x"], "'-x' is not a package"),
 ])
 def test_bad_names_are_refused(apps, args, message):
-    apps.ok("install", "beta", "--yes")
     result = apps.run("expose", *args)
     assert result.returncode == 2
     assert message in result.stderr
 
 
-def test_path_mode_has_nothing_to_choose(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
+def test_path_mode_has_nothing_to_choose(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox, (("install", "beta", "--yes"),))
 
     result = sandbox.run("hide", "beta")
 
@@ -139,9 +141,8 @@ def test_path_mode_has_nothing_to_choose(sandbox):
     assert sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
 
 
+@WITH_BETA
 def test_switching_modes_moves_the_links_and_the_block(apps):
-    apps.ok("install", "beta", "--yes")
-
     apps.ok("config", "set", "expose", "path")
 
     assert _links(apps) == {}
@@ -151,8 +152,8 @@ def test_switching_modes_moves_the_links_and_the_block(apps):
     assert not apps.bash("command -v python3").stdout.startswith(str(apps.shelf_home))
 
 
+@WITH_BETA
 def test_moving_the_bin_dir_moves_the_links(apps, tmp_path):
-    apps.ok("install", "beta", "--yes")
     new_bin = tmp_path / "bin2"
 
     apps.ok("config", "set", "bin_dir", str(new_bin))
@@ -162,6 +163,7 @@ def test_moving_the_bin_dir_moves_the_links(apps, tmp_path):
     assert apps.bash("beta").stdout == "beta 1.0\n"
 
 
+@pytest.mark.shelf()  # path mode
 def test_isolated_apps_commands_can_be_forced_or_hidden_in_either_mode(shelf):
     shelf.bin_dir.mkdir(parents=True, exist_ok=True)
     (shelf.bin_dir / "app-tool").write_text("#!/bin/sh\necho theirs\n")
@@ -177,6 +179,7 @@ def test_isolated_apps_commands_can_be_forced_or_hidden_in_either_mode(shelf):
     assert "app-tool" in _links(shelf)
 
 
+@pytest.mark.shelf()  # path mode
 def test_hiding_an_isolated_app_unlinks_all_its_commands(shelf):
     shelf.ok("install", "--isolated", "app-tool", "--yes")
     assert shelf.ok("hide", "app-tool").stdout == "Hid app-tool's commands.\n"

@@ -26,9 +26,9 @@ def https_index(wheel_index, certificates) -> Iterator[str]:
         yield server.url
 
 
-def test_an_untrusted_certificate_is_named_and_the_setting_trusts_it(sandbox, https_index,
-                                                                     certificates):
-    sandbox.init()
+def test_an_untrusted_certificate_is_named_and_the_setting_trusts_it(sandbox, shelf_templates,
+                                                                     https_index, certificates):
+    shelf_templates.copy_into(sandbox)
     sandbox.env["PYSHELF_INDEX_URL"] = https_index
     port = https_index.split(":")[2].split("/")[0]
 
@@ -46,8 +46,9 @@ def test_an_untrusted_certificate_is_named_and_the_setting_trusts_it(sandbox, ht
     assert packages(sandbox)["beta"] == ("1.0", "explicit")
 
 
-def test_a_bundle_named_for_other_tools_is_trusted_too(sandbox, https_index, certificates):
-    sandbox.init()
+def test_a_bundle_named_for_other_tools_is_trusted_too(sandbox, shelf_templates, https_index,
+                                                        certificates):
+    shelf_templates.copy_into(sandbox)
     sandbox.env.pop("SSL_CERT_FILE", None)
     sandbox.env.update(PYSHELF_INDEX_URL=https_index,
                        REQUESTS_CA_BUNDLE=str(certificates.authority))
@@ -57,8 +58,9 @@ def test_a_bundle_named_for_other_tools_is_trusted_too(sandbox, https_index, cer
     assert packages(sandbox)["beta"] == ("1.0", "explicit")
 
 
-def test_an_index_that_needs_credentials_says_so_and_netrc_supplies_them(sandbox, wheel_index):
-    sandbox.init()
+def test_an_index_that_needs_credentials_says_so_and_netrc_supplies_them(sandbox, shelf_templates,
+                                                                          wheel_index):
+    shelf_templates.copy_into(sandbox)
     with IndexServer(wheel_index.root, credentials=("reader", "s3cret")) as server:
         sandbox.env["PYSHELF_INDEX_URL"] = server.url
 

@@ -20,10 +20,12 @@ from tests.support.sandbox import Sandbox
 
 SHELF_SHARED = ("python -c 'import importlib.metadata as m; print(m.version(\"shared\"))'")
 
+pytestmark = pytest.mark.shelf("install left --yes")
+
 
 @pytest.fixture
 def conflicted(shelf):
-    shelf.ok("install", "left", "--yes")  # the shelf holds shared 1.0
+    """A shelf whose left holds shared at 1.0."""
     return shelf
 
 
@@ -58,9 +60,8 @@ def test_the_conflict_offers_isolated_and_isolated_works(conflicted):
         / "shared-user")
 
 
+@pytest.mark.shelf("install left --yes", "install --isolated shared-user --yes")
 def test_deps_and_tree_show_the_apps_own_environment(conflicted):
-    conflicted.ok("install", "--isolated", "shared-user", "--yes")
-
     deps = json.loads(conflicted.ok("deps", "shared-user", "--json").stdout)
     assert deps["type"] == "isolated"
     assert deps["requires"] == [{"name": "shared", "version": "2.0", "specifier": "==2.0"}]
@@ -70,8 +71,8 @@ def test_deps_and_tree_show_the_apps_own_environment(conflicted):
                                  "└── shared==2.0 [requires: ==2.0]"]
 
 
+@pytest.mark.shelf("install left --yes", "install --isolated shared-user --yes")
 def test_undo_and_redo_take_the_app_and_its_link_along(conflicted):
-    conflicted.ok("install", "--isolated", "shared-user", "--yes")
     conflicted.ok("undo", "--yes")
     assert "shared-user" not in _listed(conflicted)
     assert conflicted.bash("shared-user").returncode == 127
@@ -94,8 +95,8 @@ def test_with_adds_packages_and_update_moves_the_app(conflicted):
     assert conflicted.bash("shared-user").stdout == "shared-user 1.1 with shared 2.0\n"
 
 
+@pytest.mark.shelf("install left --yes", "install --isolated shared-user --yes")
 def test_other_changes_reuse_the_apps_environment(conflicted):
-    conflicted.ok("install", "--isolated", "shared-user", "--yes")
     before = _isolated_dirs(conflicted)
 
     conflicted.ok("install", "alpha", "--yes")
@@ -116,8 +117,8 @@ def test_remove_takes_the_app_and_gc_its_environment(conflicted):
     assert _isolated_dirs(conflicted) == []
 
 
+@pytest.mark.shelf("install left --yes", "install --isolated shared-user --yes")
 def test_rebuild_rebuilds_the_app_too(conflicted):
-    conflicted.ok("install", "--isolated", "shared-user", "--yes")
     before = _isolated_dirs(conflicted)
 
     conflicted.ok("rebuild", "--yes")
@@ -126,6 +127,7 @@ def test_rebuild_rebuilds_the_app_too(conflicted):
     assert conflicted.bash("shared-user").stdout == "shared-user 1.1 with shared 2.0\n"
 
 
+@pytest.mark.shelf()  # the shelf itself holds nothing
 def test_what_tools_wrote_into_an_apps_environment_survives_its_next_one(shelf):
     shelf.ok("install", "--isolated", "data-pack", "--yes")
     app = shelf.shelf_home / "env" / "pyshelf-isolated" / "data-pack"
@@ -151,18 +153,20 @@ def test_what_tools_wrote_into_an_apps_environment_survives_its_next_one(shelf):
     assert shelf.bash("python3 -c 'import alpha'").returncode == 1  # the app's, not the shelf's
 
 
+@pytest.mark.shelf("install left --yes",
+                   "install --isolated shared-user==1.0 --with alpha --yes")
 @pytest.mark.parametrize(("fmt", "file_name"), [("json", "shelf.json"),
                                                ("requirements", "shelf.txt"),
                                                ("pylock", "pylock.toml")])
 def test_every_export_format_carries_isolated_apps(conflicted, tmp_path, wheel_index,
-                                                   uv_cache_dir, base_python, fmt, file_name):
-    conflicted.ok("install", "--isolated", "shared-user==1.0", "--with", "alpha", "--yes")
+                                                   uv_cache_dir, base_python, shelf_templates,
+                                                   fmt, file_name):
     exported = conflicted.home / file_name
     conflicted.ok("export", "--format", fmt, "-o", str(exported))
 
-    other = Sandbox(tmp_path / "other", base_python=base_python, index_url=wheel_index.url,
-                    uv_cache_dir=uv_cache_dir)
-    other.init()
+    other = shelf_templates.copy_into(Sandbox(tmp_path / "other", base_python=base_python,
+                                              index_url=wheel_index.url,
+                                              uv_cache_dir=uv_cache_dir))
     other.ok("import", str(exported), "--yes")
 
     listed = _listed(other)["shared-user"]

@@ -82,6 +82,7 @@ def test_wheel_file_and_direct_url_are_tracked_with_their_source(shelf, wheel_in
         == "1.0\n"
 
 
+@pytest.mark.shelf("install beta --yes")
 @pytest.mark.parametrize(("make", "fragment"), [
     (lambda home: home / "nowhere", "There is no file or directory at"),
     (lambda home: (home / "empty").mkdir() or home / "empty", "is not a Python project"),
@@ -89,7 +90,6 @@ def test_wheel_file_and_direct_url_are_tracked_with_their_source(shelf, wheel_in
      "neither a project directory nor a wheel"),
 ])
 def test_bad_local_targets_change_nothing(shelf, make, fragment):
-    shelf.ok("install", "beta", "--yes")
     target = make(shelf.home)
     before = snapshot(shelf)
     result = shelf.run("install", str(target), "--yes")
@@ -99,8 +99,8 @@ def test_bad_local_targets_change_nothing(shelf, make, fragment):
     assert snapshot(shelf) == before
 
 
+@pytest.mark.shelf("install beta --yes")
 def test_a_failed_build_shows_what_its_backend_said(shelf):
-    shelf.ok("install", "beta", "--yes")
     project = write_project(shelf.home / "bad", "broken-on-purpose", "1.0")
     before = snapshot(shelf)
 

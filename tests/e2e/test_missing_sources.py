@@ -12,9 +12,17 @@ from tests.support.projects import write_project
 pytestmark = pytest.mark.shelf("install beta --yes")
 
 
-def _gone_editable(shelf):
+def _install_editable(shelf) -> None:
     project = write_project(shelf.home / "src" / "edit-tool", "edit-tool", "1.0")
     shelf.ok("install", "-e", str(project), "--yes")
+
+
+# A shelf holding beta and an editable edit-tool, whose folder _gone_editable deletes.
+WITH_EDITABLE = pytest.mark.shelf("install beta --yes", then=_install_editable)
+
+
+def _gone_editable(shelf):
+    project = shelf.home / "src" / "edit-tool"
     shutil.rmtree(project)
     return project
 
@@ -27,6 +35,7 @@ def _gone_wheel(shelf, wheel_index):
     return wheel
 
 
+@WITH_EDITABLE
 def test_an_editable_project_whose_folder_is_gone_can_be_removed(shelf):
     _gone_editable(shelf)
     shelf.ok("remove", "edit-tool", "--yes")
@@ -56,6 +65,7 @@ def _refused_naming(shelf, command, sentence):
     assert snapshot(shelf) == before
 
 
+@WITH_EDITABLE
 @pytest.mark.parametrize("command", [("install", "gamma"), ("update",), ("rebuild",)])
 def test_other_changes_name_the_gone_editable_project(shelf, command):
     project = _gone_editable(shelf)
@@ -72,6 +82,7 @@ def test_other_changes_name_the_gone_wheel_file(shelf, wheel_index):
         "shelf, or `pyshelf install NEWPATH` installs it from where it is now."))
 
 
+@WITH_EDITABLE
 def test_installing_from_the_new_path_replaces_the_gone_one(shelf):
     project = _gone_editable(shelf)
     moved = write_project(shelf.home / "moved" / "edit-tool", "edit-tool", "1.0")
@@ -80,6 +91,7 @@ def test_installing_from_the_new_path_replaces_the_gone_one(shelf):
     assert str(moved) in listed and str(project) not in listed
 
 
+@WITH_EDITABLE
 def test_clean_works_with_a_gone_source(shelf):
     _gone_editable(shelf)
     shelf.ok("clean", "--yes")

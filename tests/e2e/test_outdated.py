@@ -72,9 +72,8 @@ def test_a_requirement_the_update_replaces_is_not_named_as_a_holder(shelf):
                          "`pyshelf update`)")
 
 
-def test_outdated_on_an_up_to_date_shelf(sandbox):
-    sandbox.init()
-    sandbox.ok("install", "beta", "--yes")
+def test_outdated_on_an_up_to_date_shelf(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox, (("install", "beta", "--yes"),))
 
     assert sandbox.ok("outdated").stdout == "Every explicit package is at its newest release.\n"
     assert json.loads(sandbox.ok("outdated", "--json").stdout) == []

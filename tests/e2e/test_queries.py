@@ -201,8 +201,8 @@ def test_kept_orphans_are_roots_of_their_own(shelf):
     assert data(shelf, "why", "helper-lib")["kept"] is True
 
 
-def test_empty_shelf(sandbox):
-    sandbox.init()
+def test_empty_shelf(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox)
     assert text(sandbox, "tree") == "The shelf holds no packages.\n"
     assert data(sandbox, "tree") == []
     assert text(sandbox, "tree", "--dot") == "digraph pyshelf {\n}\n"

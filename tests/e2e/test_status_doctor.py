@@ -116,36 +116,33 @@ def test_doctor_on_a_healthy_shelf(shelf):
     assert "problem" not in result.stdout
 
 
-def test_doctor_on_a_healthy_apps_only_shelf_accepts_the_system_python3(sandbox):
-    sandbox.init("--expose", "apps")
-    sandbox.ok("install", "beta", "--yes")
-
-    result = doctor(sandbox)
+@pytest.mark.shelf("install beta --yes", init="--expose apps")
+def test_doctor_on_a_healthy_apps_only_shelf_accepts_the_system_python3(shelf):
+    result = doctor(shelf)
 
     assert result.returncode == 0, result.stdout
     assert "problem" not in result.stdout
-    assert not sandbox.bash("command -v python3").stdout.startswith(str(sandbox.shelf_home))
+    assert not shelf.bash("command -v python3").stdout.startswith(str(shelf.shelf_home))
 
 
-def test_doctor_on_an_apps_only_shelf_checks_the_bin_dir_and_the_links(sandbox):
-    sandbox.init("--expose", "apps")
-    sandbox.ok("install", "beta", "--yes")
-    (sandbox.shelf_home / "gens" / "1" / "bin" / "beta").unlink()  # the link now leads nowhere
-    with sandbox.rc.open("a") as rc:
+@pytest.mark.shelf("install beta --yes", init="--expose apps")
+def test_doctor_on_an_apps_only_shelf_checks_the_bin_dir_and_the_links(shelf):
+    (shelf.shelf_home / "gens" / "1" / "bin" / "beta").unlink()  # the link now leads nowhere
+    with shelf.rc.open("a") as rc:
         rc.write("PATH=/usr/bin:/bin\n")  # after the block: the bin dir is gone again
 
-    result = doctor(sandbox, "--fix")
+    result = doctor(shelf, "--fix")
 
     assert result.returncode == 1
-    assert (f"app links: {sandbox.bin_dir / 'beta'} leads to "
-            f"{sandbox.shelf_home / 'env' / 'bin' / 'beta'}, which cannot be run") in result.stdout
+    assert (f"app links: {shelf.bin_dir / 'beta'} leads to "
+            f"{shelf.shelf_home / 'env' / 'bin' / 'beta'}, which cannot be run") in result.stdout
     assert "advice: `pyshelf rebuild` builds the shelf's commands anew" in result.stdout
-    assert (f"shell: a new shell's PATH lacks {sandbox.bin_dir} although {sandbox.rc} has the "
+    assert (f"shell: a new shell's PATH lacks {shelf.bin_dir} although {shelf.rc} has the "
             "pyshelf block") in result.stdout
     assert "python3" not in result.stdout
-    sandbox.ok("rebuild", "--yes")
-    sandbox.rc.write_text(sandbox.rc.read_text().replace("PATH=/usr/bin:/bin\n", ""))
-    assert doctor(sandbox).returncode == 0
+    shelf.ok("rebuild", "--yes")
+    shelf.rc.write_text(shelf.rc.read_text().replace("PATH=/usr/bin:/bin\n", ""))
+    assert doctor(shelf).returncode == 0
 
 
 def test_doctor_names_a_python3_put_before_the_shelfs(shelf, tmp_path):

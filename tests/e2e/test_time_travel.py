@@ -73,8 +73,8 @@ def test_undo_restores_the_intent_too(shelf):
     assert "app-tool" not in packages(shelf)
 
 
-def test_undo_beyond_history_is_refused(sandbox):
-    sandbox.init()
+def test_undo_beyond_history_is_refused(sandbox, shelf_templates):
+    shelf_templates.copy_into(sandbox)
     result = sandbox.run("undo", "--yes")
     assert result.returncode == 1
     assert "only 0 operation(s) to undo" in result.stderr
@@ -140,6 +140,13 @@ def _grow(shelf, count):
         shelf.ok("install", spec, "--yes")
 
 
+def _grown_by_five(shelf) -> None:
+    """Generations 3..7, 1 collected; once its deletion in the background is done, so that
+    the shelf can be copied."""
+    _grow(shelf, 5)
+    wait_for(lambda: not any((shelf.shelf_home / "trash").iterdir()))
+
+
 def test_gc_keeps_current_newest_and_pinned(shelf):
     shelf.ok("snapshot", "two")  # pins generation 2
     _grow(shelf, 5)              # generations 3..7
@@ -149,8 +156,9 @@ def test_gc_keeps_current_newest_and_pinned(shelf):
     assert current_target(shelf) == "gens/3"
 
 
+@pytest.mark.shelf("install beta --yes", "install app-tool --yes", then=_grown_by_five)
 def test_collected_generation_is_rebuilt_from_its_lock(shelf):
-    _grow(shelf, 5)  # generations 3..7; 1 is collected (0 is the pinned baseline)
+    # generations 3..7; 1 is collected (0 is the pinned baseline)
     assert "1" not in generation_dirs(shelf)
     result = shelf.ok("rollback", "--to", "1", "--yes")
     assert "Rebuilding generation 1 from its lock:" in result.stdout

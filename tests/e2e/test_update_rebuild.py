@@ -91,12 +91,12 @@ def test_a_system_copy_the_shelf_cannot_see_is_not_warned_about(sandbox, wheel_i
     assert packages(sandbox)["alpha"] == ("2.0", "explicit")
 
 
-def test_system_site_packages_lets_the_system_provide_requirements(sandbox):
+def test_system_site_packages_lets_the_system_provide_requirements(sandbox, shelf_templates):
     has_pip = subprocess.run([str(sandbox.base_python), "-c", "import pip"],
                              capture_output=True, check=False).returncode == 0
     if not has_pip:
         pytest.skip("the base interpreter has no pip to provide")
-    sandbox.init()
+    shelf_templates.copy_into(sandbox)
     assert sandbox.run("install", "needs-pip", "--yes").returncode == 3  # not on the index
     sandbox.ok("config", "set", "system_site_packages", "true")
     result = sandbox.ok("install", "needs-pip", "--yes")

@@ -28,10 +28,11 @@ YANKED = ("warning: oldie 1.1 is yanked: its publisher withdrew it (reason: brok
 
 
 @pytest.mark.parametrize("already", [(), ("neighbour",)], ids=["empty-shelf", "next-to-one"])
-def test_a_pinned_yanked_release_is_warned_about_once(sandbox, yanking_index, already):
+def test_a_pinned_yanked_release_is_warned_about_once(sandbox, shelf_templates, yanking_index,
+                                                      already):
     """Next to a package, the new requirement is resolved against the shelf's pins first;
     the warning still comes once, from the resolve whose lock is used."""
-    sandbox.init()
+    shelf_templates.copy_into(sandbox)
     sandbox.env["PYSHELF_INDEX_URL"] = yanking_index
     for name in already:
         sandbox.ok("install", name, "--yes")

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from tests.support.sandbox import Sandbox
 
-__all__ = ["Commands", "ShelfTemplates", "move_home"]
+__all__ = ["Commands", "Prepare", "ShelfTemplates", "move_home"]
 
 Commands = tuple[tuple[str, ...], ...]
+Prepare = Callable[[Sandbox], None]
 _LINKED_SIZE = 1 << 20
 
 
@@ -80,24 +81,46 @@ def move_home(source: Path, target: Path) -> None:
 
 
 class ShelfTemplates:
-    """Shelves by the pyshelf commands run after ``init``, each built once, on first use."""
+    """Shelves by the ``init`` arguments and the pyshelf commands run after it (and, for
+    what no pyshelf command makes, a function given the sandbox), each built once, on first
+    use.
+
+    A template is the copy of the one its commands but the last made, changed by that last
+    command: a copy costs a few milliseconds where ``init`` or an install costs a few
+    tenths of a second, and copies are shelves of their own (tests/e2e/test_shelf_copies.py).
+    """
 
     def __init__(self, root: Path, sandbox_at: Callable[[Path], Sandbox]) -> None:
         self._root = root
         self._sandbox_at = sandbox_at
-        self._built: dict[Commands, Path] = {}
+        self._built: dict[tuple[tuple[str, ...], Commands, Prepare | None], Path] = {}
 
-    def template(self, commands: Commands = ()) -> Path:
-        """The HOME of the shelf that ``commands`` made, built on first use; never change it."""
-        if commands not in self._built:
-            sandbox = self._sandbox_at(self._root / f"shelf-{len(self._built)}" / "home")
-            sandbox.init()
-            for command in commands:
-                sandbox.ok(*command)
-            self._built[commands] = sandbox.home
-        return self._built[commands]
+    def template(self, commands: Commands = (), init: tuple[str, ...] = (),
+                 then: Prepare | None = None) -> Path:
+        """The HOME of the shelf that ``init`` with arguments ``init`` and then ``commands``
+        made, and ``then`` changed, built on first use; never change it."""
+        key = (init, commands, then)
+        if key not in self._built:
+            if then is not None:
+                base: Path | None = self.template(commands, init)
+            else:
+                base = self.template(commands[:-1], init) if commands else None
+            home = self._root / f"shelf-{len(self._built)}" / "home"
+            sandbox = self._sandbox_at(home)
+            if base is None:
+                sandbox.init(*init)
+            else:
+                move_home(base, home)
+                if then is not None:
+                    then(sandbox)
+                else:
+                    sandbox.ok(*commands[-1])
+            self._built[key] = home
+        return self._built[key]
 
-    def copy_into(self, sandbox: Sandbox, commands: Commands = ()) -> Sandbox:
-        """``sandbox``, its empty HOME now holding a shelf that ``commands`` made."""
-        move_home(self.template(commands), sandbox.home)
+    def copy_into(self, sandbox: Sandbox, commands: Commands = (),
+                  init: tuple[str, ...] = (), then: Prepare | None = None) -> Sandbox:
+        """``sandbox``, its empty HOME now holding a shelf that ``init`` with arguments
+        ``init`` and then ``commands`` made, and ``then`` changed."""
+        move_home(self.template(commands, init, then), sandbox.home)
         return sandbox
