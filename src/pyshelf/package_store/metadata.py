@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyshelf.core.graph import Distribution
 from pyshelf.core.model import EntryMetadata
 from pyshelf.venv import dist_info, paths
+
+if TYPE_CHECKING:  # every command reads entries; only changes build distributions
+    from pyshelf.core.graph import Distribution
 
 
 def read_metadata(folder: Path, bin_dir: Path) -> EntryMetadata | None:
@@ -54,4 +56,6 @@ def from_json(data: Mapping[str, Any]) -> EntryMetadata | None:
 
 
 def distribution(name: str, version: str, metadata: EntryMetadata) -> Distribution:
+    from pyshelf.core.graph import Distribution
+
     return Distribution(name, metadata.display_name, version, metadata.requires)
