@@ -305,3 +305,22 @@ def test_a_new_laptop_is_a_clone_and_a_locked_sync(shelf, tmp_path, shelf_templa
     assert (dotfiles / "shelf.toml").read_text() == (
         '# dotfiles\npackages = [\n    "alpha",  # libs\n    "zeta",\n]\n')
     assert 'name = "zeta"' in (dotfiles / "pylock.shelf.toml").read_text()
+
+
+def test_sync_applies_the_settings_the_manifest_names(shelf):
+    """The settings that make a shelf reproducible travel in the file: a hand edit of
+    them is a difference `sync --check` reports and `sync` applies."""
+    shelf.ok("install", "beta", "--yes")
+    text = manifest(shelf).read_text()
+    manifest(shelf).write_text('system-site-packages = true\nexpose = "apps"\n' + text)
+
+    assert shelf.run("sync", "--check").returncode == 1
+    shelf.ok("sync", "--yes")
+
+    assert shelf.ok("config", "get", "system_site_packages").stdout == "true\n"
+    assert shelf.ok("config", "get", "expose").stdout == "apps\n"
+    config = (shelf.shelf_home / "env" / "pyvenv.cfg").read_text()
+    assert "include-system-site-packages = true" in config
+    assert (shelf.bin_dir / "beta").is_symlink()  # an app: still on PATH in apps mode
+    assert not (shelf.bin_dir / "python").exists()
+    assert shelf.run("sync", "--check").returncode == 0

@@ -204,3 +204,25 @@ def test_a_move_names_the_pinned_package_it_will_build_from_source(sandbox, pyth
 
     assert f"  ~ Python {'.'.join(map(str, old.version))} -> {new.minor}\n" in again.stdout
     assert "no wheel" not in again.stderr  # generation 2 holds the build for the new Python
+
+
+def test_a_manifest_naming_another_python_moves_the_shelf_there(sandbox, pythons,
+                                                                  upgrade_index):
+    """`python` in shelf.toml is a setting like the others: sync moves the shelf, with the
+    plan a `rebuild --python` shows."""
+    old, new = pythons
+    sandbox.env["PYSHELF_INDEX_URL"] = upgrade_index
+    sandbox.ok("init", "--python", str(old.executable), "--yes")
+    sandbox.ok("install", "purelib", "--yes")
+    manifest = sandbox.home / ".config" / "pyshelf" / "shelf.toml"
+    text = manifest.read_text()
+    written = next(line for line in text.splitlines() if line.startswith("python = "))
+    manifest.write_text(text.replace(written, f'python = "{new.executable}"'))
+
+    moved = sandbox.ok("sync", "--yes")
+
+    assert f" -> {new.minor}\n" in moved.stdout and "~ Python " in moved.stdout
+    status = json.loads(sandbox.ok("status", "--json").stdout)["interpreter"]
+    assert (status["state"], status["version"].rsplit(".", 1)[0]) == ("ok", new.minor)
+    assert packages(sandbox)["purelib"] == ("1.0", "explicit")
+    assert sandbox.run("sync", "--check").returncode == 0
