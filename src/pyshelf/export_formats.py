@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import Requirement
@@ -201,6 +200,8 @@ def _entry(text: str, where: str, added_at: str, *, editable: bool = False) -> I
                              "(a file: URL).")
         return IntentEntry(name=name, spec=str(requirement), kind="url",
                            source_path=requirement.url, added_at=added_at)
+    from urllib.request import url2pathname  # brings http.client and ssl: only when read
+
     path = Path(url2pathname(url.path))
     if url.netloc not in ("", "localhost") or not path.is_absolute():
         raise UsageError(f"{where}: '{name}' must name an absolute path on this machine.")
