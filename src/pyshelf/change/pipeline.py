@@ -361,6 +361,7 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
     try:
         ui.info(f"Building generation {gen_id} ({ui.counted(len(lock.packages), 'package')}) ...")
         system = None if provided is None else {d.name: d.version for d in provided}
+        before = recorded_metadata(shelf, from_gen) if from_gen is not None else None
         built = build_generation(shelf.engine, layout, gen_id, shelf.python, lock,
                                  reinstall=reinstall, system=system, base=base,
                                  venv=early.venv if early else None,
@@ -368,9 +369,9 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                                  explicit=explicit_names(intent),
                                  previous=(layout.gen_dir(from_gen) if from_gen is not None
                                            else None),
-                                 known=(recorded_metadata(shelf, from_gen)[0]
-                                        if from_gen is not None else None))
-        _warn_new_shared_commands(shelf, from_gen, built.shared_commands)
+                                 known=before[0] if before else None)
+        if from_gen is not None:
+            _warn_new_shared_commands(shelf, from_gen, before, built.shared_commands)
         if built.carried:
             ui.info(kept_line(built.carried, "the environment"))
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
@@ -425,11 +426,12 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
                   f"({ui.counted(len(lock.packages), 'package')}).", guard)
 
 
-def _warn_new_shared_commands(shelf: Shelf, from_gen: int | None,
+def _warn_new_shared_commands(shelf: Shelf, from_gen: int,
+                              recorded: tuple[dict[str, EntryMetadata], bool] | None,
                               shared: Sequence[SharedCommand]) -> None:
     """Name the commands the build found shared that ``from_gen`` did not share (those were
     in the plan already, and a change that repeats a warning each time teaches to skip it)."""
-    known = shared_commands_of(shelf, from_gen, ()) if from_gen is not None else []
+    known = shared_commands_of(shelf, from_gen, (), recorded=recorded)
     for command in shared:
         if command not in known:
             ui.warn(describe(command))
@@ -447,11 +449,14 @@ def recorded_metadata(shelf: Shelf, gen_id: int) -> tuple[dict[str, EntryMetadat
 
 
 def shared_commands_of(shelf: Shelf, gen_id: int, explicit: Collection[str],
-                       among: Collection[str] | None = None) -> list[SharedCommand]:
+                       among: Collection[str] | None = None, *,
+                       recorded: tuple[dict[str, EntryMetadata], bool] | None = None
+                       ) -> list[SharedCommand]:
     """The commands two or more of ``gen_id``'s packages (of ``among``, if given) ship, as
-    the database recorded its entries' commands; read from its packages' ``RECORD``
+    the database recorded its entries' commands (``recorded``: :func:`recorded_metadata`
+    of ``gen_id``, where the caller has it already); read from its packages' ``RECORD``
     where it did not record them all."""
-    known, complete = recorded_metadata(shelf, gen_id)
+    known, complete = recorded or recorded_metadata(shelf, gen_id)
     if not complete:
         return shared_commands_in(shelf.layout.gen_dir(gen_id), explicit, among)
     from packaging.utils import canonicalize_name
