@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Interpreter
@@ -33,7 +32,7 @@ def new_generation(gen_id: int = 1, **changes) -> NewGeneration:
         ],
         edges=[Edge("black", "click", ">=8.0")],
     )
-    return replace(generation, **changes)
+    return generation._replace(**changes)
 
 
 def record(state: State, new: NewGeneration, *, command: str = "install black",

@@ -11,7 +11,7 @@ being built again. Environments no generation on disk links are deleted with the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import ui
@@ -111,8 +111,8 @@ def build_steps(engine: Engine, layout: Layout, gen_id: int, python: str,
                 packages = package_records(built.distributions, intent, step.lock,
                                            previous, started)
                 edges = intent_edges(built.distributions, intent, built.facts.marker_env)
-                app = replace(app, env_dir=folder, lock_text=step.lock.text,
-                              packages=tuple(packages), edges=tuple(edges))
+                app = app._replace(env_dir=folder, lock_text=step.lock.text,
+                                   packages=tuple(packages), edges=tuple(edges))
                 if built.carried:
                     ui.info(kept_line(built.carried,
                                       f"the environment of isolated app {app.display_name}"))

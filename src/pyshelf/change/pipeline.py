@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +137,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     intent, left_out = list(request.intent), {}
 
     def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
-        return resolve(shelf.engine, shelf.layout, replace(request, intent=entries),
+        return resolve(shelf.engine, shelf.layout, request._replace(intent=entries),
                        shelf.python, current.lock, provided=provided)
 
     known = {entry.name for entry in current_intent}

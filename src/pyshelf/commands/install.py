@@ -4,7 +4,6 @@ build the next generation."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyshelf.commands.common import (
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             before = current.get(entry.name)
             if before is not None and before.role == "explicit":
                 # Asking again keeps the date it was first asked for; the spec may change.
-                entry = replace(entry, added_at=before.added_at)
+                entry = entry._replace(added_at=before.added_at)
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
         try:

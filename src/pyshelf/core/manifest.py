@@ -384,7 +384,7 @@ def isolated_of(manifest: Manifest, current: Sequence[IsolatedApp], added_at: st
         app = IsolatedApp(entry.name, entry.requirement, entry.with_specs, added_at)
         before = known.get(entry.name)
         apps.append(before if before is not None and before.same_request(app) else
-                    replace(app, added_at=before.added_at if before else added_at))
+                    app._replace(added_at=before.added_at if before else added_at))
     return apps
 
 

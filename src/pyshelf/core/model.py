@@ -1,14 +1,16 @@
 """The plain records that flow between pyshelf's modules.
 
 They carry no behaviour that touches disk, network or database, so the pure parts (plan,
-specs, the dependency graph) can be tested without a shelf.
+specs, the dependency graph) can be tested without a shelf. They are named tuples, not
+dataclasses: every reporting command reads them, and defining a dataclass costs ten times
+as much (the ``dataclasses`` module itself, ``inspect`` and ``ast`` included, costs more than
+a whole ``pyshelf list`` may spend on imports).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 RequirementKind = Literal["index", "local", "editable", "wheel", "url"]
 """Where a requirement comes from: the index, a project directory (built from source, or
@@ -20,8 +22,7 @@ Role = Literal["explicit", "kept"]
 """``explicit``: asked for by the person. ``kept``: a dependency pinned by ``--keep-orphans``."""
 
 
-@dataclass(frozen=True)
-class IntentEntry:
+class IntentEntry(NamedTuple):
     """One requirement the person asked for, as typed but normalised."""
 
     name: str  # canonical (PEP 503) name
@@ -32,8 +33,7 @@ class IntentEntry:
     added_at: str = ""
 
 
-@dataclass(frozen=True)
-class LockedPackage:
+class LockedPackage(NamedTuple):
     name: str  # canonical
     display_name: str
     version: str  # "" for a direct reference: known only once it is built
@@ -41,16 +41,14 @@ class LockedPackage:
     editable: bool = False
 
 
-@dataclass(frozen=True)
-class Lock:
+class Lock(NamedTuple):
     """A complete pinned resolution, kept in requirements format (``name==version``)."""
 
     text: str
-    packages: dict[str, LockedPackage] = field(default_factory=dict)
+    packages: Mapping[str, LockedPackage] = {}
 
 
-@dataclass(frozen=True)
-class Interpreter:
+class Interpreter(NamedTuple):
     """The base interpreter a generation is built on, as recorded when it was built."""
 
     path: str  # what the person chose (absolute)
@@ -59,8 +57,7 @@ class Interpreter:
     version: str  # full version, e.g. 3.12.4
 
 
-@dataclass(frozen=True)
-class InstalledPackage:
+class InstalledPackage(NamedTuple):
     name: str  # canonical
     display_name: str
     version: str
@@ -70,8 +67,7 @@ class InstalledPackage:
     source_path: str | None = None  # the project, wheel or URL for non-index packages
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """``package`` requires ``requires`` (both canonical) through ``specifier``."""
 
     package: str
@@ -79,8 +75,7 @@ class Edge:
     specifier: str
 
 
-@dataclass(frozen=True)
-class EntryMetadata:
+class EntryMetadata(NamedTuple):
     """What a package store entry's distribution says about itself, read once."""
 
     display_name: str
@@ -104,8 +99,7 @@ def not_for_here(intent: Iterable[IntentEntry], installed: Collection[str]) -> l
             if entry.role == "explicit" and entry.name not in installed]
 
 
-@dataclass(frozen=True)
-class IsolatedApp:
+class IsolatedApp(NamedTuple):
     """An app in an environment of its own, because it cannot share the shelf's: what was
     asked for, and (once built) the environment folder under ``<home>/isolated``, its lock,
     and its packages and dependency edges."""
@@ -144,8 +138,7 @@ class IsolatedApp:
         return next((p.display_name for p in self.packages if p.name == self.name), self.name)
 
 
-@dataclass(frozen=True)
-class ChangeRequest:
+class ChangeRequest(NamedTuple):
     """What a change asks for: the new intent and how far packages may move to reach it.
 
     The same record is what the resolver is asked, so a change is resolved exactly as it
@@ -153,7 +146,7 @@ class ChangeRequest:
 
     intent: Sequence[IntentEntry]
     notes: Sequence[str] = ()
-    pins: Mapping[str, str] = field(default_factory=dict)  # exact versions to honour
+    pins: Mapping[str, str] = {}  # exact versions to honour
     upgrade: bool = False  # let every package move to its newest allowed version
     upgrade_packages: Sequence[str] = ()  # ... or only these
     refresh: Sequence[str] = ()  # local projects to rebuild from source
@@ -162,4 +155,4 @@ class ChangeRequest:
     prefer_cache: bool = False  # asks for nothing new: resolve from uv's cache when it can
     isolated: Sequence[IsolatedApp] | None = None  # the apps of their own (None: as they are)
     upgrade_isolated: Sequence[str] = ()  # isolated apps to move to their newest versions
-    isolated_pins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per app
+    isolated_pins: Mapping[str, Mapping[str, str]] = {}  # per app

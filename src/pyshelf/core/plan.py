@@ -8,7 +8,7 @@ status alone changes between explicit and dependency.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
@@ -63,9 +63,9 @@ def as_installed(lock: Lock, installed: Iterable[InstalledPackage]) -> Lock:
     wheel, URL) with the version it was built at, which a requirements-format lock never
     names but a person compares."""
     known = {package.name: package for package in installed}
-    return replace(lock, packages={
-        name: replace(locked, display_name=known[name].display_name,
-                      version=locked.version or known[name].version)
+    return lock._replace(packages={
+        name: locked._replace(display_name=known[name].display_name,
+                              version=locked.version or known[name].version)
         if name in known else locked
         for name, locked in lock.packages.items()})
 

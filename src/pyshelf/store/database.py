@@ -15,8 +15,8 @@ import os
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pyshelf.core.model import (
     Edge,
@@ -204,8 +204,7 @@ class NewerDatabase(PyshelfError):
     """Written by a newer pyshelf: only upgrading pyshelf helps, never rebuilding."""
 
 
-@dataclass(frozen=True)
-class GenerationRecord:
+class GenerationRecord(NamedTuple):
     id: int
     created_at: str
     interpreter: Interpreter
@@ -213,8 +212,7 @@ class GenerationRecord:
     lock: Lock
 
 
-@dataclass(frozen=True)
-class StoreEntryRecord:
+class StoreEntryRecord(NamedTuple):
     """A store entry as the database knows it: its folder's name and what it holds."""
 
     entry: str
@@ -226,15 +224,13 @@ class StoreEntryRecord:
     metadata: EntryMetadata | None = None  # None: not read yet (an older entry)
 
 
-@dataclass(frozen=True)
-class StoreUsage:
+class StoreUsage(NamedTuple):
     entries: int
     bytes: int
     files: int
 
 
-@dataclass(frozen=True)
-class NewGeneration:
+class NewGeneration(NamedTuple):
     """Everything one change writes, committed together or not at all."""
 
     id: int
@@ -245,24 +241,22 @@ class NewGeneration:
     intent: list[IntentEntry]
     packages: list[InstalledPackage]
     edges: list[Edge]
-    isolated: list[IsolatedApp] = field(default_factory=list)
+    isolated: Sequence[IsolatedApp] = ()
     # the store entries it (and its isolated apps) are composed of
-    store_entries: list[StoreEntryRecord] = field(default_factory=list)
+    store_entries: Sequence[StoreEntryRecord] = ()
     own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
-    requires: Mapping[str, Sequence[str]] = field(default_factory=dict)  # package -> Requires-Dist
+    requires: Mapping[str, Sequence[str]] = {}  # package -> Requires-Dist
     # (identity, what it printed) of the interpreter, when the change had to start it
     described: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class SnapshotRecord:
+class SnapshotRecord(NamedTuple):
     name: str
     gen_id: int
     created_at: str
 
 
-@dataclass(frozen=True)
-class OperationRecord:
+class OperationRecord(NamedTuple):
     id: int
     command: str
     from_gen: int | None
@@ -611,8 +605,8 @@ class State:
         self._db.executemany(
             "INSERT INTO generation_isolated VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(new.id, app.name, app.spec, json.dumps(list(app.with_specs)), app.added_at,
-              app.env_dir, app.lock_text, json.dumps([asdict(p) for p in app.packages]),
-              json.dumps([asdict(e) for e in app.edges])) for app in new.isolated],
+              app.env_dir, app.lock_text, json.dumps([p._asdict() for p in app.packages]),
+              json.dumps([e._asdict() for e in app.edges])) for app in new.isolated],
         )
 
     def _finish_operation(self, op_id: int, finished_at: str, summary: str) -> None:

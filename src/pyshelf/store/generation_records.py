@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +73,21 @@ def write_generation_record(gen_dir: Path, new: NewGeneration, settings: Mapping
         "format": RECORD_FORMAT,
         "id": new.id,
         "created_at": new.created_at,
-        "interpreter": asdict(new.interpreter),
+        "interpreter": new.interpreter._asdict(),
         "marker_env": new.marker_env,
-        "intent": [asdict(entry) for entry in new.intent],
-        "isolated": [asdict(app) for app in new.isolated],
+        "intent": [entry._asdict() for entry in new.intent],
+        "isolated": [_app_record(app) for app in new.isolated],
         "settings": dict(settings),
     }
     (gen_dir / RECORD_FILE_NAME).write_text(json.dumps(record, indent=1, sort_keys=True),
                                             encoding="utf-8")
+
+
+def _app_record(app: IsolatedApp) -> dict[str, object]:
+    """An isolated app as :func:`_isolated_app` reads it back: its packages and edges are
+    records of their own."""
+    return {**app._asdict(), "packages": [package._asdict() for package in app.packages],
+            "edges": [edge._asdict() for edge in app.edges]}
 
 
 class UnusableGeneration(Exception):
@@ -126,7 +133,7 @@ def read_generation(layout: Layout, gen_id: int) -> tuple[NewGeneration, dict[st
 
 
 def _isolated_app(data: dict[str, Any]) -> IsolatedApp:
-    """An isolated app as its generation's record wrote it (``asdict``)."""
+    """An isolated app as its generation's record wrote it (:func:`_app_record`)."""
     return IsolatedApp(
         name=str(data["name"]), spec=str(data["spec"]),
         with_specs=tuple(str(spec) for spec in data["with_specs"]),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import sqlite3
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -503,8 +502,8 @@ def test_an_entrys_metadata_is_recorded_once_and_filled_in_where_it_was_missing(
     record(state, new_generation(1, store_entries=[BLACK_ENTRY, CLICK_ENTRY]))
 
     assert state.entry_metadata([BLACK_ENTRY.entry, CLICK_ENTRY.entry]) == {}
-    record(state, new_generation(2, store_entries=[replace(BLACK_ENTRY, metadata=metadata)]))
+    record(state, new_generation(2, store_entries=[BLACK_ENTRY._replace(metadata=metadata)]))
     record(state, new_generation(3, store_entries=[
-        replace(BLACK_ENTRY, metadata=EntryMetadata("black", (), ()))]))  # the first stands
+        BLACK_ENTRY._replace(metadata=EntryMetadata("black", (), ()))]))  # the first stands
     assert state.entry_metadata([BLACK_ENTRY.entry, CLICK_ENTRY.entry, "gone-1-k"]) == {
         BLACK_ENTRY.entry: metadata}
