@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
@@ -56,8 +56,7 @@ def launcher_path(bin_dir: Path) -> Path:
 ISOLATED_LINKS = "pyshelf-isolated"
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """The paths of one shelf, all derived from its home."""
 
     home: Path

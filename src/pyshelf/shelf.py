@@ -7,7 +7,6 @@ import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,13 +42,14 @@ def command_line() -> str:
     return shlex.join(["pyshelf", *sys.argv[1:]])
 
 
-@dataclass
 class Shelf:
-    layout: Layout
-    state: State
-    verbose: bool = False
-    wait: bool = True  # for the writer lock; False is --no-wait
-    settings: dict[str, Setting] = field(default_factory=dict)
+    def __init__(self, layout: Layout, state: State, *, verbose: bool = False,
+                 wait: bool = True, settings: dict[str, Setting] | None = None) -> None:
+        self.layout = layout
+        self.state = state
+        self.verbose = verbose
+        self.wait = wait  # for the writer lock; False is --no-wait
+        self.settings: dict[str, Setting] = settings if settings is not None else {}
 
     def setting(self, key: str) -> str | None:
         return self.settings[key].value

@@ -12,9 +12,8 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf.errors import ConflictError, PyshelfError
 
@@ -31,8 +30,7 @@ LOCAL_TYPES = ("local", "editable", "url")
 NOT_FOR_HERE = "not-for-this-platform"
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One command as its own module defines it, so adding a command touches that module
     and one line of ``cli.MODULES``."""
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pyshelf import ui
 from pyshelf.core.model import Interpreter
@@ -98,8 +97,7 @@ def identity(python: str) -> str | None:
 InterpreterState = Literal["ok", "missing", "changed"]
 
 
-@dataclass(frozen=True)
-class InterpreterCheck:
+class InterpreterCheck(NamedTuple):
     """The recorded interpreter of a generation against what its path leads to today."""
 
     recorded: Interpreter

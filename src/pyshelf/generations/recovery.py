@@ -53,8 +53,13 @@ def stale_work(layout: Layout) -> list[Path]:
 
 
 def stale_entries(layout: Layout) -> list[Path]:
-    """Half-filled store entries (``store/.new-<name>-<pid>``) of dead processes."""
-    from pyshelf.package_store.in_use import unfinished_entries  # brings the store's modules
+    """Half-filled store entries (``store/.new-<name>-<pid>``) of dead processes. Finished
+    entries are named by their key, so a store without a hidden name holds none, and the
+    store's modules (which cost a report more than its query) are imported only when one is
+    there."""
+    if not any(entry.name.startswith(".") for entry in home_entries(layout.store)):
+        return []
+    from pyshelf.package_store.in_use import unfinished_entries
 
     return _dead(unfinished_entries(layout))
 

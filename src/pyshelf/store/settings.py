@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import PyshelfError, UsageError
@@ -40,8 +39,7 @@ DEFAULTS: dict[str, str | None] = {
 ENVIRONMENT_OVERRIDES: dict[str, str] = {key: f"PYSHELF_{key.upper()}" for key in DEFAULTS}
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     value: str | None
     source: Source
 

@@ -10,8 +10,9 @@ name rules, which cost more to import than the rest of a report), and the record
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf.layout import Layout
@@ -21,14 +22,30 @@ from pyshelf.venv.dist_info import folder_names, installed_versions
 if TYPE_CHECKING:
     from pyshelf.store.database import State
 
+COMPOSITION_FILE = "pyshelf-composition.json"  # package_store.compose writes it
 
-@dataclass(frozen=True)
+
 class Drift:
-    """What the disk holds that the record does not say, by canonical name."""
+    """What the disk holds that the record does not say, by canonical name. A plain class,
+    not a dataclass (whose module costs a reporting command more than its query), nor a
+    named tuple (whose ``count`` is a tuple's)."""
 
-    added: dict[str, str] = field(default_factory=dict)  # -> version found
-    removed: dict[str, str] = field(default_factory=dict)  # -> version recorded
-    changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (recorded, found)
+    __slots__ = ("added", "changed", "removed")
+    __hash__ = None  # type: ignore[assignment]  # compared by value, so not hashable
+
+    def __init__(self, added: Mapping[str, str] | None = None,
+                 removed: Mapping[str, str] | None = None,
+                 changed: Mapping[str, tuple[str, str]] | None = None) -> None:
+        self.added: Mapping[str, str] = added or {}  # -> version found
+        self.removed: Mapping[str, str] = removed or {}  # -> version recorded
+        self.changed: Mapping[str, tuple[str, str]] = changed or {}  # -> (recorded, found)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Drift) and (self.added, self.removed, self.changed) == (
+            other.added, other.removed, other.changed)
+
+    def __repr__(self) -> str:
+        return f"Drift(added={self.added}, removed={self.removed}, changed={self.changed})"
 
     @property
     def count(self) -> int:
@@ -60,14 +77,24 @@ def compare(recorded: Mapping[str, str], found: Mapping[str, str]) -> Drift:
 
 def generation_drift(layout: Layout, state: State, gen_id: int) -> Drift:
     """Drift of one generation; a generation not on disk has none to report."""
-    from pyshelf.package_store.compose import read_composition
-
     venv = layout.gen_dir(gen_id)
     directory = paths.site_packages(venv)
     if directory is None:
         return Drift()
-    composition = read_composition(venv)
-    if composition is not None and composition.dist_info == folder_names(directory):
+    composed = composed_folders(venv)
+    if composed is not None and composed == folder_names(directory):
         return Drift()
     recorded = {p.name: p.version for p in state.packages(gen_id)}
     return compare(recorded, installed_versions(directory))
+
+
+def composed_folders(venv: Path) -> list[str] | None:
+    """The ``*.dist-info`` names ``venv``'s composition file lists; None for a venv installed
+    whole, or composed before the names were recorded. Read here, not through
+    ``package_store.compose``, whose import (the store's modules, ``dataclasses``) costs more
+    than all the rest of a report; a test holds the two readers to one file."""
+    try:
+        names = json.loads((venv / COMPOSITION_FILE).read_bytes()).get("dist_info")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return [str(name) for name in names] if isinstance(names, list) else None

@@ -14,6 +14,7 @@ from pyshelf.generations.recovery import (
     recover,
     stale_scratch,
 )
+from pyshelf.package_store.entries import NEW_ENTRY_PREFIX
 
 STARTED = "2024-03-01T10:00:00+00:00"
 
@@ -70,6 +71,17 @@ def test_scratch_of_a_dead_process_is_stale_and_removed(shelf):
     assert needs_recovery(shelf.layout, shelf.state)
     recover(shelf.layout, shelf.state)
     assert sorted(shelf.layout.work.iterdir()) == sorted([live, odd])
+
+
+def test_a_half_filled_store_entry_of_a_dead_process_is_stale_among_finished_ones(shelf):
+    finished = shelf.layout.store / "048eb16cf5d938e2"
+    dead = shelf.layout.store / f"{NEW_ENTRY_PREFIX}black-{dead_pid()}"
+    live = shelf.layout.store / f"{NEW_ENTRY_PREFIX}click-{os.getpid()}"
+    for folder in (finished, dead, live):
+        folder.mkdir(parents=True)
+    assert stale_scratch(shelf.layout) == [dead]
+    dead.rmdir()
+    assert stale_scratch(shelf.layout) == []
 
 
 def test_scratch_is_not_listed_through_a_symlinked_work_folder(shelf, tmp_path):

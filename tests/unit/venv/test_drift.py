@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyshelf.venv.drift import Drift, compare
+from pyshelf.venv.drift import COMPOSITION_FILE, Drift, compare, composed_folders
 
 
 def test_compare_finds_added_removed_and_changed():
@@ -24,3 +24,21 @@ def test_summary_says_how_many_more():
 def test_no_drift():
     assert compare({"a": "1"}, {"a": "1"}).count == 0
 
+
+
+def test_the_composed_folder_names_are_read_from_what_the_store_wrote(tmp_path):
+    from pyshelf.package_store.compose import Composition, write_composition
+
+    write_composition(tmp_path, Composition(entries=["e1"], dist_info=["a-1.dist-info"]))
+
+    assert composed_folders(tmp_path) == ["a-1.dist-info"]
+
+
+def test_a_venv_without_recorded_folder_names_has_none(tmp_path):
+    from pyshelf.package_store.compose import Composition, write_composition
+
+    assert composed_folders(tmp_path) is None  # installed whole: no composition file
+    write_composition(tmp_path, Composition(entries=["e1"]))  # composed before names were kept
+    assert composed_folders(tmp_path) is None
+    (tmp_path / COMPOSITION_FILE).write_text("[1, 2]")
+    assert composed_folders(tmp_path) is None
