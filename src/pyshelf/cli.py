@@ -1,22 +1,26 @@
 """Argument parsing and dispatch, from the definitions each command module holds.
 
 Only the module of the command being run is imported, and only its parser built, which
-keeps ``pyshelf list`` from paying for the modules only changes need.
+keeps ``pyshelf list`` from paying for the modules only changes need; a plain command line
+is read without argparse at all (``quick_args``).
 """
 
 from __future__ import annotations
 
-import argparse
 import errno
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import __version__
 from pyshelf.commands.common import Command, common_options
 from pyshelf.errors import EXIT_DECLINED, EXIT_ERROR, EXIT_INTERRUPTED, DiskFullError, PyshelfError
+
+if TYPE_CHECKING:
+    import argparse
 
 # Which module defines each command (aliases included), in the order ``pyshelf --help``
 # lists them: running one command imports only its own module.
@@ -67,6 +71,8 @@ def definition(word: str) -> Command:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser, or with ``only`` just that command's: building every command's
     arguments costs more than a short command itself."""
+    import argparse
+
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="pyshelf", parents=[common],
@@ -119,6 +125,12 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     pyshelf's own."""
     argv = list(argv)
     at = _command_index(argv)
+    if at is not None and argv[at] in MODULES and argv[at] != "pip":
+        from pyshelf.quick_args import quick_arguments
+
+        quick = quick_arguments(argv, at, definition(argv[at]))
+        if quick is not None:
+            return quick
     parser = build_parser(argv[at] if at is not None and argv[at] in MODULES else None)
     if at is None and not {"-h", "--help", "--version"} & set(argv):
         parser.print_help()  # a bare `pyshelf`: what it can do, not a usage error

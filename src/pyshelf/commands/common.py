@@ -8,7 +8,6 @@ shelf itself is imported only when a command opens it.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable
@@ -18,6 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from pyshelf.errors import ConflictError, PyshelfError
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.model import InstalledPackage
     from pyshelf.layout import Layout
     from pyshelf.shelf import Shelf
@@ -44,19 +45,28 @@ class Command(NamedTuple):
 
 def common_options() -> argparse.ArgumentParser:
     """Options every command accepts, before or after its name."""
+    import argparse
+
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", default=argparse.SUPPRESS,
+    add_common_options(common, argparse.SUPPRESS)
+    return common
+
+
+def add_common_options(common: argparse.ArgumentParser, absent: str) -> None:
+    """The options of :func:`common_options`, to a parser or to what reads a command line
+    without argparse (``quick_args``); ``absent`` is the default that leaves an option out
+    of the result (argparse knows its ``SUPPRESS`` by identity, not by value)."""
+    common.add_argument("--home", default=absent,
                         help="the shelf home (default: $PYSHELF_HOME or "
                              "$XDG_DATA_HOME/pyshelf)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+    common.add_argument("-v", "--verbose", action="store_true", default=absent,
                         help="show the commands pyshelf runs and full error details")
-    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+    common.add_argument("-q", "--quiet", action="store_true", default=absent,
                         help="print only errors and what was asked for: no progress, and "
                              "a change shows its plan only to ask about it")
-    common.add_argument("--no-wait", action="store_true", default=argparse.SUPPRESS,
+    common.add_argument("--no-wait", action="store_true", default=absent,
                         help="if another pyshelf is changing the shelf, fail at once "
                              "instead of waiting")
-    return common
 
 
 def json_output(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:

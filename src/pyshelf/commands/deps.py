@@ -6,7 +6,6 @@ built, so an answer costs no process, no uv, no network, and takes no lock.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +16,8 @@ from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.model import InstalledPackage, Role
     from pyshelf.core.tree import Chains, Graph, Link
 

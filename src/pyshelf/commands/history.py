@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
@@ -12,6 +11,8 @@ from pyshelf.layout import Layout
 from pyshelf.ui import local_time
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.plan import Plan
     from pyshelf.shelf import Shelf
     from pyshelf.store.database import OperationRecord

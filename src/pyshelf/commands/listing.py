@@ -6,7 +6,6 @@ answer, which keeps this instant on a shelf of any size.
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
@@ -21,6 +20,8 @@ from pyshelf.commands.common import (
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.model import InstalledPackage
 
 ISOLATED = "isolated"

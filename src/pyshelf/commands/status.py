@@ -9,7 +9,6 @@ big shelf takes seconds.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,8 @@ from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.engine.interpreter import InterpreterCheck
     from pyshelf.health import ShellHealth
     from pyshelf.manifest.files import FileState
