@@ -252,3 +252,25 @@ def private_mount_command(tmp_path: Path) -> list[str]:
             return command
         reasons.append(f"{' '.join(command)}: {found.stderr.strip() or found.returncode}")
     pytest.skip("cannot mount a private tmpfs (" + "; ".join(reasons) + ")")
+
+
+def init_with_python(sandbox: Sandbox, python: Path) -> subprocess.CompletedProcess[str]:
+    """``pyshelf init`` again, run by ``python`` as the launcher runs pyshelf's copy, so that
+    the launcher it writes records ``python``."""
+    code = (f"import sys; sys.path[:0] = [{str(sandbox.shelf_home / 'app' / 'current')!r}]; "
+            "from pyshelf.cli import main; sys.exit(main())")
+    done = subprocess.run([str(python), "-I", "-S", "-c", code, "init", "--python",
+                           str(sandbox.base_python), "--yes"], env=sandbox.env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def forget_recorded_python(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Leave the launcher only PATH to search: the interpreter it recorded is deleted."""
+    gone = tmp_path / "deleted-python" / "python3"
+    gone.parent.mkdir()
+    gone.symlink_to(sandbox.base_python)
+    init_with_python(sandbox, gone)
+    assert str(gone) in (sandbox.bin_dir / "pyshelf").read_text()
+    gone.unlink()

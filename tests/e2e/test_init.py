@@ -9,7 +9,14 @@ import signal
 import subprocess
 
 import pytest
-from tests.e2e.helpers import current_target, generation_dirs, uv_wrapper, wait_for
+from tests.e2e.helpers import (
+    current_target,
+    forget_recorded_python,
+    generation_dirs,
+    init_with_python,
+    uv_wrapper,
+    wait_for,
+)
 from tests.support.compiled import a_python_older_than
 from tests.support.places import (
     UNUSABLE,
@@ -110,6 +117,7 @@ def test_launcher_passes_over_a_python3_too_old_for_pyshelf(sandbox, tmp_path):
     if old is None:
         pytest.skip("no Python older than 3.10 on this machine")
     sandbox.init()
+    forget_recorded_python(sandbox, tmp_path)
     activated = tmp_path / "old-venv" / "bin"
     activated.mkdir(parents=True)
     (activated / "python3").symlink_to(old)
@@ -130,6 +138,7 @@ def test_launcher_never_runs_a_python3_found_through_a_relative_path_entry(sandb
     """An empty entry, ``.`` and ``bin`` all name the folder the person is in: a python3
     someone left there (in a download, a checkout) must not run instead of the real one."""
     sandbox.init()
+    forget_recorded_python(sandbox, tmp_path)
     here = tmp_path / "untrusted-checkout"
     canary = tmp_path / "canary"
     for folder in (here, here / "bin"):
@@ -363,6 +372,7 @@ def test_ctrl_c_once_generation_zero_is_current_still_leaves_no_shelf(sandbox, t
 def test_the_launcher_starts_python_without_site_and_every_import_is_the_copys(shelf, tmp_path):
     """pyshelf's copy holds what it imports beyond the standard library, so the launcher
     skips the interpreter's ``site`` (its site-packages and their ``.pth`` files)."""
+    forget_recorded_python(shelf, tmp_path)
     wrapper = tmp_path / "wrapped" / "python3"
     wrapper.parent.mkdir()
     seen = tmp_path / "arguments"
@@ -376,3 +386,32 @@ def test_the_launcher_starts_python_without_site_and_every_import_is_the_copys(s
     assert listed.returncode == 0, listed.stderr
     assert seen.read_text().splitlines()[:2] == ["-I", "-S"]
     assert "beta" in listed.stdout
+
+
+def test_the_launcher_runs_the_recorded_python_past_a_shim_until_it_is_gone(sandbox, tmp_path):
+    """A pyenv-style shim first on PATH costs every command a shell and ``pyenv exec``; the
+    interpreter that ran ``init`` is recorded and runs pyshelf while it is there, and when
+    it is gone the launcher searches PATH as before."""
+    sandbox.init()
+    recorded = tmp_path / "real-python" / "python3"
+    recorded.parent.mkdir()
+    recorded.symlink_to(sandbox.base_python)
+    init_with_python(sandbox, recorded)
+    shim = tmp_path / "shims" / "python3"
+    shim.parent.mkdir()
+    ran = tmp_path / "the-shim-ran"
+    shim.write_text(f"#!/bin/sh\necho >> '{ran}'\nexec '{sandbox.base_python}' \"$@\"\n")
+    shim.chmod(0o755)
+
+    def version() -> str:
+        done = subprocess.run([str(sandbox.bin_dir / "pyshelf"), "--version"],
+                              env={**sandbox.env, "PATH": f"{shim.parent}:{SYSTEM_PATH}"},
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert version() == f"pyshelf {pyshelf.__version__}\n"
+    assert not ran.exists()
+    recorded.unlink()
+    assert version() == f"pyshelf {pyshelf.__version__}\n"
+    assert ran.read_text() == "\n"

@@ -1,7 +1,13 @@
 """The ``pyshelf`` command in the bin dir, so pyshelf is reachable wherever the shelf is.
 
-The launcher runs pyshelf's own copy under the shelf home (``host/self_copy.py``) with the first
-``python3`` on PATH outside the shelf that is new enough, in isolated mode: a Python upgrade,
+The launcher runs pyshelf's own copy under the shelf home (``host/self_copy.py``) with the
+interpreter that ran pyshelf when it wrote the launcher (``init``, ``self update``), while
+that is still there, else with the first ``python3`` on PATH outside the shelf that is new
+enough. Recorded, not searched for: the first ``python3`` on PATH is often a pyenv, asdf or
+mise shim, a shell script that costs every command more (60 ms, starting ``pyenv exec``)
+than all of ``pyshelf list``. What is recorded is a real executable: the interpreter itself
+(past a venv's link to it, since the venv may go), never a launcher script or anything
+inside the home. Either runs in isolated mode: a Python upgrade,
 ``PYTHONPATH``, an activated venv of an old Python, or a broken shelf cannot stop pyshelf
 from starting, and pyshelf is what repairs them. Without ``site`` too (``-S``): the copy holds
 everything pyshelf imports beyond the standard library, so the interpreter's site-packages
@@ -21,10 +27,12 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from pathlib import Path
 from typing import Literal
 
 from pyshelf.atomic import replace_file
+from pyshelf.engine.interpreter import is_launcher_script
 from pyshelf.errors import PyshelfError
 from pyshelf.host.self_copy import UV_IN_COPY
 from pyshelf.layout import Layout, launcher_path
@@ -52,27 +60,52 @@ _BOOTSTRAP = (
 )
 
 
-def launcher_text(layout: Layout) -> str:
+def running_interpreter(layout: Layout) -> str | None:
+    """The interpreter running pyshelf, for the launcher to record: the one a venv's links
+    lead to rather than the venv's (which may be deleted), and None for a launcher script
+    or an interpreter inside the home (a generation is collected)."""
+    python = os.path.realpath(sys.executable) if sys.prefix != sys.base_prefix else sys.executable
+    if not Path(python).is_absolute() or is_launcher_script(python):
+        return None
+    if Path(os.path.realpath(python)).is_relative_to(os.path.realpath(layout.home)):
+        return None
+    return python
+
+
+def launcher_text(layout: Layout, python: str | None) -> str:
+    """The launcher, trying ``python`` (the recorded interpreter) first when there is one."""
     app = shlex.quote(str(layout.app_current))
+    recorded = (
+        f"python={shlex.quote(python)}\n"
+        f'case ":${{{TOO_OLD}-}}:" in *":$python:"*) ;; *)\n'
+        '  if [ -x "$python" ]; then run "$python" "$@"; fi ;;\n'
+        "esac\n"
+    ) if python else ""
+    first = f"# with {python} while it is there, else\n" if python else ""
     return (
         "#!/bin/sh\n"
         f"{MARKER}: written by `pyshelf init`; runs pyshelf's own copy in {layout.app_current}"
-        "\n# with the first python3 (3.10 or newer) in an absolute PATH entry outside the"
-        " shelf.\n"
+        f"\n{first}# with the first python3 (3.10 or newer) in an absolute PATH entry outside"
+        " the shelf.\n"
         f"app={app}\n"
         f"shelf_bin={shlex.quote(str(layout.env_bin))}\n"
         f'PYSHELF_UV="${{PYSHELF_UV:-$app/{UV_IN_COPY}}}"\n'
         "export PYSHELF_UV\n"
         "set -f\n"
+        "run() {\n"
+        '  python=$1\n'
+        "  shift\n"
+        "  unset IFS\n"
+        f'  exec "$python" -I -S -c {shlex.quote(_BOOTSTRAP)} "$0" "$python" "$app" "$@"\n'
+        "}\n"
+        f"{recorded}"
         "IFS=:\n"
         "for dir in $PATH; do\n"
         # Only absolute entries (see the module's docstring), and none found too old.
         '  case "$dir" in /*) ;; *) continue ;; esac\n'
         f'  case ":${{{TOO_OLD}-}}:" in *":$dir/python3:"*) continue ;; esac\n'
         '  if [ "$dir" != "$shelf_bin" ] && [ -x "$dir/python3" ]; then\n'
-        "    unset IFS\n"
-        f'    exec "$dir/python3" -I -S -c {shlex.quote(_BOOTSTRAP)} "$0" "$dir/python3" "$app"'
-        ' "$@"\n'
+        '    run "$dir/python3" "$@"\n'
         "  fi\n"
         "done\n"
         f'if [ -n "${{{TOO_OLD}-}}" ]; then\n'
@@ -88,7 +121,7 @@ def launcher_text(layout: Layout) -> str:
 
 def write_launcher(bin_dir: Path, layout: Layout) -> LauncherResult:
     path = launcher_path(bin_dir)
-    wanted = launcher_text(layout)
+    wanted = launcher_text(layout, running_interpreter(layout))
     try:
         if path.is_symlink() or path.exists():
             current = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
