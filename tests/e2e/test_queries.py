@@ -237,18 +237,34 @@ def test_queries_start_no_subprocess(shelf):
     assert "digraph pyshelf {" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["history"]])
-def test_reports_import_nothing_only_changes_need(shelf, args):
-    """A report pays only for what it shows: not for packaging's name and tag rules (its
-    drift check compares the folder names a generation was composed with), uv's engine,
-    the change pipeline or the store's fill."""
+def modules_loaded_by(shelf, args: list[str]) -> set[str]:
     code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
             "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
     ran = subprocess.run([sys.executable, "-c", code, *args], env=shelf.env,
                          capture_output=True, text=True, check=False)
     assert ran.returncode == 0, ran.stderr
-    loaded = set(ran.stderr.split())
+    return set(ran.stderr.split())
+
+
+@pytest.mark.parametrize("args", [
+    ["list"], ["list", "--json"], ["history"], ["tree"], ["why", "leaf"],
+    ["deps", "helper-lib", "--json"], ["tree", "leaf", "--reverse"],
+])
+def test_reports_import_nothing_only_changes_need(shelf, args):
+    """A report pays only for what it shows: not for packaging's name and tag rules (its
+    drift check compares the folder names a generation was composed with, and a package
+    named as recorded is its own canonical name), uv's engine, the change pipeline, the
+    store's modules, argparse (a plain command line is read without it) or dataclasses."""
+    loaded = modules_loaded_by(shelf, args)
     heavy = {"packaging", "packaging.tags", "pyshelf.engine.processes",
              "pyshelf.change.pipeline", "pyshelf.change.build", "pyshelf.core.lockfile",
-             "subprocess", "hashlib"}
+             "subprocess", "hashlib", "argparse", "dataclasses", "shutil",
+             "pyshelf.package_store.compose", "pyshelf.package_store.entries"}
     assert loaded & heavy == set()
+
+
+def test_status_imports_no_engine(shelf):
+    """Whether pyshelf modifies the shell is a setting; the launcher and pyshelf's copy,
+    which bring the engine that starts processes, are not imported to learn it."""
+    loaded = modules_loaded_by(shelf, ["status"])
+    assert loaded & {"pyshelf.engine.processes", "pyshelf.host.self_copy"} == set()

@@ -7,8 +7,7 @@ built, so an answer costs no process, no uv, no network, and takes no lock.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     from pyshelf.core.tree import Chains, Graph, Link
 
 
-@dataclass(frozen=True)
-class _View:
+class _View(NamedTuple):
     """The current generation's graph, and which packages its intent names (and how)."""
 
     graph: Graph
@@ -43,8 +41,7 @@ class _View:
         return package
 
 
-@dataclass(frozen=True)
-class _Views:
+class _Views(NamedTuple):
     """The shelf's graph, and one per isolated app (its own environment's)."""
 
     shelf: _View
@@ -59,6 +56,19 @@ class _Views:
             return self.apps[name]
         return next((view for view in self.apps.values() if name in view.graph.packages),
                     self.shelf)
+
+    def canonical(self, text: str) -> str:
+        """``text`` as a canonical package name. Every name recorded was canonicalised by
+        packaging, and canonicalising is idempotent, so one typed exactly as recorded is its
+        own canonical name; only another needs packaging's rules (whose import, with its
+        platform tags, costs more than the rest of the command), which also say what is
+        wrong with it."""
+        if text in self.shelf.graph.packages or any(
+                text in view.graph.packages for view in self.apps.values()):
+            return text
+        from pyshelf.core.specs import parse_package_name
+
+        return parse_package_name(text)
 
 
 def _views(args: argparse.Namespace, layout: Layout) -> _Views:
@@ -96,11 +106,10 @@ def _link_json(links: list[Link]) -> list[dict[str, str]]:
 
 
 def run_deps(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.core.specs import parse_package_name
     from pyshelf.core.tree import label
 
-    name = parse_package_name(args.name)
     views = _views(args, layout)
+    name = views.canonical(args.name)
     view = views.holding(name)
     package = view.installed(name)
     requires, required_by = view.graph.requires(name), view.graph.required_by(name)
@@ -134,13 +143,12 @@ def _tree_roots(names: list[str], view: _View, reverse: bool) -> list[str]:
 
 
 def run_tree(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.core.specs import parse_package_name
     from pyshelf.core.tree import build_trees, dot_text, tree_json, tree_lines
 
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more.")
-    names = [parse_package_name(text) for text in args.names]
     views = _views(args, layout)
+    names = [views.canonical(text) for text in args.names]
     if names:  # each named package in the environment that holds it
         groups = [(views.holding(name), [name]) for name in dict.fromkeys(names)]
     else:  # the shelf's trees, then each isolated app's from its own environment
@@ -188,11 +196,11 @@ def _why_lines(package: InstalledPackage, role: Role | None, chains: Chains,
 
 
 def run_why(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.core.specs import parse_package_name
     from pyshelf.core.tree import find_chains
 
-    name = parse_package_name(args.name)
-    view = _views(args, layout).holding(name)
+    views = _views(args, layout)
+    name = views.canonical(args.name)
+    view = views.holding(name)
     package = view.installed(name)
     role = view.roles.get(name)
     chains = find_chains(view.graph, name, view.roots)

@@ -8,8 +8,8 @@ is ordered by canonical name, so the same shelf always prints the same text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
 from pyshelf.core.model import Edge, InstalledPackage
 
@@ -19,8 +19,7 @@ PATH_BUDGET = 100_000
 """Partial paths ``why`` may explore before it stops counting, so its time stays bounded."""
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One requirement seen from one of its ends: the package at the other end, and the
     specifier the requirement carries ("" when it has none)."""
 
@@ -65,8 +64,7 @@ def label(package: InstalledPackage) -> str:
 
 # -- trees ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """A package in a tree; ``specifier`` links it to its parent (None for a root)."""
 
     package: InstalledPackage
@@ -197,8 +195,7 @@ def _dot_edges(graph: Graph, expanded: Iterable[str],
 
 # -- chains ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Chains:
+class Chains(NamedTuple):
     """The first chains (each from a root down to the package), and how many more exist.
 
     ``more_exact`` is False when the search stopped at its budget: ``more`` is then only a

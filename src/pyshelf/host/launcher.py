@@ -34,7 +34,6 @@ from typing import Literal
 from pyshelf.atomic import replace_file
 from pyshelf.engine.interpreter import is_launcher_script
 from pyshelf.errors import PyshelfError
-from pyshelf.host.self_copy import UV_IN_COPY
 from pyshelf.layout import Layout, launcher_path
 
 MARKER = "# pyshelf launcher"
@@ -74,6 +73,8 @@ def running_interpreter(layout: Layout) -> str | None:
 
 def launcher_text(layout: Layout, python: str | None) -> str:
     """The launcher, trying ``python`` (the recorded interpreter) first when there is one."""
+    from pyshelf.host.self_copy import UV_IN_COPY  # brings the engine: only when written
+
     app = shlex.quote(str(layout.app_current))
     recorded = (
         f"python={shlex.quote(python)}\n"

@@ -3,6 +3,10 @@
 Both follow the ``shell_config`` and ``bin_dir`` settings, and both ``init`` and ``config``
 change those, so the code that moves them lives here once: a setting that changed and a
 block or launcher left at the old place would leave ``pyshelf`` or the shelf off PATH.
+
+The launcher, pyshelf's copy and the app links are imported where they are used: ``status``
+asks only whether pyshelf modifies the shell, and pyshelf's copy brings in the engine that
+starts processes (``subprocess``, ``packaging.tags``).
 """
 
 from __future__ import annotations
@@ -13,10 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.apps.bin_links import block_dirs, remove_links
 from pyshelf.errors import PyshelfError
-from pyshelf.host.launcher import MARKER, write_launcher
-from pyshelf.host.self_copy import copy_running, is_current
 from pyshelf.host.shell_block import (
     START_MARKER,
     check_config_file,
@@ -56,6 +57,8 @@ def modifies_shell(shelf: Shelf) -> bool:
 def shell_lines(shelf: Shelf) -> bytes:
     """The block pyshelf writes for the current settings, in the syntax of the config's
     shell."""
+    from pyshelf.apps.bin_links import block_dirs
+
     return render_block(shell_kind_for_path(shelf.path_setting("shell_config")),
                         block_dirs(shelf))
 
@@ -143,6 +146,9 @@ def install_launcher(shelf: Shelf, previous_bin_dir: str | None) -> None:
     """Make sure pyshelf's own copy is this version, write the launcher that runs it into
     the bin dir, and take ours out of ``previous_bin_dir`` so that an old launcher earlier
     on PATH cannot shadow the new one."""
+    from pyshelf.host.launcher import write_launcher
+    from pyshelf.host.self_copy import copy_running, is_current
+
     bin_dir = shelf.path_setting("bin_dir")
     if not is_current(shelf.layout):
         copy_running(shelf.layout)
@@ -154,6 +160,8 @@ def install_launcher(shelf: Shelf, previous_bin_dir: str | None) -> None:
 
 def _remove_launcher(bin_dir: Path) -> None:
     """Only a launcher pyshelf wrote is removed; one from pipx or ``pip --user`` stays."""
+    from pyshelf.host.launcher import MARKER
+
     path = launcher_path(bin_dir)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -192,6 +200,8 @@ class Footprint:
         """Undo init's writes outside the home; what cannot be undone is said, not raised,
         because the home must still be taken away after it."""
         try:
+            from pyshelf.apps.bin_links import remove_links
+
             remove_links(self.bin_dir, layout)
             if not self.launcher_existed:
                 _remove_launcher(self.bin_dir)
