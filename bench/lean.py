@@ -13,9 +13,13 @@ Each pyshelf builds its own shelf of each workload. Disk is what ``du -s`` count
 current generation's folder (1 KiB blocks: a symlink whose target is over 59 bytes, a folder
 and a file each take at least one 4 KiB block on ext4), with what the folder holds. A gc run
 first adds a generation (``install`` of ``--extra``), then collects exactly the oldest full
-generation left. Every timed command runs ``--runs`` times, the two pyshelfs and py-trkpac
-interleaved, and the median counts; py-trkpac lists the blog workload, which it installs
-with the first Python 3.13 or newer found (it needs one).
+generation left. ``list`` is timed twice: through the pyshelf named (a venv's console
+script) and through the launcher ``init`` wrote into the shelf's bin dir, as a person types
+``pyshelf``, with this process's PATH (a pyenv shim first on it is what the launcher's
+recorded interpreter saves; run this with a real interpreter, not through the shim, whose
+``pyenv exec`` puts the real one first on PATH). Every timed command runs ``--runs`` times,
+the two pyshelfs and py-trkpac interleaved, and the median counts; py-trkpac lists the blog
+workload, which it installs with the first Python 3.13 or newer found (it needs one).
 """
 
 from __future__ import annotations
@@ -80,6 +84,10 @@ def main() -> int:
                 for command in ("list", "status"):
                     times.setdefault((label, shelf, command), []).append(
                         bench.shelf(home, command))
+                    if command == "list":
+                        times.setdefault((label, shelf, "launcher"), []).append(
+                            bench.run(str(home / "bin" / "pyshelf"), "--home", str(home),
+                                      "list"))
                     if command == "list" and trkpac is not None:
                         times.setdefault(("py-trkpac", "blog", "list"), []).append(
                             bench.run(str(trkpac), "list"))
@@ -173,8 +181,8 @@ def _render(args: argparse.Namespace, executables: dict[str, str], shelves: list
         "the current generation's folder.",
         "",
         "| shelf | pyshelf | packages | disk (KiB) | links (> 59 bytes) | files | folders "
-        "| gc one generation | status | list | list / py-trkpac list |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| gc one generation | status | list | list / py-trkpac list | list (launcher) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     trkpac = times.get(("py-trkpac", "blog", "list"))
     peer = statistics.median(trkpac) if trkpac else None
@@ -182,13 +190,13 @@ def _render(args: argparse.Namespace, executables: dict[str, str], shelves: list
         for label in labels:
             counts = disk[label, shelf]
             median = {c: statistics.median(times[label, shelf, c])
-                      for c in ("gc", "status", "list")}
+                      for c in ("gc", "status", "list", "launcher")}
             ratio = f"{median['list'] / peer:.2f}x" if peer else "-"
             lines.append(
                 f"| {shelf} | {label} | {counts['packages']} | {counts['KiB']} "
                 f"| {counts['links']} ({counts['long links']}) | {counts['files']} "
                 f"| {counts['folders']} | {median['gc']:.3f} | {median['status']:.3f} "
-                f"| {median['list']:.3f} | {ratio} |")
+                f"| {median['list']:.3f} | {ratio} | {median['launcher']:.3f} |")
     if peer is not None:
         lines.append(f"\npy-trkpac `list` of the blog workload: {peer:.3f} s.")
     lines += ["", "Command: `python bench/lean.py " + " ".join(sys.argv[1:]) + "`", ""]
