@@ -7,6 +7,7 @@ import fcntl
 import os
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 from tests.e2e.helpers import (
@@ -368,16 +369,24 @@ def test_ctrl_c_once_generation_zero_is_current_still_leaves_no_shelf(sandbox, t
     assert not os.path.lexists(sandbox.bin_dir / "pyshelf")
 
 
+def wrapped_python(folder: Path, python: Path, first: str) -> Path:
+    """A ``python3`` shell script in ``folder`` that runs the shell line ``first`` and then
+    the real ``python``, as a pyenv shim runs ``pyenv exec``."""
+    folder.mkdir()
+    wrapper = folder / "python3"
+    wrapper.write_text(f"#!/bin/sh\n{first}\nexec '{python}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 @pytest.mark.shelf("install beta --yes")
 def test_the_launcher_starts_python_without_site_and_every_import_is_the_copys(shelf, tmp_path):
     """pyshelf's copy holds what it imports beyond the standard library, so the launcher
     skips the interpreter's ``site`` (its site-packages and their ``.pth`` files)."""
     forget_recorded_python(shelf, tmp_path)
-    wrapper = tmp_path / "wrapped" / "python3"
-    wrapper.parent.mkdir()
     seen = tmp_path / "arguments"
-    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {seen}\nexec {shelf.base_python} "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper = wrapped_python(tmp_path / "wrapped", shelf.base_python,
+                             f'printf "%s\\n" "$@" > {seen}')
     env = {**shelf.env, "PATH": f"{wrapper.parent}:{SYSTEM_PATH}"}
 
     listed = subprocess.run([str(shelf.bin_dir / "pyshelf"), "list"], env=env,
@@ -397,11 +406,8 @@ def test_the_launcher_runs_the_recorded_python_past_a_shim_until_it_is_gone(sand
     recorded.parent.mkdir()
     recorded.symlink_to(sandbox.base_python)
     init_with_python(sandbox, recorded)
-    shim = tmp_path / "shims" / "python3"
-    shim.parent.mkdir()
     ran = tmp_path / "the-shim-ran"
-    shim.write_text(f"#!/bin/sh\necho >> '{ran}'\nexec '{sandbox.base_python}' \"$@\"\n")
-    shim.chmod(0o755)
+    shim = wrapped_python(tmp_path / "shims", sandbox.base_python, f"echo >> '{ran}'")
 
     def version() -> str:
         done = subprocess.run([str(sandbox.bin_dir / "pyshelf"), "--version"],
