@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pyshelf.core.graph import parse_requirement
 from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 
@@ -42,10 +42,9 @@ def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lo
             continue
         if line.startswith("-"):
             continue  # an option line such as --index-url
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as exc:
-            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.") from exc
+        requirement = parse_requirement(line)  # a change reads the same locks many times
+        if requirement is None:
+            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.")
         if requirement.url:
             name = canonicalize_name(requirement.name)
             packages[name] = LockedPackage(name=name, display_name=requirement.name,
