@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.e2e.helpers import generation_dirs, packages, snapshot
+from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
 
 pytestmark = pytest.mark.shelf("install app-tool beta --yes")
 
@@ -57,3 +57,19 @@ def test_remove_everything_gives_an_empty_usable_shelf(shelf):
     assert packages(shelf) == {}
     assert generation_dirs(shelf) == ["0", "1", "2"]
     assert shelf.bash("python3 -c 'print(1)'").stdout == "1\n"
+
+
+def test_a_change_from_the_record_with_nothing_to_do_leaves_no_trace(shelf):
+    """A change whose lock needs no resolve begins its venv before the plan is made; when
+    the plan turns out empty that generation and its journal entry go again."""
+    shelf.ok("clean", "--yes")
+    before = snapshot(shelf)
+    history = shelf.ok("history", "--json").stdout
+
+    result = shelf.ok("clean", "--yes")
+
+    assert "Nothing to change" in result.stdout
+    assert snapshot(shelf) == before
+    assert shelf.ok("history", "--json").stdout == history
+    shelf.ok("install", "beta", "--yes")
+    assert current_target(shelf) == f"gens/{int(before[1].split('/')[1]) + 1}"

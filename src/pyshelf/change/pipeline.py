@@ -84,14 +84,15 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     refuse_gone_sources(request.intent)
     current_id = shelf.current_generation_id()
     base = shelf.start_describe()  # overlaps resolving and building
-    early = (start_early(shelf, current_id) if request.always_build and not dry_run
-             else None)
+    begun = _Begun(start_early(shelf, current_id) if request.always_build and not dry_run
+                   else None)
     try:
-        _apply(shelf, request, current_id, base, early, assume_yes=assume_yes,
-               dry_run=dry_run)
+        if not _apply(shelf, request, current_id, base, begun, assume_yes=assume_yes,
+                      dry_run=dry_run):
+            begun.abandon(shelf)  # there was nothing to change after all
     except BaseException as exc:
-        if early is not None and not isinstance(exc, ChangeKept):  # never a current one
-            early.abandon(shelf)
+        if not isinstance(exc, ChangeKept):  # never a current one
+            begun.abandon(shelf)
         raise
     finally:
         base.cancel()  # only if nothing waited for it: a plan that stopped short
@@ -99,9 +100,11 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
 
 @dataclass(frozen=True)
 class EarlyStart:
-    """A generation begun before its plan is shown, because it will be built whatever the
-    plan says (a rebuild): its venv is created while uv resolves. It is journalled first, so
-    after a kill at any moment the next pyshelf finds and removes it."""
+    """A generation begun before its plan is shown: its venv is created while uv resolves
+    (a rebuild, which builds whatever the plan says) or while the plan is made (a change
+    under ``--yes`` whose lock needed no resolve, where ``uv venv`` is a tenth of the
+    change). It is journalled first, so after a kill at any moment the next pyshelf finds
+    and removes it; a change that has nothing to do removes it again."""
 
     gen_id: int
     op_id: int
@@ -112,6 +115,18 @@ class EarlyStart:
         self.venv.cancel()
         remove_generation_dir(shelf.layout, self.gen_id)
         shelf.state.abandon_operation(self.op_id)
+
+
+@dataclass
+class _Begun:
+    """The generation begun early, if one was: at the start or once the lock is known."""
+
+    early: EarlyStart | None = None
+
+    def abandon(self, shelf: Shelf) -> None:
+        if self.early is not None:
+            self.early.abandon(shelf)
+            self.early = None
 
 
 def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
@@ -129,7 +144,9 @@ def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
 
 
 def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingFacts,
-           early: EarlyStart | None, *, assume_yes: bool, dry_run: bool) -> None:
+           begun: _Begun, *, assume_yes: bool, dry_run: bool) -> bool:
+    """Whether it built a generation (not when there was nothing to change, nor for a dry
+    run)."""
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
     version = target_version(shelf.python, current.interpreter, base)
@@ -154,9 +171,10 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         alone = _resolve_alone(shelf, new, provided) if narrowed is None else None
         if provided is None and narrowed is None:
             narrowed = lock_without_resolving(shelf, request, current)
-            if narrowed is None and alone is not None:
-                narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
-                                                alone)
+        if narrowed is not None and assume_yes and not dry_run and begun.early is None:
+            begun.early = start_early(shelf, current_id)  # from the record: the build is next
+        if narrowed is None and alone is not None and provided is None:
+            narrowed = resolve_within_shelf(shelf, request, current, current_intent, new, alone)
         try:
             lock = narrowed if narrowed is not None else resolve_for(intent)
         except ConflictError:
@@ -192,7 +210,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             and _same_roles(current_intent, intent)
             and not gone and not any(step.changes for step in steps)):
         ui.report("Nothing to change: the shelf already holds what was asked for.")
-        return
+        return False
+    early = begun.early
     gen_id = (early.gen_id if early else
               next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
     notes = [*request.notes, *notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
@@ -227,11 +246,12 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     show_isolated_plan(steps, gone)
     if dry_run:
         ui.conclude("Dry run: nothing was changed.")
-        return
+        return False
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)
+    return True
 
 
 def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
