@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,7 @@ COPIED = "etc"
 # Folders tools write into: never a link, so what they add is the generation's own.
 WRITABLE = (COPIED, "share/jupyter/kernels")
 _FORMAT = 1
+_NOT_PLACED = frozenset((ENTRY_FILE, TABLE_FILE, *ALIASES))  # an entry's own, not its package's
 # a folder of the venv's own, opened to make links in: never one reached through a link
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -91,9 +92,8 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     try:
         for number, entry in enumerate(entries):
             placer.enter(entry, number)
-            for name, child, is_dir in _children(str(entry.path)):
-                if name not in (ENTRY_FILE, TABLE_FILE) and name not in ALIASES:
-                    placer.place(name, name, child, is_dir, placer.root)
+            for name, child, is_dir in _children(str(entry.path), _NOT_PLACED):
+                placer.place(name, name, child, is_dir, placer.root)
     finally:
         placer.close()
     placer.composition.dist_info = folder_names(site)
@@ -103,11 +103,13 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     return placer.composition
 
 
-def _children(folder: str) -> list[tuple[str, str, bool]]:
-    """(name, path, whether a folder) of each of ``folder``'s children, by name: the
-    listing says which are folders, so the store's files need no ``stat``."""
+def _children(folder: str, skipped: Collection[str] = ()) -> list[tuple[str, str, bool]]:
+    """(name, path, whether a folder) of each of ``folder``'s children but ``skipped``, by
+    name: the listing says which are folders, so the store's files need no ``stat`` (the
+    entry's aliases, links that would, are skipped before they are asked)."""
     with os.scandir(folder) as found:
-        return sorted((child.name, child.path, child.is_dir()) for child in found)
+        return sorted((child.name, child.path, child.is_dir()) for child in found
+                      if child.name not in skipped)
 
 
 def write_composition(venv: Path, composition: Composition) -> None:
