@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
 
@@ -73,3 +76,19 @@ def test_a_change_from_the_record_with_nothing_to_do_leaves_no_trace(shelf):
     assert shelf.ok("history", "--json").stdout == history
     shelf.ok("install", "beta", "--yes")
     assert current_target(shelf) == f"gens/{int(before[1].split('/')[1]) + 1}"
+
+
+def test_a_removal_imports_no_resolver(shelf):
+    """A removal takes its lock from the record: it pays for no resolver, no progress
+    display of uv's runs, and (on a shelf without isolated apps) none of their machinery."""
+    code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
+    ran = subprocess.run([sys.executable, "-c", code, "remove", "beta", "--yes"],
+                         env=shelf.env, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert "beta" not in packages(shelf)
+    loaded = set(ran.stderr.split())
+    needless = {"pyshelf.change.resolve", "pyshelf.change.system_stubs", "zipfile",
+                "pyshelf.apps.isolated", "pyshelf.core.holdback", "pyshelf.change.python_move",
+                "pyshelf.engine.uv_progress"}
+    assert loaded & needless == set()

@@ -17,12 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.isolated import (
-    IsolatedStep,
-    build_steps,
-    plan_isolated,
-    show_isolated_plan,
-)
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
@@ -30,12 +24,9 @@ from pyshelf.change.narrow import (
     lock_without_resolving,
     resolve_within_shelf,
 )
-from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
-from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
-from pyshelf.core.holdback import held_back_notes
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
@@ -73,6 +64,8 @@ from pyshelf.venv.scripts import shared_commands_in
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from pyshelf.apps.isolated import IsolatedStep
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -154,6 +147,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     intent, left_out = list(request.intent), {}
 
     def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
+        from pyshelf.change.resolve import resolve  # a lock from the record needs none
+
         return resolve(shelf.engine, shelf.layout, replace(request, intent=entries),
                        shelf.python, current.lock, provided=provided)
 
@@ -181,6 +176,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             if not request.leave_out_unavailable or same_minor(version,
                                                                current.interpreter.version):
                 raise  # on the same Python a conflict is the person's to resolve
+            from pyshelf.change.python_move import unavailable
+
             left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python, version,
                                    shelf.layout.gen_dir(current_id), provided)
             if not left_out:
@@ -192,13 +189,11 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if broken is not None:
             raise broken from exc
         raise
-    notes = held_back_notes(new, lock, alone.result(), intent, shelf.state.edges(current_id)
-                            ) if alone else []
+    notes = _held_back(shelf, new, lock, alone, intent, current_id) if alone else []
     current_isolated = shelf.state.isolated(current_id)
     wanted_isolated = (current_isolated if request.isolated is None
                        else list(request.isolated))
-    steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, current_isolated,
-                          wanted_isolated, request)
+    steps = _plan_isolated(shelf, current_isolated, wanted_isolated, request)
     gone = [app for app in current_isolated
             if app.name not in {a.name for a in wanted_isolated}]
     before = as_installed(current.lock, shelf.state.packages(current_id))
@@ -238,12 +233,17 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     lines = [moving] if moving else []
     because: dict[str, str] = {}
     if not same_minor(version, current.interpreter.version):
+        from pyshelf.change.python_move import needed_by_python, rebuilt_for_python
+
         because = needed_by_python(plan, shelf.layout.gen_dir(current_id), version)
         lines += rebuilt_for_python(plan, shelf.layout.gen_dir(current_id), version)
     lines += [" ".join(filter(None, (before.packages[n].display_name, before.packages[n].version,
                                      "(rebuilt from source)"))) for n in rebuilt]
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs, lines, because)
-    show_isolated_plan(steps, gone)
+    if steps or gone:
+        from pyshelf.apps.isolated import show_isolated_plan
+
+        show_isolated_plan(steps, gone)
     if dry_run:
         ui.conclude("Dry run: nothing was changed.")
         return False
@@ -252,6 +252,35 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)
     return True
+
+
+def _held_back(shelf: Shelf, new: Sequence[IntentEntry], lock: Lock, alone: Future[Lock],
+               intent: Sequence[IntentEntry], current_id: int) -> list[str]:
+    from pyshelf.core.holdback import held_back_notes
+
+    return held_back_notes(new, lock, alone.result(), intent, shelf.state.edges(current_id))
+
+
+def _plan_isolated(shelf: Shelf, current: Sequence[IsolatedApp],
+                   wanted: Sequence[IsolatedApp], request: ChangeRequest | None = None
+                   ) -> list[IsolatedStep]:
+    """The isolated apps' steps; a shelf without any imports none of their machinery."""
+    if not current and not wanted:
+        return []
+    from pyshelf.apps.isolated import AS_THEY_ARE, plan_isolated
+
+    return plan_isolated(shelf.engine, shelf.layout, shelf.python, current, wanted,
+                         request or AS_THEY_ARE)
+
+
+def _build_isolated(shelf: Shelf, gen_id: int, steps: Sequence[IsolatedStep],
+                    base: PendingFacts, started: str) -> list[IsolatedApp]:
+    if not steps:
+        return []
+    from pyshelf.apps.isolated import build_steps
+
+    return build_steps(shelf.engine, shelf.layout, gen_id, shelf.python, steps, base=base,
+                       started=started)
 
 
 def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
@@ -266,6 +295,8 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
     # this thread, and sysconfig (which finds uv) is not thread-safe.
     engine, layout, python = shelf.engine, shelf.layout, shelf.python
     _ = engine.uv
+
+    from pyshelf.change.resolve import resolve
 
     def alone() -> Lock:
         try:
@@ -396,9 +427,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             ui.info(kept_line(built.carried, "the environment"))
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
-            isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
-        apps = build_steps(shelf.engine, layout, gen_id, shelf.python, isolated, base=base,
-                           started=started)
+            isolated = _plan_isolated(shelf, apps, apps)
+        apps = _build_isolated(shelf, gen_id, isolated, base, started)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )
@@ -519,6 +549,8 @@ def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
 
 def initial_generation(shelf: Shelf) -> int:
     """Generation 0: an empty environment for the chosen interpreter."""
+    from pyshelf.change.resolve import resolve
+
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     provided = provided_by_system(shelf)
     lock = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=[]), shelf.python, EMPTY_LOCK,
