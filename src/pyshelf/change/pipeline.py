@@ -94,10 +94,11 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
 @dataclass(frozen=True)
 class EarlyStart:
     """A generation begun before its plan is shown: its venv is created while uv resolves
-    (a rebuild, which builds whatever the plan says) or while the plan is made (a change
-    under ``--yes`` whose lock needed no resolve, where ``uv venv`` is a tenth of the
-    change). It is journalled first, so after a kill at any moment the next pyshelf finds
-    and removes it; a change that has nothing to do removes it again."""
+    (a rebuild, which builds whatever the plan says) or while the lock is taken from the
+    record and the plan is made (a change under ``--yes`` that asks for nothing new, where
+    ``uv venv`` was a tenth of the change). It is journalled first, so after a kill at any
+    moment the next pyshelf finds and removes it; a change that has nothing to do removes
+    it again."""
 
     gen_id: int
     op_id: int
@@ -160,16 +161,18 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
+        if (assume_yes and not dry_run and begun.early is None and provided is None
+                and _from_the_record(request, new, current.lock)):
+            begun.early = start_early(shelf, current_id)  # overlaps narrowing and planning
         # a stand-in for the system's packages is resolver input: none of these knows it
         narrowed = (lock_of_new_roles(shelf, request, current, current_intent, new)
                     if provided is None else None)
         alone = _resolve_alone(shelf, new, provided) if narrowed is None else None
         if provided is None and narrowed is None:
             narrowed = lock_without_resolving(shelf, request, current)
-        if narrowed is not None and assume_yes and not dry_run and begun.early is None:
-            begun.early = start_early(shelf, current_id)  # from the record: the build is next
-        if narrowed is None and alone is not None and provided is None:
-            narrowed = resolve_within_shelf(shelf, request, current, current_intent, new, alone)
+            if narrowed is None and alone is not None:
+                narrowed = resolve_within_shelf(shelf, request, current, current_intent, new,
+                                                alone)
         try:
             lock = narrowed if narrowed is not None else resolve_for(intent)
         except ConflictError:
@@ -252,6 +255,15 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)
     return True
+
+
+def _from_the_record(request: ChangeRequest, new: Sequence[IntentEntry], lock: Lock) -> bool:
+    """Whether the change's lock will likely come from the record, with no resolve: it asks
+    for nothing new (a removal, ``clean``), or only for packages the shelf holds (a change
+    of their role)."""
+    if request.prefer_cache:
+        return True
+    return bool(new) and all(entry.name in lock.packages for entry in new)
 
 
 def _held_back(shelf: Shelf, new: Sequence[IntentEntry], lock: Lock, alone: Future[Lock],
