@@ -113,7 +113,7 @@ class EarlyStart:
 
 @dataclass
 class _Begun:
-    """The generation begun early, if one was: at the start or once the lock is known."""
+    """The generation begun early, if one was: at the start (a rebuild) or before narrowing."""
 
     early: EarlyStart | None = None
 
