@@ -108,9 +108,11 @@ def read_entry(path: Path) -> StoreEntry | None:
 
     A complete entry never changes (its key fixes what it holds), so each is read once per
     process: a change looked up each of its entries four times (filling, the previous
-    generation's, the record, the lock), 660 reads of JSON on a 165-package shelf."""
+    generation's, the record, the lock), 660 reads of JSON on a 165-package shelf. One that
+    went to the trash meanwhile (``doctor --fix`` of a damaged entry) is read again, and so
+    is found gone."""
     entry = _read.get(path)
-    if entry is None:
+    if entry is None or not path.is_dir():
         entry = _read_entry(path)
         if entry is not None:
             _read[path] = entry
