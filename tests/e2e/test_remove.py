@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
-from tests.e2e.helpers import generation_dirs, packages, snapshot
+from tests.e2e.helpers import current_target, generation_dirs, packages, snapshot
 
 pytestmark = pytest.mark.shelf("install app-tool beta --yes")
 
@@ -57,3 +60,35 @@ def test_remove_everything_gives_an_empty_usable_shelf(shelf):
     assert packages(shelf) == {}
     assert generation_dirs(shelf) == ["0", "1", "2"]
     assert shelf.bash("python3 -c 'print(1)'").stdout == "1\n"
+
+
+def test_a_change_from_the_record_with_nothing_to_do_leaves_no_trace(shelf):
+    """A change whose lock needs no resolve begins its venv before the plan is made; when
+    the plan turns out empty that generation and its journal entry go again."""
+    shelf.ok("clean", "--yes")
+    before = snapshot(shelf)
+    history = shelf.ok("history", "--json").stdout
+
+    result = shelf.ok("clean", "--yes")
+
+    assert "Nothing to change" in result.stdout
+    assert snapshot(shelf) == before
+    assert shelf.ok("history", "--json").stdout == history
+    shelf.ok("install", "beta", "--yes")
+    assert current_target(shelf) == f"gens/{int(before[1].split('/')[1]) + 1}"
+
+
+def test_a_removal_imports_no_resolver(shelf):
+    """A removal takes its lock from the record: it pays for no resolver, no progress
+    display of uv's runs, and (on a shelf without isolated apps) none of their machinery."""
+    code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
+    ran = subprocess.run([sys.executable, "-c", code, "remove", "beta", "--yes"],
+                         env=shelf.env, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert "beta" not in packages(shelf)
+    loaded = set(ran.stderr.split())
+    needless = {"pyshelf.change.resolve", "pyshelf.change.system_stubs", "zipfile",
+                "pyshelf.apps.isolated", "pyshelf.core.holdback", "pyshelf.change.python_move",
+                "pyshelf.engine.uv_progress"}
+    assert loaded & needless == set()

@@ -14,7 +14,6 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pyshelf.change.resolve import resolve_added
 from pyshelf.core.graph import same_version
 from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
 from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
@@ -77,6 +76,8 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
     if (pins is None or not _moves_nothing_else(shelf, request, current)
             or _rest_of(request, new) != set(current_intent)):
         return None
+    from pyshelf.change.resolve import resolve_added  # a removal needs no resolver
+
     for offline in (True, False):
         try:
             resolved, yanked = resolve_added(shelf.engine, shelf.layout, new, shelf.python,

@@ -17,12 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.apps.isolated import (
-    IsolatedStep,
-    build_steps,
-    plan_isolated,
-    show_isolated_plan,
-)
 from pyshelf.change.build import build_generation, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
@@ -30,12 +24,9 @@ from pyshelf.change.narrow import (
     lock_without_resolving,
     resolve_within_shelf,
 )
-from pyshelf.change.python_move import needed_by_python, rebuilt_for_python, unavailable
-from pyshelf.change.resolve import resolve
 from pyshelf.change.source_builds import source_builds
 from pyshelf.core.clock import now
 from pyshelf.core.graph import Distribution, intent_edges, same_version
-from pyshelf.core.holdback import held_back_notes
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
@@ -74,6 +65,8 @@ from pyshelf.venv.scripts import shared_commands_in
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from pyshelf.apps.isolated import IsolatedStep
+
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
                  dry_run: bool) -> None:
@@ -84,14 +77,15 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
     refuse_gone_sources(request.intent)
     current_id = shelf.current_generation_id()
     base = shelf.start_describe()  # overlaps resolving and building
-    early = (start_early(shelf, current_id) if request.always_build and not dry_run
-             else None)
+    begun = _Begun(start_early(shelf, current_id) if request.always_build and not dry_run
+                   else None)
     try:
-        _apply(shelf, request, current_id, base, early, assume_yes=assume_yes,
-               dry_run=dry_run)
+        if not _apply(shelf, request, current_id, base, begun, assume_yes=assume_yes,
+                      dry_run=dry_run):
+            begun.abandon(shelf)  # there was nothing to change after all
     except BaseException as exc:
-        if early is not None and not isinstance(exc, ChangeKept):  # never a current one
-            early.abandon(shelf)
+        if not isinstance(exc, ChangeKept):  # never a current one
+            begun.abandon(shelf)
         raise
     finally:
         base.cancel()  # only if nothing waited for it: a plan that stopped short
@@ -99,9 +93,12 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
 
 @dataclass(frozen=True)
 class EarlyStart:
-    """A generation begun before its plan is shown, because it will be built whatever the
-    plan says (a rebuild): its venv is created while uv resolves. It is journalled first, so
-    after a kill at any moment the next pyshelf finds and removes it."""
+    """A generation begun before its plan is shown: its venv is created while uv resolves
+    (a rebuild, which builds whatever the plan says) or while the lock is taken from the
+    record and the plan is made (a change under ``--yes`` that asks for nothing new, where
+    ``uv venv`` was a tenth of the change). It is journalled first, so after a kill at any
+    moment the next pyshelf finds and removes it; a change that has nothing to do removes
+    it again."""
 
     gen_id: int
     op_id: int
@@ -112,6 +109,18 @@ class EarlyStart:
         self.venv.cancel()
         remove_generation_dir(shelf.layout, self.gen_id)
         shelf.state.abandon_operation(self.op_id)
+
+
+@dataclass
+class _Begun:
+    """The generation begun early, if one was: at the start (a rebuild) or before narrowing."""
+
+    early: EarlyStart | None = None
+
+    def abandon(self, shelf: Shelf) -> None:
+        if self.early is not None:
+            self.early.abandon(shelf)
+            self.early = None
 
 
 def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
@@ -129,7 +138,9 @@ def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
 
 
 def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingFacts,
-           early: EarlyStart | None, *, assume_yes: bool, dry_run: bool) -> None:
+           begun: _Begun, *, assume_yes: bool, dry_run: bool) -> bool:
+    """Whether it built a generation (not when there was nothing to change, nor for a dry
+    run)."""
     current = shelf.state.generation(current_id)
     current_intent = shelf.state.intent(current_id)
     version = target_version(shelf.python, current.interpreter, base)
@@ -137,6 +148,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     intent, left_out = list(request.intent), {}
 
     def resolve_for(entries: Sequence[IntentEntry]) -> Lock:
+        from pyshelf.change.resolve import resolve  # a lock from the record needs none
+
         return resolve(shelf.engine, shelf.layout, request._replace(intent=entries),
                        shelf.python, current.lock, provided=provided)
 
@@ -148,6 +161,9 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
             provided = [dist for dist, _ in system.values()]
+        if (assume_yes and not dry_run and begun.early is None and provided is None
+                and _from_the_record(request, new, current.lock)):
+            begun.early = start_early(shelf, current_id)  # overlaps narrowing and planning
         # a stand-in for the system's packages is resolver input: none of these knows it
         narrowed = (lock_of_new_roles(shelf, request, current, current_intent, new)
                     if provided is None else None)
@@ -163,6 +179,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             if not request.leave_out_unavailable or same_minor(version,
                                                                current.interpreter.version):
                 raise  # on the same Python a conflict is the person's to resolve
+            from pyshelf.change.python_move import unavailable
+
             left_out = unavailable(shelf.engine, shelf.layout, intent, shelf.python, version,
                                    shelf.layout.gen_dir(current_id), provided)
             if not left_out:
@@ -174,13 +192,11 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         if broken is not None:
             raise broken from exc
         raise
-    notes = held_back_notes(new, lock, alone.result(), intent, shelf.state.edges(current_id)
-                            ) if alone else []
+    notes = _held_back(shelf, new, lock, alone, intent, current_id) if alone else []
     current_isolated = shelf.state.isolated(current_id)
     wanted_isolated = (current_isolated if request.isolated is None
                        else list(request.isolated))
-    steps = plan_isolated(shelf.engine, shelf.layout, shelf.python, current_isolated,
-                          wanted_isolated, request)
+    steps = _plan_isolated(shelf, current_isolated, wanted_isolated, request)
     gone = [app for app in current_isolated
             if app.name not in {a.name for a in wanted_isolated}]
     before = as_installed(current.lock, shelf.state.packages(current_id))
@@ -192,7 +208,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
             and _same_roles(current_intent, intent)
             and not gone and not any(step.changes for step in steps)):
         ui.report("Nothing to change: the shelf already holds what was asked for.")
-        return
+        return False
+    early = begun.early
     gen_id = (early.gen_id if early else
               next_generation_id(shelf.layout, shelf.state.highest_generation_id()))
     notes = [*request.notes, *notes, *_outside_changes_lost(shelf, current_id, lock, gen_id)]
@@ -219,19 +236,63 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     lines = [moving] if moving else []
     because: dict[str, str] = {}
     if not same_minor(version, current.interpreter.version):
+        from pyshelf.change.python_move import needed_by_python, rebuilt_for_python
+
         because = needed_by_python(plan, shelf.layout.gen_dir(current_id), version)
         lines += rebuilt_for_python(plan, shelf.layout.gen_dir(current_id), version)
     lines += [" ".join(filter(None, (before.packages[n].display_name, before.packages[n].version,
                                      "(rebuilt from source)"))) for n in rebuilt]
     ui.show_plan(plan, f"Plan for generation {gen_id}:", specs, lines, because)
-    show_isolated_plan(steps, gone)
+    if steps or gone:
+        from pyshelf.apps.isolated import show_isolated_plan
+
+        show_isolated_plan(steps, gone)
     if dry_run:
         ui.conclude("Dry run: nothing was changed.")
-        return
+        return False
     ui.confirm("Proceed?", assume_yes=assume_yes)
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)
+    return True
+
+
+def _from_the_record(request: ChangeRequest, new: Sequence[IntentEntry], lock: Lock) -> bool:
+    """Whether the change's lock will likely come from the record, with no resolve: it asks
+    for nothing new (a removal, ``clean``), or only for packages the shelf holds (a change
+    of their role)."""
+    if request.prefer_cache:
+        return True
+    return bool(new) and all(entry.name in lock.packages for entry in new)
+
+
+def _held_back(shelf: Shelf, new: Sequence[IntentEntry], lock: Lock, alone: Future[Lock],
+               intent: Sequence[IntentEntry], current_id: int) -> list[str]:
+    from pyshelf.core.holdback import held_back_notes
+
+    return held_back_notes(new, lock, alone.result(), intent, shelf.state.edges(current_id))
+
+
+def _plan_isolated(shelf: Shelf, current: Sequence[IsolatedApp],
+                   wanted: Sequence[IsolatedApp], request: ChangeRequest | None = None
+                   ) -> list[IsolatedStep]:
+    """The isolated apps' steps; a shelf without any imports none of their machinery."""
+    if not current and not wanted:
+        return []
+    from pyshelf.apps.isolated import AS_THEY_ARE, plan_isolated
+
+    return plan_isolated(shelf.engine, shelf.layout, shelf.python, current, wanted,
+                         request or AS_THEY_ARE)
+
+
+def _build_isolated(shelf: Shelf, gen_id: int, steps: Sequence[IsolatedStep],
+                    base: PendingFacts, started: str) -> list[IsolatedApp]:
+    if not steps:
+        return []
+    from pyshelf.apps.isolated import build_steps
+
+    return build_steps(shelf.engine, shelf.layout, gen_id, shelf.python, steps, base=base,
+                       started=started)
 
 
 def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
@@ -246,6 +307,8 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
     # this thread, and sysconfig (which finds uv) is not thread-safe.
     engine, layout, python = shelf.engine, shelf.layout, shelf.python
     _ = engine.uv
+
+    from pyshelf.change.resolve import resolve
 
     def alone() -> Lock:
         try:
@@ -376,9 +439,8 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             ui.info(kept_line(built.carried, "the environment"))
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
-            isolated = plan_isolated(shelf.engine, layout, shelf.python, apps, apps)
-        apps = build_steps(shelf.engine, layout, gen_id, shelf.python, isolated, base=base,
-                           started=started)
+            isolated = _plan_isolated(shelf, apps, apps)
+        apps = _build_isolated(shelf, gen_id, isolated, base, started)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
         )
@@ -499,6 +561,8 @@ def _point_env_back(shelf: Shelf, from_gen: int | None) -> None:
 
 def initial_generation(shelf: Shelf) -> int:
     """Generation 0: an empty environment for the chosen interpreter."""
+    from pyshelf.change.resolve import resolve
+
     gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
     provided = provided_by_system(shelf)
     lock = resolve(shelf.engine, shelf.layout, ChangeRequest(intent=[]), shelf.python, EMPTY_LOCK,

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from pathlib import Path
 
-from pyshelf.change.resolve import pylock
 from pyshelf.core.graph import same_version
 from pyshelf.core.lockfile import load_toml
 from pyshelf.core.model import Lock, LockedPackage
@@ -42,6 +41,8 @@ def source_builds(engine: Engine, layout: Layout, lock: Lock, python: str, versi
         wanted = _not_held(wanted, gen_dir, None)
         if not wanted:
             return []
+    from pyshelf.change.resolve import pylock  # only what no generation holds is asked
+
     text = pylock(engine, layout, wanted.values(), python, label="source-builds",
                   no_deps=True, prefer_cache=True, quiet=True)
     try:

@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 from pyshelf.core.model import Edge, IntentEntry
 
 if TYPE_CHECKING:  # the parser is imported where used: reporting commands never need it
+    from packaging.markers import Marker
     from packaging.requirements import Requirement
 
 
@@ -115,10 +116,14 @@ def applies(requirement: Requirement, extras: Set[str], marker_env: Mapping[str,
     asked for (a resolver reads ``extra == "x"`` that way, and no extra as ``""``)."""
     if requirement.marker is None:
         return True
-    return any(
-        requirement.marker.evaluate({**marker_env, "extra": extra})
-        for extra in ("", *sorted(extras))
-    )
+    environment = tuple(sorted(marker_env.items()))
+    return any(_holds(requirement.marker, environment, extra)
+               for extra in ("", *sorted(extras)))
+
+
+@cache  # a change asks about the same requirements while narrowing, verifying and recording
+def _holds(marker: Marker, environment: tuple[tuple[str, str], ...], extra: str) -> bool:
+    return marker.evaluate({**dict(environment), "extra": extra})
 
 
 def same_version(a: str, b: str) -> bool:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pyshelf.core.graph import parse_requirement
 from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 
@@ -31,21 +32,27 @@ def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lo
     uv writes editable projects as ``-e file:///path`` without a name, so the caller maps
     their paths to names (``editable_names``: absolute path -> canonical name).
     """
+    editables = tuple(sorted((editable_names or {}).items()))
+    return Lock(text=text, packages=dict(_packages(text, editables)))
+
+
+@cache  # a change reads the same locks many times (each generation read from the database)
+def _packages(text: str, editables: tuple[tuple[str, str], ...]) -> dict[str, LockedPackage]:
+    editable_names = dict(editables)
     packages: dict[str, LockedPackage] = {}
     for raw in text.splitlines():
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith("-e "):
-            package = _editable(line[3:].strip(), editable_names or {}, raw)
+            package = _editable(line[3:].strip(), editable_names, raw)
             packages[package.name] = package
             continue
         if line.startswith("-"):
             continue  # an option line such as --index-url
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as exc:
-            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.") from exc
+        requirement = parse_requirement(line)
+        if requirement is None:
+            raise PyshelfError(f"The lock has a line pyshelf cannot read: {raw!r}.")
         if requirement.url:
             name = canonicalize_name(requirement.name)
             packages[name] = LockedPackage(name=name, display_name=requirement.name,
@@ -57,7 +64,7 @@ def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lo
             raise PyshelfError(f"The lock has a line that is not an exact pin: {raw!r}.")
         name = canonicalize_name(requirement.name)
         packages[name] = LockedPackage(name=name, display_name=requirement.name, version=pins[0])
-    return Lock(text=text, packages=packages)
+    return packages
 
 
 def _editable(url: str, editable_names: Mapping[str, str], raw: str) -> LockedPackage:

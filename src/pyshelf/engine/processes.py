@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import packaging
 
@@ -27,8 +27,10 @@ from pyshelf import ui
 from pyshelf.engine.backend_output import backend_lines
 from pyshelf.engine.network import IndexAccess, index_failure
 from pyshelf.engine.unavailable import unavailable, yanked
-from pyshelf.engine.uv_progress import Tracker
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
+
+if TYPE_CHECKING:
+    from pyshelf.engine.uv_progress import Tracker
 
 # Variables that would point uv at another environment, interpreter or project than the
 # generation pyshelf names explicitly.
@@ -230,6 +232,8 @@ class Engine:
         if quiet:
             result = self._run(argv)
         else:
+            from pyshelf.engine.uv_progress import Tracker  # only a run that is watched
+
             with watching(lambda: Tracker.resolving(_requirement_count(requirements_in))
                           ) as watch:
                 result = self._run(argv, watch)
@@ -297,6 +301,8 @@ class Engine:
             argv.append("--compile-bytecode")
         for name in reinstall:
             argv += ["--reinstall-package", name]
+        from pyshelf.engine.uv_progress import Tracker
+
         with watching(lambda: Tracker.installing(_requirement_count(lock))) as watch:
             if self._run([*argv, "--offline"], watch).returncode == 0:
                 return

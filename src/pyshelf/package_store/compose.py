@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import stat
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pyshelf.errors import PyshelfError
 from pyshelf.package_store.entries import (
@@ -58,10 +59,13 @@ from pyshelf.venv.shebangs import shebang, shebangs
 
 COMPOSITION_FILE = "pyshelf-composition.json"
 ENTRY_LINKS = ".s"  # the venv's links to its entries, which every other link goes through
-COPIED = PurePosixPath("etc")
+COPIED = "etc"
 # Folders tools write into: never a link, so what they add is the generation's own.
-WRITABLE = (COPIED, PurePosixPath("share/jupyter/kernels"))
+WRITABLE = (COPIED, "share/jupyter/kernels")
 _FORMAT = 1
+_NOT_PLACED = frozenset((ENTRY_FILE, TABLE_FILE, *ALIASES))  # an entry's own, not its package's
+# a folder of the venv's own, opened to make links in: never one reached through a link
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @dataclass
@@ -84,12 +88,14 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     site = paths.site_packages(venv)
     if site is None:
         raise PyshelfError(f"{venv} has no site-packages folder; nothing was changed.")
-    placer = _Placer(venv, PurePosixPath(site.relative_to(venv).as_posix()))
-    for number, entry in enumerate(entries):
-        placer.enter(entry, number)
-        for name, child, is_dir in _children(entry.path):
-            if name not in (ENTRY_FILE, TABLE_FILE) and name not in ALIASES:
-                placer.place(PurePosixPath(name), child, is_dir)
+    placer = _Placer(str(venv), site.relative_to(venv).as_posix())
+    try:
+        for number, entry in enumerate(entries):
+            placer.enter(entry, number)
+            for name, child, is_dir in _children(str(entry.path), _NOT_PLACED):
+                placer.place(name, name, child, is_dir, placer.root)
+    finally:
+        placer.close()
     placer.composition.dist_info = folder_names(site)
     placer.composition.bytes = sum(placer.sizes.values())
     placer.composition.files = len(placer.sizes)
@@ -97,11 +103,13 @@ def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
     return placer.composition
 
 
-def _children(folder: Path) -> list[tuple[str, Path, bool]]:
-    """(name, path, whether a folder) of each of ``folder``'s children, by name: the
-    listing says which are folders, so the store's files need no ``stat``."""
+def _children(folder: str, skipped: Collection[str] = ()) -> list[tuple[str, str, bool]]:
+    """(name, path, whether a folder) of each of ``folder``'s children but ``skipped``, by
+    name: the listing says which are folders, so the store's files need no ``stat`` (the
+    entry's aliases, links that would, are skipped before they are asked)."""
     with os.scandir(folder) as found:
-        return sorted((child.name, Path(child.path), child.is_dir()) for child in found)
+        return sorted((child.name, child.path, child.is_dir()) for child in found
+                      if child.name not in skipped)
 
 
 def write_composition(venv: Path, composition: Composition) -> None:
@@ -152,118 +160,173 @@ def _sha256(content: bytes) -> str:
 class _Placer:
     """Places entries into a venv, knowing what is at each path it has placed (and what
     the fresh venv held) without asking the disk, and the size of each: what ``status``
-    counts is measured as it is made, not by walking the venv afterwards."""
+    counts is measured as it is made, not by walking the venv afterwards.
 
-    def __init__(self, venv: Path, site: PurePosixPath) -> None:
+    Paths are plain strings relative to the venv (``""`` is the venv itself), and links and
+    folders are made relative to the descriptor of the folder they go into: a generation
+    places hundreds of links, and parsing a ``Path`` for each, and the kernel walking it
+    from the root, cost more than the links.
+    """
+
+    def __init__(self, venv: str, site: str) -> None:
         self.venv = venv
         self.site = site
-        self.real = {site, *site.parents, *WRITABLE, *(p for w in WRITABLE for p in w.parents)}
+        self.real = {*_with_parents(site), *(p for w in WRITABLE for p in _with_parents(w))}
         self.composition = Composition()
         self.entry: StoreEntry | None = None
-        self.number = ""  # of the entry's link in .s
-        self.folders: set[PurePosixPath] = set()  # real folders
-        self.folder_links: set[PurePosixPath] = set()
-        self.sizes: dict[PurePosixPath, int] = {}  # each file and link: its lstat size
+        self.through = ""  # the entry's link in .s, relative to the venv
+        self.aliases: dict[str, str] = {}  # top-level name of site-packages -> alias
+        self.folders: set[str] = set()  # real folders
+        self.folder_links: set[str] = set()
+        self.sizes: dict[str, int] = {}  # each file and link: its lstat size
+        self.root = os.open(venv, _FOLDER)
+        self.links = -1  # the descriptor of .s, once made
         for root, dirs, names in os.walk(venv):
-            relative = PurePosixPath(Path(root).relative_to(venv).as_posix())
+            relative = root[len(venv) + 1:]
             self.folders.add(relative)
             for name in [*names, *dirs]:
-                self._found(relative / name)
+                self._found(_join(relative, name))
 
     def enter(self, entry: StoreEntry, number: int) -> None:
         """Place ``entry``'s files next: its link in ``.s`` first, which its others go
         through."""
-        self.entry, self.number = entry, str(number)
+        self.entry, self.through = entry, f"{ENTRY_LINKS}/{number}"
+        self.aliases = ({entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}
+                        if entry.layout >= 2 else {})
         self.composition.entries.append(entry.path.name)
-        self._folder(PurePosixPath(ENTRY_LINKS))
-        relative = PurePosixPath(ENTRY_LINKS, self.number)
-        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, entry.path)))
+        if self.links < 0:
+            self._folder(ENTRY_LINKS, ENTRY_LINKS, self.root)
+            self.links = os.open(ENTRY_LINKS, _FOLDER, dir_fd=self.root)
+        pointing = os.path.relpath(entry.path, f"{self.venv}/{ENTRY_LINKS}")
+        _link(str(number), pointing, self.links)
+        self.sizes[self.through] = len(os.fsencode(pointing))
 
-    def _found(self, relative: PurePosixPath) -> None:
+    def close(self) -> None:
+        for descriptor in (self.root, self.links):
+            if descriptor >= 0:
+                os.close(descriptor)
+
+    def _found(self, relative: str) -> None:
         """Learn what is at ``relative`` from the disk (what this placer did not make)."""
-        path = self.venv / relative
-        if _is_real_folder(path):
+        path = f"{self.venv}/{relative}"
+        status = os.lstat(path)
+        if stat.S_ISDIR(status.st_mode):
             self.folders.add(relative)
             return
-        if _is_folder_link(path):
+        if stat.S_ISLNK(status.st_mode) and Path(path).is_dir():
             self.folder_links.add(relative)
-        self.sizes[relative] = path.lstat().st_size
+        self.sizes[relative] = status.st_size
 
-    def _stays_real(self, relative: PurePosixPath) -> bool:
-        return (relative in self.real or any(w in relative.parents for w in WRITABLE)
-                or (relative.parent == self.site and relative.suffix == DIST_INFO))
+    def _stays_real(self, relative: str) -> bool:
+        return (relative in self.real or any(relative.startswith(f"{w}/") for w in WRITABLE)
+                or (relative.endswith(DIST_INFO) and _parent(relative) == self.site))
 
-    def place(self, relative: PurePosixPath, source: Path, is_dir: bool) -> None:
-        target = self.venv / relative
+    def place(self, relative: str, name: str, source: str, is_dir: bool, folder: int
+              ) -> None:
+        """Place the current entry's ``source`` at ``relative``, named ``name`` in the
+        folder whose descriptor is ``folder``."""
+        target = f"{self.venv}/{relative}"
         if is_dir:
-            if relative == PurePosixPath(paths.BIN):
-                self._folder(relative)
-                for name, script, _ in _children(source):
-                    self._script(relative / name, script)
+            if relative == paths.BIN:
+                self._into_real_folder(relative, name, source, folder, scripts=True)
             elif self._stays_real(relative) or relative in self.folders:
-                self._into_real_folder(relative, source)
+                self._into_real_folder(relative, name, source, folder)
             elif relative in self.folder_links:
-                split_linked_folder(target)
+                split_linked_folder(Path(target))
                 self.folder_links.discard(relative)
                 del self.sizes[relative]
                 self.folders.add(relative)
-                for name, _, _ in _children(target):
-                    self._found(relative / name)
-                self._into_real_folder(relative, source)
+                for child, _, _ in _children(target):
+                    self._found(_join(relative, child))
+                self._into_real_folder(relative, name, source, folder)
             else:
-                self._linked(relative, is_dir=True)
-        elif COPIED in relative.parents:
-            content = source.read_bytes()
-            write_own_file(target, content, os.lstat(source).st_mode)
+                self._linked(relative, name, folder, is_dir=True)
+        elif relative.startswith(f"{COPIED}/"):
+            content = Path(source).read_bytes()
+            write_own_file(Path(target), content, os.lstat(source).st_mode)
             self.sizes[relative] = len(content)
-            self.composition.copied[str(relative)] = _sha256(content)
+            self.composition.copied[relative] = _sha256(content)
         else:
-            self._linked(relative, is_dir=False)
+            self._linked(relative, name, folder, is_dir=False)
 
-    def _folder(self, relative: PurePosixPath) -> None:
+    def _folder(self, relative: str, name: str, folder: int) -> None:
         if relative not in self.folders:
-            (self.venv / relative).mkdir(exist_ok=True)
+            try:
+                os.mkdir(name, dir_fd=folder)
+            except FileExistsError:
+                if not stat.S_ISDIR(os.stat(name, dir_fd=folder).st_mode):
+                    raise
             self.folders.add(relative)
 
-    def _linked(self, relative: PurePosixPath, *, is_dir: bool) -> None:
-        """Link ``relative`` to the current entry's file or folder there."""
-        self.sizes[relative] = len(os.fsencode(_link(self.venv / relative, self._via(relative))))
+    def _linked(self, relative: str, name: str, folder: int, *, is_dir: bool) -> None:
+        """Link ``relative`` to the current entry's file or folder there, the short way:
+        through the entry's link in ``.s`` and its aliases where it has them. Both ends are
+        inside the venv, so the link is as many ``..`` as ``relative`` is deep, then that
+        way down (what ``os.path.relpath`` would say, without its work)."""
+        pointing = "../" * relative.count("/") + self._via(relative)
+        _link(name, pointing, folder)
+        self.sizes[relative] = len(os.fsencode(pointing))
         if is_dir:
             self.folder_links.add(relative)
         else:
             self.folder_links.discard(relative)
 
-    def _via(self, relative: PurePosixPath) -> Path:
-        """The current entry's file or folder at ``relative``, as the short way there
-        names it: through the entry's link in ``.s`` and its aliases where it has them."""
-        assert self.entry is not None
-        through = self.venv / ENTRY_LINKS / self.number
-        if self.entry.layout < 2 or self.site not in relative.parents:
-            return through / relative
-        inside = relative.relative_to(self.site)
-        alias = {self.entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}.get(inside.parts[0])
-        return through / alias / Path(*inside.parts[1:]) if alias else through / SITE_ALIAS / inside
+    def _via(self, relative: str) -> str:
+        """The current entry's file or folder at ``relative``, relative to the venv."""
+        if not self.aliases or not relative.startswith(f"{self.site}/"):
+            return f"{self.through}/{relative}"
+        inside = relative[len(self.site) + 1:]
+        top, _, rest = inside.partition("/")
+        alias = self.aliases.get(top)
+        if alias is None:
+            return f"{self.through}/{SITE_ALIAS}/{inside}"
+        return f"{self.through}/{alias}/{rest}" if rest else f"{self.through}/{alias}"
 
-    def _into_real_folder(self, relative: PurePosixPath, source: Path) -> None:
-        self._folder(relative)
-        for name, child, is_dir in _children(source):
-            self.place(relative / name, child, is_dir)
+    def _into_real_folder(self, relative: str, name: str, source: str, folder: int, *,
+                          scripts: bool = False) -> None:
+        self._folder(relative, name, folder)
+        inside = os.open(name, _FOLDER, dir_fd=folder)
+        try:
+            for child, path, is_dir in _children(source):
+                if scripts:
+                    self._script(_join(relative, child), child, path, inside)
+                else:
+                    self.place(_join(relative, child), child, path, is_dir, inside)
+        finally:
+            os.close(inside)
 
-    def _script(self, relative: PurePosixPath, source: Path) -> None:
+    def _script(self, relative: str, name: str, source: str, folder: int) -> None:
         assert self.entry is not None
         if self.entry.layout >= 2:  # its scripts find the python beside them themselves
-            self._linked(relative, is_dir=False)
+            self._linked(relative, name, folder, is_dir=False)
             return
-        content = source.read_bytes()
+        content = Path(source).read_bytes()
         installed_with = paths.python(Path(self.entry.prefix))
         header = next((h for h in shebangs(installed_with) if content.startswith(h)), None)
         if header is None:  # not a script naming a python: a compiled program, say
-            self._linked(relative, is_dir=False)
+            self._linked(relative, name, folder, is_dir=False)
             return
-        written = shebang(paths.python(self.venv)) + content[len(header):]
-        write_own_file(self.venv / relative, written, 0o755)
+        written = shebang(paths.python(Path(self.venv))) + content[len(header):]
+        write_own_file(Path(self.venv, relative), written, 0o755)
         self.sizes[relative] = len(written)
         self.folder_links.discard(relative)
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _parent(relative: str) -> str:
+    return relative.rpartition("/")[0]
+
+
+def _with_parents(relative: str) -> list[str]:
+    """``relative`` and each folder above it, up to the venv (``""``)."""
+    found = [relative]
+    while relative:
+        relative = _parent(relative)
+        found.append(relative)
+    return found
 
 
 def split_linked_folder(target: Path) -> None:
@@ -276,29 +339,23 @@ def split_linked_folder(target: Path) -> None:
     unlink_link(target)
     target.mkdir()
     for child in sorted(linked.iterdir()):
-        _link(target / child.name, child)
-
-
-def _is_real_folder(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink()
+        (target / child.name).symlink_to(os.path.relpath(child, target))
 
 
 def _is_folder_link(path: Path) -> bool:
     return path.is_symlink() and path.is_dir()
 
 
-def _link(target: Path, source: Path) -> str:
-    """A relative link, so the home can move; a later entry's file replaces an earlier
-    one's by a rename. ``source`` is taken as written (``os.path.relpath`` does not
-    resolve links), so a link through ``.s`` stays one. Returns what it points to."""
-    pointing = os.path.relpath(source, target.parent)
+def _link(name: str, pointing: str, folder: int) -> None:
+    """A relative link, so the home can move, named ``name`` in the folder whose descriptor
+    is ``folder``; a later entry's file replaces an earlier one's by a rename. ``pointing``
+    is taken as written, so a link through ``.s`` stays one."""
     try:
-        target.symlink_to(pointing)
+        os.symlink(pointing, name, dir_fd=folder)
     except FileExistsError:
-        temporary = target.with_name(f".{target.name}.pyshelf-new")
-        temporary.symlink_to(pointing)
-        temporary.replace(target)
-    return pointing
+        temporary = f".{name}.pyshelf-new"
+        os.symlink(pointing, temporary, dir_fd=folder)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
 
 
 def write_own_file(target: Path, content: bytes, mode: int) -> None:
