@@ -57,7 +57,7 @@ from pyshelf.venv import paths
 from pyshelf.venv.dist_info import DIST_INFO, folder_names
 from pyshelf.venv.shebangs import shebang, shebangs
 
-COMPOSITION_FILE = "pyshelf-composition.json"
+COMPOSITION_FILE = paths.COMPOSITION_FILE
 ENTRY_LINKS = ".s"  # the venv's links to its entries, which every other link goes through
 COPIED = "etc"
 # Folders tools write into: never a link, so what they add is the generation's own.

@@ -22,8 +22,6 @@ from pyshelf.venv.dist_info import folder_names, installed_versions
 if TYPE_CHECKING:
     from pyshelf.store.database import State
 
-COMPOSITION_FILE = "pyshelf-composition.json"  # package_store.compose writes it
-
 
 class Drift:
     """What the disk holds that the record does not say, by canonical name. A plain class,
@@ -94,7 +92,7 @@ def composed_folders(venv: Path) -> list[str] | None:
     ``package_store.compose``, whose import (the store's modules, ``dataclasses``) costs more
     than all the rest of a report; a test holds the two readers to one file."""
     try:
-        names = json.loads((venv / COMPOSITION_FILE).read_bytes()).get("dist_info")
+        names = json.loads((venv / paths.COMPOSITION_FILE).read_bytes()).get("dist_info")
     except (OSError, ValueError, AttributeError):
         return None
     return [str(name) for name in names] if isinstance(names, list) else None

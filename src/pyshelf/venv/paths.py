@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 
 BIN = "bin"
+# What a composed venv is made of (package_store.compose writes it; drift and gc read it).
+COMPOSITION_FILE = "pyshelf-composition.json"
 
 
 def bin_dir(venv: Path) -> Path:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pyshelf.venv.drift import COMPOSITION_FILE, Drift, compare, composed_folders
+from pyshelf.venv.drift import Drift, compare, composed_folders
+from pyshelf.venv.paths import COMPOSITION_FILE
 
 
 def test_compare_finds_added_removed_and_changed():
