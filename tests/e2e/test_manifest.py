@@ -135,6 +135,19 @@ def test_sync_check_exit_codes(shelf):
     assert "beta" not in packages(shelf)
 
 
+def test_a_shelf_elsewhere_keeps_its_manifest_in_its_home(shelf):
+    before = manifest(shelf).read_text()
+    other = shelf.home / "scratch-shelf"
+    shelf.ok("--home", str(other), "init", "--python", str(shelf.base_python), "--yes",
+             "--no-modify-shell", "--bin-dir", str(other / "bin"))
+    shelf.ok("--home", str(other), "install", "beta", "--yes")
+    assert manifest(shelf).read_text() == before  # the standard shelf's file is untouched
+    assert '"beta"' in (other / "shelf.toml").read_text()
+    assert (other / "pylock.shelf.toml").exists()
+    assert shelf.run("--home", str(other), "sync", "--check").returncode == 0
+    assert shelf.run("sync", "--check").returncode == 0
+
+
 def test_locked_on_a_second_home_reproduces_the_versions(shelf, tmp_path, shelf_templates):
     shelf.ok("install", "alpha==1.0", "beta", "--yes")
     # the manifest asks for any alpha; the lock holds the 1.0 this shelf has

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from pyshelf.shelf import Shelf
 
+MANIFEST_NAME = "shelf.toml"
 LOCK_NAME = "pylock.shelf.toml"  # PEP 751's pylock.<name>.toml, which uv and pip recognise
 RECORD_KEY = "manifest_written"
 MANIFEST_SETTINGS = ("index_url", "extra_index_urls", "system_site_packages", "expose")
@@ -58,10 +59,16 @@ class Written:
 
 
 def manifest_path(shelf: Shelf) -> Path:
+    """The ``manifest`` setting, else the config folder's ``shelf.toml`` for the shelf in
+    the standard place and the home's own for one elsewhere (``--home``, ``PYSHELF_HOME``):
+    a second shelf, a scratch one included, must never edit the first one's manifest."""
     configured = shelf.setting("manifest")
     if configured:
         return Path(configured)
-    return base_dir("XDG_CONFIG_HOME", os.environ, Path.home()) / "pyshelf" / "shelf.toml"
+    standard = base_dir("XDG_DATA_HOME", os.environ, Path.home()) / "pyshelf"
+    if os.path.realpath(shelf.layout.home) != os.path.realpath(standard):
+        return shelf.layout.home / MANIFEST_NAME
+    return base_dir("XDG_CONFIG_HOME", os.environ, Path.home()) / "pyshelf" / MANIFEST_NAME
 
 
 def lock_path(manifest: Path) -> Path:

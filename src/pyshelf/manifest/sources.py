@@ -17,9 +17,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from pyshelf.errors import PyshelfError
-from pyshelf.manifest.files import LOCK_NAME, read_text
+from pyshelf.manifest.files import LOCK_NAME, MANIFEST_NAME, read_text
 
-MANIFEST_NAME = "shelf.toml"
 _CERTIFICATE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT")
 _TIMEOUT = 30  # seconds; a manifest is small
 
