@@ -163,3 +163,39 @@ def test_installing_a_dependency_changes_its_role_and_runs_no_uv_pip(shelf, tmp_
     assert "uv pip was run" in shelf.run("install", "gamma<1.1", "--yes").stderr
     shelf.ok("undo", "--yes")
     assert packages(shelf)["gamma"] == ("1.1", "dependency")
+
+
+def uv_pip_runs(started: list[list[str]], subcommand: str) -> list[list[str]]:
+    return [argv for argv in started if argv[1:3] == ["pip", subcommand]]
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_installing_what_uv_never_saw_asks_the_index_once_and_uv_no_more_than_it_must(
+        shelf, tmp_path):
+    """Only the resolve of the new requirements alone asks the index about them; the
+    resolve within the shelf reads what it brought into uv's cache, and the fill goes to
+    the index at once (uv cannot have the wheels)."""
+    shelf.env["UV_CACHE_DIR"] = str(tmp_path / "empty-cache")  # uv has seen nothing
+    # an index a little farther than this one: the cache is read before the index answers
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(
+        tmp_path, "compile", 'case "$*" in *--offline*) ;; *) sleep 0.5 ;; esac'))
+
+    started = started_by(shelf, ["install", "holder", "--yes"])
+
+    assert packages(shelf)["holder"] == ("1.0", "explicit")
+    constrained = [argv for argv in uv_pip_runs(started, "compile") if "--constraint" in argv]
+    assert constrained and all("--offline" in argv for argv in constrained)
+    syncs = uv_pip_runs(started, "sync")
+    assert len(syncs) == 1 and "--offline" not in syncs[0]
+
+
+def test_a_fill_whose_wheels_uv_has_reads_its_cache_alone(shelf):
+    shelf.ok("install", "holder", "--yes")  # into uv's cache
+    shelf.ok("config", "set", "keep_generations", "1")
+    shelf.ok("remove", "holder", "--yes")
+    shelf.ok("gc")  # and out of the store: the install fills its entries again
+
+    syncs = uv_pip_runs(started_by(shelf, ["install", "holder", "--yes"]), "sync")
+
+    assert [("--offline" in argv) for argv in syncs] == [True]
+    assert packages(shelf)["holder"] == ("1.0", "explicit")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pyshelf.core.graph import same_version
 from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
 from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
-from pyshelf.errors import ConflictError, PyshelfError
+from pyshelf.errors import PyshelfError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -62,34 +62,38 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
                          current_intent: Sequence[IntentEntry], new: Sequence[IntentEntry],
                          alone: Future[Lock]) -> Lock | None:
     """The lock of a change that adds the index requirements ``new`` and nothing else:
-    they are resolved alone with every current pin as a constraint (from uv's cache
-    first, then asking the index about only what they bring) and joined to the current
-    lock.
+    they are resolved alone with every current pin as a constraint, from uv's cache, and
+    joined to the current lock.
 
     A full resolve only prefers the current pins, so where one stands in the way of a
     new package's newest release it may move that pin instead. The answer is therefore
     taken only where every package it adds has the version ``alone`` (the new
-    requirements resolved without the shelf) gives it, and no yanked release came into
-    it; otherwise, and on a conflict, None: the full resolve decides, and says what
-    holds a package back."""
+    requirements resolved without the shelf, from the index) gives it, and no yanked
+    release came into it; otherwise, and on a conflict, None: the full resolve decides,
+    and says what holds a package back.
+
+    ``alone`` is the one resolve that asks the index, and it asks about exactly what the
+    new requirements bring; a constrained resolve asking too would send the same requests
+    at the same time. So the constrained resolve reads uv's cache twice at most: as it
+    is, beside ``alone`` (enough where the cache knew the new packages and is current),
+    and where that fails or disagrees with ``alone``, once more after it, when ``alone``
+    has put the index's pages of what they bring into the cache. Where the cache still
+    cannot answer (it lacks a pinned package's metadata) the full resolve asks the
+    index."""
     pins = plain_pins(current.lock)
     if (pins is None or not _moves_nothing_else(shelf, request, current)
             or _rest_of(request, new) != set(current_intent)):
         return None
     from pyshelf.change.resolve import resolve_added  # a removal needs no resolver
 
-    for offline in (True, False):
+    for after_alone in (False, True):
+        if after_alone and not alone.result().packages:  # alone, they cannot be resolved
+            return None
         try:
             resolved, yanked = resolve_added(shelf.engine, shelf.layout, new, shelf.python,
-                                             pins, offline=offline)
-        except ConflictError:
-            if not offline:
-                return None
+                                             pins)
+        except PyshelfError:  # a conflict, or uv's cache cannot answer
             continue
-        except PyshelfError:
-            if not offline:  # the index or a build failed: a full resolve would fail alike
-                raise
-            continue  # uv's cache cannot answer
         lock = added_lock(current.lock, resolved)
         if lock is None or yanked:
             return None

@@ -147,6 +147,12 @@ class Engine:
         self.access = access or IndexAccess()
         self.verbose = verbose
         self._uv: str | None = None
+        # An offline compile of this engine failed: uv's cache lacks something the change
+        # asks for (or the requirements conflict, after which a change seldom fills
+        # anything), most likely a package uv has never seen, whose wheels it cannot have
+        # either; so a sync goes to the index at once. A wrong guess costs what a sync of
+        # wheels uv lacks costs: one revalidation of each filled package's page.
+        self._cache_lacks = False
 
     @property
     def uv(self) -> str:
@@ -238,6 +244,7 @@ class Engine:
                           ) as watch:
                 result = self._run(argv, watch)
         if result.returncode != 0:
+            self._cache_lacks = self._cache_lacks or offline
             stderr = result.stderr
             if _is_disk_full(stderr):
                 raise DiskFullError(detail=stderr)
@@ -290,7 +297,9 @@ class Engine:
         Every version is pinned and a release never changes, so uv's cache is tried alone
         first: with the wheels cached that skips one index revalidation per package. Only
         if the cache lacks something does uv go to the index (sync finishes what the first
-        attempt began). ``compile_bytecode`` compiles what the environment holds, in
+        attempt began), and at once where an offline compile of this engine found the
+        cache lacking already (an install of a package uv has never seen), since the first
+        attempt could only fail. ``compile_bytecode`` compiles what the environment holds, in
         parallel, so that no first import has to."""
         argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
@@ -304,7 +313,7 @@ class Engine:
         from pyshelf.engine.uv_progress import Tracker
 
         with watching(lambda: Tracker.installing(_requirement_count(lock))) as watch:
-            if self._run([*argv, "--offline"], watch).returncode == 0:
+            if not self._cache_lacks and self._run([*argv, "--offline"], watch).returncode == 0:
                 return
             self._raise_for(self._run(argv, watch), "Installing the packages failed")
 
