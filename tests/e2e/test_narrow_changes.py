@@ -173,8 +173,9 @@ def uv_pip_runs(started: list[list[str]], subcommand: str) -> list[list[str]]:
 def test_installing_what_uv_never_saw_asks_the_index_once_and_uv_no_more_than_it_must(
         shelf, tmp_path):
     """Only the resolve of the new requirements alone asks the index about them; the
-    resolve within the shelf reads what it brought into uv's cache, and the fill goes to
-    the index at once (uv cannot have the wheels)."""
+    resolve within the shelf reads what it brought into uv's cache, the fill goes to the
+    index at once (uv cannot have the wheels) and takes its entries' lock tables from the
+    look-up for source builds."""
     shelf.env["UV_CACHE_DIR"] = str(tmp_path / "empty-cache")  # uv has seen nothing
     # an index a little farther than this one: the cache is read before the index answers
     shelf.env["PYSHELF_UV"] = str(uv_wrapper(
@@ -187,6 +188,13 @@ def test_installing_what_uv_never_saw_asks_the_index_once_and_uv_no_more_than_it
     assert constrained and all("--offline" in argv for argv in constrained)
     syncs = uv_pip_runs(started, "sync")
     assert len(syncs) == 1 and "--offline" not in syncs[0]
+    pylocks = [argv for argv in uv_pip_runs(started, "compile") if "pylock.toml" in argv]
+    assert len(pylocks) == 1 and any("source-builds" in word for word in pylocks[0])
+    tables = [(entry / "pyshelf-pylock.toml").read_text()
+              for entry in (shelf.shelf_home / "store").iterdir()
+              if (entry / "pyshelf-pylock.toml").is_file()]
+    assert sum('name = "holder"' in table for table in tables) == 1
+    assert sum('name = "hold-lib"' in table for table in tables) == 1
 
 
 def test_a_fill_whose_wheels_uv_has_reads_its_cache_alone(shelf):

@@ -119,15 +119,19 @@ def pylock(engine: Engine, layout: Layout, packages: Iterable[LockedPackage], py
            quiet: bool = False) -> str:
     """uv's PEP 751 lock of ``packages`` (exact pins, or direct references): the files the
     index offers of each, with their hashes, as they suit ``python``; ``no_deps`` where the
-    packages' dependencies are among them or do not matter."""
+    packages' dependencies are among them or do not matter (each package's table is then
+    its own, and ``engine`` keeps the text for each pin: :attr:`Engine.pylocks`)."""
+    lines = [pin_line(p) for p in packages]
     with layout.scratch(label) as work:
         pins = work / "pins.txt"
-        pins.write_text("".join(f"{pin_line(p)}\n" for p in packages), encoding="utf-8")
+        pins.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
         compiled = cache_first(
             lambda offline: engine.compile(pins, work / "pylock.toml", python,
                                            output_format="pylock.toml", no_deps=no_deps,
                                            offline=offline, quiet=quiet),
             prefer_cache)
+    if no_deps:
+        engine.pylocks.update({(python, line): compiled.text for line in lines})
     for notice in [] if quiet else compiled.yanked:
         ui.warn(notice)
     return compiled.text

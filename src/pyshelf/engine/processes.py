@@ -153,6 +153,10 @@ class Engine:
         # either; so a sync goes to the index at once. A wrong guess costs what a sync of
         # wheels uv lacks costs: one revalidation of each filled package's page.
         self._cache_lacks = False
+        # (python, pin line) -> uv's text of the last ``--no-deps`` pylock of that pin for
+        # that python in this process: a release's table never changes, so the entries a
+        # fill makes take theirs from the look-up for source builds before the plan.
+        self.pylocks: dict[tuple[str, str], str] = {}
 
     @property
     def uv(self) -> str:

@@ -4,7 +4,8 @@ A package's ``[[packages]]`` table in uv's pylock (name, version, index, its fil
 their URLs, hashes and sizes; a direct reference's source) depends only on what the entry's
 key already fixes, so it is asked of uv once, when the entry is filled: one ``uv pip compile
 --no-deps --format pylock.toml`` of the packages being filled, from uv's cache first, which
-the fill has just used. Its tables are written into the entries before they are frozen and
+the fill has just used, unless the look-up for source builds has just asked uv the same
+about them. Its tables are written into the entries before they are frozen and
 named, so a killed fill never leaves an entry with half a table. A generation's lock is
 then put together from its entries' tables (:mod:`pyshelf.core.pylock`); entries filled
 before tables were kept have none, and get theirs from one uv run for just those.
@@ -61,12 +62,23 @@ def when_filled(engine: Engine, layout: Layout, python: str,
                 packages: Sequence[LockedPackage]) -> dict[str, str]:
     """The tables of the packages a fill has just installed, for their entries; none where
     uv cannot give them (the lock then asks uv for them), since an entry is no less
-    usable without one."""
-    if not packages:
-        return {}
-    with contextlib.suppress(PyshelfError):
-        return split(ask_uv(engine, layout, python, packages, prefer_cache=True))
-    return {}
+    usable without one. uv is asked only about those no earlier ``--no-deps`` pylock of
+    this process described (the look-up for source builds before the plan has asked
+    about the packages the change brings: usually every one the fill installs)."""
+    from pyshelf.core.lockfile import pin_line
+
+    wanted = {package.name for package in packages}
+    tables: dict[str, str] = {}
+    for text in {engine.pylocks.get((python, pin_line(package))) for package in packages}:
+        if text is not None:
+            with contextlib.suppress(PyshelfError):
+                tables.update((name, table) for name, table in split(text).items()
+                              if name in wanted)
+    rest = [package for package in packages if package.name not in tables]
+    if rest:
+        with contextlib.suppress(PyshelfError):
+            tables.update(split(ask_uv(engine, layout, python, rest, prefer_cache=True)))
+    return tables
 
 
 def kept_tables(entries: Mapping[str, StoreEntry]) -> dict[str, str]:

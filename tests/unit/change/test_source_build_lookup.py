@@ -25,6 +25,7 @@ class Index:
     def __init__(self, *sdist_only: str) -> None:
         self.sdist_only = sdist_only
         self.asked: list[str] = []
+        self.pylocks: dict[tuple[str, str], str] = {}
 
     def compile(self, requirements_in: Path, lock_out: Path, python: str, **options: object
                 ) -> Compiled:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from tests.support.toml import tomllib
 from tests.support.uv_pylock import TABLES, UV_PYLOCK
 
+from pyshelf.change.resolve import pylock
+from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.pylock import assemble
+from pyshelf.engine.processes import Compiled
 from pyshelf.errors import PyshelfError
-from pyshelf.package_store.lock_tables import split
+from pyshelf.layout import Layout
+from pyshelf.package_store.lock_tables import split, when_filled
 
 
 def test_each_table_is_cut_out_as_uv_wrote_it_and_named_canonically():
@@ -32,3 +38,38 @@ def test_a_lock_of_no_packages_has_no_tables():
 def test_a_lock_that_is_not_toml_is_one_sentence():
     with pytest.raises(PyshelfError, match=r"uv wrote a pylock\.toml that pyshelf cannot read"):
         split("[[packages]\nname = 1\n")
+
+
+class Uv:
+    """Stands in for the engine: answers a ``--no-deps`` pylock compile with those of
+    :data:`UV_PYLOCK`'s tables that were asked for, and keeps what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+        self.pylocks: dict[tuple[str, str], str] = {}
+
+    def compile(self, requirements_in: Path, lock_out: Path, python: str, **options: object
+                ) -> Compiled:
+        assert options["output_format"] == "pylock.toml" and options["no_deps"]
+        names = list(parse_lock(requirements_in.read_text()).packages)
+        self.asked.append(names)
+        return Compiled(assemble("3.11.7", {name: TABLES[name] for name in names}), [])
+
+
+BLACK, TYPING = (parse_lock("black==24.8.0\ntyping-extensions==4.12.2\n").packages[name]
+                 for name in ("black", "typing-extensions"))
+
+
+def test_a_fill_asks_uv_only_for_tables_no_earlier_pylock_of_its_pins_gave(tmp_path):
+    """The look-up for source builds before the plan asked uv about the packages the
+    change brings; the fill that installs them takes their tables from that answer."""
+    uv = Uv()
+    layout = Layout(tmp_path)
+    pylock(uv, layout, [BLACK], "python3", label="source-builds", no_deps=True)
+
+    tables = when_filled(uv, layout, "python3", [BLACK, TYPING])
+
+    assert uv.asked == [["black"], ["typing-extensions"]]
+    assert tables == {"black": TABLES["black"], "typing-extensions": TABLES["typing-extensions"]}
+    assert when_filled(uv, layout, "python3.13", [BLACK]) == {"black": TABLES["black"]}
+    assert uv.asked[-1] == ["black"]  # another interpreter's answer is not this one's
