@@ -124,10 +124,10 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
     describing = base or engine.start_describe(python)
     try:
         facts = describing.result()
-        venv.wait()
         reused = entries_of(reuse_from, layout.store) if reuse_from is not None else None
         entries = provide(engine, layout, python, lock, abi=facts.abi,
                           index=engine.index_identity, reinstall=reinstall, previous=reused)
+        venv.wait()  # only the composition needs it: uv makes it while the store is filled
         (target / LOCK_FILE_NAME).write_text(lock.text, encoding="utf-8")
         compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)))
         carried = carry(carry_from, target) if carry_from is not None else []
