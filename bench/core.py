@@ -121,6 +121,15 @@ def workload_arguments(parser: argparse.ArgumentParser, *, extra: str | None,
                                                     f"bench/results/<date>-{report}.md)")
 
 
+def machine_facts() -> str:
+    """The machine a report was measured on, and its load when the measuring ended (this
+    2-core machine is shared: the load says how far to trust the seconds)."""
+    uv_version = subprocess.run([UV, "--version"], capture_output=True, text=True).stdout
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+            f"{platform.release()}, load average {os.getloadavg()[0]:.1f} at the end; uv: "
+            f"{uv_version.strip()}")
+
+
 def write_report(report: str, output: Path | None, name: str) -> None:
     """Print the report and write it to ``output`` or ``bench/results/<date>-<name>.md``."""
     print(report)

@@ -11,6 +11,7 @@ from tests.support.sandbox import pyshelf_script
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "core.py"
 NARROW = BENCH.with_name("narrow.py")
 CHANGES = BENCH.with_name("change_costs.py")
+INSTALL_NEW = BENCH.with_name("install_new.py")
 
 
 def test_core_benchmark_runs_against_the_local_index(sandbox, tmp_path):
@@ -51,6 +52,16 @@ def test_change_costs_benchmark_compares_two_pyshelfs_and_uv_tool(sandbox, tmp_p
     text = report.read_text()
     for row in ("| install one | blog |", "| remove it | big |", "| role change | blog |",
                 "| undo | big |", "| rollback | blog |"):
+        assert row in text
+
+
+def test_install_new_benchmark_fills_a_new_entry_each_run_from_a_warm_and_a_cold_cache(
+        sandbox, tmp_path):
+    report = tmp_path / "report.md"
+    run_comparing(INSTALL_NEW, sandbox, "--packages", "beta", "--extras", "app-tool",
+                  "--output", str(report))
+    text = report.read_text()
+    for row in ("| app-tool | has it |", "| app-tool | lacks it |"):
         assert row in text
 
 
