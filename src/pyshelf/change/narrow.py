@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pyshelf.core.graph import same_version
 from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
 from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
-from pyshelf.errors import PyshelfError
+from pyshelf.errors import ConflictError, PyshelfError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -79,7 +79,9 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
     and where that fails or disagrees with ``alone``, once more after it, when ``alone``
     has put the index's pages of what they bring into the cache. Where the cache still
     cannot answer (it lacks a pinned package's metadata) the full resolve asks the
-    index."""
+    index. Where ``alone`` failed (a release the index lacks, an index out of reach) the
+    second resolve asks the index itself, so that the change fails with uv's reason
+    without resolving the whole shelf first."""
     pins = plain_pins(current.lock)
     if (pins is None or not _moves_nothing_else(shelf, request, current)
             or _rest_of(request, new) != set(current_intent)):
@@ -87,13 +89,19 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
     from pyshelf.change.resolve import resolve_added  # a removal needs no resolver
 
     for after_alone in (False, True):
-        if after_alone and not alone.result().packages:  # alone, they cannot be resolved
-            return None
+        # alone, they could not be resolved: this resolve asks the index, and says why
+        online = after_alone and not alone.result().packages
         try:
             resolved, yanked = resolve_added(shelf.engine, shelf.layout, new, shelf.python,
-                                             pins)
-        except PyshelfError:  # a conflict, or uv's cache cannot answer
+                                             pins, offline=not online)
+        except ConflictError:
+            if online:
+                return None
             continue
+        except PyshelfError:
+            if online:  # the index or a build failed: a full resolve would fail alike
+                raise
+            continue  # uv's cache cannot answer
         lock = added_lock(current.lock, resolved)
         if lock is None or yanked:
             return None

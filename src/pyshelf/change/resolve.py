@@ -50,12 +50,13 @@ def resolve(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
 
 
 def resolve_added(engine: Engine, layout: Layout, added: Sequence[IntentEntry], python: str,
-                  pins: Mapping[str, str]) -> tuple[Lock, list[str]]:
-    """Only the ``added`` requirements, with the shelf's ``pins`` as constraints, from uv's
-    cache alone. Returns the lock of those packages and the yanked releases it chose,
-    unsaid, since the caller may still prefer a full resolve."""
+                  pins: Mapping[str, str], *, offline: bool) -> tuple[Lock, list[str]]:
+    """Only the ``added`` requirements, with the shelf's ``pins`` as constraints (online, uv
+    reads the index pages of what they bring and nothing else). Returns the lock of those
+    packages and the yanked releases it chose, unsaid, since the caller may still prefer
+    a full resolve."""
     return _compile(engine, layout, ChangeRequest(intent=added, pins=pins), python,
-                    EMPTY_LOCK, None, "added", quiet=False, offline=True)
+                    EMPTY_LOCK, None, "added", quiet=False, offline=offline)
 
 
 def _compile(engine: Engine, layout: Layout, request: ChangeRequest, python: str,
