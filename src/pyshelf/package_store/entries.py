@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,6 +190,8 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     also the names of those to install again one by one: they wrote the same file as
     another (two packages that ship one command), and only the last one's is left."""
     from pyshelf.core.lockfile import pin_line
+    from pyshelf.engine.processes import compile_bytecode
+    from pyshelf.package_store.bytecode import compiled_at_fill, mark_pending
 
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
     remove(layout.home, staging)
@@ -200,15 +202,22 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
                           encoding="utf-8")
         engine.sync(wanted, paths.python(staging),
                     reinstall=[p.name for p in packages if p.name in reinstall],
-                    compile_bytecode=True)
+                    compile_bytecode=engine.bytecode == "now")
         site = paths.site_packages(staging)
         if site is None:
             raise PyshelfError(f"The scratch environment {staging} has no site-packages "
                                "folder; nothing was changed.")
         by_name = {p.name: p for p in packages}
-        files = {name: (folder, _files_of(staging, site, folder))
-                 for folder in dist_info.folders(site)
-                 if (name := dist_info.name_and_version(folder)[0]) in by_name}
+        recorded = {name: (folder, _recorded(staging, folder))
+                    for folder in dist_info.folders(site)
+                    if (name := dist_info.name_and_version(folder)[0]) in by_name}
+        later = engine.bytecode == "background"
+        if later:
+            compile_bytecode(str(paths.python(staging)),
+                             [path for _, listed in recorded.values()
+                              for path in compiled_at_fill(site, listed)], parallel=False)
+        files = {name: (folder, _with_bytecode(staging, listed))
+                 for name, (folder, listed) in recorded.items()}
         clashing = _clashing({name: owned for name, (_, owned) in files.items()})
         if len(packages) == 1:
             clashing = set()
@@ -218,21 +227,28 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
         store = real_folder(layout.home, layout.store.name)
         return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
                                        abi=abi, index=index, package=by_name[name],
-                                       table=tables.get(name))
+                                       table=tables.get(name),
+                                       pending=(lambda key: mark_pending(layout, key, python))
+                                       if later else None)
                 for name, (folder, owned) in files.items() if name not in clashing}, clashing
     finally:
         remove(layout.home, staging, ignore_errors=True)
 
 
-def _files_of(staging: Path, site: Path, folder: Path) -> list[Path]:
-    """What the distribution of ``folder`` installed, relative to the scratch venv: its
-    ``RECORD`` and the bytecode compiled from the modules it lists."""
+def _recorded(staging: Path, folder: Path) -> list[Path]:
+    """What the distribution of ``folder`` installed (its ``RECORD``), absolute."""
     recorded = [path for path in dist_info.recorded_files(folder) if path.name]
     outside = [path for path in recorded if not path.is_relative_to(staging)]
     if outside:
         name = dist_info.name_and_version(folder)[0]
         raise PyshelfError(f"{name} installs files outside its environment ({outside[0]}), "
                            "which pyshelf cannot keep in its store; nothing was changed.")
+    return recorded
+
+
+def _with_bytecode(staging: Path, recorded: list[Path]) -> list[Path]:
+    """``recorded`` and the bytecode compiled from the modules it lists, relative to the
+    scratch venv."""
     modules: dict[Path, set[str]] = {}
     for path in recorded:
         if path.suffix == ".py":
@@ -273,7 +289,10 @@ def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
 
 def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
                      owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
-                     package: LockedPackage, table: str | None) -> StoreEntry:
+                     package: LockedPackage, table: str | None,
+                     pending: Callable[[str], None] | None) -> StoreEntry:
+    """Move a distribution's files into its entry; ``pending`` notes, by its key, an entry
+    whose bytecode is compiled after the change (None: it has all it gets)."""
     name, version = dist_info.name_and_version(folder)
     key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
            else index_key(package, abi, index))
@@ -314,6 +333,8 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     if table is not None:  # its part of the PEP 751 lock, written before the entry is named
         (new / TABLE_FILE).write_text(table, encoding="utf-8")
     freeze(new)
+    if pending is not None:  # before the entry is named, so that none goes without
+        pending(key)
     new.rename(final)
     return entry
 
