@@ -19,8 +19,9 @@ one copy instead of writing its own. Entries filled before that (layout 1, named
 generations composed of them keep working, and a change composes from new entries.
 
 uv fills it: the distributions a lock needs and the store lacks are installed without
-dependencies into a scratch venv and compiled there, then each one's files (its ``RECORD``
-and their bytecode) are moved into a folder of its own, which takes the entry's name by one
+dependencies into a scratch venv (and compiled there as the ``bytecode`` setting says: see
+:mod:`pyshelf.package_store.bytecode`), then each one's files (its ``RECORD`` and their
+bytecode) are moved into a folder of its own, which takes the entry's name by one
 rename once complete, so a half-filled entry is never used. Its folders are then made
 read-only; its files keep their modes, since uv hard-links them from its cache and a mode is
 the cache's too.
