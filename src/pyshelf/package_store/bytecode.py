@@ -169,7 +169,8 @@ def _compile(layout: Layout, held: dict[Path, int]) -> None:
     for marker in held:
         entry = read_entry(layout.store / marker.name)
         python = _python_of(marker)
-        if entry is None or not python:  # collected meanwhile, or a marker cut short
+        if entry is None or not os.access(python, os.X_OK):
+            # collected meanwhile, its interpreter gone, or a marker cut short by a kill
             remove(layout.home, marker, ignore_errors=True)
             continue
         _thawed(marker).touch()

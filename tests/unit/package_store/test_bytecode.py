@@ -3,9 +3,12 @@ through a real folder of links, whose bytecode compiled later it would not see."
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
-from pyshelf.package_store.bytecode import compiled_at_fill
+from pyshelf.layout import Layout
+from pyshelf.package_store.bytecode import busy, compiled_at_fill, interrupted
 
 SITE = Path("/venv/lib/python3.12/site-packages")
 PKGUTIL = b"__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
@@ -41,3 +44,45 @@ def test_a_package_whose_init_cannot_be_read_counts_as_a_namespace() -> None:
 
     recorded = [SITE / "odd" / "__init__.py", SITE / "odd" / "mod.py"]
     assert compiled_at_fill(SITE, recorded, read=unreadable) == recorded
+
+
+KEY = "0123456789abcdef"
+
+
+def _marker(tmp_path: Path, *, thawed: bool = False) -> tuple[Layout, Path]:
+    layout = Layout(tmp_path)
+    layout.bytecode.mkdir()
+    marker = layout.bytecode / KEY
+    marker.write_text("/usr/bin/python3\n")
+    if thawed:
+        (layout.bytecode / f"{KEY}.thawed").touch()
+    return layout, marker
+
+
+def _holding(marker: Path) -> int:
+    """A descriptor holding ``marker``'s lock, as the compiling child holds it."""
+    fd = os.open(marker, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def test_an_entry_a_child_is_compiling_is_busy_until_it_lets_go(tmp_path: Path) -> None:
+    layout, marker = _marker(tmp_path)
+    assert busy(layout) == set()
+    fd = _holding(marker)
+    assert busy(layout) == {KEY}
+    os.close(fd)
+    assert busy(layout) == set()
+
+
+def test_an_open_entry_is_interrupted_only_when_no_child_holds_it(tmp_path: Path) -> None:
+    layout, marker = _marker(tmp_path, thawed=True)
+    fd = _holding(marker)
+    assert interrupted(layout) == []
+    os.close(fd)
+    assert interrupted(layout) == [marker]
+
+
+def test_an_entry_waiting_for_its_compile_is_not_interrupted(tmp_path: Path) -> None:
+    layout, _ = _marker(tmp_path)
+    assert interrupted(layout) == []
