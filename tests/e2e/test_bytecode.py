@@ -21,8 +21,8 @@ from tests.support.sandbox import Sandbox, pyshelf_script
 # $STORE_TEST_GO (forever when none is named).
 PAUSE_HOOK = """
 import os, subprocess, time
-real_run = subprocess.run
-def run(argv, *args, **kwargs):
+real_popen = subprocess.Popen
+def popen(argv, *args, **kwargs):
     if "compileall" in argv and "-j" in argv:
         marker = os.environ["STORE_TEST_MARKER"]
         with open(marker + ".tmp", "w") as out:
@@ -31,8 +31,8 @@ def run(argv, *args, **kwargs):
         go = os.environ.get("STORE_TEST_GO")
         while not (go and os.path.exists(go)):
             time.sleep(0.05)
-    return real_run(argv, *args, **kwargs)
-subprocess.run = run
+    return real_popen(argv, *args, **kwargs)
+subprocess.Popen = popen
 """
 MODULES = "import byte_pack, byte_pack_top, bns.inner; print(byte_pack.VALUE, bns.inner.INNER)"
 

@@ -378,22 +378,40 @@ class Engine:
 
 
 def compile_bytecode(python: str, targets: Sequence[Path], *, parallel: bool) -> None:
-    """Compile the modules at ``targets`` (files, or folders walked whole) with ``python``,
-    as uv's ``--compile-bytecode`` does: the interpreter's own magic number, no optimisation
-    level, pycs checked by the source's timestamp. ``py_compile`` writes each pyc to a
-    temporary name and renames it, so a pyc cut short by a kill is never read. Bytecode is
-    a cache: a module that does not compile (a test file for Python 2) is left without,
-    as is everything if the interpreter cannot start, and what compiling prints (old
-    packages' SyntaxWarnings) is dropped."""
+    """Compile the modules at ``targets`` (files, or folders walked whole) with ``python``
+    and wait: see :func:`start_compiling`."""
+    start_compiling(python, targets, parallel=parallel).wait()
+
+
+class Compiling:
+    """A compile of bytecode under way; :meth:`wait` lets it finish."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | None) -> None:
+        self._process = process
+
+    def wait(self) -> None:
+        if self._process is not None:
+            self._process.wait()
+
+
+def start_compiling(python: str, targets: Sequence[Path], *, parallel: bool) -> Compiling:
+    """Begin compiling the modules at ``targets`` with ``python``, as uv's
+    ``--compile-bytecode`` does: the interpreter's own magic number, no optimisation level,
+    pycs checked by the source's timestamp. ``py_compile`` writes each pyc to a temporary
+    name and renames it, so a pyc cut short by a kill is never read. Bytecode is a cache:
+    a module that does not compile (a test file for Python 2) is left without, as is
+    everything if the interpreter cannot start, and what compiling prints (old packages'
+    SyntaxWarnings) is dropped."""
     if not targets:
-        return
+        return Compiling(None)
     argv = [python, "-I", "-m", "compileall", "-q", "--invalidation-mode", "timestamp",
             *(["-j", "0"] if parallel else []), *map(str, targets)]
     try:
-        subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
+        return Compiling(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
     except OSError:
-        return
+        return Compiling(None)
 
 
 def start_pyshelf_detached(code: str, args: Sequence[str], *, keep: Collection[int] = ()

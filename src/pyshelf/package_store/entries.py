@@ -191,7 +191,7 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     also the names of those to install again one by one: they wrote the same file as
     another (two packages that ship one command), and only the last one's is left."""
     from pyshelf.core.lockfile import pin_line
-    from pyshelf.engine.processes import compile_bytecode
+    from pyshelf.engine.processes import start_compiling
     from pyshelf.package_store.bytecode import compiled_at_fill, mark_pending
 
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
@@ -213,17 +213,19 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
                     for folder in dist_info.folders(site)
                     if (name := dist_info.name_and_version(folder)[0]) in by_name}
         later = engine.bytecode == "background"
-        if later:
-            compile_bytecode(str(paths.python(staging)),
-                             [path for _, listed in recorded.values()
-                              for path in compiled_at_fill(site, listed)], parallel=False)
+        compiling = start_compiling(str(paths.python(staging)),
+                                    [path for _, listed in recorded.values()
+                                     for path in compiled_at_fill(site, listed)] if later
+                                    else [], parallel=False)
+        try:  # beside uv's lock tables; its pycs then move with the rest
+            clashing = (_clashing({name: listed for name, (_, listed) in recorded.items()})
+                        if len(packages) > 1 else set())
+            tables = when_filled(engine, layout, python,
+                                 [by_name[name] for name in recorded if name not in clashing])
+        finally:
+            compiling.wait()
         files = {name: (folder, _with_bytecode(staging, listed))
                  for name, (folder, listed) in recorded.items()}
-        clashing = _clashing({name: owned for name, (_, owned) in files.items()})
-        if len(packages) == 1:
-            clashing = set()
-        tables = when_filled(engine, layout, python,
-                             [by_name[name] for name in files if name not in clashing])
         claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
         store = real_folder(layout.home, layout.store.name)
         return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
