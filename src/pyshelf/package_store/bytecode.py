@@ -169,8 +169,10 @@ def _compile(layout: Layout, held: dict[Path, int]) -> None:
     for marker in held:
         entry = read_entry(layout.store / marker.name)
         python = _python_of(marker)
-        if entry is None or not os.access(python, os.X_OK):
-            # collected meanwhile, its interpreter gone, or a marker cut short by a kill
+        if (entry is None or not os.access(python, os.X_OK)
+                or Path(entry.site).is_absolute() or ".." in Path(entry.site).parts):
+            # collected meanwhile, its interpreter gone, a marker cut short by a kill, or
+            # an entry file leading out of the entry
             remove(layout.home, marker, ignore_errors=True)
             continue
         _thawed(marker).touch()
