@@ -177,3 +177,22 @@ def test_with_bytecode_now_the_change_compiles_everything(shelf):
     site = store_entry(shelf, "byte-pack") / ".p"
     assert _compiled(site / "byte_pack") == ["__init__", "core"]
     assert _pending(shelf) == []
+
+
+def test_gc_leaves_an_entry_being_compiled_for_a_later_gc(shelf, tmp_path):
+    go = tmp_path / "go"
+    _paused_change(shelf, tmp_path, "install", "byte-pack", "--yes", go=go)
+    entry = store_entry(shelf, "byte-pack")
+    shelf.env = _background(shelf)
+    shelf.ok("remove", "byte-pack", "--yes")
+    shelf.ok("config", "set", "keep_generations", "1")
+
+    shelf.ok("gc")  # the generation that used the entry goes; the entry is still compiled
+
+    assert entry.is_dir()
+    assert _pending(shelf) == [entry.name, f"{entry.name}.thawed"]
+    go.touch()
+    wait_for(lambda: _pending(shelf) == [])
+    assert _writable_folders(entry) == []
+    shelf.ok("gc")
+    assert not entry.exists()
