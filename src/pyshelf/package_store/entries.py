@@ -251,7 +251,8 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
 def _recorded(staging: Path, folder: Path) -> list[Path]:
     """What the distribution of ``folder`` installed (its ``RECORD``), absolute."""
     recorded = [path for path in dist_info.recorded_files(folder) if path.name]
-    outside = [path for path in recorded if not path.is_relative_to(staging)]
+    inside = os.fspath(staging) + os.sep
+    outside = [path for path in recorded if not os.fspath(path).startswith(inside)]
     if outside:
         name = dist_info.name_and_version(folder)[0]
         raise PyshelfError(f"{name} installs files outside its environment ({outside[0]}), "
