@@ -18,7 +18,8 @@ from tests.support.sandbox import Sandbox, pyshelf_script
 
 # Holds the background compile (compileall with -j) where it starts, after the entry's
 # folders were opened: it writes its pid to $STORE_TEST_MARKER, then waits for the file
-# $STORE_TEST_GO (forever when none is named).
+# $STORE_TEST_GO (for a kill when none is named), two minutes at most, so that a test
+# failing meanwhile leaves no child behind.
 PAUSE_HOOK = """
 import os, subprocess, time
 real_popen = subprocess.Popen
@@ -29,7 +30,8 @@ def popen(argv, *args, **kwargs):
             out.write(str(os.getpid()))
         os.replace(marker + ".tmp", marker)
         go = os.environ.get("STORE_TEST_GO")
-        while not (go and os.path.exists(go)):
+        deadline = time.monotonic() + 120
+        while not (go and os.path.exists(go)) and time.monotonic() < deadline:
             time.sleep(0.05)
     return real_popen(argv, *args, **kwargs)
 subprocess.Popen = popen
