@@ -30,7 +30,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from core import PYSHELF, UV, Bench, write_report
+from core import PYSHELF, UV, Bench, settle, write_report
 
 BLOG = ("black", "flake8", "isort", "mypy", "python-lsp-server[all]", "sqlfluff")
 BIG = (*BLOG, "requests", "httpx", "pytest", "click", "cryptography", "numpy", "pandas",
@@ -86,7 +86,9 @@ def one_round(pyshelf: str, home: Path, bench: Bench, args: argparse.Namespace
               ) -> dict[str, float]:
     """Each step once, leaving the shelf as it found it."""
     def shelf(*words: str) -> float:
-        return run(bench.env, pyshelf, "--home", str(home), "-q", *words)
+        took = run(bench.env, pyshelf, "--home", str(home), "-q", *words)
+        settle(home)
+        return took
 
     took = {"install one": shelf("install", "--yes", args.extra),
             "remove it": shelf("remove", "--yes", args.extra),

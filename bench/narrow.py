@@ -36,7 +36,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from core import PYSHELF, UV, Bench, workload_arguments, write_report
+from core import PYSHELF, UV, Bench, settle, workload_arguments, write_report
 
 STEPS = (
     ("install-one --dry-run", ("install", "--dry-run")),
@@ -90,6 +90,7 @@ def timed(bench: Bench, home: Path, *args: str) -> tuple[float, float]:
                           env=bench.env, check=True, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     took = time.perf_counter() - start
+    settle(home)
     return took, sum(float(m.group(1)) for m in _COMPILE.finditer(done.stdout + done.stderr))
 
 

@@ -152,6 +152,7 @@ def one_run(peer: Peer, workload: Workload, new: Python | None
         return [((peer.key, row), setup) for row in ROWS]
     before = disk_use(peer.disk_roots())
     installed = attempt(peer, "install", lambda: peer.install(installed_by(peer, workload)))
+    peer.settle()  # what a detached child writes after the install (bytecode) counts too
     after = disk_use(peer.disk_roots())
     outcomes: list[tuple[str, Outcome]] = [
         ("install", installed),

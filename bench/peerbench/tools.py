@@ -165,8 +165,9 @@ class Pyshelf(Peer):
 
     def notes(self) -> list[str]:
         return ["undo is `pyshelf undo`: a switch back to the generation before the removal.",
-                "each pyshelf command is timed once the trash is empty: the deletion a change "
-                "leaves to a detached child has ended, as it has by a person's next command."]
+                "each pyshelf command is timed once the trash is empty and no store entry "
+                "waits for its bytecode: the deletion and the compile a change leaves to "
+                "detached children have ended, as they have by a person's next command."]
 
     def setup(self) -> None:
         self.shelf("init", "--python", self.settings.old.path, "--yes", "--no-modify-shell",
@@ -191,12 +192,15 @@ class Pyshelf(Peer):
         self.shelf("rebuild", "--yes", "--python", python.path)
 
     def settle(self) -> None:
-        """Wait (a minute at most) until the trash is empty: a change leaves its deletion
-        of collected generations to a detached child, which would otherwise share the two
-        cores with the next timed command, and ``gc`` would time that deletion as its own."""
-        trash = self.shelf_home / "trash"
+        """Wait (a minute at most) until the trash is empty and no store entry waits for
+        its bytecode: a change leaves the deletion of collected generations and the
+        compile of its new entries to detached children, which would otherwise share the
+        two cores with the next timed command (and ``gc`` would time the deletion as its
+        own)."""
+        busy = [self.shelf_home / "trash", self.shelf_home / "bytecode"]
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and trash.is_dir() and any(trash.iterdir()):
+        while time.monotonic() < deadline and any(f.is_dir() and any(f.iterdir())
+                                                  for f in busy):
             time.sleep(0.01)
 
     def rollback(self, generation: int) -> None:

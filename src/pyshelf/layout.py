@@ -89,6 +89,12 @@ class Layout(NamedTuple):
         return self.home / "store"
 
     @property
+    def bytecode(self) -> Path:
+        """One file per store entry whose bytecode is still to be compiled, named by its
+        key and holding the interpreter to compile it with."""
+        return self.home / "bytecode"
+
+    @property
     def trash(self) -> Path:
         """Collected generations wait here to be deleted, outside ``gens/``."""
         return self.home / "trash"

@@ -34,6 +34,7 @@ OWN_NAMES: dict[str, re.Pattern[str]] = {
     "gens": re.compile(r"\d+"),
     "work": re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+"),
     "trash": re.compile(r"[^/]+\.\d+\.\d+"),
+    "bytecode": re.compile(r"[0-9a-f]{16}(?:\.thawed)?"),
     "runs": re.compile(r"[0-9a-f]{20}"),
     "app": re.compile(r"\.new-\d+|[0-9A-Za-z.+!_]+-\d{19}"),
     "isolated": re.compile(r"[a-z0-9][a-z0-9._-]*-\d+"),

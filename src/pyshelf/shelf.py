@@ -102,7 +102,8 @@ class Shelf:
                              system_certificates=self.setting("system_certificates") == "true",
                              keyring_provider=self.setting("keyring_provider") or "disabled")
         return Engine(index_url=self.setting("index_url"), extra_index_urls=extra,
-                      access=access, verbose=self.verbose)
+                      access=access, verbose=self.verbose,
+                      bytecode=self.setting("bytecode") or "background")
 
     @contextmanager
     def writing(self, *, frees_space: bool = False) -> Iterator[None]:
@@ -122,6 +123,9 @@ class Shelf:
                 yield
                 if postponed:
                     self._recover_or_warn()
+                from pyshelf.package_store.bytecode import start_pending
+
+                start_pending(self.layout)  # the new entries' bytecode, after the change
         except LockBusy as busy:
             raise PyshelfError(
                 f"Another pyshelf (pid {busy.holder}) is changing this shelf; try again when "

@@ -152,6 +152,16 @@ CATALOGUE: tuple[Dist, ...] = (
                   ("data_pack.pth", "import os; os.environ['DATA_PACK_PTH'] = 'ran'\n")),
          data=(("share/data-pack/readme.txt", "shared data 1.0\n"),
                ("etc/data-pack/settings.ini", "[data-pack]\ncolour = blue\n"))),
+    # Bytecode compiled at filling and after: a regular package (reached through one link
+    # to its folder), a top-level module and a pkgutil-style namespace package (reached
+    # through real folders of links when another distribution shares them).
+    Dist("byte-pack", "1.0",
+         modules=(("byte_pack/__init__.py", "from byte_pack.core import VALUE\n"),
+                  ("byte_pack/core.py", "VALUE = 42\n"),
+                  ("byte_pack_top.py", "TOP = 'top'\n"),
+                  ("bns/__init__.py", "__path__ = __import__('pkgutil').extend_path("
+                                      "__path__, __name__)\n"),
+                  ("bns/inner.py", "INNER = 'inner'\n"))),
     TINYBACKEND,
     # A download large enough that uv names it while it runs.
     _bulky(),

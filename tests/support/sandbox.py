@@ -62,6 +62,9 @@ class Sandbox:
             UV_HTTP_RETRIES="0",
             NO_COLOR="1",
             PYSHELF_INDEX_URL=index_url,
+            # compiled while the store is filled, so that no child is still writing into it
+            # when a test looks at the store or copies a shelf
+            PYSHELF_BYTECODE="now",
             PATH=f"{Path(sys.executable).parent}:{SYSTEM_PATH}",
         )
         self.env: dict[str, str] = env

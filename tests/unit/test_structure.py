@@ -67,10 +67,10 @@ def os_calls(tree: ast.AST) -> set[str]:
 
 
 # Who may start or become another program: the engine runs uv, interpreters and the
-# person's shell; the trash is emptied by a forked child; `pyshelf run` and the shelf's pip
-# hand the process over to the app (exec, not a new process) through the commands' one
-# shared helper.
-STARTS_PROCESSES = {"subprocess": {"engine/processes.py"}, "fork": {"generations/folders.py"},
+# person's shell, and forks the children that empty the trash and compile bytecode;
+# `pyshelf run` and the shelf's pip hand the process over to the app (exec, not a new
+# process) through the commands' one shared helper.
+STARTS_PROCESSES = {"subprocess": {"engine/processes.py"}, "fork": {"engine/processes.py"},
                     "exec": {"commands/common.py"}}
 
 

@@ -7,6 +7,7 @@ budget), and uv's failures are turned into sentences in one place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,14 +139,18 @@ def _is_disk_full(stderr: str) -> bool:
 
 
 class Engine:
-    """Runs uv with the shelf's index settings."""
+    """Runs uv with the shelf's index settings; ``bytecode`` (the setting) says whether the
+    store's new entries are compiled while they are filled (``now``), afterwards in a
+    detached child (``background``) or not at all (``off``)."""
 
     def __init__(self, *, index_url: str | None = None, extra_index_urls: Sequence[str] = (),
-                 access: IndexAccess | None = None, verbose: bool = False) -> None:
+                 access: IndexAccess | None = None, verbose: bool = False,
+                 bytecode: str = "background") -> None:
         self.index_url = index_url
         self.extra_index_urls = tuple(extra_index_urls)
         self.access = access or IndexAccess()
         self.verbose = verbose
+        self.bytecode = bytecode
         self._uv: str | None = None
         # An offline compile of this engine failed: uv's cache lacks something the change
         # asks for (or the requirements conflict, after which a change seldom fills
@@ -389,6 +394,100 @@ class Engine:
             raise PyshelfError(f"The interpreter {python} cannot be started ({exc.strerror}).") \
                 from exc
         return PendingFacts(python, process)
+
+
+def compile_bytecode(python: str, targets: Sequence[Path], *, parallel: bool) -> None:
+    """Compile the modules at ``targets`` (files, or folders walked whole) with ``python``
+    and wait: see :func:`start_compiling`."""
+    start_compiling(python, targets, parallel=parallel).wait()
+
+
+class Compiling:
+    """A compile of bytecode under way; :meth:`wait` lets it finish."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | None) -> None:
+        self._process = process
+
+    def wait(self) -> None:
+        if self._process is not None:
+            self._process.wait()
+
+
+def start_compiling(python: str, targets: Sequence[Path], *, parallel: bool) -> Compiling:
+    """Begin compiling the modules at ``targets`` with ``python``, as uv's
+    ``--compile-bytecode`` does: the interpreter's own magic number, no optimisation level,
+    pycs checked by the source's timestamp. ``py_compile`` writes each pyc to a temporary
+    name and renames it, so a pyc cut short by a kill is never read. Bytecode is a cache:
+    a module that does not compile (a test file for Python 2) is left without, as is
+    everything if the interpreter cannot start, and what compiling prints (old packages'
+    SyntaxWarnings) is dropped."""
+    if not targets:
+        return Compiling(None)
+    argv = [python, "-I", "-m", "compileall", "-q", "--invalidation-mode", "timestamp",
+            *(["-j", "0"] if parallel else []), *map(str, targets)]
+    try:
+        return Compiling(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+    except OSError:
+        return Compiling(None)
+
+
+def start_pyshelf_detached(code: str, args: Sequence[str], *, keep: Collection[int] = ()
+                           ) -> bool:
+    """Start ``code`` (Python) in a fresh interpreter of pyshelf's own, detached (its own
+    session, no terminal, no pipe of ours), with ``args`` as ``sys.argv[1:]`` and the
+    descriptors ``keep``, and return at once; False when it could not be started.
+
+    A fresh interpreter rather than a fork: SQLite must not be used in a child forked from
+    a process that has the database open, and the child records what it did there."""
+    import sys
+
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        subprocess.Popen([sys.executable, "-c", code, *args], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         pass_fds=tuple(keep), start_new_session=True, env=environ)
+    except OSError:
+        return False
+    return True
+
+
+def detach(work: Callable[[], None], *, keep: Collection[int] = ()) -> bool:
+    """Run ``work`` in a detached child at low priority and return at once; False when no
+    child could be made (the caller then decides whether to do the work itself).
+
+    The child is its own session, has no terminal and no pipe of ours, and keeps no
+    descriptor but ``keep``: the writer lock it inherited would otherwise hold the next
+    change until the child is done. It never returns into pyshelf."""
+    try:
+        child = os.fork()
+    except OSError:
+        return False
+    if child:
+        return True
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        for fd in _open_descriptors():
+            if fd > 2 and fd not in keep:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        with contextlib.suppress(OSError):
+            os.nice(10)
+        work()
+    finally:
+        os._exit(0)
+
+
+def _open_descriptors() -> list[int]:
+    """This process's open descriptors (Linux and macOS both list them in ``/dev/fd``)."""
+    try:
+        return [int(entry.name) for entry in Path("/dev/fd").iterdir() if entry.name.isdigit()]
+    except OSError:
+        return list(range(3, 256))
 
 
 def _requirement_count(path: Path) -> int:

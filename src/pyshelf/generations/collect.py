@@ -17,6 +17,7 @@ from pyshelf.generations.folders import (
     trash_entry,
     unused_environments,
 )
+from pyshelf.package_store.bytecode import busy
 from pyshelf.package_store.entries import thaw
 from pyshelf.package_store.in_use import unused_entries
 from pyshelf.shelf import Shelf
@@ -57,7 +58,8 @@ def collect_generations(shelf: Shelf, *, wait: bool = False) -> list[int]:
         move_to_trash(shelf.layout, gen_id)
     for unused in unused_environments(shelf.layout, shelf.state.isolated_env_dirs(victims)):
         trash_entry(shelf.layout, unused)
-    gone = unused_entries(shelf.layout)
+    compiling = busy(shelf.layout)  # the child compiling them finishes first
+    gone = [entry for entry in unused_entries(shelf.layout) if entry.name not in compiling]
     for entry in gone:
         thaw(entry)
         trash_entry(shelf.layout, entry)

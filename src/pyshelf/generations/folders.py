@@ -83,24 +83,11 @@ def empty_trash(layout: Layout) -> None:
 
 def empty_trash_in_background(layout: Layout) -> None:
     """Empty the trash in a detached child, so a change returns without waiting for the
-    deletion of thousands of files. The child keeps no terminal and no pipe of ours open."""
-    if not home_entries(layout.trash):
-        return
-    try:
-        child = os.fork()
-    except OSError:
+    deletion of thousands of files."""
+    from pyshelf.engine.processes import detach
+
+    if home_entries(layout.trash) and not detach(lambda: empty_trash(layout)):
         empty_trash(layout)
-        return
-    if child:
-        return
-    try:  # in the child: never return into pyshelf, whatever happens
-        os.setsid()
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        empty_trash(layout)
-    finally:
-        os._exit(0)
 
 
 def remove_generation_dir(layout: Layout, gen_id: int) -> None:

@@ -82,8 +82,10 @@ def _process_alive(pid_text: str) -> bool:
 
 def needs_recovery(layout: Layout, state: State) -> bool:
     """Cheap enough for every command: one query, one readlink, one small listing."""
+    from pyshelf.package_store.bytecode import interrupted
+
     return (bool(state.running_operations()) or misplaced_env(layout, state)
-            or bool(stale_scratch(layout)))
+            or bool(stale_scratch(layout)) or bool(interrupted(layout)))
 
 
 def recover(layout: Layout, state: State) -> None:
@@ -109,6 +111,9 @@ def recover(layout: Layout, state: State) -> None:
         ui.warn(f"{layout.env} {was}; it points at generation {current} again.")
         switch_to(layout, current)
     remove_stale_scratch(layout)
+    from pyshelf.package_store.bytecode import refreeze_interrupted
+
+    refreeze_interrupted(layout)
 
 
 def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:

@@ -19,8 +19,9 @@ one copy instead of writing its own. Entries filled before that (layout 1, named
 generations composed of them keep working, and a change composes from new entries.
 
 uv fills it: the distributions a lock needs and the store lacks are installed without
-dependencies into a scratch venv and compiled there, then each one's files (its ``RECORD``
-and their bytecode) are moved into a folder of its own, which takes the entry's name by one
+dependencies into a scratch venv (and compiled there as the ``bytecode`` setting says: see
+:mod:`pyshelf.package_store.bytecode`), then each one's files (its ``RECORD`` and their
+bytecode) are moved into a folder of its own, which takes the entry's name by one
 rename once complete, so a half-filled entry is never used. Its folders are then made
 read-only; its files keep their modes, since uv hard-links them from its cache and a mode is
 the cache's too.
@@ -31,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,12 +140,22 @@ def metadata_of(entry: StoreEntry) -> EntryMetadata | None:
 
 
 def measure(folder: Path) -> tuple[int, int]:
-    """(bytes, files) below ``folder``: the sum of its files' sizes, links not followed."""
+    """(bytes, files) below ``folder``: the sum of its files' sizes, links not followed.
+    Every fill measures thousands of files, so no path object is made for each."""
     used = files = 0
-    for root, dirs, names in os.walk(folder):
-        for name in [*names, *(d for d in dirs if Path(root, d).is_symlink())]:
+    stack = [os.fspath(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as found:
+                children = list(found)
+        except OSError:
+            continue
+        for child in children:
             try:
-                used += (Path(root) / name).lstat().st_size
+                if child.is_dir(follow_symlinks=False):
+                    stack.append(child.path)
+                    continue
+                used += child.stat(follow_symlinks=False).st_size
             except OSError:
                 continue
             files += 1
@@ -208,6 +219,8 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
     also the names of those to install again one by one: they wrote the same file as
     another (two packages that ship one command), and only the last one's is left."""
     from pyshelf.core.lockfile import pin_line
+    from pyshelf.engine.processes import start_compiling
+    from pyshelf.package_store.bytecode import compiled_at_fill, mark_pending
 
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
     remove(layout.home, staging)
@@ -218,39 +231,56 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
                           encoding="utf-8")
         engine.sync(wanted, paths.python(staging),
                     reinstall=[p.name for p in packages if p.name in reinstall],
-                    compile_bytecode=True)
+                    compile_bytecode=engine.bytecode == "now")
         site = paths.site_packages(staging)
         if site is None:
             raise PyshelfError(f"The scratch environment {staging} has no site-packages "
                                "folder; nothing was changed.")
         by_name = {p.name: p for p in packages}
-        files = {name: (folder, _files_of(staging, site, folder))
-                 for folder in dist_info.folders(site)
-                 if (name := dist_info.name_and_version(folder)[0]) in by_name}
-        clashing = _clashing({name: owned for name, (_, owned) in files.items()})
-        if len(packages) == 1:
-            clashing = set()
-        tables = when_filled(engine, layout, python,
-                             [by_name[name] for name in files if name not in clashing])
+        recorded = {name: (folder, _recorded(staging, folder))
+                    for folder in dist_info.folders(site)
+                    if (name := dist_info.name_and_version(folder)[0]) in by_name}
+        later = engine.bytecode == "background"
+        compiling = start_compiling(str(paths.python(staging)),
+                                    [path for _, listed in recorded.values()
+                                     for path in compiled_at_fill(site, listed)] if later
+                                    else [], parallel=False)
+        try:  # beside uv's lock tables; its pycs then move with the rest
+            clashing = (_clashing({name: listed for name, (_, listed) in recorded.items()})
+                        if len(packages) > 1 else set())
+            tables = when_filled(engine, layout, python,
+                                 [by_name[name] for name in recorded if name not in clashing])
+        finally:
+            compiling.wait()
+        files = {name: (folder, _with_bytecode(staging, listed))
+                 for name, (folder, listed) in recorded.items()}
         claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
         store = real_folder(layout.home, layout.store.name)
         return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
                                        abi=abi, index=index, package=by_name[name],
-                                       table=tables.get(name))
+                                       table=tables.get(name),
+                                       pending=(lambda key: mark_pending(layout, key, python))
+                                       if later else None)
                 for name, (folder, owned) in files.items() if name not in clashing}, clashing
     finally:
         remove(layout.home, staging, ignore_errors=True)
 
 
-def _files_of(staging: Path, site: Path, folder: Path) -> list[Path]:
-    """What the distribution of ``folder`` installed, relative to the scratch venv: its
-    ``RECORD`` and the bytecode compiled from the modules it lists."""
+def _recorded(staging: Path, folder: Path) -> list[Path]:
+    """What the distribution of ``folder`` installed (its ``RECORD``), absolute."""
     recorded = [path for path in dist_info.recorded_files(folder) if path.name]
-    outside = [path for path in recorded if not path.is_relative_to(staging)]
+    inside = os.fspath(staging) + os.sep
+    outside = [path for path in recorded if not os.fspath(path).startswith(inside)]
     if outside:
         name = dist_info.name_and_version(folder)[0]
         raise PyshelfError(f"{name} installs files outside its environment ({outside[0]}), "
                            "which pyshelf cannot keep in its store; nothing was changed.")
+    return recorded
+
+
+def _with_bytecode(staging: Path, recorded: list[Path]) -> list[Path]:
+    """``recorded`` and the bytecode compiled from the modules it lists, relative to the
+    scratch venv."""
     modules: dict[Path, set[str]] = {}
     for path in recorded:
         if path.suffix == ".py":
@@ -291,7 +321,10 @@ def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
 
 def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
                      owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
-                     package: LockedPackage, table: str | None) -> StoreEntry:
+                     package: LockedPackage, table: str | None,
+                     pending: Callable[[str], None] | None) -> StoreEntry:
+    """Move a distribution's files into its entry; ``pending`` notes, by its key, an entry
+    whose bytecode is compiled after the change (None: it has all it gets)."""
     name, version = dist_info.name_and_version(folder)
     key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
            else index_key(package, abi, index))
@@ -332,6 +365,8 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     if table is not None:  # its part of the PEP 751 lock, written before the entry is named
         (new / TABLE_FILE).write_text(table, encoding="utf-8")
     freeze(new)
+    if pending is not None:  # before the entry is named, so that none goes without
+        pending(key)
     new.rename(final)
     return entry
 

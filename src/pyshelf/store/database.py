@@ -391,6 +391,12 @@ class State:
                                  [(g,) for g in gen_ids])
             self._forget_entries(entries_gone)
 
+    def set_entry_size(self, entry: str, used: int, files: int) -> None:
+        """The size of an entry whose bytecode was compiled after it was recorded."""
+        with self._writing():
+            self._db.execute("UPDATE store_entries SET bytes = ?, files = ? WHERE entry = ?",
+                             (used, files, entry))
+
     def forget_store_entries(self, entries: Iterable[str]) -> None:
         """Store entries removed from disk (damaged ones doctor set aside)."""
         with self._writing():

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, str | None] = {
     "system_certificates": "false",  # trust the operating system's certificate store
     "keyring_provider": "disabled",  # subprocess: credentials from the `keyring` command
     "manifest": None,  # shelf.toml; default $XDG_CONFIG_HOME/pyshelf/shelf.toml
+    "bytecode": "background",  # when a new store entry is compiled: background, now or off
 }
 
 ENVIRONMENT_OVERRIDES: dict[str, str] = {key: f"PYSHELF_{key.upper()}" for key in DEFAULTS}
@@ -185,6 +186,7 @@ def _one_of(*words: str) -> Callable[[str], str]:
 
 
 KEYRING_PROVIDERS = ("disabled", "subprocess")
+BYTECODE_MODES = ("background", "now", "off")
 
 
 VALIDATORS: dict[str, Callable[[str], str]] = {
@@ -201,6 +203,7 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "system_certificates": _boolean,
     "keyring_provider": _one_of(*KEYRING_PROVIDERS),
     "manifest": _file,
+    "bytecode": _one_of(*BYTECODE_MODES),
 }
 
 

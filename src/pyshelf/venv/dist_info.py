@@ -112,7 +112,8 @@ def recorded_files(folder: Path) -> list[Path]:
 def recorded_hashes(folder: Path) -> list[tuple[Path, str]]:
     """Each file of ``RECORD`` (as :func:`recorded_files` has it) with its hash column
     (``sha256=...``, empty for files listed without one)."""
-    return [(Path(os.path.normpath(folder.parent / row[0])), row[1] if row[1:] else "")
+    site = os.fspath(folder.parent)  # joined as text: a fill reads thousands of rows
+    return [(Path(os.path.normpath(os.path.join(site, row[0]))), row[1] if row[1:] else "")
             for row in _record_rows(folder)]
 
 

@@ -30,7 +30,7 @@ def test_known_settings_are_all_reported():
     assert list(result) == ["python", "bin_dir", "shell_config", "modify_shell", "index_url",
                             "extra_index_urls", "keep_generations", "system_site_packages",
                             "expose", "certificate_file", "system_certificates",
-                            "keyring_provider", "manifest"]
+                            "keyring_provider", "manifest", "bytecode"]
 
 
 def test_the_shell_config_is_modified_until_declined():
@@ -147,7 +147,7 @@ def test_one_setting_source_does_not_leak_into_another():
 def test_unknown_key_names_the_known_ones():
     with pytest.raises(UsageError, match=r"There is no setting 'colour'; the settings are "
                                          r"python, bin_dir, .*expose, certificate_file, .*, "
-                                         r"keyring_provider, manifest\.$"):
+                                         r"keyring_provider, manifest, bytecode\.$"):
         known_key("colour")
 
 
