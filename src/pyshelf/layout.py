@@ -17,6 +17,8 @@ from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
 from pyshelf.xdg import base_dir
 
+THAWED = ".thawed"  # a bytecode marker's companion while its entry is writable
+
 
 def default_home(environ: Mapping[str, str]) -> Path:
     """The shelf home: ``PYSHELF_HOME``, else ``$XDG_DATA_HOME/pyshelf`` (``~/.local/share``)."""
@@ -91,7 +93,8 @@ class Layout(NamedTuple):
     @property
     def bytecode(self) -> Path:
         """One file per store entry whose bytecode is still to be compiled, named by its
-        key and holding the interpreter to compile it with."""
+        key and holding the interpreter to compile it with; ``<key>`` + ``THAWED`` while a
+        child has the entry's folders open."""
         return self.home / "bytecode"
 
     @property

@@ -22,7 +22,7 @@ from tests.support.places import (
 
 KEYS = ["python", "bin_dir", "shell_config", "modify_shell", "index_url", "extra_index_urls",
         "keep_generations", "system_site_packages", "expose", "certificate_file",
-        "system_certificates", "keyring_provider", "manifest"]
+        "system_certificates", "keyring_provider", "manifest", "bytecode"]
 
 
 def stored(sandbox) -> dict[str, str]:
@@ -53,6 +53,7 @@ def test_show_lists_every_setting_with_value_and_source(shelf):
     assert rows["keep_generations"] == ["5", "default"]
     assert rows["system_site_packages"] == ["false", "default"]
     assert rows["expose"] == ["path", "default"]
+    assert rows["bytecode"] == ["now", "environment"]  # the test environment's choice
     assert shelf.ok("config", "show").stdout == shelf.ok("config").stdout
 
 

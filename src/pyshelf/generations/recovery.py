@@ -20,7 +20,7 @@ from pyshelf.generations.folders import (
     switch_to,
     unused_environments,
 )
-from pyshelf.layout import Layout, home_entries
+from pyshelf.layout import THAWED, Layout, home_entries
 from pyshelf.removal import RemovalRefused, is_own, remove
 from pyshelf.store.database import State
 
@@ -81,11 +81,20 @@ def _process_alive(pid_text: str) -> bool:
 
 
 def needs_recovery(layout: Layout, state: State) -> bool:
-    """Cheap enough for every command: one query, one readlink, one small listing."""
+    """Cheap enough for every command: one query, one readlink, a few small listings."""
+    return (bool(state.running_operations()) or misplaced_env(layout, state)
+            or bool(stale_scratch(layout)) or bool(interrupted_compiles(layout)))
+
+
+def interrupted_compiles(layout: Layout) -> list[Path]:
+    """Store entries a killed bytecode compile left writable. Only a ``.thawed`` marker
+    makes one possible, so the bytecode module (which imports the store's, costing a
+    report more than its query) is imported only when one is there."""
+    if not any(entry.name.endswith(THAWED) for entry in home_entries(layout.bytecode)):
+        return []
     from pyshelf.package_store.bytecode import interrupted
 
-    return (bool(state.running_operations()) or misplaced_env(layout, state)
-            or bool(stale_scratch(layout)) or bool(interrupted(layout)))
+    return interrupted(layout)
 
 
 def recover(layout: Layout, state: State) -> None:

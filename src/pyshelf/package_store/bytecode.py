@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from pyshelf.layout import Layout, home_entries
+from pyshelf.layout import THAWED, Layout, home_entries
 from pyshelf.package_store.entries import (
     ENTRY_FILE,
     StoreEntry,
@@ -46,7 +46,6 @@ from pyshelf.package_store.entries import (
 )
 from pyshelf.removal import is_own, real_folder, remove
 
-THAWED = ".thawed"
 # py_compile writes ``<name>.pyc.<number>`` and renames it: a kill leaves that name behind
 _CUT_SHORT = re.compile(r".+\.pyc\.\d+")
 _NAMESPACE_CALLS = (b"extend_path", b"declare_namespace")
