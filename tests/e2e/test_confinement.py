@@ -4,9 +4,11 @@ home, and at each level below, lead no command to the files they point to."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from tests.e2e.helpers import shelf_python, store_entry
 from tests.support.sandbox import Sandbox
 
 DEAD_PID = 4194305  # above Linux's largest pid, so never a live process
@@ -116,3 +118,35 @@ def test_symlinks_below_the_home_folders_are_unlinked_never_followed(shelf, tmp_
     assert not os.path.lexists(home / "gens" / "8")  # doctor --fix unlinked the link
     assert not os.path.lexists(home / "work" / f"resolve-{DEAD_PID}")
     assert not os.path.lexists(home / "isolated" / "alpha-9")
+
+
+
+def tree_of(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Each path below ``folder``: its mode, and a file's bytes."""
+    found = {}
+    for root, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = Path(root) / name
+            found[str(path.relative_to(folder))] = (
+                path.lstat().st_mode, b"" if path.is_dir() else path.read_bytes())
+    return found
+
+
+@pytest.mark.shelf("install alpha --yes")
+def test_a_link_planted_where_a_store_entry_goes_is_replaced_never_used(shelf, tmp_path):
+    entry = store_entry(shelf, "alpha")
+    outside = tmp_path / "outside"
+    shutil.copytree(entry, outside, symlinks=True)  # an entry's look-alike, read-only too
+    before = tree_of(outside)
+    shelf.ok("remove", "alpha", "--yes")
+    shelf.ok("config", "set", "keep_generations", "1")
+    shelf.ok("gc")
+    assert not entry.exists()
+    entry.symlink_to(outside, target_is_directory=True)  # under the name alpha's entry takes
+
+    shelf.ok("install", "alpha", "--yes")
+
+    assert entry.is_dir() and not entry.is_symlink()  # filled anew in place of the link
+    imported = shelf_python(shelf, "import alpha; print(alpha.__file__)").stdout.strip()
+    assert os.path.realpath(imported).startswith(f"{entry}{os.sep}"), imported
+    assert tree_of(outside) == before

@@ -47,7 +47,7 @@ from pyshelf.package_store.metadata import (
     of_entry,
     read_metadata,
 )
-from pyshelf.removal import real_folder, remove
+from pyshelf.removal import real_folder, remove, unlink_link
 from pyshelf.venv import dist_info, paths, shebangs
 
 if TYPE_CHECKING:  # every command's recovery check imports this module
@@ -105,7 +105,9 @@ _read: dict[Path, StoreEntry] = {}
 
 
 def read_entry(path: Path) -> StoreEntry | None:
-    """The entry at ``path``; None for anything else (a half-filled or foreign folder).
+    """The entry at ``path``; None for anything else (a half-filled or foreign folder, or a
+    symlink, which pyshelf never makes there: what it leads to is not the home's, so
+    nothing composes it, compiles into it or measures it).
 
     A complete entry never changes (its key fixes what it holds), so each is read once per
     process: a change looked up each of its entries four times (filling, the previous
@@ -121,6 +123,8 @@ def read_entry(path: Path) -> StoreEntry | None:
 
 
 def _read_entry(path: Path) -> StoreEntry | None:
+    if path.is_symlink():
+        return None
     try:
         data = json.loads((path / ENTRY_FILE).read_text(encoding="utf-8"))
         size = (EntrySize(int(data["bytes"]), int(data["files"]), str(data["created_at"]))
@@ -367,6 +371,7 @@ def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, fol
     freeze(new)
     if pending is not None:  # before the entry is named, so that none goes without
         pending(key)
+    unlink_link(final)  # a link found in the entry's place is no entry: the link alone goes
     new.rename(final)
     return entry
 

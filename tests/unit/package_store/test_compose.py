@@ -157,6 +157,15 @@ def test_an_older_venv_carries_only_files_no_record_lists(tmp_path):
     assert written_by_tools(old) == ["etc/jupyter/written.json"]
 
 
+def test_a_symlink_in_the_store_is_no_entry_whatever_it_leads_to(tmp_path):
+    outside = make_short_entry(tmp_path / "elsewhere", "one", "a" * 16, {f"{SITE}/one.py": ""})
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / outside.path.name).symlink_to(outside.path)
+
+    assert read_entry(store / outside.path.name) is None
+
+
 def test_the_size_recorded_is_what_a_walk_of_the_venv_measures(tmp_path):
     """Measured while placing, not by a walk: a link split when a second entry shares its
     folder, a script and a link replaced by a later entry's, copied files and the venv's
