@@ -177,12 +177,18 @@ def _compile(layout: Layout, held: dict[Path, int]) -> None:
         _thawed(marker).touch()
         _open_up(entry.path)
         by_python.setdefault(python, []).append(entry)
+    sizes: dict[str, tuple[int, int]] = {}
     for python, entries in by_python.items():
         compile_bytecode(python, [entry.path / entry.site for entry in entries], parallel=True)
         for entry in entries:
             _drop_cut_short(layout, entry.path)
-            _record_size(layout, entry.path)
+            size = _measure_again(entry.path)
+            if size is not None:
+                sizes[entry.path.name] = size
             freeze(entry.path)
+    _record_sizes(layout, sizes)  # before the markers go, as the files' sizes did
+    for entries in by_python.values():
+        for entry in entries:
             marker = layout.bytecode / entry.path.name
             remove(layout.home, _thawed(marker), ignore_errors=True)
             remove(layout.home, marker, ignore_errors=True)
@@ -207,11 +213,9 @@ def _open_up(entry: Path) -> None:
         path.chmod(path.lstat().st_mode & 0o7777 | 0o700)
 
 
-def _record_size(layout: Layout, entry: Path) -> None:
-    """Rewrite the entry's size in its ``pyshelf-entry.json`` and in the database, which
-    ``status`` reads, so both count the bytecode too."""
-    from pyshelf.store.database import open_state
-
+def _measure_again(entry: Path) -> tuple[int, int] | None:
+    """Rewrite the entry's size in its ``pyshelf-entry.json`` so that it counts the
+    bytecode too; the new (bytes, files), or None if the entry could not be measured."""
     try:
         data = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
         used, files = measure(entry)
@@ -219,12 +223,24 @@ def _record_size(layout: Layout, entry: Path) -> None:
         fresh = entry / f".{ENTRY_FILE}.pyshelf-new"
         fresh.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         fresh.replace(entry / ENTRY_FILE)
+    except Exception:  # a size is only reported; whatever fails, the child must freeze
+        return None
+    return used, files
+
+
+def _record_sizes(layout: Layout, sizes: dict[str, tuple[int, int]]) -> None:
+    """The entries' new sizes into the database, which ``status`` reads, in one write."""
+    if not sizes:
+        return
+    from pyshelf.store.database import open_state
+
+    try:
         state = open_state(layout.state_db)
         try:
-            state.set_entry_size(entry.name, used, files)
+            state.set_entry_sizes(sizes)
         finally:
             state.close()
-    except Exception:  # a size is only reported; whatever fails, the child must freeze
+    except Exception:  # as above: only a report's figure is lost
         return
 
 

@@ -391,11 +391,13 @@ class State:
                                  [(g,) for g in gen_ids])
             self._forget_entries(entries_gone)
 
-    def set_entry_size(self, entry: str, used: int, files: int) -> None:
-        """The size of an entry whose bytecode was compiled after it was recorded."""
+    def set_entry_sizes(self, sizes: Mapping[str, tuple[int, int]]) -> None:
+        """entry -> (bytes, files) of entries whose bytecode was compiled after they were
+        recorded."""
         with self._writing():
-            self._db.execute("UPDATE store_entries SET bytes = ?, files = ? WHERE entry = ?",
-                             (used, files, entry))
+            self._db.executemany(
+                "UPDATE store_entries SET bytes = ?, files = ? WHERE entry = ?",
+                [(used, files, entry) for entry, (used, files) in sizes.items()])
 
     def forget_store_entries(self, entries: Iterable[str]) -> None:
         """Store entries removed from disk (damaged ones doctor set aside)."""
