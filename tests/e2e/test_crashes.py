@@ -38,10 +38,14 @@ def _pause_at(shelf, tmp_path: Path, subcommand: str, *, after: bool = False) ->
 def _kill_install_paused_at(shelf, tmp_path: Path, subcommand: str, *, after: bool = False
                             ) -> list[str]:
     """Start ``pyshelf install alpha``, kill -9 it while uv runs ``subcommand`` (or just
-    after it succeeded); returns the generation folders that were on disk at that moment."""
+    after it succeeded); returns the generation folders that were on disk at that moment.
+    While the store is filled (``sync``) the generation's venv is created alongside, so the
+    kill waits until that venv is there too: the half-built generation is what is tested."""
     marker = _pause_at(shelf, tmp_path, subcommand, after=after)
     proc = _start(shelf, "install", "alpha", "--yes")
     wait_for(marker.exists)
+    if subcommand == "sync":
+        wait_for(lambda: (shelf.shelf_home / "gens" / "2" / "pyvenv.cfg").exists())
     seen = generation_dirs(shelf)
     _kill(proc)
     del shelf.env["PYSHELF_UV"]
