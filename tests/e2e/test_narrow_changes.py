@@ -79,11 +79,27 @@ def test_remove_runs_no_resolver_and_drops_what_only_an_extra_needed(shelf, tmp_
     assert packages(shelf) == {}
 
 
+@pytest.mark.shelf("install wants-fast delta beta --yes")
+def test_a_generation_recorded_before_its_reach_is_walked_from_its_requirements(shelf,
+                                                                                tmp_path):
+    """As a pyshelf that kept requirements but not their evaluation left it."""
+    with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
+        db.execute("UPDATE generations SET reach = NULL, lock_packages = NULL")
+    forbid_resolving(shelf, tmp_path)
+
+    result = shelf.ok("remove", "wants-fast", "--yes")
+
+    assert "- epsilon 1.0 (orphaned dependency)" in result.stdout
+    assert packages(shelf) == {"beta": ("1.0", "explicit"), "delta": ("1.0", "explicit"),
+                               "eta": ("1.0", "dependency"), "gamma": ("1.1", "dependency")}
+
+
 @pytest.mark.shelf("install app-tool beta --yes")
 def test_remove_resolves_where_the_generation_recorded_no_requirements(shelf, tmp_path):
     """A generation recorded before requirements were kept, as an older pyshelf left it."""
     with closing(sqlite3.connect(shelf.shelf_home / "state.db")) as db, db:
         db.execute("DELETE FROM generation_requires")
+        db.execute("UPDATE generations SET reach = NULL, lock_packages = NULL")
     forbid_resolving(shelf, tmp_path)
 
     assert "the resolver was run" in shelf.run("remove", "app-tool", "--yes").stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -87,8 +88,25 @@ def test_a_removal_imports_no_resolver(shelf):
                          env=shelf.env, capture_output=True, text=True, check=False)
     assert ran.returncode == 0, ran.stderr
     assert "beta" not in packages(shelf)
-    loaded = set(ran.stderr.split())
+    loaded = set(ran.stderr.splitlines()[-1].split())
     needless = {"pyshelf.change.resolve", "pyshelf.change.system_stubs", "zipfile",
                 "pyshelf.apps.isolated", "pyshelf.core.holdback", "pyshelf.change.python_move",
-                "pyshelf.engine.uv_progress"}
+                "pyshelf.engine.uv_progress", "pyshelf.engine.unavailable", "argparse"}
     assert loaded & needless == set()
+
+
+def test_a_removal_parses_no_requirement_of_the_packages_it_keeps(shelf):
+    """The lock and the requirements come from the record; only shelf.toml's own lines,
+    which a person may have edited, are read."""
+    code = ("import sys; import packaging.requirements as r; seen = []; "
+            "parse = r.Requirement.__init__; "
+            "r.Requirement.__init__ = lambda self, text: (seen.append(text), "
+            "parse(self, text))[1]; "
+            "from pyshelf.cli import main; code = main(sys.argv[1:]); "
+            "print(repr(seen), file=sys.stderr); sys.exit(code)")
+    ran = subprocess.run([sys.executable, "-c", code, "remove", "beta", "--yes"],
+                         env=shelf.env, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert "beta" not in packages(shelf)
+    parsed = ast.literal_eval(ran.stderr.splitlines()[-1])
+    assert set(parsed) <= {"app-tool", "beta"}, parsed  # the intent's own lines

@@ -70,6 +70,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     is in ``explicit``. ``previous`` is the generation before, whose direct references are
     reused as they are unless ``reinstall`` names them, and whose files written by tools
     are carried over. ``known`` is the metadata the database recorded, by entry.
+    Whether every requirement is met is the caller's to check (:func:`refuse_unmet`): the
+    record of the generation before may tell it without parsing them.
     """
     if venv is None:
         venv = start_venv(engine, layout, gen_id, python,
@@ -77,7 +79,8 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
     built = build_environment(engine, layout, layout.gen_dir(gen_id), python, lock, venv,
                               what=f"Generation {gen_id}", reinstall=reinstall,
                               system=system, base=base, explicit=explicit,
-                              reuse_from=previous, carry_from=previous, known=known)
+                              reuse_from=previous, carry_from=previous, known=known,
+                              check_requirements=False)
     built = replace(built, shared_commands=(
         shared_commands_in(layout.gen_dir(gen_id), explicit) if built.commands is None
         else shared_commands(built.commands, explicit)))
@@ -108,9 +111,11 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
                       base: PendingFacts | None = None, explicit: Collection[str] = (),
                       reuse_from: Path | None = None,
                       carry_from: Path | None = None,
-                      known: Mapping[str, EntryMetadata] | None = None) -> BuiltEnvironment:
+                      known: Mapping[str, EntryMetadata] | None = None,
+                      check_requirements: bool = True) -> BuiltEnvironment:
     """Compose ``lock`` from the package store into the venv being created at ``target``
-    and verify the result.
+    and verify the result (its requirements too, unless the caller checks them:
+    :func:`refuse_unmet`).
 
     The direct references of ``reuse_from``'s entries are taken as they are unless
     ``reinstall`` names them; what tools wrote into ``carry_from`` is copied over.
@@ -153,12 +158,19 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
     else:  # an entry whose own files cannot tell: read what the venv holds
         distributions, commands = read_distributions(purelib), None
     _verify(lock, distributions, what)
-    provided = {**(system or {}), **{d.name: d.version for d in distributions}}
-    unmet = unmet_requirements(distributions, provided, facts.marker_env)
+    built = BuiltEnvironment(facts, distributions, carried=carried, metadata=found,
+                             commands=commands)
+    if check_requirements:
+        refuse_unmet(built, system)
+    return built
+
+
+def refuse_unmet(built: BuiltEnvironment, system: Mapping[str, str] | None) -> None:
+    """Every requirement of the environment's packages is met, by them or the system's."""
+    provided = {**(system or {}), **{d.name: d.version for d in built.distributions}}
+    unmet = unmet_requirements(built.distributions, provided, built.facts.marker_env)
     if unmet:
         raise PyshelfError(f"The new environment has unmet requirements: {unmet[0]}.")
-    return BuiltEnvironment(facts, distributions, carried=carried, metadata=found,
-                            commands=commands)
 
 
 def _check_composed(purelib: Path, entries: Sequence[StoreEntry],
@@ -199,7 +211,8 @@ def _verify(lock: Lock, distributions: list[Distribution], what: str) -> None:
         f"{p.display_name}=={p.version}" if p.version else p.display_name
         for p in lock.packages.values()
         if p.name not in installed
-        or (p.version and not same_version(installed[p.name], p.version))
+        or (p.version and installed[p.name] != p.version
+            and not same_version(installed[p.name], p.version))
     ]
     if wrong:
         raise PyshelfError(

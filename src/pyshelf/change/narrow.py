@@ -11,17 +11,27 @@ packages: their stand-in wheels are resolver input that no record holds.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from pyshelf.core.graph import same_version
-from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
+from pyshelf.core.model import ChangeRequest, Edge, IntentEntry, Lock
 from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
+from pyshelf.core.reach import (
+    Reach,
+    edges_of,
+    from_json,
+    narrowed,
+    of_requires,
+    reached,
+    with_roots,
+)
 from pyshelf.errors import ConflictError, PyshelfError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from pyshelf.core.graph import Distribution
     from pyshelf.shelf import Shelf
     from pyshelf.store.database import GenerationRecord
 
@@ -33,7 +43,7 @@ def lock_without_resolving(shelf: Shelf, request: ChangeRequest, current: Genera
     of its packages recorded; None where only the resolver can tell."""
     if not request.prefer_cache or not _moves_nothing_else(shelf, request, current):
         return None
-    return kept_lock(current.lock, shelf.state.requires(current.id), current.marker_env,
+    return kept_lock(current.lock, recorded_reach(shelf, current, request.intent),
                      request.intent)
 
 
@@ -53,7 +63,7 @@ def lock_of_new_roles(shelf: Shelf, request: ChangeRequest, current: GenerationR
             or not _moves_nothing_else(shelf, request, current)
             or _rest_of(request, new) != set(current_intent)):
         return None
-    lock = kept_lock(current.lock, shelf.state.requires(current.id), current.marker_env,
+    lock = kept_lock(current.lock, recorded_reach(shelf, current, request.intent),
                      request.intent)
     return current.lock if lock is not None and lock.text == current.lock.text else None
 
@@ -108,6 +118,63 @@ def resolve_within_shelf(shelf: Shelf, request: ChangeRequest, current: Generati
         if _as_alone(lock, current.lock, alone.result()):
             return lock
     return None
+
+
+def recorded_reach(shelf: Shelf, current: GenerationRecord, intent: Iterable[IntentEntry]
+                   ) -> Reach:
+    """The reach ``current`` recorded, knowing what each entry of ``intent`` asks for; for
+    a generation recorded before reaches were kept, evaluated from its packages' recorded
+    requirements."""
+    versions = {name: package.version for name, package in current.lock.packages.items()}
+    specs = [entry.spec for entry in intent]
+    text = shelf.state.reach(current.id)
+    reach = from_json(text) if text is not None else None
+    if reach is None:
+        reach = of_requires(shelf.state.requires(current.id), versions, specs,
+                            current.marker_env)
+    return with_roots(reach, specs, versions, current.marker_env)
+
+
+def generation_reach(shelf: Shelf, from_gen: int | None, intent: Sequence[IntentEntry],
+                     distributions: Sequence[Distribution], marker_env: Mapping[str, str]
+                     ) -> tuple[Reach, list[Edge], bool]:
+    """The reach and edges of a new generation of ``distributions``, and whether the
+    record settled that every requirement on the way is met.
+
+    Where the generation before holds each of them at the same version with the same
+    requirements, in the same environment, and the intent's entries are its own (a
+    removal, a change of role), its record is walked: what it evaluated is as true now,
+    and nothing is parsed. Anything else is evaluated afresh."""
+    walked = None if from_gen is None else _walked(shelf, from_gen, intent, distributions,
+                                                   marker_env)
+    if walked is not None:
+        return (*walked, True)
+    from pyshelf.core.graph import intent_reach
+
+    return (*intent_reach(distributions, intent, marker_env), False)
+
+
+def _walked(shelf: Shelf, from_gen: int, intent: Sequence[IntentEntry],
+            distributions: Sequence[Distribution], marker_env: Mapping[str, str]
+            ) -> tuple[Reach, list[Edge]] | None:
+    text = shelf.state.reach(from_gen)
+    reach = from_json(text) if text is not None else None
+    if reach is None or any(e.kind != "index" or e.spec not in reach.roots for e in intent):
+        return None
+    previous = shelf.state.generation(from_gen)
+    if previous.marker_env != marker_env:
+        return None
+    recorded = shelf.state.requires(from_gen)
+    versions = {name: package.version for name, package in previous.lock.packages.items()}
+    if any(d.name not in recorded or tuple(recorded[d.name]) != tuple(d.requires)
+           or versions.get(d.name) != d.version for d in distributions):
+        return None
+    names = {d.name for d in distributions}
+    extras = reached(reach, [reach.roots[e.spec] for e in intent], names)
+    if extras is None or extras.keys() != names:
+        return None
+    return (narrowed(reach, names, {e.spec: reach.roots[e.spec] for e in intent}),
+            edges_of(reach, extras))
 
 
 def _rest_of(request: ChangeRequest, new: Sequence[IntentEntry]) -> set[IntentEntry]:

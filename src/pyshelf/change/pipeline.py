@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.build import build_generation, start_venv
+from pyshelf.change.build import build_generation, refuse_unmet, start_venv
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
+    generation_reach,
     lock_of_new_roles,
     lock_without_resolving,
     resolve_within_shelf,
 )
 from pyshelf.change.source_builds import source_builds
 from pyshelf.core.clock import now
-from pyshelf.core.graph import Distribution, intent_edges, same_version
+from pyshelf.core.graph import Distribution, same_version
 from pyshelf.core.installed import package_records
 from pyshelf.core.lockfile import EMPTY_LOCK
 from pyshelf.core.model import (
@@ -40,6 +41,7 @@ from pyshelf.core.model import (
     explicit_names,
 )
 from pyshelf.core.plan import as_installed, interpreter_change, make_plan, spec_changes
+from pyshelf.core.reach import to_json
 from pyshelf.core.shared_commands import SharedCommand, describe, shared_commands
 from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
@@ -440,6 +442,10 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
         if isolated is None:  # as they are (rebuilt from their locks if their folders went)
             apps = shelf.state.isolated(from_gen) if from_gen is not None else []
             isolated = _plan_isolated(shelf, apps, apps)
+        reach, edges, met = generation_reach(shelf, from_gen, intent, built.distributions,
+                                             built.facts.marker_env)
+        if not met:
+            refuse_unmet(built, system)
         apps = _build_isolated(shelf, gen_id, isolated, base, started)
         previous_packages = (
             {p.name: p for p in shelf.state.packages(from_gen)} if from_gen is not None else {}
@@ -455,13 +461,15 @@ def build_and_switch(shelf: Shelf, gen_id: int, intent: Sequence[IntentEntry], l
             intent=list(intent),
             packages=package_records(built.distributions, intent, lock, previous_packages,
                                      started, reinstall),
-            edges=intent_edges(built.distributions, intent, built.facts.marker_env),
+            edges=edges,
             isolated=apps,
             store_entries=store_records(
                 [layout.gen_dir(gen_id), *(layout.isolated / app.env_dir for app in apps)],
                 layout.store, built.metadata),
             own_size=own_size(layout.gen_dir(gen_id)),
             requires={dist.name: dist.requires for dist in built.distributions},
+            reach=to_json(reach),
+            lock=lock,
             described=((base.identity, base.printed) if base.identity and base.printed
                        else None),
         )

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
-
 from pyshelf.core.model import Edge, IntentEntry
 
 if TYPE_CHECKING:  # the parser is imported where used: reporting commands never need it
     from packaging.markers import Marker
     from packaging.requirements import Requirement
+
+    from pyshelf.core.reach import Reach
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,17 @@ def parse_requirement(text: str) -> Requirement | None:
         return None  # a package with broken metadata still installs; it just has no edge
 
 
+def intent_reach(distributions: Iterable[Distribution], intent: Iterable[IntentEntry],
+                 marker_env: Mapping[str, str]) -> tuple[Reach, list[Edge]]:
+    """The generation's reach (what later changes walk instead of parsing again) and its
+    edges, with the extras of what the person asked for activated."""
+    return _reach_and_edges(distributions, [(e.spec, parse_requirement(e.spec)) for e in intent],
+                            marker_env)
+
+
 def intent_edges(distributions: Iterable[Distribution], intent: Iterable[IntentEntry],
                  marker_env: Mapping[str, str]) -> list[Edge]:
-    """:func:`dependency_edges` with the extras of what the person asked for activated."""
-    from packaging.requirements import Requirement
-
-    return dependency_edges(distributions, [Requirement(e.spec) for e in intent], marker_env)
+    return intent_reach(distributions, intent, marker_env)[1]
 
 
 def dependency_edges(
@@ -57,33 +61,19 @@ def dependency_edges(
     marker_env: Mapping[str, str],
 ) -> list[Edge]:
     """Edges whose markers hold, with extras activated by whoever asks for them."""
-    by_name = {d.name: d for d in distributions}
-    extras: dict[str, set[str]] = {name: set() for name in by_name}
-    for root in roots:
-        root_name: str = canonicalize_name(root.name)
-        if root_name in extras:
-            extras[root_name] |= {canonicalize_name(e) for e in root.extras}
-    parsed = {d.name: [r for r in map(parse_requirement, d.requires) if r is not None]
-              for d in by_name.values()}
-    edges: dict[tuple[str, str], Edge] = {}
-    pending = list(by_name)
-    while pending:
-        name = pending.pop()
-        for requirement in parsed[name]:
-            target = canonicalize_name(requirement.name)
-            if target not in by_name or not applies(requirement, extras[name], marker_env):
-                continue
-            wanted = {canonicalize_name(e) for e in requirement.extras}
-            if target == name:  # 'a[all]' requiring 'a[x]': extras, not a dependency
-                if not wanted <= extras[name]:
-                    extras[name] |= wanted
-                    pending.append(name)
-                continue
-            edges.setdefault((name, target), Edge(name, target, str(requirement.specifier)))
-            if not wanted <= extras[target]:
-                extras[target] |= wanted
-                pending.append(target)
-    return sorted(edges.values(), key=lambda e: (e.package, e.requires))
+    return _reach_and_edges(distributions, [(str(root), root) for root in roots], marker_env)[1]
+
+
+def _reach_and_edges(distributions: Iterable[Distribution],
+                     roots: Iterable[tuple[str, Requirement | None]],
+                     marker_env: Mapping[str, str]) -> tuple[Reach, list[Edge]]:
+    from pyshelf.core.reach import edges_of, evaluate
+
+    dists = list(distributions)
+    reach, extras = evaluate({d.name: [parse_requirement(text) for text in d.requires]
+                              for d in dists}, {d.name: d.version for d in dists}, roots,
+                             marker_env)
+    return reach, edges_of(reach, extras)
 
 
 def unmet_requirements(
@@ -93,6 +83,8 @@ def unmet_requirements(
 ) -> list[str]:
     """Requirements of ``distributions`` that nothing in ``provided`` (name -> version)
     satisfies; ``uv pip check`` cannot see a system's site-packages, this can."""
+    from packaging.utils import canonicalize_name
+
     dists = list(distributions)
     extras: dict[str, set[str]] = {d.name: set() for d in dists}
     for dist in dists:  # extras asked for by other packages
@@ -129,6 +121,10 @@ def _holds(marker: Marker, environment: tuple[tuple[str, str], ...], extra: str)
 def same_version(a: str, b: str) -> bool:
     """Equal as PEP 440 versions (``1.0`` is ``1.0.0``); compared as text if either is not
     one."""
+    if a == b:
+        return True
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(a) == Version(b)
     except InvalidVersion:

@@ -7,8 +7,9 @@ Two kinds of change therefore know their answer, or most of it, beforehand:
   remains, so uv would choose them again, for exactly the packages the remaining intent
   still reaches. :func:`kept_lock` walks that reach as the resolver walks it: each
   package's requirements as its metadata states them, markers evaluated by ``packaging``
-  for the generation's recorded marker environment, and an extra taken into account only
-  when the intent or a package that is itself reached asks for it.
+  for the generation's recorded marker environment (once, when the generation was
+  recorded: ``core/reach.py``), and an extra taken into account only when the intent or a
+  package that is itself reached asks for it.
 - Adding requirements: what they bring, resolved alone with the current pins as
   constraints, joins the current lock (:func:`added_lock`).
 
@@ -20,40 +21,27 @@ change then resolves as it always has.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
-from packaging.utils import canonicalize_name
-
-from pyshelf.core.graph import applies, parse_requirement
 from pyshelf.core.model import IntentEntry, Lock
-
-if TYPE_CHECKING:
-    from packaging.requirements import Requirement
+from pyshelf.core.reach import Reach, reached
 
 
-def kept_lock(lock: Lock, requires: Mapping[str, Sequence[str]],
-              marker_env: Mapping[str, str], intent: Iterable[IntentEntry]) -> Lock | None:
-    """The lock of ``intent`` (the current one less what is taken away) from the current
-    ``lock``, the packages' recorded ``requires`` (canonical name -> Requires-Dist) and
-    the generation's ``marker_env``; None when the resolver must answer."""
+def kept_lock(lock: Lock, reach: Reach, intent: Iterable[IntentEntry]) -> Lock | None:
+    """The lock of ``intent`` (the current one less what is taken away, or with a role
+    changed) from the current ``lock`` and the current generation's ``reach``, which must
+    know each entry's spec (:func:`pyshelf.core.reach.with_roots`); None when the resolver
+    must answer."""
     lines = _pin_lines(lock)
     entries = list(intent)
     if lines is None or any(entry.kind != "index" for entry in entries):
         return None
-    reach = _Reach(lock, marker_env)
-    if not all(reach.add(parse_requirement(entry.spec), frozenset()) for entry in entries):
+    extras = reached(reach, [reach.roots[entry.spec] for entry in entries], lock.packages)
+    if extras is None:
         return None
-    while reach.pending:
-        name = reach.pending.pop()
-        stated = requires.get(name)
-        if stated is None or not all(reach.add(parse_requirement(text), reach.extras[name])
-                                     for text in stated):
-            return None
-    return Lock(text="".join(f"{line}\n" for name, line in lines if name in reach.extras),
+    return Lock(text="".join(f"{line}\n" for name, line in lines if name in extras),
                 packages={name: package for name, package in lock.packages.items()
-                          if name in reach.extras})
+                          if name in extras})
 
 
 def added_lock(lock: Lock, added: Lock) -> Lock | None:
@@ -92,36 +80,3 @@ def _pin_lines(lock: Lock) -> list[tuple[str, str]] | None:
     if len(found) != len(named) or len(found) != len(lock.packages):
         return None
     return found
-
-
-class _Reach:
-    """The packages reached so far (each with the extras asked of it) and those whose
-    requirements are still to be read (again, when an extra was added to them)."""
-
-    def __init__(self, lock: Lock, marker_env: Mapping[str, str]) -> None:
-        self.lock = lock
-        self.marker_env = marker_env
-        self.extras: dict[str, frozenset[str]] = {}
-        self.pending: list[str] = []
-
-    def add(self, requirement: Requirement | None, asked: frozenset[str]) -> bool:
-        """Follow one requirement of a package asked for with the extras ``asked`` (or of
-        the intent); False where the record cannot tell what the resolver would do."""
-        if requirement is None or requirement.url:
-            return False
-        try:
-            if not applies(requirement, asked, self.marker_env):
-                return True
-        except (UndefinedComparison, UndefinedEnvironmentName):
-            return False
-        name = canonicalize_name(requirement.name)
-        locked = self.lock.packages.get(name)
-        if locked is None or not requirement.specifier.contains(locked.version,
-                                                                prereleases=True):
-            return False  # the lock does not satisfy it: only a resolve can say what would
-        wanted = frozenset(canonicalize_name(extra) for extra in requirement.extras)
-        known = self.extras.get(name)
-        if known is None or not wanted <= known:
-            self.extras[name] = (known or frozenset()) | wanted
-            self.pending.append(name)
-        return True

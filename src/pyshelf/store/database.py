@@ -26,6 +26,7 @@ from pyshelf.core.model import (
     Interpreter,
     IsolatedApp,
     Lock,
+    LockedPackage,
 )
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
 
@@ -168,6 +169,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE store_entries ADD COLUMN requires TEXT;
     ALTER TABLE store_entries ADD COLUMN commands TEXT;
     """,
+    # 9: the generation's requirements evaluated for its environment (``core/reach.py``),
+    # and its lock's packages as read when it was recorded, so that the next removal or
+    # change of role parses neither; null before
+    """
+    ALTER TABLE generations ADD COLUMN reach TEXT;
+    ALTER TABLE generations ADD COLUMN lock_packages TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _PARAMETERS = 500  # per query, well below SQLite's oldest limit of 999
@@ -246,6 +254,8 @@ class NewGeneration(NamedTuple):
     store_entries: Sequence[StoreEntryRecord] = ()
     own_size: tuple[int, int] | None = None  # (bytes, files); None: not composed
     requires: Mapping[str, Sequence[str]] = {}  # package -> Requires-Dist
+    reach: str | None = None  # core.reach's record, as its JSON
+    lock: Lock | None = None  # ``lock_text`` as read, where the change has it
     # (identity, what it printed) of the interpreter, when the change had to start it
     described: tuple[str, str] | None = None
 
@@ -351,23 +361,28 @@ class State:
     def generation(self, gen_id: int) -> GenerationRecord:
         row = self._db.execute(
             "SELECT id, created_at, python_path, python_resolved, python_implementation,"
-            " python_version, marker_env, lock_text FROM generations WHERE id = ?",
-            (gen_id,),
+            " python_version, marker_env, lock_text, lock_packages FROM generations"
+            " WHERE id = ?", (gen_id,),
         ).fetchone()
         if row is None:
             raise PyshelfError(f"Generation {gen_id} is not recorded in the shelf.")
-        from pyshelf.core.lockfile import parse_lock
-
-        editable_names = {e.source_path: e.name for e in self.intent(gen_id)
-                          if e.kind == "editable" and e.source_path}
         return GenerationRecord(
             id=row[0],
             created_at=row[1],
             interpreter=Interpreter(path=row[2], resolved=row[3], implementation=row[4],
                                     version=row[5]),
             marker_env=json.loads(row[6]),
-            lock=parse_lock(row[7], editable_names),
+            lock=(Lock(row[7], {p[0]: LockedPackage(*p) for p in json.loads(row[8])})
+                  if row[8] is not None else self._parsed_lock(gen_id, row[7])),
         )
+
+    def _parsed_lock(self, gen_id: int, text: str) -> Lock:
+        """A lock recorded before its packages were kept with it, read by ``packaging``."""
+        from pyshelf.core.lockfile import parse_lock
+
+        editable_names = {e.source_path: e.name for e in self.intent(gen_id)
+                          if e.kind == "editable" and e.source_path}
+        return parse_lock(text, editable_names)
 
     def interpreter(self, gen_id: int) -> Interpreter:
         """A generation's interpreter alone: every command checks it, so no lock is parsed."""
@@ -495,6 +510,13 @@ class State:
         ).fetchall()
         return {package: tuple(json.loads(requires)) for package, requires in rows}
 
+    def reach(self, gen_id: int) -> str | None:
+        """The generation's evaluated requirements as recorded (``core.reach.to_json``);
+        None for a generation recorded before they were kept."""
+        row = self._db.execute("SELECT reach FROM generations WHERE id = ?",
+                               (gen_id,)).fetchone()
+        return None if row is None else row[0]
+
     def begin_operation(self, *, command: str, from_gen: int | None, to_gen: int,
                         started_at: str) -> int:
         """Journal a change before it touches the disk; returns the operation id."""
@@ -571,10 +593,13 @@ class State:
         self._db.execute(
             "INSERT INTO generations (id, created_at, python_path, python_resolved,"
             " python_implementation, python_version, marker_env, lock_text, state,"
-            " own_bytes, own_files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)",
+            " own_bytes, own_files, reach, lock_packages)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?)",
             (new.id, new.created_at, new.interpreter.path, new.interpreter.resolved,
              new.interpreter.implementation, new.interpreter.version,
-             json.dumps(new.marker_env, sort_keys=True), new.lock_text, own_bytes, own_files),
+             json.dumps(new.marker_env, sort_keys=True), new.lock_text, own_bytes, own_files,
+             new.reach, None if new.lock is None or new.lock.text != new.lock_text
+             else json.dumps([list(p) for p in new.lock.packages.values()])),
         )
         self._db.executemany(  # an entry never changes, so the first record of it stands
             "INSERT INTO store_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

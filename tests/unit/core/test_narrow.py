@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
 
+from pyshelf.core.graph import Distribution, dependency_edges
 from pyshelf.core.lockfile import parse_lock
 from pyshelf.core.model import IntentEntry, Lock
 from pyshelf.core.narrow import added_lock, kept_lock, plain_pins
+from pyshelf.core.reach import edges_of, from_json, of_requires, reached, to_json, with_roots
 
 LINUX = {**default_environment(), "sys_platform": "linux"}
 WINDOWS = {**LINUX, "sys_platform": "win32"}
@@ -24,9 +26,20 @@ def wanted(*specs: str) -> list[IntentEntry]:
     return [IntentEntry(name=Requirement(spec).name, spec=spec) for spec in specs]
 
 
+def kept_by(lock: Lock, requires: dict[str, tuple[str, ...]], env: dict[str, str],
+            intent: list[IntentEntry], recorded: list[str] | None = None) -> Lock | None:
+    """kept_lock on the reach a generation of ``recorded`` (default: ``intent``'s specs)
+    would have kept, after a trip through its JSON."""
+    versions = {name: package.version for name, package in lock.packages.items()}
+    specs = [entry.spec for entry in intent] if recorded is None else recorded
+    reach = from_json(to_json(of_requires(requires, versions, specs, env)))
+    assert reach is not None
+    return kept_lock(lock, with_roots(reach, [e.spec for e in intent], versions, env), intent)
+
+
 def kept(lock: Lock, requires: dict[str, tuple[str, ...]], *specs: str,
          env: dict[str, str] = LINUX) -> list[str] | None:
-    result = kept_lock(lock, requires, env, wanted(*specs))
+    result = kept_by(lock, requires, env, wanted(*specs))
     return None if result is None else result.text.splitlines()
 
 
@@ -37,7 +50,7 @@ def test_what_the_rest_still_reaches_stays_at_its_pin_in_the_locks_order():
     assert kept(lock, requires, "a") == ["a==1.0", "b==2.0"]
     assert kept(lock, requires, "c") == ["b==2.0", "c==3.0", "d==4.0"]
     assert kept(lock, requires) == []
-    assert kept_lock(lock, requires, LINUX, []) == Lock(text="", packages={})
+    assert kept_by(lock, requires, LINUX, []) == Lock(text="", packages={})
 
 
 def test_an_extra_goes_with_the_package_that_asked_for_it():
@@ -86,10 +99,10 @@ def test_uncertainty_leaves_it_to_the_resolver():
 def test_direct_references_and_unusual_locks_leave_it_to_the_resolver():
     requires = {"a": ()}
     local = [IntentEntry(name="a", spec="a @ file:///src/a", kind="local")]
-    assert kept_lock(lock_of("a"), requires, LINUX, local) is None
+    assert kept_by(lock_of("a"), requires, LINUX, local) is None
     for text in ("# a comment\na==1.0\n", "a==1.0", "A==1.0\n",
                  "a @ file:///src/a\n", "--index-url https://example.com\na==1.0\n"):
-        assert kept_lock(parse_lock(text), requires, LINUX, wanted("a")) is None, text
+        assert kept_by(parse_lock(text), requires, LINUX, wanted("a")) is None, text
 
 
 def test_additions_join_the_lock_in_name_order():
@@ -163,10 +176,54 @@ def test_a_removal_keeps_exactly_what_the_intent_reaches(graph, chosen):
     specs = [name + (f"[{','.join(sorted(extras))}]" if extras else "")
              for name, extras in chosen]
 
-    result = kept_lock(lock, requires, LINUX, wanted(*specs))
+    result = kept_by(lock, requires, LINUX, wanted(*specs))
 
     assert result is not None
     expected = reached_pairs({n: list(r) for n, r in requires.items()}, specs)
     assert set(result.packages) == expected
     assert result.text == "".join(f"{name}==1.0\n" for name in NAMES if name in expected)
-    assert kept_lock(result, requires, LINUX, wanted(*specs)) == result  # nothing more goes
+    assert kept_by(result, requires, LINUX, wanted(*specs)) == result  # nothing more goes
+
+
+@given(graphs, roots, roots)
+def test_the_reach_recorded_for_more_answers_every_removal_from_it(graph, chosen, more):
+    """A removal walks the reach its generation recorded for the whole intent before it."""
+    requires = {name: tuple(text(*r) for r in reqs) for name, reqs in graph.items()}
+    lock = lock_of(*NAMES)
+    specs = [name + (f"[{','.join(sorted(extras))}]" if extras else "")
+             for name, extras in chosen]
+    before = [*specs, *(name + (f"[{','.join(sorted(extras))}]" if extras else "")
+                        for name, extras in more)]
+
+    assert kept_by(lock, requires, LINUX, wanted(*specs), recorded=before) == kept_by(
+        lock, requires, LINUX, wanted(*specs))
+
+
+def test_an_extra_its_generation_never_asked_for_is_left_to_the_resolver():
+    lock = lock_of("a", "e")
+    requires = {"a": ('e; extra == "x"',), "e": ()}
+
+    assert kept_by(lock, requires, LINUX, wanted("a[x]"), recorded=["a"]) is None
+    kept_a = kept_by(lock, requires, LINUX, wanted("a"), recorded=["a[x]"])
+    assert kept_a is not None and kept_a.text == "a==1.0\n"
+
+
+def test_a_record_of_another_shape_is_no_record():
+    assert from_json("[]") is None
+    assert from_json('{"packages": {"a": [[""], true, [["b"]]]}, "roots": {}}') is None
+
+
+@given(graphs, roots, roots)
+def test_a_walked_reach_has_the_edges_a_fresh_evaluation_finds(graph, chosen, more):
+    """The generation a removal records: its edges and reach come from the one before."""
+    requires = {name: tuple(text(*r) for r in reqs) for name, reqs in graph.items()}
+    versions = dict.fromkeys(NAMES, "1.0")
+    specs = [name + (f"[{','.join(sorted(extras))}]" if extras else "")
+             for name, extras in chosen]
+    before = of_requires(requires, versions, [*specs, *(name for name, _ in more)], LINUX)
+
+    extras = reached(before, [before.roots[spec] for spec in specs], NAMES)
+
+    assert extras is not None
+    kept = [Distribution(name, name, "1.0", requires[name]) for name in sorted(extras)]
+    assert edges_of(before, extras) == dependency_edges(kept, map(Requirement, specs), LINUX)
