@@ -35,7 +35,8 @@ class _Argument(NamedTuple):
     flags: tuple[str, ...]  # () for a positional
     dest: str
     takes_value: bool  # an option followed by its value; False for a flag
-    many: bool  # a positional of nargs="*"
+    many: bool  # a positional of nargs="*" or "+"
+    needs_one: bool  # nargs="+": argparse says so when none is given
     convert: Callable[[str], object] | None
     default: object
     group: object  # the mutually exclusive group it belongs to (its stand-in), or None
@@ -55,7 +56,7 @@ class _Recorder:
                      metavar: str | None = None) -> None:
         del help, metavar  # what --help shows, which argparse does
         positional = not flags[0].startswith("-")
-        if action not in (None, "store_true") or nargs not in (None, "*") or (
+        if action not in (None, "store_true") or nargs not in (None, "*", "+") or (
                 nargs is not None and not positional) or (
                 default not in (None, _ABSENT) and not positional):
             raise _Unsupported(flags[0])
@@ -68,7 +69,7 @@ class _Recorder:
             default = False
         self.arguments.append(_Argument(
             () if positional else flags, dest, not positional and action is None,
-            nargs == "*", type, default, self.group))
+            nargs in ("*", "+"), nargs == "+", type, default, self.group))
 
     def add_mutually_exclusive_group(self) -> _Recorder:
         return _Recorder(self.arguments, in_group=True)
@@ -115,6 +116,8 @@ def _names(own: list[_Argument], words: list[str], found: dict[str, object]) -> 
             if argument.dest not in found and argument.default != _ABSENT:
                 found[argument.dest] = argument.default
         elif argument.many:
+            if argument.needs_one and not words:
+                return False  # argparse says it is missing
             found[argument.dest] = ([_convert(argument, w) for w in words] if words
                                     else argument.default if argument.default is not None
                                     else [])

@@ -29,17 +29,18 @@ from pathlib import Path
 
 from pyshelf.errors import PyshelfError
 
-# What pyshelf names the entries it makes directly inside each of the home's folders.
-OWN_NAMES: dict[str, re.Pattern[str]] = {
-    "gens": re.compile(r"\d+"),
-    "work": re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+"),
-    "trash": re.compile(r"[^/]+\.\d+\.\d+"),
-    "bytecode": re.compile(r"[0-9a-f]{16}(?:\.thawed)?"),
-    "runs": re.compile(r"[0-9a-f]{20}"),
-    "app": re.compile(r"\.new-\d+|[0-9A-Za-z.+!_]+-\d{19}"),
-    "isolated": re.compile(r"[a-z0-9][a-z0-9._-]*-\d+"),
-    "store": re.compile(r"\.new-[a-z0-9][a-z0-9._-]*-\d+|[0-9a-f]{16}"
-                        r"|[a-z0-9][a-z0-9._-]*-[0-9a-z.+!_]+-[0-9a-f]{16}"),
+# What pyshelf names the entries it makes directly inside each of the home's folders (a
+# pattern each, compiled when a deletion first needs it: every command imports this module).
+OWN_NAMES: dict[str, str] = {
+    "gens": r"\d+",
+    "work": r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+",
+    "trash": r"[^/]+\.\d+\.\d+",
+    "bytecode": r"[0-9a-f]{16}(?:\.thawed)?",
+    "runs": r"[0-9a-f]{20}",
+    "app": r"\.new-\d+|[0-9A-Za-z.+!_]+-\d{19}",
+    "isolated": r"[a-z0-9][a-z0-9._-]*-\d+",
+    "store": r"\.new-[a-z0-9][a-z0-9._-]*-\d+|[0-9a-f]{16}"
+             r"|[a-z0-9][a-z0-9._-]*-[0-9a-z.+!_]+-[0-9a-f]{16}",
 }
 # Entries of the home itself that pyshelf may remove: the symlink to the current generation.
 OWN_HOME_ENTRIES = frozenset({"env"})
@@ -93,7 +94,7 @@ def _parts_below(home: Path, path: Path) -> tuple[str, ...]:
     if len(parts) == 1 and parts[0] in OWN_HOME_ENTRIES:
         return parts
     scheme = OWN_NAMES.get(parts[0])
-    if scheme is None or len(parts) < 2 or not scheme.fullmatch(parts[1]):
+    if scheme is None or len(parts) < 2 or not re.fullmatch(scheme, parts[1]):
         raise RemovalRefused(f"pyshelf does not delete {path}: it did not make it.")
     return parts
 

@@ -77,8 +77,10 @@ def test_a_line_read_without_argparse_reads_as_argparse_reads_it(word):
     (["history", "--limit", "3"], {"command": "history", "limit": 3, "json": False}),
     (["diff", "1", "2"], {"command": "diff", "targets": [1, 2], "json": False}),
     (["status", "--no-wait"], {"command": "status", "no_wait": True, "json": False}),
+    (["remove", "--yes", "a", "b"], {"command": "remove", "names": ["a", "b"], "yes": True,
+                                     "dry_run": False, "keep_orphans": False}),
 ])
-def test_the_reports_plain_lines_are_read_without_argparse(argv, expected):
+def test_plain_lines_are_read_without_argparse(argv, expected):
     quick = quick_arguments(argv, _at(argv), definition(argv[_at(argv)]))
     assert quick is not None
     assert vars(quick) == expected == by_argparse(argv)
@@ -89,6 +91,7 @@ def test_the_reports_plain_lines_are_read_without_argparse(argv, expected):
     ["why"], ["why", "a", "b"], ["tree", "a", "--reverse", "b"], ["history", "--limit", "x"],
     ["history", "--limit"], ["history", "--limit=3"], ["tree", "--json", "--dot"],
     ["-vq", "list"], ["--json", "list"], ["status", "--", "x"], ["diff", "1", "x"],
+    ["remove"], ["remove", "--yes"],
 ])
 def test_what_argparse_must_read_is_left_to_it(argv):
     assert quick_arguments(argv, _at(argv), definition(argv[_at(argv)])) is None

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-
 from pyshelf.core.model import PATH_KINDS, IntentEntry, RequirementKind
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
@@ -23,6 +21,8 @@ PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 def local_entry(engine: Engine, python: str, text: str, *, editable: bool,
                 added_at: str) -> IntentEntry:
+    from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
     path = Path(text).expanduser().resolve()
     if not path.exists():
         raise PyshelfError(f"There is no file or directory at {path}.")

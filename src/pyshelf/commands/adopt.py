@@ -11,7 +11,6 @@ for undo.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import shutil
@@ -25,6 +24,8 @@ from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.adoption.found import Found
     from pyshelf.core.graph import Distribution
     from pyshelf.core.model import ChangeRequest

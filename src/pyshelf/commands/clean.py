@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf.commands.common import BASELINE, Command, changing, open_from
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

@@ -9,7 +9,6 @@ doctor names the command and leaves them to the person.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 from collections.abc import Callable
@@ -25,6 +24,8 @@ from pyshelf.errors import NotInitializedError, PyshelfError
 from pyshelf.layout import Layout, entries
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.health import ShellHealth
     from pyshelf.shelf import Shelf
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,8 @@ from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.export_formats import Imported
     from pyshelf.shelf import Shelf
 

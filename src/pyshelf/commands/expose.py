@@ -9,7 +9,6 @@ names the bin dir keeps for pyshelf itself (``exposure.RESERVED``) are refused e
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
@@ -18,6 +17,8 @@ from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.shelf import Shelf
 
 

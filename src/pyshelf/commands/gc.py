@@ -10,11 +10,14 @@ costs the disk a discard, tens of milliseconds in all.
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, open_from
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:

@@ -10,7 +10,6 @@ the failed attempt, and the next init, given better ones, would fail in the same
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,8 @@ from pyshelf.errors import UsageError
 from pyshelf.layout import Layout, default_bin_dir, entries
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.host.shell_setup import Footprint
     from pyshelf.shelf import Shelf
 

@@ -3,7 +3,6 @@ build the next generation."""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf.commands.common import (
@@ -19,6 +18,8 @@ from pyshelf.errors import ConflictError, UsageError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.model import IntentEntry
     from pyshelf.shelf import Shelf
 

@@ -11,7 +11,6 @@ and are left out.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,8 @@ from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.graph import Distribution
     from pyshelf.core.holdback import Holder
     from pyshelf.core.model import Edge, InstalledPackage, IntentEntry, Lock

@@ -3,7 +3,6 @@ an isolated app goes with its whole environment."""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from pyshelf.commands.common import Command, changing, open_from
@@ -12,6 +11,8 @@ from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.model import Edge, IntentEntry
 
 

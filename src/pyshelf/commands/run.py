@@ -9,7 +9,6 @@ had been started directly.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,8 @@ from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from packaging.requirements import Requirement
 
     from pyshelf.shelf import Shelf

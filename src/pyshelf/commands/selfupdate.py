@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import Command, common_options, open_from
 from pyshelf.errors import UsageError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _checked_source(text: str) -> str:

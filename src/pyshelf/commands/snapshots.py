@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import re
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import BASELINE, Command, changing, json_output, open_from
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    import argparse
 
 RESERVED = frozenset({BASELINE, "current", "previous", "latest", "head"})
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

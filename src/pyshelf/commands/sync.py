@@ -12,7 +12,6 @@ checkout, say).
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,8 @@ from pyshelf.errors import EXIT_ERROR, ConflictError, PyshelfError
 from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
+    import argparse
+
     from pyshelf.core.manifest import Manifest
     from pyshelf.core.model import ChangeRequest
     from pyshelf.manifest.sources import Source

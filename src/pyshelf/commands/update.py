@@ -8,12 +8,15 @@ generation, so compiled packages get the wheels for the interpreter the shelf no
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import REBUILT_KINDS, Command, changing, moving_with, open_from
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def run_update(args: argparse.Namespace, layout: Layout) -> int:

@@ -12,10 +12,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
-
-from pyshelf.core.graph import parse_requirement
 from pyshelf.core.model import Lock, LockedPackage
 from pyshelf.errors import PyshelfError
 
@@ -38,6 +34,10 @@ def parse_lock(text: str, editable_names: Mapping[str, str] | None = None) -> Lo
 
 @cache  # a change reads the same locks many times (each generation read from the database)
 def _packages(text: str, editables: tuple[tuple[str, str], ...]) -> dict[str, LockedPackage]:
+    from packaging.utils import canonicalize_name
+
+    from pyshelf.core.graph import parse_requirement
+
     editable_names = dict(editables)
     packages: dict[str, LockedPackage] = {}
     for raw in text.splitlines():
@@ -77,6 +77,8 @@ def _editable(url: str, editable_names: Mapping[str, str], raw: str) -> LockedPa
 
 def is_exact_version(text: str) -> bool:
     """An exact version, as opposed to a prefix match such as ``1.*``."""
+    from packaging.version import InvalidVersion, Version
+
     try:
         Version(text)
     except InvalidVersion:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
-
 from pyshelf.core.model import InstalledPackage, IntentEntry, Lock
 
 
@@ -51,6 +49,8 @@ class Plan:
 
 
 def _newer(new: str, old: str) -> bool:
+    from packaging.version import InvalidVersion, Version  # only for a version that moved
+
     try:
         return Version(new) > Version(old)
     except InvalidVersion:

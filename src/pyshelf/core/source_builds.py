@@ -17,10 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.tags import parse_tag
-from packaging.utils import canonicalize_name
-
 from pyshelf.core.lockfile import is_exact_version
 from pyshelf.core.model import IntentEntry, LockedPackage
 
@@ -37,6 +33,8 @@ class SourceBuild:
 def tags_fit(tags: Iterable[str], target: Set[str]) -> bool:
     """Whether a wheel tagged ``tags`` (each possibly compressed, ``py2.py3-none-any``)
     installs on an interpreter whose wheel tags are ``target``."""
+    from packaging.tags import parse_tag
+
     try:
         return any(str(tag) in target for text in tags for tag in parse_tag(text))
     except ValueError:  # not a tag: nothing it could be installed as
@@ -46,6 +44,8 @@ def tags_fit(tags: Iterable[str], target: Set[str]) -> bool:
 def without_wheel(pylock: Mapping[str, Any]) -> set[str]:
     """The canonical names of the packages for which uv's lock lists a source distribution
     and no wheel: the ones uv builds, since it lists only the wheels the target can install."""
+    from packaging.utils import canonicalize_name
+
     found: set[str] = set()
     packages = pylock.get("packages", [])
     for package in packages if isinstance(packages, list) else ():
@@ -63,6 +63,8 @@ def builds(locked: Iterable[LockedPackage]) -> list[SourceBuild]:
 
 def _pin(entry: IntentEntry) -> str | None:
     """The requirement as typed when it allows one exact version only (``pyyaml==6.0.1``)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         specifier = Requirement(entry.spec).specifier
     except InvalidRequirement:

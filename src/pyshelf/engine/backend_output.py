@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-_SAYS_WHAT_FAILED = re.compile(r"error|fatal|failed|unable|cannot|not found|no such",
-                               re.IGNORECASE)
+_SAYS_WHAT_FAILED = r"(?i)error|fatal|failed|unable|cannot|not found|no such"
 _BLOCK_START = ("[stderr]", "[stdout]")
 SHOWN = 3  # lines: enough for a compiler's error and its context, short enough to read
 
@@ -21,7 +20,7 @@ def backend_lines(stderr: str) -> list[str]:
     """The last lines of the backend's own output that say what went wrong (those naming an
     error, else its last lines), without traceback frames; empty when uv shows none."""
     said = [line for line in _blocks(stderr) if not _is_frame(line)]
-    telling = [line for line in said if _SAYS_WHAT_FAILED.search(line)]
+    telling = [line for line in said if re.search(_SAYS_WHAT_FAILED, line)]
     return (telling or said)[-SHOWN:]
 
 

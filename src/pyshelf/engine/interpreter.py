@@ -131,7 +131,7 @@ class InterpreterCheck(NamedTuple):
         return None
 
 
-_VERSIONED_NAME = re.compile(r"(?:python|pypy)(\d+\.\d+)")
+_VERSIONED_NAME = r"(?:python|pypy)(\d+\.\d+)"
 
 
 def minor_version_of(executable: Path) -> str | None:
@@ -143,7 +143,7 @@ def minor_version_of(executable: Path) -> str | None:
         prefix_lib = executable.parent.parent / "lib"
         names += [p.parent.name for p in prefix_lib.glob("python3.*/os.py")]
     for name in names:
-        match = _VERSIONED_NAME.fullmatch(name)
+        match = re.fullmatch(_VERSIONED_NAME, name)
         if match:
             return match.group(1)
     return None

@@ -49,8 +49,8 @@ class IndexAccess:
             extra["UV_KEYRING_PROVIDER"] = self.keyring_provider
         return extra
 
-_URL = re.compile(r"https?://[^\s)]+")
-_STATUS = re.compile(r"\b([1-5]\d\d) ([A-Z][A-Za-z ]+?)\)?(?: error)?[.)]")
+_URL = r"https?://[^\s)]+"  # patterns compile when a failure is read
+_STATUS = r"\b([1-5]\d\d) ([A-Z][A-Za-z ]+?)\)?(?: error)?[.)]"
 
 _CERTIFICATE = ("invalid peer certificate", "certificate verify failed", "UnknownIssuer",
                 "BadSignature", "NotValidForName", "CertificateExpired", "self-signed",
@@ -100,9 +100,9 @@ def index_failure(stderr: str, index_url: str | None = None) -> IndexFailure | N
     """The failure ``stderr`` reports, or None when uv failed for another reason."""
     causes = _causes(stderr)
     text = "\n".join(causes)
-    host = _host(_URL.findall(text)) or _host([index_url] if index_url else []) or "?"
+    host = _host(re.findall(_URL, text)) or _host([index_url] if index_url else []) or "?"
     root = causes[-1] if causes else ""
-    status = _STATUS.search(text)
+    status = re.search(_STATUS, text)
     if status and status.group(1) == "401":
         return IndexFailure("credentials", host, "401 Unauthorized")
     if status and status.group(1) == "403":

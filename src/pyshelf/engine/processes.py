@@ -22,12 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-import packaging
-
 from pyshelf import ui
 from pyshelf.engine.backend_output import backend_lines
 from pyshelf.engine.network import IndexAccess, index_failure
-from pyshelf.engine.unavailable import unavailable, yanked
 from pyshelf.errors import ConflictError, DiskFullError, PyshelfError
 
 if TYPE_CHECKING:
@@ -90,7 +87,7 @@ class Compiled(NamedTuple):
 
 
 # uv's wording when a file's hash is not one the requirement allows: `name==version`.
-_HASH_MISMATCH = re.compile(r"Hash mismatch for `([^`=]+)==([^`]+)`")
+_HASH_MISMATCH = r"Hash mismatch for `([^`=]+)==([^`]+)`"
 
 
 def find_uv() -> str:
@@ -258,6 +255,8 @@ class Engine:
             if _is_disk_full(stderr):
                 raise DiskFullError(detail=stderr)
             self._raise_if_the_index_failed(stderr)
+            from pyshelf.engine.unavailable import unavailable
+
             missing = unavailable(stderr)
             if missing:
                 raise PyshelfError(missing, detail=stderr)
@@ -267,6 +266,8 @@ class Engine:
                     detail=_resolver_explanation(stderr),
                 )
             raise PyshelfError(_failed("Resolving failed", stderr), detail=stderr)
+        from pyshelf.engine.unavailable import yanked  # it reads requirements: not at import
+
         return Compiled(lock_out.read_text(encoding="utf-8"), yanked(result.stderr))
 
     def create_venv(self, path: Path, python: str, *, system_site_packages: bool) -> None:
@@ -339,9 +340,9 @@ class Engine:
             *self._index_args(), "-r", str(requirements),
         ]
         result = self._run([*argv, "--offline"])
-        if result.returncode != 0 and not _HASH_MISMATCH.search(result.stderr):
+        if result.returncode != 0 and not re.search(_HASH_MISMATCH, result.stderr):
             result = self._run(argv)  # the cache lacked a file
-        mismatch = _HASH_MISMATCH.search(result.stderr) if result.returncode else None
+        mismatch = re.search(_HASH_MISMATCH, result.stderr) if result.returncode else None
         if mismatch:
             name, version = mismatch.groups()
             raise PyshelfError(f"The file the package index has for {name} {version} does not "
@@ -383,6 +384,8 @@ class Engine:
 
     def start_describe(self, python: str) -> PendingFacts:
         """Start describing ``python`` and return at once, so other work can overlap it."""
+        import packaging
+
         packaging_parent = str(Path(packaging.__file__).parent.parent)
         try:
             process = subprocess.Popen(

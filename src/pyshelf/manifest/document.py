@@ -8,7 +8,6 @@ is the same file; an edit touches only the values that change. What the values m
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import tomlkit
@@ -63,6 +62,8 @@ def locate(text: str, place: Place) -> tuple[int, int]:
     copy: everything before it is written as before, so the marker's offset is the
     value's."""
     copy = tomlkit.parse(text)
+    import secrets
+
     marker = f"pyshelf-{secrets.token_hex(8)}"
     container: Any = copy
     for step in place[:-1]:

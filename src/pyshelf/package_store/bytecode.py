@@ -47,7 +47,7 @@ from pyshelf.package_store.entries import (
 from pyshelf.removal import is_own, real_folder, remove
 
 # py_compile writes ``<name>.pyc.<number>`` and renames it: a kill leaves that name behind
-_CUT_SHORT = re.compile(r".+\.pyc\.\d+")
+_CUT_SHORT = r".+\.pyc\.\d+"
 _NAMESPACE_CALLS = (b"extend_path", b"declare_namespace")
 
 
@@ -247,7 +247,7 @@ def _record_sizes(layout: Layout, sizes: dict[str, tuple[int, int]]) -> None:
 def _drop_cut_short(layout: Layout, entry: Path) -> None:
     for folder, _, names in os.walk(entry):
         for name in names:
-            if _CUT_SHORT.fullmatch(name):
+            if re.fullmatch(_CUT_SHORT, name):
                 remove(layout.home, Path(folder) / name, ignore_errors=True)
 
 
