@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pyshelf import ui
 from pyshelf.atomic import replace_symlink
@@ -106,8 +106,7 @@ def is_ours(entry: Path, layout: Layout) -> bool:
                                  or venv == layout.current_isolated(venv.name))
 
 
-@dataclass(frozen=True)
-class LinkResult:
+class LinkResult(NamedTuple):
     added: list[str]
     removed: list[str]
     blocked: list[str]  # wanted, but something pyshelf did not make is in the way

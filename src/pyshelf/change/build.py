@@ -9,8 +9,8 @@ nobody sees it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from pyshelf.core.graph import Distribution, same_version, unmet_requirements
 from pyshelf.core.model import EntryMetadata, Lock
@@ -31,14 +31,13 @@ from pyshelf.venv.dist_info import name_and_version, read_distribution, read_dis
 from pyshelf.venv.scripts import shared_commands_in
 
 
-@dataclass(frozen=True)
-class BuiltEnvironment:
+class BuiltEnvironment(NamedTuple):
     facts: InterpreterFacts
     distributions: list[Distribution]
     shared_commands: Sequence[SharedCommand] = ()
     carried: Sequence[str] = ()  # files tools wrote into the previous generation, kept
     # entry -> metadata of each entry composed; empty where an entry's could not be read
-    metadata: Mapping[str, EntryMetadata] = field(default_factory=dict)
+    metadata: Mapping[str, EntryMetadata] = {}
     commands: Mapping[str, Sequence[str]] | None = None  # package -> its commands
 
 
@@ -81,7 +80,7 @@ def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,
                               system=system, base=base, explicit=explicit,
                               reuse_from=previous, carry_from=previous, known=known,
                               check_requirements=False)
-    built = replace(built, shared_commands=(
+    built = built._replace(shared_commands=(
         shared_commands_in(layout.gen_dir(gen_id), explicit) if built.commands is None
         else shared_commands(built.commands, explicit)))
     if bin_dir is not None:

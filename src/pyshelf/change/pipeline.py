@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf import ui
 from pyshelf.change.build import build_generation, refuse_unmet, start_venv
@@ -93,8 +92,7 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         base.cancel()  # only if nothing waited for it: a plan that stopped short
 
 
-@dataclass(frozen=True)
-class EarlyStart:
+class EarlyStart(NamedTuple):
     """A generation begun before its plan is shown: its venv is created while uv resolves
     (a rebuild, which builds whatever the plan says) or while the lock is taken from the
     record and the plan is made (a change under ``--yes`` that asks for nothing new, where
@@ -113,11 +111,11 @@ class EarlyStart:
         shelf.state.abandon_operation(self.op_id)
 
 
-@dataclass
 class _Begun:
     """The generation begun early, if one was: at the start (a rebuild) or before narrowing."""
 
-    early: EarlyStart | None = None
+    def __init__(self, early: EarlyStart | None = None) -> None:
+        self.early = early
 
     def abandon(self, shelf: Shelf) -> None:
         if self.early is not None:

@@ -9,9 +9,8 @@ running pyshelf.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf.core.model import Edge, IntentEntry
 
@@ -22,8 +21,7 @@ if TYPE_CHECKING:  # the parser is imported where used: reporting commands never
     from pyshelf.core.reach import Reach
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(NamedTuple):
     """One installed distribution's core metadata, as far as edges need it."""
 
     name: str  # canonical

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -47,8 +47,7 @@ class ManifestProblem(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
+class ManifestEntry(NamedTuple):
     """One package the manifest asks for.
 
     ``name`` is canonical, or "" for a project folder listed by path alone (its name is in
@@ -79,10 +78,9 @@ class ManifestEntry:
         return "wheel" if self.path.endswith(".whl") else "local"
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     entries: tuple[ManifestEntry, ...] = ()
-    settings: Mapping[str, str] = field(default_factory=dict)  # setting -> stored form
+    settings: Mapping[str, str] = {}  # setting -> stored form
 
     def by_key(self) -> dict[str, ManifestEntry]:
         return {entry.key: entry for entry in self.entries}
@@ -211,7 +209,7 @@ def _entry(item: object, place: Place, base: str, home: str) -> ManifestEntry:
     if kept and entry.path is not None:
         raise ManifestProblem((*place, "kept"), "a kept dependency is a requirement from the "
                                                 "index, not a path")
-    return replace(entry, editable=editable, isolated=isolated, kept=kept,
+    return entry._replace(editable=editable, isolated=isolated, kept=kept,
                    with_specs=with_specs, expose=expose)
 
 
@@ -291,7 +289,7 @@ def _with_path(entry: ManifestEntry, path: str, place: Place, base: str, home: s
         raise ManifestProblem(place, "path must not be empty")
     if entry.requirement and Requirement(entry.requirement).url:
         raise ManifestProblem(place, "give either a path or a URL requirement, not both")
-    return replace(entry, path=absolute(path.strip(), base, home))
+    return entry._replace(path=absolute(path.strip(), base, home))
 
 
 def absolute(path: str, base: str, home: str) -> str:
@@ -316,9 +314,9 @@ def fill_names(manifest: Manifest, names_by_path: Mapping[str, str]) -> Manifest
     ``names_by_path`` knows them (the shelf's own path entries, or the built metadata)."""
     def named(entry: ManifestEntry) -> ManifestEntry:
         name = names_by_path.get(entry.path or "") if not entry.name else None
-        return replace(entry, name=name, requirement=name) if name else entry
+        return entry._replace(name=name, requirement=name) if name else entry
 
-    return replace(manifest, entries=tuple(named(e) for e in manifest.entries))
+    return manifest._replace(entries=tuple(named(e) for e in manifest.entries))
 
 
 # -------------------------------------------------------------------------- the shelf's side

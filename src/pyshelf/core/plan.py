@@ -8,21 +8,19 @@ status alone changes between explicit and dependency.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyshelf.core.model import InstalledPackage, IntentEntry, Lock
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     name: str
     display_name: str
     old: str | None
     new: str | None
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     added: tuple[Change, ...] = ()
     removed: tuple[Change, ...] = ()  # explicit packages the person removed
     orphaned: tuple[Change, ...] = ()  # dependencies nothing needs any more
@@ -109,8 +107,7 @@ def interpreter_change(old: str, new: str) -> str | None:
     return None if old == new else f"Python {old} -> {new}"
 
 
-@dataclass(frozen=True)
-class SpecChange:
+class SpecChange(NamedTuple):
     name: str
     old: str
     new: str

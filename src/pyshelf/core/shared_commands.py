@@ -9,16 +9,25 @@ owners were asked for, no choice is better than another, and the person is only 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class SharedCommand:
+class SharedCommand(NamedTuple):
     command: str
     owners: tuple[str, ...]  # sorted canonical names
     # The one explicit owner, whose command belongs in bin; not part of equality, so a clash
     # is the same clash whatever the explicit set of the generation it is found in.
-    winner: str | None = field(default=None, compare=False)
+    winner: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SharedCommand) and (self.command, self.owners) == (
+            other.command, other.owners)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((self.command, self.owners))
 
 
 def shared_commands(commands: Mapping[str, Iterable[str]], explicit: Collection[str]

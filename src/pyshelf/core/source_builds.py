@@ -14,15 +14,13 @@ again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyshelf.core.lockfile import is_exact_version
 from pyshelf.core.model import IntentEntry, LockedPackage
 
 
-@dataclass(frozen=True)
-class SourceBuild:
+class SourceBuild(NamedTuple):
     """A locked package the index has only as a source distribution for the target."""
 
     name: str  # canonical

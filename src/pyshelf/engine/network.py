@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 # What other tools read for a certificate bundle, which uv does not: pip's users often have
@@ -25,8 +25,7 @@ from urllib.parse import urlsplit
 _OTHER_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT")
 
 
-@dataclass(frozen=True)
-class IndexAccess:
+class IndexAccess(NamedTuple):
     """The shelf's settings for reaching its index."""
 
     certificate_file: str | None = None
@@ -64,8 +63,7 @@ _OTHER = ("Failed to fetch", "error sending request", "Could not connect",
           "connection closed before message completed", "error reading a body")
 
 
-@dataclass(frozen=True)
-class IndexFailure:
+class IndexFailure(NamedTuple):
     """One failed conversation with an index: what kind, where, and uv's root cause."""
 
     kind: str  # certificate, dns, refused, timeout, credentials, forbidden, status, other

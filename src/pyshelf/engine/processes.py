@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -64,8 +63,7 @@ print(json.dumps({
 """
 
 
-@dataclass(frozen=True)
-class InterpreterFacts:
+class InterpreterFacts(NamedTuple):
     executable: str  # the path it runs as, past any launcher script (what uv's venvs link)
     resolved: str
     implementation: str
@@ -684,8 +682,7 @@ def _resolver_explanation(stderr: str) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class NewShell:
+class NewShell(NamedTuple):
     """What a freshly started interactive shell of the person's kind sees."""
 
     path: list[str]

@@ -17,9 +17,8 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf import ui
 from pyshelf.core.manifest import (
@@ -49,8 +48,7 @@ MANIFEST_SETTINGS = ("index_url", "extra_index_urls", "system_site_packages", "e
 _pending_document: list[str] = []  # a document `sync --from` adopts, for the next write
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """What pyshelf last wrote: where, for which generation, and its digest."""
 
     path: str
@@ -238,7 +236,7 @@ def _keep_python_request(after: Manifest, on_disk: Manifest, shelf: Shelf, gen_i
         settings.pop("python", None)
     elif python_met(shelf, request, gen_id):
         settings["python"] = request
-    return replace(after, settings=settings)
+    return after._replace(settings=settings)
 
 
 def _replace(path: Path, text: str) -> None:
@@ -266,8 +264,7 @@ def write_lock(shelf: Shelf) -> None:
         _replace(target, text)
 
 
-@dataclass(frozen=True)
-class FileState:
+class FileState(NamedTuple):
     """How the manifest on disk stands against the shelf, for status and doctor: from the
     database and the file alone."""
 

@@ -33,9 +33,8 @@ import json
 import os
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
@@ -64,8 +63,7 @@ ALIASES = (SITE_ALIAS, DIST_INFO_ALIAS, CACHE_ALIAS)
 LAYOUT = 2  # 1: named <name>-<version>-<key>, no aliases, scripts name the scratch python
 
 
-@dataclass(frozen=True)
-class EntrySize:
+class EntrySize(NamedTuple):
     """What an entry holds, measured once when it is filled (it never changes after), so
     that ``status`` can add the store up from the database instead of walking it."""
 
@@ -74,8 +72,7 @@ class EntrySize:
     created_at: str
 
 
-@dataclass(frozen=True)
-class StoreEntry:
+class StoreEntry(NamedTuple):
     path: Path
     name: str  # canonical
     version: str

@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -144,8 +143,7 @@ def _isolated_app(data: dict[str, Any]) -> IsolatedApp:
     )
 
 
-@dataclass(frozen=True)
-class Rebuilt:
+class Rebuilt(NamedTuple):
     set_aside: list[Path]
     restored: list[int]
     skipped: dict[int, str]  # generation -> why it could not be restored
