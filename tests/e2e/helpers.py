@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pty
@@ -274,3 +275,18 @@ def forget_recorded_python(sandbox: Sandbox, tmp_path: Path) -> None:
     init_with_python(sandbox, gone)
     assert str(gone) in (sandbox.bin_dir / "pyshelf").read_text()
     gone.unlink()
+
+
+def requirements_parsed(shelf, *args: str) -> list[str]:
+    """Run pyshelf with ``args`` in-process under the shelf's environment and return every
+    string it gave ``packaging``'s requirement parser."""
+    code = ("import sys; import packaging.requirements as r; seen = []; "
+            "parse = r.Requirement.__init__; "
+            "r.Requirement.__init__ = lambda self, text: (seen.append(text), "
+            "parse(self, text))[1]; "
+            "from pyshelf.cli import main; code = main(sys.argv[1:]); "
+            "print(repr(seen), file=sys.stderr); sys.exit(code)")
+    ran = subprocess.run([sys.executable, "-c", code, *args], env=shelf.env,
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    return ast.literal_eval(ran.stderr.splitlines()[-1])

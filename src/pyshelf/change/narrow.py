@@ -142,9 +142,9 @@ def generation_reach(shelf: Shelf, from_gen: int | None, intent: Sequence[Intent
     record settled that every requirement on the way is met.
 
     Where the generation before holds each of them at the same version with the same
-    requirements, in the same environment, and the intent's entries are its own (a
-    removal, a change of role), its record is walked: what it evaluated is as true now,
-    and nothing is parsed. Anything else is evaluated afresh."""
+    requirements, in the same environment, and the intent asks for packages of the index
+    (a removal, a change of role), its record is walked: what it evaluated is as true
+    now, and only an entry it did not have is parsed. Anything else is evaluated afresh."""
     walked = None if from_gen is None else _walked(shelf, from_gen, intent, distributions,
                                                    marker_env)
     if walked is not None:
@@ -159,7 +159,7 @@ def _walked(shelf: Shelf, from_gen: int, intent: Sequence[IntentEntry],
             ) -> tuple[Reach, list[Edge]] | None:
     text = shelf.state.reach(from_gen)
     reach = from_json(text) if text is not None else None
-    if reach is None or any(e.kind != "index" or e.spec not in reach.roots for e in intent):
+    if reach is None or any(e.kind != "index" for e in intent):
         return None
     previous = shelf.state.generation(from_gen)
     if previous.marker_env != marker_env:
@@ -169,6 +169,7 @@ def _walked(shelf: Shelf, from_gen: int, intent: Sequence[IntentEntry],
     if any(d.name not in recorded or tuple(recorded[d.name]) != tuple(d.requires)
            or versions.get(d.name) != d.version for d in distributions):
         return None
+    reach = with_roots(reach, [e.spec for e in intent], versions, marker_env)  # a new role's
     names = {d.name for d in distributions}
     extras = reached(reach, [reach.roots[e.spec] for e in intent], names)
     if extras is None or extras.keys() != names:
