@@ -286,6 +286,8 @@ class State:
         self._db = connection
         self.path = path
         self.without_room = without_room
+        # entry -> its recorded metadata: an entry never changes, and a change asks twice
+        self._entry_metadata: dict[str, EntryMetadata] = {}
 
     def close(self) -> None:
         self._db.close()
@@ -420,13 +422,16 @@ class State:
             self._forget_entries(entries)
 
     def _forget_entries(self, entries: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM store_entries WHERE entry = ?",
-                             [(e,) for e in entries])
+        gone = list(entries)
+        self._db.executemany("DELETE FROM store_entries WHERE entry = ?", [(e,) for e in gone])
+        for entry in gone:
+            self._entry_metadata.pop(entry, None)
 
     def entry_metadata(self, entries: Iterable[str]) -> dict[str, EntryMetadata]:
         """entry -> its metadata, for the ``entries`` whose metadata was recorded."""
-        wanted = list(entries)
-        found: dict[str, EntryMetadata] = {}
+        known = self._entry_metadata
+        asked = list(entries)
+        wanted = [entry for entry in dict.fromkeys(asked) if entry not in known]
         for start in range(0, len(wanted), _PARAMETERS):
             part = wanted[start:start + _PARAMETERS]
             rows = self._db.execute(
@@ -434,10 +439,12 @@ class State:
                 f" WHERE entry IN ({', '.join('?' * len(part))})"
                 " AND display_name IS NOT NULL AND requires IS NOT NULL"
                 " AND commands IS NOT NULL", part).fetchall()
-            found.update({entry: EntryMetadata(display, tuple(json.loads(requires)),
-                                               tuple(json.loads(commands)))
-                          for entry, display, requires, commands in rows})
-        return found
+            # the columns hold JSON arrays: one decode for all of them, not two per entry
+            decoded = json.loads("[" + ",".join(f"[{requires},{commands}]"
+                                                for _, _, requires, commands in rows) + "]")
+            known.update({row[0]: EntryMetadata(row[1], tuple(requires), tuple(commands))
+                          for row, (requires, commands) in zip(rows, decoded, strict=True)})
+        return {entry: known[entry] for entry in asked if entry in known}
 
     def store_usage(self) -> StoreUsage:
         count, used, files = self._db.execute(
@@ -508,7 +515,9 @@ class State:
         rows = self._db.execute(
             "SELECT package, requires FROM generation_requires WHERE gen_id = ?", (gen_id,),
         ).fetchall()
-        return {package: tuple(json.loads(requires)) for package, requires in rows}
+        decoded = json.loads("[" + ",".join(requires for _, requires in rows) + "]")  # at once
+        return {package: tuple(requires)
+                for (package, _), requires in zip(rows, decoded, strict=True)}
 
     def reach(self, gen_id: int) -> str | None:
         """The generation's evaluated requirements as recorded (``core.reach.to_json``);
