@@ -8,19 +8,18 @@ is read without argparse at all (``quick_args``).
 from __future__ import annotations
 
 import errno
-import importlib
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyshelf import __version__
 from pyshelf.commands.common import Command, common_options
 from pyshelf.errors import EXIT_DECLINED, EXIT_ERROR, EXIT_INTERRUPTED, DiskFullError, PyshelfError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
 # Which module defines each command (aliases included), in the order ``pyshelf --help``
 # lists them: running one command imports only its own module.
@@ -62,8 +61,9 @@ MODULES = {
 
 def definition(word: str) -> Command:
     """The command ``word`` names; argparse gives back an alias as it was typed, so a word
-    is found by its command's aliases too."""
-    module = importlib.import_module(f"pyshelf.commands.{MODULES[word]}")
+    is found by its command's aliases too. (``__import__`` with a ``fromlist`` gives the
+    module itself, without importing ``importlib``.)"""
+    module = __import__(f"pyshelf.commands.{MODULES[word]}", fromlist=["COMMANDS"])
     commands: tuple[Command, ...] = module.COMMANDS
     return next(c for c in commands if word == c.name or word in c.aliases)
 

@@ -17,13 +17,15 @@ import _thread  # threading's lock itself, without threading's own import
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, TextIO
 
 from pyshelf.errors import DeclinedError, PyshelfError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import TextIO
+
     from pyshelf.core.plan import Change, Plan, SpecChange
 
 

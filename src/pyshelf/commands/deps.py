@@ -6,16 +6,16 @@ built, so an answer costs no process, no uv, no network, and takes no lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
-
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
 
     from pyshelf.core.model import InstalledPackage, Role
     from pyshelf.core.tree import Chains, Graph, Link

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 from pyshelf.ui import local_time
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 

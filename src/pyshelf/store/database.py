@@ -13,10 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import NamedTuple
 
 from pyshelf.core.model import (
     Edge,
@@ -27,7 +24,13 @@ from pyshelf.core.model import (
     IsolatedApp,
     Lock,
 )
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+    from pathlib import Path
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the generational model
