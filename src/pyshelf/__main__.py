@@ -1,5 +1,5 @@
 """Allow ``python -m pyshelf``."""
 
-from pyshelf.cli import main
+from pyshelf.cli import run
 
-raise SystemExit(main())
+run()

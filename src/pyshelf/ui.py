@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from datetime import datetime
+from functools import cache
 
 from pyshelf.errors import DeclinedError, PyshelfError
 
@@ -37,8 +38,10 @@ def _paint(text: str, code: str, stream: TextIO) -> str:
     return f"\033[{code}m{text}\033[0m" if _colour_enabled(stream) else text
 
 
+@cache
 def local_time(stamp: str) -> str:
-    """A stored UTC timestamp as the person's local time, to the minute."""
+    """A stored UTC timestamp as the person's local time, to the minute. Every package a
+    change installed has that change's stamp, so ``list`` converts each stamp once."""
     return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 

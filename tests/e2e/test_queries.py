@@ -273,3 +273,15 @@ def test_status_imports_no_engine(shelf):
     which bring the engine that starts processes, are not imported to learn it."""
     loaded = modules_loaded_by(shelf, ["status"])
     assert loaded & {"pyshelf.engine.processes", "pyshelf.host.self_copy"} == set()
+
+
+@pytest.mark.parametrize("args", [["list"], ["history"], ["tree"], ["why", "leaf"], ["status"]])
+def test_a_report_closes_its_database(shelf, args):
+    """A report's process leaves what is left at its end to the operating system, not to
+    the collector (``cli.run``); its database is closed as the report returns all the same,
+    so SQLite removes its ``-wal`` and ``-shm`` files, through the launcher too."""
+    for pyshelf in (shelf.run, lambda *a: subprocess.run([str(shelf.bin_dir / "pyshelf"), *a],
+                                                         env=shelf.env, capture_output=True,
+                                                         text=True, check=False)):
+        assert pyshelf(*args).returncode == 0
+        assert sorted(p.name for p in shelf.shelf_home.glob("state.db*")) == ["state.db"]

@@ -42,6 +42,9 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace, Layout], int]
     arguments: Callable[[argparse.ArgumentParser], None] | None = None
     aliases: tuple[str, ...] = ()
+    # Reads the database and the disk only, starting no process and changing nothing (but
+    # for cleaning up after a killed pyshelf, as every command does).
+    report: bool = False
 
 
 def common_options() -> argparse.ArgumentParser:

@@ -240,6 +240,7 @@ COMMANDS = (
   pyshelf deps pytest
   pyshelf deps pytest --json""",
         run=run_deps,
+        report=True,
         arguments=_one_package_arguments,
         aliases=("list-deps",),
     ),
@@ -252,6 +253,7 @@ COMMANDS = (
   pyshelf tree click --reverse    # who pulls click in
   pyshelf tree --dot | dot -Tsvg > shelf.svg""",
         run=run_tree,
+        report=True,
         arguments=_tree_arguments,
     ),
     Command(
@@ -260,6 +262,7 @@ COMMANDS = (
         examples="""examples:
   pyshelf why certifi""",
         run=run_why,
+        report=True,
         arguments=_one_package_arguments,
     ),
 )

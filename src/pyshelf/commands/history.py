@@ -102,6 +102,7 @@ COMMANDS = (
   pyshelf history
   pyshelf history --limit 5 --json""",
         run=run_history,
+        report=True,
         arguments=_history_arguments,
     ),
     Command(
@@ -112,6 +113,7 @@ COMMANDS = (
   pyshelf diff 7          # what operation 7 changed
   pyshelf diff 2 5        # generation 2 against generation 5""",
         run=run_diff,
+        report=True,
         arguments=_diff_arguments,
     ),
 )

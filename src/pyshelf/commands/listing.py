@@ -128,6 +128,7 @@ COMMANDS = (
   pyshelf list --explicit
   pyshelf list --json""",
         run=run,
+        report=True,
         arguments=_list_arguments,
     ),
 )

@@ -171,6 +171,7 @@ COMMANDS = (
   pyshelf status
   pyshelf status --json""",
         run=run,
+        report=True,
         arguments=json_output,
     ),
 )

@@ -283,6 +283,13 @@ class State:
     def close(self) -> None:
         self._db.close()
 
+    def __del__(self) -> None:
+        """Closed when nothing holds it any more. A sqlite3 connection is part of a cycle
+        (through its statement cache), so without this it would stay open until a
+        garbage collection finds it: a report, whose process does without the collections
+        at exit, would leave its ``-wal`` and ``-shm`` files behind."""
+        self._db.close()
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One transaction, committed or rolled back whole. SQLite's "database or disk is
