@@ -1,5 +1,5 @@
 """Allow ``python -m pyshelf``."""
 
-from pyshelf.cli import run
+from pyshelf.cli import main
 
-run()
+raise SystemExit(main())

@@ -160,21 +160,17 @@ def _unknown_command(word: str) -> str:
     return f"'{word}' is not a pyshelf command{guess} `pyshelf --help` lists them."
 
 
-def run() -> None:
-    """pyshelf as a process: the launcher's, ``python -m pyshelf``'s and the console
-    script's entry. :func:`main` is also called within other processes (the shelf's pip,
-    tests), which go on after it."""
-    sys.exit(main(exiting=True))
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv``, or without it the process's own (``sys.argv``), which
+    the process ends with: the launcher, ``python -m pyshelf`` and the console script call
+    it so; the shelf's pip and tests, which go on after it, pass theirs.
 
-
-def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
-    """Run the command line ``argv``; ``exiting`` when the process ends with it.
-
-    A report that ends the process freezes every object out of the garbage collector as it
-    finishes: the interpreter's collections while it shuts down then pass them by, which
-    saves a report about a tenth of its time. A report is sure to leave nothing that only
-    a collection would finalize (its database closes when its run returns); a change may
-    leave more, so it exits as any program does."""
+    A report run from the process's own command line freezes every object out of the
+    garbage collector as it finishes: the interpreter's collections while it shuts down
+    then pass them by, which saves a report about a tenth of its time. A report leaves
+    nothing that only a collection would finalize (its database closes when its run
+    returns); a change may leave more, so it exits as any program does."""
+    exiting = argv is None
     _never_world_writable()
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, "verbose", False) or os.environ.get("PYSHELF_DEBUG") == "1"
@@ -235,4 +231,4 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    run()
+    sys.exit(main())

@@ -278,8 +278,8 @@ def test_status_imports_no_engine(shelf):
 @pytest.mark.parametrize("args", [["list"], ["history"], ["tree"], ["why", "leaf"], ["status"]])
 def test_a_report_closes_its_database(shelf, args):
     """A report's process leaves what is left at its end to the operating system, not to
-    the collector (``cli.run``); its database is closed as the report returns all the same,
-    so SQLite removes its ``-wal`` and ``-shm`` files, through the launcher too."""
+    the collector (``cli.main``); its database is closed as the report returns all the
+    same, so SQLite removes its ``-wal`` and ``-shm`` files, through the launcher too."""
     for pyshelf in (shelf.run, lambda *a: subprocess.run([str(shelf.bin_dir / "pyshelf"), *a],
                                                          env=shelf.env, capture_output=True,
                                                          text=True, check=False)):

@@ -67,16 +67,19 @@ def test_the_reports_are_the_commands_that_only_read() -> None:
     assert reports == {"list", "deps", "tree", "why", "history", "diff", "status"}
 
 
-@pytest.mark.parametrize(("word", "exiting", "frozen"), [
+@pytest.mark.parametrize(("word", "own", "frozen"), [
     ("list", True, True), ("list", False, False), ("snapshots", True, False),
 ])
 def test_only_a_report_ending_the_process_freezes_what_is_left(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, word: str, exiting: bool,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, word: str, own: bool,
         frozen: bool) -> None:
-    """Frozen objects are never collected: only a report, whose process ends with it, may
-    leave the interpreter's last collections nothing to do; a change exits as any program."""
+    """Frozen objects are never collected: only a report run from the process's own
+    command line, which the process ends with, may leave the interpreter's last collections
+    nothing to do; a change exits as any program, and a caller that goes on gets nothing
+    frozen."""
     froze: list[bool] = []
     monkeypatch.setattr(cli.gc, "freeze", lambda: froze.append(True))
-    # no shelf there: the command fails, and the freeze is decided all the same
-    assert cli.main(["--home", str(tmp_path / "none"), word], exiting=exiting) == 1
+    line = ["--home", str(tmp_path / "none"), word]  # no shelf there: the command fails
+    monkeypatch.setattr(sys, "argv", ["pyshelf", *line])
+    assert (cli.main() if own else cli.main(line)) == 1
     assert froze == ([True] if frozen else [])

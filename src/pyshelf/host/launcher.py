@@ -54,8 +54,8 @@ _BOOTSTRAP = (
     f'os.environ.pop("{TOO_OLD}", None)\n'
     "del sys.argv[1:4]\n"
     "sys.path[:0] = [app]\n"
-    "from pyshelf.cli import run\n"
-    "run()\n"
+    "from pyshelf.cli import main\n"
+    "sys.exit(main())\n"
 )
 
 
