@@ -31,10 +31,7 @@ def default_home(environ: Mapping[str, str]) -> Path:
 
 def entries(folder: Path) -> list[Path]:
     """Everything in ``folder``, whatever it is (none if it cannot be listed)."""
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
+    return [folder / name for name in _names(folder)]
 
 
 def home_entries(folder: Path) -> list[Path]:
@@ -46,8 +43,10 @@ def home_entries(folder: Path) -> list[Path]:
 def home_names(folder: Path) -> list[str]:
     """The names :func:`home_entries` lists, without a path made for each: every command's
     check for an interrupted pyshelf reads the store's listing, and only names."""
-    if folder.is_symlink():
-        return []
+    return [] if folder.is_symlink() else _names(folder)
+
+
+def _names(folder: Path) -> list[str]:
     try:
         with os.scandir(folder) as found:
             return [entry.name for entry in found]
