@@ -1,11 +1,11 @@
 """The plain records that flow between pyshelf's modules.
 
 They carry no behaviour that touches disk, network or database, so the pure parts (plan,
-specs, the dependency graph) can be tested without a shelf. They are named tuples, not
-dataclasses: every reporting command reads them, and defining a dataclass costs ten times
-as much (the ``dataclasses`` module itself, ``inspect`` and ``ast`` included, costs more than
-a whole ``pyshelf list`` may spend on imports); and ``core.records``' named tuples, which
-``typing`` is not imported for.
+specs, the dependency graph) can be tested without a shelf. They are named tuples
+(``core.records``', for which ``typing`` is not imported), not dataclasses: every reporting
+command reads them, and defining a dataclass costs ten times as much (the ``dataclasses``
+module itself, ``inspect`` and ``ast`` included, costs more than a whole ``pyshelf list`` may
+spend on imports).
 """
 
 from __future__ import annotations
