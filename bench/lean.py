@@ -59,7 +59,7 @@ def main() -> int:
                         help="one shelf of these instead of the named workloads")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--python", default=shutil.which("python3") or sys.executable)
-    parser.add_argument("--trkpac-python", default=_newest_python((3, 13)),
+    parser.add_argument("--trkpac-python", default=newest_python((3, 13)),
                         help="the Python py-trkpac runs on (3.13 or newer); '' for no peer")
     parser.add_argument("--index-url")
     parser.add_argument("--extra", default="cowsay", help="the package gc runs add first")
@@ -76,7 +76,7 @@ def main() -> int:
         homes = {(label, shelf): _build(bench, executable, workloads[shelf])
                  for label, executable in executables.items() for shelf in shelves}
         disk = {key: _disk(home) for key, home in homes.items()}
-        trkpac = _trkpac(bench, args.trkpac_python) if args.trkpac_python else None
+        trkpac = trkpac_with_blog(bench, args.trkpac_python) if args.trkpac_python else None
         times: dict[tuple[str, str, str], list[float]] = {}
         for _ in range(args.runs):
             for (label, shelf), home in homes.items():
@@ -97,7 +97,7 @@ def main() -> int:
     return 0
 
 
-def _newest_python(at_least: tuple[int, int]) -> str | None:
+def newest_python(at_least: tuple[int, int]) -> str | None:
     for minor in range(20, at_least[1] - 1, -1):
         found = shutil.which(f"python3.{minor}")
         if found:
@@ -150,7 +150,7 @@ def _disk(home: Path) -> dict[str, int]:
     return counts
 
 
-def _trkpac(bench: Bench, python: str) -> Path:
+def trkpac_with_blog(bench: Bench, python: str) -> Path:
     """py-trkpac in a venv of its own, with the blog workload installed (untimed)."""
     tool = bench.root / "py-trkpac"
     bench.run(UV, "venv", "-q", "--seed", "--python", python, str(tool))

@@ -7,7 +7,9 @@ that escapes is a bug and is reported as such by the CLI.
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
@@ -35,11 +35,13 @@ from pyshelf.core.model import (
     IntentEntry,
     IsolatedApp,
     Lock,
-    RequirementKind,
     not_for_here,
 )
 from pyshelf.core.specs import parse_requirement, unique_by_name
 from pyshelf.errors import PyshelfError, UsageError
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import RequirementKind
 
 Format = Literal["requirements", "pylock", "json"]
 REQUESTED = "# requested: "

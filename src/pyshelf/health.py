@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from pyshelf.engine.interpreter import InterpreterCheck, check_interpreter
 from pyshelf.errors import PyshelfError
-from pyshelf.generations.folders import gen_entries, generation_ids_on_disk, generation_link
+from pyshelf.generations.folders import gen_entries, generation_ids_on_disk
 from pyshelf.generations.recovery import env_target
 from pyshelf.host.shell_block import ShellKind, has_block, shell_kind_for_path, why_new_shell_skips
 from pyshelf.host.shell_setup import modifies_shell
+from pyshelf.layout import generation_link
 from pyshelf.shelf import Shelf
 
 if TYPE_CHECKING:

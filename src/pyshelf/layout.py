@@ -8,14 +8,16 @@ inside one of its venvs are ``venv/paths.py``'s.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
-from pyshelf.removal import real_folder, remove
+from pyshelf.core.records import NamedTuple
 from pyshelf.venv import paths
 from pyshelf.xdg import base_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 THAWED = ".thawed"  # a bytecode marker's companion while its entry is writable
 
@@ -29,16 +31,32 @@ def default_home(environ: Mapping[str, str]) -> Path:
 
 def entries(folder: Path) -> list[Path]:
     """Everything in ``folder``, whatever it is (none if it cannot be listed)."""
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
+    return [folder / name for name in _names(folder)]
 
 
 def home_entries(folder: Path) -> list[Path]:
     """The entries of one of the home's folders, or none when it is a symlink: a listing
     taken through one would name, and lead deletions to, things outside the home."""
-    return [] if folder.is_symlink() else entries(folder)
+    return [folder / name for name in home_names(folder)]
+
+
+def home_names(folder: Path) -> list[str]:
+    """The names :func:`home_entries` lists, without a path made for each: every command's
+    check for an interrupted pyshelf reads the store's listing, and only names."""
+    return [] if folder.is_symlink() else _names(folder)
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as found:
+            return [entry.name for entry in found]
+    except OSError:
+        return []
+
+
+def generation_link(gen_id: int) -> str:
+    """What ``env`` holds when it points at ``gens/<id>``: relative, so the home can move."""
+    return str(Path("gens") / str(gen_id))
 
 
 def default_bin_dir() -> Path:
@@ -143,7 +161,10 @@ class Layout(NamedTuple):
     @contextmanager
     def scratch(self, label: str) -> Iterator[Path]:
         """A fresh folder under ``work/`` for one process's uv input and output, removed
-        afterwards whatever happens (refused when ``work`` is a symlink)."""
+        afterwards whatever happens (refused when ``work`` is a symlink). The removal
+        module is imported here: a report, which makes no scratch, does without it."""
+        from pyshelf.removal import real_folder, remove
+
         folder = real_folder(self.home, self.work.name) / f"{label}-{os.getpid()}"
         remove(self.home, folder, ignore_errors=True)
         folder.mkdir()

@@ -14,14 +14,15 @@ names. argparse then parses the line as before, with its own messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, NamedTuple, cast
 
 from pyshelf.commands.common import Command, add_common_options
+from pyshelf.core.records import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Sequence
 
 
 _ABSENT = "==SUPPRESS=="  # an option left out of the result unless given (argparse.SUPPRESS)
@@ -81,7 +82,8 @@ class _Recorder:
 def _recorded(define: Callable[[argparse.ArgumentParser], None]) -> list[_Argument]:
     arguments: list[_Argument] = []
     # the stand-in has the part of ArgumentParser's interface definitions use
-    define(cast("argparse.ArgumentParser", _Recorder(arguments)))
+    parser: argparse.ArgumentParser = _Recorder(arguments)  # type: ignore[assignment]
+    define(parser)
     return arguments
 
 
@@ -105,7 +107,8 @@ def quick_arguments(argv: Sequence[str], at: int, command: Command) -> argparse.
         return None
     found["command"] = argv[at]
     # read by attribute, as argparse's Namespace is
-    return cast("argparse.Namespace", SimpleNamespace(**found))
+    namespace: argparse.Namespace = SimpleNamespace(**found)  # type: ignore[assignment]
+    return namespace
 
 
 def _names(own: list[_Argument], words: list[str], found: dict[str, object]) -> bool:

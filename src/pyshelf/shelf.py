@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
-from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.engine.interpreter import (
@@ -20,22 +17,27 @@ from pyshelf.engine.interpreter import (
 )
 from pyshelf.errors import DiskFullError, PyshelfError
 from pyshelf.generations.recovery import needs_recovery, recover
-from pyshelf.host.pip_shim import TYPED_AS
 from pyshelf.layout import Layout
-from pyshelf.removal import RemovalRefused, symlinked_folder_message, symlinked_folders
 from pyshelf.store.database import State, open_state
 from pyshelf.store.settings import Setting, effective_settings
-from pyshelf.store.writer_lock import LockBusy, writer_lock
 from pyshelf.venv.drift import generation_drift
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # reporting commands never start uv, so they need not import it
+    from collections.abc import Iterator
+
     from pyshelf.engine.processes import Engine, PendingFacts
 
 
 def command_line() -> str:
     """The command as the person typed it, for the history. The shelf's ``pip`` runs
     ``pyshelf --home HOME pip ...`` and says in ``$PYSHELF_PIP_AS`` what was typed to reach it
-    (``pip3``, ``python3 -m pip``); that, not the call made for it, is what the person knows."""
+    (``pip3``, ``python3 -m pip``); that, not the call made for it, is what the person knows.
+    Only a change records its command line, so only a change imports ``shlex`` for it."""
+    import shlex
+
+    from pyshelf.host.pip_shim import TYPED_AS
+
     typed_as = os.environ.get(TYPED_AS)
     if typed_as and sys.argv[1:4:2] == ["--home", "pip"]:
         return shlex.join([*shlex.split(typed_as), *sys.argv[4:]])
@@ -112,6 +114,9 @@ class Shelf:
         symlink: the change would write, and later delete, through it. For a body that
         ``frees_space`` (gc), a cleanup the full disk cannot record waits until after it;
         any other change is refused at once on a disk too full to open the database."""
+        from pyshelf.removal import RemovalRefused, symlinked_folder_message, symlinked_folders
+        from pyshelf.store.writer_lock import LockBusy, writer_lock
+
         if self.state.without_room and not frees_space:
             raise DiskFullError(self.layout.home)
         planted = symlinked_folders(self.layout.home)
@@ -139,6 +144,8 @@ class Shelf:
         said once, to a command that can (a change repeats it under the lock, and fails)."""
         if not needs_recovery(self.layout, self.state):
             return
+        from pyshelf.store.writer_lock import LockBusy, writer_lock
+
         try:
             with writer_lock(self.layout.lock_file, ui.info, wait=False):
                 self._recover_or_warn()

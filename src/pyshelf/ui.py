@@ -17,13 +17,16 @@ import _thread  # threading's lock itself, without threading's own import
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, TextIO
+from functools import cache
 
 from pyshelf.errors import DeclinedError, PyshelfError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import TextIO
+
     from pyshelf.core.plan import Change, Plan, SpecChange
 
 
@@ -35,8 +38,10 @@ def _paint(text: str, code: str, stream: TextIO) -> str:
     return f"\033[{code}m{text}\033[0m" if _colour_enabled(stream) else text
 
 
+@cache
 def local_time(stamp: str) -> str:
-    """A stored UTC timestamp as the person's local time, to the minute."""
+    """A stored UTC timestamp as the person's local time, to the minute. Every package a
+    change installed has that change's stamp, so ``list`` converts each stamp once."""
     return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 

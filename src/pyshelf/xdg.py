@@ -8,11 +8,14 @@ command happened to start in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
-Variable = Literal["XDG_DATA_HOME", "XDG_CONFIG_HOME"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Literal
+
+    Variable = Literal["XDG_DATA_HOME", "XDG_CONFIG_HOME"]
 
 _DEFAULTS: dict[Variable, tuple[str, ...]] = {
     "XDG_DATA_HOME": (".local", "share"),

@@ -91,6 +91,16 @@ def test_lean_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox, t
     assert "| custom | after | 2 |" in text and "| custom | before | 2 |" in text
 
 
+def test_list_launcher_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox,
+                                                                               tmp_path):
+    report = tmp_path / "report.md"
+    run_comparing(BENCH.with_name("list_launcher.py"), sandbox, "--packages", "beta",
+                  "--trkpac-python", "", "--output", str(report))
+    text = report.read_text()
+    for label in ("after", "before", "floor"):
+        assert f"| {label} | " in text
+
+
 def run_comparing(script: Path, sandbox, *args: str) -> None:
     """Run a benchmark that compares this pyshelf with another (itself here), once."""
     env = {**sandbox.env}

@@ -254,11 +254,16 @@ def test_reports_import_nothing_only_changes_need(shelf, args):
     """A report pays only for what it shows: not for packaging's name and tag rules (its
     drift check compares the folder names a generation was composed with, and a package
     named as recorded is its own canonical name), uv's engine, the change pipeline, the
-    store's modules, argparse (a plain command line is read without it) or dataclasses."""
+    store's modules, argparse (a plain command line is read without it), dataclasses,
+    typing (its records are core.records' named tuples), shlex (for the command line a
+    change records), importlib, or what only a change or a cleanup after a killed one
+    needs: deleting, the writer lock, switching generations."""
     loaded = modules_loaded_by(shelf, args)
     heavy = {"packaging", "packaging.tags", "pyshelf.engine.processes",
              "pyshelf.change.pipeline", "pyshelf.change.build", "pyshelf.core.lockfile",
-             "subprocess", "hashlib", "argparse", "dataclasses", "shutil",
+             "subprocess", "hashlib", "argparse", "dataclasses", "shutil", "typing", "shlex",
+             "importlib", "pyshelf.removal", "pyshelf.store.writer_lock",
+             "pyshelf.generations.folders", "pyshelf.host.pip_shim",
              "pyshelf.package_store.compose", "pyshelf.package_store.entries"}
     assert loaded & heavy == set()
 
@@ -268,3 +273,15 @@ def test_status_imports_no_engine(shelf):
     which bring the engine that starts processes, are not imported to learn it."""
     loaded = modules_loaded_by(shelf, ["status"])
     assert loaded & {"pyshelf.engine.processes", "pyshelf.host.self_copy"} == set()
+
+
+@pytest.mark.parametrize("args", [["list"], ["history"], ["tree"], ["why", "leaf"], ["status"]])
+def test_a_report_closes_its_database(shelf, args):
+    """A report's process leaves what is left at its end to the operating system, not to
+    the collector (``cli.main``); its database is closed as the report returns all the
+    same, so SQLite removes its ``-wal`` and ``-shm`` files, through the launcher too."""
+    for pyshelf in (shelf.run, lambda *a: subprocess.run([str(shelf.bin_dir / "pyshelf"), *a],
+                                                         env=shelf.env, capture_output=True,
+                                                         text=True, check=False)):
+        assert pyshelf(*args).returncode == 0
+        assert sorted(p.name for p in shelf.shelf_home.glob("state.db*")) == ["state.db"]

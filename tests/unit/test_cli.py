@@ -60,3 +60,26 @@ def test_collecting_every_definition_imports_nothing_a_change_needs() -> None:
              "pyshelf.change.pipeline", "packaging", "sqlite3", "subprocess"}
     assert loaded & heavy == set()
     assert {f"pyshelf.commands.{m}" for m in command_modules()} <= loaded
+
+
+def test_the_reports_are_the_commands_that_only_read() -> None:
+    reports = {c.name for m in command_modules() for c in definitions(m) if c.report}
+    assert reports == {"list", "deps", "tree", "why", "history", "diff", "status"}
+
+
+@pytest.mark.parametrize(("word", "own", "frozen"), [
+    ("list", True, True), ("list", False, False), ("snapshots", True, False),
+])
+def test_only_a_report_ending_the_process_freezes_what_is_left(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, word: str, own: bool,
+        frozen: bool) -> None:
+    """Frozen objects are never collected: only a report run from the process's own
+    command line, which the process ends with, may leave the interpreter's last collections
+    nothing to do; a change exits as any program, and a caller that goes on gets nothing
+    frozen."""
+    froze: list[bool] = []
+    monkeypatch.setattr(cli.gc, "freeze", lambda: froze.append(True))
+    line = ["--home", str(tmp_path / "none"), word]  # no shelf there: the command fails
+    monkeypatch.setattr(sys, "argv", ["pyshelf", *line])
+    assert (cli.main() if own else cli.main(line)) == 1
+    assert froze == ([True] if frozen else [])

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pyshelf.xdg import Variable, base_dir
+from pyshelf.xdg import base_dir
+
+if TYPE_CHECKING:
+    from pyshelf.xdg import Variable
 
 HOME = Path("/home/someone")
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pyshelf.core.model import PATH_KINDS, IntentEntry, RequirementKind
+from pyshelf.core.model import PATH_KINDS, IntentEntry
 from pyshelf.engine.processes import Engine
 from pyshelf.errors import PyshelfError
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import RequirementKind
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 

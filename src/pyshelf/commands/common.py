@@ -2,22 +2,23 @@
 and the few names and helpers more than one command needs.
 
 Every command module imports this one, and ``pyshelf --help`` imports every command module,
-so it imports nothing at module level beyond the standard library's lightest parts; the
-shelf itself is imported only when a command opens it.
+so it imports nothing at module level beyond the standard library's lightest parts (not
+even ``typing`` or ``pathlib``); the shelf itself is imported only when a command opens it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import ConflictError, PyshelfError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
+    from pathlib import Path
 
     from pyshelf.core.model import InstalledPackage
     from pyshelf.layout import Layout
@@ -41,6 +42,9 @@ class Command(NamedTuple):
     run: Callable[[argparse.Namespace, Layout], int]
     arguments: Callable[[argparse.ArgumentParser], None] | None = None
     aliases: tuple[str, ...] = ()
+    # Reads the database and the disk only, starting no process and changing nothing (but
+    # for cleaning up after a killed pyshelf, as every command does).
+    report: bool = False
 
 
 def common_options() -> argparse.ArgumentParser:

@@ -6,16 +6,16 @@ built, so an answer costs no process, no uv, no network, and takes no lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
-
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
 
     from pyshelf.core.model import InstalledPackage, Role
     from pyshelf.core.tree import Chains, Graph, Link
@@ -240,6 +240,7 @@ COMMANDS = (
   pyshelf deps pytest
   pyshelf deps pytest --json""",
         run=run_deps,
+        report=True,
         arguments=_one_package_arguments,
         aliases=("list-deps",),
     ),
@@ -252,6 +253,7 @@ COMMANDS = (
   pyshelf tree click --reverse    # who pulls click in
   pyshelf tree --dot | dot -Tsvg > shelf.svg""",
         run=run_tree,
+        report=True,
         arguments=_tree_arguments,
     ),
     Command(
@@ -260,6 +262,7 @@ COMMANDS = (
         examples="""examples:
   pyshelf why certifi""",
         run=run_why,
+        report=True,
         arguments=_one_package_arguments,
     ),
 )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyshelf import ui
 from pyshelf.commands.common import Command, json_output, open_from
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.layout import Layout
 from pyshelf.ui import local_time
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
@@ -103,6 +102,7 @@ COMMANDS = (
   pyshelf history
   pyshelf history --limit 5 --json""",
         run=run_history,
+        report=True,
         arguments=_history_arguments,
     ),
     Command(
@@ -113,6 +113,7 @@ COMMANDS = (
   pyshelf diff 7          # what operation 7 changed
   pyshelf diff 2 5        # generation 2 against generation 5""",
         run=run_diff,
+        report=True,
         arguments=_diff_arguments,
     ),
 )

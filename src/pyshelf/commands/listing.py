@@ -6,8 +6,6 @@ answer, which keeps this instant on a shelf of any size.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyshelf import ui
 from pyshelf.commands.common import (
     LOCAL_TYPES,
@@ -19,6 +17,7 @@ from pyshelf.commands.common import (
 )
 from pyshelf.layout import Layout
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
@@ -129,6 +128,7 @@ COMMANDS = (
   pyshelf list --explicit
   pyshelf list --json""",
         run=run,
+        report=True,
         arguments=_list_arguments,
     ),
 )

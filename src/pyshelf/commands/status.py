@@ -10,12 +10,12 @@ big shelf takes seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.commands.common import LOCAL_TYPES, Command, json_output, open_from, package_type
 from pyshelf.layout import Layout
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
@@ -171,6 +171,7 @@ COMMANDS = (
   pyshelf status
   pyshelf status --json""",
         run=run,
+        report=True,
         arguments=json_output,
     ),
 )

@@ -12,13 +12,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pyshelf.core.model import IntentEntry, IsolatedApp, RequirementKind
+from pyshelf.core.model import IntentEntry, IsolatedApp
 from pyshelf.core.spec_errors import plain_reason
+
+if TYPE_CHECKING:
+    from pyshelf.core.model import RequirementKind
 
 FORMAT_VERSION = 1
 # The settings a manifest carries, as the file spells them -> the shelf's setting. They are

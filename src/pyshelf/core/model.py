@@ -1,25 +1,32 @@
 """The plain records that flow between pyshelf's modules.
 
 They carry no behaviour that touches disk, network or database, so the pure parts (plan,
-specs, the dependency graph) can be tested without a shelf. They are named tuples, not
-dataclasses: every reporting command reads them, and defining a dataclass costs ten times
-as much (the ``dataclasses`` module itself, ``inspect`` and ``ast`` included, costs more than
-a whole ``pyshelf list`` may spend on imports).
+specs, the dependency graph) can be tested without a shelf. They are named tuples
+(``core.records``', for which ``typing`` is not imported), not dataclasses: every reporting
+command reads them, and defining a dataclass costs ten times as much (the ``dataclasses``
+module itself, ``inspect`` and ``ast`` included, costs more than a whole ``pyshelf list`` may
+spend on imports).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Literal, NamedTuple
+from pyshelf.core.records import NamedTuple
 
-RequirementKind = Literal["index", "local", "editable", "wheel", "url"]
-"""Where a requirement comes from: the index, a project directory (built from source, or
-installed editable), a wheel file, or a direct URL."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the kinds are annotations only: modules that name them import them so
+    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from typing import Literal
+
+    RequirementKind = Literal["index", "local", "editable", "wheel", "url"]
+    """Where a requirement comes from: the index, a project directory (built from source,
+    or installed editable), a wheel file, or a direct URL."""
+    Role = Literal["explicit", "kept"]
+    """``explicit``: asked for by the person. ``kept``: a dependency pinned by
+    ``--keep-orphans``."""
+
 PATH_KINDS: tuple[RequirementKind, ...] = ("local", "editable", "wheel")
 """The kinds whose source is a path on this machine, which may vanish or be missing on
 another machine."""
-Role = Literal["explicit", "kept"]
-"""``explicit``: asked for by the person. ``kept``: a dependency pinned by ``--keep-orphans``."""
 
 
 class IntentEntry(NamedTuple):

@@ -7,11 +7,14 @@ is ordered by canonical name, so the same shelf always prints the same text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import NamedTuple
 
 from pyshelf.core.model import Edge, InstalledPackage
+from pyshelf.core.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
 
 CHAIN_LIMIT = 50
 """``why`` lists this many chains; a dense graph can have millions, and nobody reads them."""

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pyshelf import ui
 from pyshelf.core.model import Interpreter
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Literal
+
     from pyshelf.engine.processes import InterpreterFacts
 
 
@@ -94,7 +97,8 @@ def identity(python: str) -> str | None:
                        str(Path("~").expanduser()), packaging.__version__])
 
 
-InterpreterState = Literal["ok", "missing", "changed"]
+if TYPE_CHECKING:
+    InterpreterState = Literal["ok", "missing", "changed"]
 
 
 class InterpreterCheck(NamedTuple):

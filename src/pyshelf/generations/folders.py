@@ -13,7 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from pyshelf.atomic import replace_symlink
-from pyshelf.layout import Layout, home_entries
+from pyshelf.layout import Layout, generation_link, home_entries
 from pyshelf.removal import RemovalRefused, is_own, real_folder, remove, symlinked_folder_message
 
 LOCK_FILE_NAME = "pyshelf-lock.txt"
@@ -40,11 +40,6 @@ def generation_ids_on_disk(layout: Layout) -> list[int]:
     """Numbered real directories in ``gens/`` (a planted symlink is not a generation)."""
     return sorted(int(e.name) for e in gen_entries(layout)
                   if e.name.isdigit() and e.is_dir() and not e.is_symlink())
-
-
-def generation_link(gen_id: int) -> str:
-    """What ``env`` holds when it points at ``gens/<id>``: relative, so the home can move."""
-    return str(Path("gens") / str(gen_id))
 
 
 def switch_to(layout: Layout, gen_id: int) -> None:

@@ -10,19 +10,15 @@ switch and the commit leaves it on the new one), and the row is marked failed.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from pyshelf import ui
-from pyshelf.core.clock import now
-from pyshelf.generations.folders import (
-    generation_link,
-    remove_generation_dir,
-    switch_to,
-    unused_environments,
-)
-from pyshelf.layout import THAWED, Layout, home_entries
-from pyshelf.removal import RemovalRefused, is_own, remove
-from pyshelf.store.database import State
+from pyshelf.layout import THAWED, Layout, generation_link, home_names
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pyshelf.store.database import State
 
 
 def env_target(layout: Layout) -> str | None:
@@ -48,8 +44,15 @@ def stale_scratch(layout: Layout) -> list[Path]:
 
 def stale_work(layout: Layout) -> list[Path]:
     """Scratch folders (``work/<label>-<pid>``) of dead processes; anything else in ``work/``
-    is not pyshelf's, and nothing is listed through a symlinked folder."""
-    return _dead([entry for entry in home_entries(layout.work) if is_own(layout.home, entry)])
+    is not pyshelf's, and nothing is listed through a symlinked folder. ``work/`` is empty
+    but while a change runs, so the removal module's name rules are rarely needed."""
+    names = home_names(layout.work)
+    if not names:
+        return []
+    from pyshelf.removal import is_own
+
+    return _dead([entry for entry in (layout.work / name for name in names)
+                  if is_own(layout.home, entry)])
 
 
 def stale_entries(layout: Layout) -> list[Path]:
@@ -57,7 +60,7 @@ def stale_entries(layout: Layout) -> list[Path]:
     entries are named by their key, so a store without a hidden name holds none, and the
     store's modules (which cost a report more than its query) are imported only when one is
     there."""
-    if not any(entry.name.startswith(".") for entry in home_entries(layout.store)):
+    if not any(name.startswith(".") for name in home_names(layout.store)):
         return []
     from pyshelf.package_store.in_use import unfinished_entries
 
@@ -90,7 +93,7 @@ def interrupted_compiles(layout: Layout) -> list[Path]:
     """Store entries a killed bytecode compile left writable. Only a ``.thawed`` marker
     makes one possible, so the bytecode module (which imports the store's, costing a
     report more than its query) is imported only when one is there."""
-    if not any(entry.name.endswith(THAWED) for entry in home_entries(layout.bytecode)):
+    if not any(name.endswith(THAWED) for name in home_names(layout.bytecode)):
         return []
     from pyshelf.package_store.bytecode import interrupted
 
@@ -99,7 +102,12 @@ def interrupted_compiles(layout: Layout) -> list[Path]:
 
 def recover(layout: Layout, state: State) -> None:
     """Clean up after interrupted changes; the caller holds the writer lock, so nothing
-    found here belongs to a live pyshelf."""
+    found here belongs to a live pyshelf. What cleaning up takes is imported here, once
+    :func:`needs_recovery` found something: a report seldom needs it."""
+    from pyshelf.core.clock import now
+    from pyshelf.generations.folders import remove_generation_dir, switch_to
+    from pyshelf.removal import RemovalRefused
+
     current = state.current_generation_id()
     for op in state.running_operations():
         if op.to_gen != current and state.generation_states().get(op.to_gen) is None:
@@ -128,6 +136,9 @@ def recover(layout: Layout, state: State) -> None:
 def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:
     """Isolated apps' environments built for ``gen_id`` (named ``<app>-<gen_id>``) that no
     recorded generation uses: an interrupted change was building them."""
+    from pyshelf.generations.folders import unused_environments
+    from pyshelf.removal import remove
+
     for entry in unused_environments(layout, state.isolated_env_dirs()):
         if entry.name.endswith(f"-{gen_id}"):
             remove(layout.home, entry)
@@ -136,5 +147,7 @@ def remove_unfinished_apps(layout: Layout, state: State, gen_id: int) -> None:
 def remove_stale_scratch(layout: Layout) -> None:
     """Delete the scratch folders of dead processes; a symlink there is unlinked, never
     followed."""
+    from pyshelf.removal import remove
+
     for folder in stale_scratch(layout):
         remove(layout.home, folder, ignore_errors=True)

@@ -13,10 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import NamedTuple
 
 from pyshelf.core.model import (
     Edge,
@@ -28,7 +25,13 @@ from pyshelf.core.model import (
     Lock,
     LockedPackage,
 )
+from pyshelf.core.records import NamedTuple
 from pyshelf.errors import DiskFullError, NotInitializedError, PyshelfError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+    from pathlib import Path
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the generational model
@@ -290,6 +293,13 @@ class State:
         self._entry_metadata: dict[str, EntryMetadata] = {}
 
     def close(self) -> None:
+        self._db.close()
+
+    def __del__(self) -> None:
+        """Closed when nothing holds it any more. A sqlite3 connection is part of a cycle
+        (through its statement cache), so without this it would stay open until a
+        garbage collection finds it: a report, whose process does without the collections
+        at exit, would leave its ``-wal`` and ``-shm`` files behind."""
         self._db.close()
 
     @contextmanager

@@ -29,9 +29,9 @@ from pyshelf.core.model import (
     Interpreter,
     IsolatedApp,
 )
-from pyshelf.generations.folders import LOCK_FILE_NAME, generation_ids_on_disk, generation_link
+from pyshelf.generations.folders import LOCK_FILE_NAME, generation_ids_on_disk
 from pyshelf.generations.recovery import env_target
-from pyshelf.layout import Layout
+from pyshelf.layout import Layout, generation_link
 from pyshelf.package_store.compose import entries_of, read_composition
 from pyshelf.package_store.entries import entry_size, metadata_of
 from pyshelf.store.database import NewGeneration, StoreEntryRecord, open_state

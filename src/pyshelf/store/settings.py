@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal, NamedTuple
 
+from pyshelf.core.records import NamedTuple
 from pyshelf.engine.interpreter import find_python
 from pyshelf.errors import PyshelfError, UsageError
 
-Source = Literal["default", "file", "environment"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Literal
+
+    Source = Literal["default", "file", "environment"]
 
 DEFAULTS: dict[str, str | None] = {
     "python": None,  # python, bin_dir and shell_config are chosen and stored by init

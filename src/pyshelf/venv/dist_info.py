@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from email.message import Message
     from email.parser import BytesHeaderParser

@@ -11,15 +11,16 @@ name rules, which cost more to import than the rest of a report), and the record
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyshelf.layout import Layout
 from pyshelf.venv import paths
 from pyshelf.venv.dist_info import folder_names, installed_versions
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
     from pyshelf.store.database import State
 
 
