@@ -363,13 +363,13 @@ class _Mover:
         self.root = os.fspath(staging)
         self.site_part, self.claims = site_part, claims
         self.abi, self.index, self.pending = abi, index, pending
-        self._caches: dict[str, list[str]] = {}  # a folder's __pycache__, listed once
 
     def parts(self, owned: list[str]) -> list[str]:
         """What to rename, relative to the scratch venv: each top-level name of
         site-packages only this distribution has, whole, and every other file alone with
         the bytecode compiled from it."""
         parts: dict[str, None] = {}
+        caches: dict[str, list[str]] = {}  # a folder's __pycache__, listed once
         for relative in owned:
             top = _top(relative, self.site_part)
             part = (f"{self.site_part}/{top}" if top and self.claims.get(top) == 1
@@ -378,18 +378,18 @@ class _Mover:
             if part == relative and relative.endswith(".py"):  # its __pycache__ stays
                 parent, _, module = relative.rpartition("/")
                 cache = f"{parent}/{CACHE}" if parent else CACHE
-                parts.update((f"{cache}/{name}", None) for name in self._listed(cache)
+                if cache not in caches:
+                    caches[cache] = self._listed(cache)
+                parts.update((f"{cache}/{name}", None) for name in caches[cache]
                              if name.partition(".")[0] == module[:-len(".py")])
         return list(parts)
 
     def _listed(self, cache: str) -> list[str]:
-        if cache not in self._caches:
-            try:
-                with os.scandir(f"{self.root}/{cache}") as found:
-                    self._caches[cache] = [child.name for child in found]
-            except OSError:
-                self._caches[cache] = []
-        return self._caches[cache]
+        try:
+            with os.scandir(f"{self.root}/{cache}") as found:
+                return [child.name for child in found]
+        except OSError:
+            return []
 
     def move(self, installed: _Installed, package: LockedPackage, table: str | None
              ) -> StoreEntry:
