@@ -313,7 +313,8 @@ def _installed(root: str, site_part: str, folder: Path) -> _Installed:
     """What the distribution of ``folder`` installed (its ``RECORD``) into the scratch
     venv at ``root``."""
     inside = f"{root}/"
-    recorded = dist_info.recorded_sizes(folder)
+    recorded = [(path, size) for path, size in dist_info.recorded_sizes(folder)
+                if path.rpartition("/")[2]]
     outside = [path for path, _ in recorded if not path.startswith(inside)]
     if outside:
         name = dist_info.name_and_version(folder)[0]
