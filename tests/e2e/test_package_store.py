@@ -63,6 +63,56 @@ def test_a_namespace_package_shared_by_two_distributions(shelf):
     assert shelf_python(shelf, both).stdout == "a b\n"
 
 
+def _held(entry: Path) -> list[str]:
+    """What a store entry holds but its own files and aliases, relative to it."""
+    own = {ENTRY_FILE, "pyshelf-pylock.toml", ".p", ".i", ".c"}
+    return sorted(str(Path(root, name).relative_to(entry))
+                  for root, dirs, names in os.walk(entry)
+                  for name in names if name not in own or Path(root) != entry)
+
+
+def _recorded(entry: Path) -> list[str]:
+    """What its RECORD lists, relative to the entry, with the bytecode of the modules it
+    lists in the folders they are in."""
+    [info] = (entry / ".p").glob("*.dist-info")
+    site = Path(os.path.realpath(entry / ".p")).relative_to(os.path.realpath(entry))
+    listed = [os.path.normpath(site / row.split(",")[0])
+              for row in (info / "RECORD").read_text().splitlines() if row]
+    compiled = [str(Path(path).parent / "__pycache__" / pyc.name)
+                for path in listed if path.endswith(".py")
+                for pyc in (entry / Path(path).parent / "__pycache__").glob(
+                    f"{Path(path).stem}.*.pyc")]
+    return sorted({*listed, *compiled})
+
+
+def _measured(entry: Path) -> tuple[int, int]:
+    sizes = [Path(root, name).lstat().st_size for root, dirs, names in os.walk(entry)
+             for name in [*names, *(d for d in dirs if Path(root, d).is_symlink())]
+             if Path(root) != entry or name not in (ENTRY_FILE, "pyshelf-pylock.toml")]
+    return sum(sizes), len(sizes)
+
+
+@pytest.mark.shelf("config set bytecode off",
+                   "install nsp-a nsp-b byte-pack app-tool data-pack --yes")
+def test_one_fill_gives_each_entry_exactly_its_own_files_and_their_size(shelf):
+    # nsp/ is shared by two of the distributions filled together, so its files move one by
+    # one; every other top-level folder or module belongs to one and moves whole
+    for name in ("nsp-a", "nsp-b", "byte-pack", "app-tool", "helper-lib", "data-pack"):
+        entry = store_entry(shelf, name)
+        assert _held(entry) == _recorded(entry), name
+        recorded = json.loads((entry / ENTRY_FILE).read_text())
+        assert (recorded["bytes"], recorded["files"]) == _measured(entry), name
+    # a namespace's half filled alone moves whole, and still composes beside the other
+    shelf.ok("remove", "nsp-a", "nsp-b", "--yes")
+    shelf.ok("gc")
+    shelf.ok("install", "nsp-b", "--yes")
+    shelf.ok("install", "nsp-a", "--yes")
+    for name in ("nsp-a", "nsp-b"):
+        assert _held(store_entry(shelf, name)) == _recorded(store_entry(shelf, name))
+    both = "import nsp.a, nsp.b; print(nsp.a.NAME, nsp.b.NAME)"
+    assert shelf_python(shelf, both).stdout == "a b\n"
+
+
 @pytest.mark.shelf("install data-pack --yes")
 def test_what_tools_wrote_into_the_environment_survives_changes(shelf):
     env = shelf.shelf_home / "env"

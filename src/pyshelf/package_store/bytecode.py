@@ -51,37 +51,41 @@ _CUT_SHORT = r".+\.pyc\.\d+"
 _NAMESPACE_CALLS = (b"extend_path", b"declare_namespace")
 
 
-def compiled_at_fill(site: Path, recorded: Iterable[Path],
-                     read: Callable[[Path], bytes] = Path.read_bytes) -> list[Path]:
-    """The modules of ``recorded`` (a distribution's files, absolute) that a generation may
-    reach through a real folder of links rather than a link to a folder: those whose
-    folders below ``site`` are all namespace packages (no ``__init__.py``, or one that
-    extends its ``__path__`` as pkgutil and pkg_resources namespaces do). A module of a
-    regular package is reached through the package's link, whatever else the generation
-    holds."""
-    files = list(recorded)
-    initialised = {path.parent for path in files if path.name == "__init__.py"}
-    regular: dict[Path, bool] = {}
+def compiled_at_fill(site: str, recorded: Iterable[str],
+                     read: Callable[[str], bytes] | None = None) -> list[str]:
+    """The modules of ``recorded`` (a distribution's files, as text relative to where
+    ``site`` is) that a generation may reach through a real folder of links rather than a
+    link to a folder: those whose folders below ``site`` are all namespace packages (no
+    ``__init__.py``, or one that extends its ``__path__`` as pkgutil and pkg_resources
+    namespaces do). A module of a regular package is reached through the package's link,
+    whatever else the generation holds. Paths are text: a fill asks this of thousands."""
+    read = read or _read_file
+    files = [path for path in recorded if path.startswith(f"{site}/")]
+    initialised = {folder for folder, _, name in (path.rpartition("/") for path in files)
+                   if name == "__init__.py"}
+    linked: dict[str, bool] = {site: True}  # folder -> reached through a folder of links
 
-    def is_regular(folder: Path) -> bool:
-        if folder not in regular:  # unreadable: compiled now, which is always safe
-            try:
-                content = read(folder / "__init__.py") if folder in initialised else b""
-            except OSError:
-                content = _NAMESPACE_CALLS[0]
-            regular[folder] = (folder in initialised
-                               and not any(call in content for call in _NAMESPACE_CALLS))
-        return regular[folder]
+    def through_links(folder: str) -> bool:
+        if folder not in linked:
+            linked[folder] = (not is_regular(folder)
+                              and through_links(folder.rpartition("/")[0]))
+        return linked[folder]
+
+    def is_regular(folder: str) -> bool:
+        if folder not in initialised:
+            return False
+        try:
+            content = read(f"{folder}/__init__.py")
+        except OSError:  # unreadable: compiled now, which is always safe
+            return False
+        return not any(call in content for call in _NAMESPACE_CALLS)
 
     return [path for path in files
-            if path.suffix == ".py" and path.is_relative_to(site)
-            and not any(is_regular(folder)
-                        for folder in _folders_between(site, path.parent))]
+            if path.endswith(".py") and through_links(path.rpartition("/")[0])]
 
 
-def _folders_between(site: Path, folder: Path) -> list[Path]:
-    """``folder`` and its parents down to, not including, ``site``."""
-    return [folder, *folder.parents][:len(folder.relative_to(site).parts)]
+def _read_file(path: str) -> bytes:
+    return Path(path).read_bytes()
 
 
 def mark_pending(layout: Layout, key: str, python: str) -> None:

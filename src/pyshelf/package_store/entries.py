@@ -29,6 +29,7 @@ the cache's too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -141,13 +142,26 @@ def metadata_of(entry: StoreEntry) -> EntryMetadata | None:
 
 
 def measure(folder: Path) -> tuple[int, int]:
-    """(bytes, files) below ``folder``: the sum of its files' sizes, links not followed.
-    Every fill measures thousands of files, so no path object is made for each."""
+    """(bytes, files) below ``folder``: the sum of its files' sizes, links not followed."""
+    used, files, _ = _walk(os.fspath(folder))
+    return used, files
+
+
+def _walk(top: str, known: Mapping[str, int] | None = None
+          ) -> tuple[int, int, list[str]]:
+    """:func:`measure`'s sizes and the folders it walked, ``top`` first, so that a fill
+    freezes what it measured without walking the entry again; ``known`` are sizes by path
+    relative to ``top``, taken as they are. Every fill measures thousands of files, so no
+    path object is made for each."""
+    known = known or {}
+    skip = len(top) + 1
     used = files = 0
-    stack = [os.fspath(folder)]
+    stack, folders = [top], []
     while stack:
+        folder = stack.pop()
+        folders.append(folder)
         try:
-            with os.scandir(stack.pop()) as found:
+            with os.scandir(folder) as found:
                 children = list(found)
         except OSError:
             continue
@@ -156,11 +170,13 @@ def measure(folder: Path) -> tuple[int, int]:
                 if child.is_dir(follow_symlinks=False):
                     stack.append(child.path)
                     continue
-                used += child.stat(follow_symlinks=False).st_size
+                size = known.get(child.path[skip:])
+                used += (child.stat(follow_symlinks=False).st_size if size is None
+                         else size)
             except OSError:
                 continue
             files += 1
-    return used, files
+    return used, files, folders
 
 
 def entry_size(entry: StoreEntry) -> EntrySize:
@@ -218,7 +234,12 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
           ) -> tuple[dict[str, StoreEntry], set[str]]:
     """Install ``packages`` into a scratch venv and move each into an entry of its own;
     also the names of those to install again one by one: they wrote the same file as
-    another (two packages that ship one command), and only the last one's is left."""
+    another (two packages that ship one command), and only the last one's is left.
+
+    What follows uv's install is pyshelf's own work on every new entry, so it handles
+    its thousands of paths as text: path objects for them had cost a 48-package fill
+    more than its renames. The entries none of whose modules are compiled at filling are
+    moved while that compile runs."""
     from pyshelf.core.lockfile import pin_line
     from pyshelf.engine.processes import start_compiling
     from pyshelf.package_store.bytecode import compiled_at_fill, mark_pending
@@ -237,140 +258,222 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
         if site is None:
             raise PyshelfError(f"The scratch environment {staging} has no site-packages "
                                "folder; nothing was changed.")
+        root = os.fspath(staging)
+        site_part = os.path.relpath(site, staging)
         by_name = {p.name: p for p in packages}
-        recorded = {name: (folder, _recorded(staging, folder))
-                    for folder in dist_info.folders(site)
-                    if (name := dist_info.name_and_version(folder)[0]) in by_name}
+        installed = {name: _installed(root, site_part, folder)
+                     for folder in dist_info.folders(site)
+                     if (name := dist_info.name_and_version(folder)[0]) in by_name}
         later = engine.bytecode == "background"
+        at_fill = {name: compiled_at_fill(site_part, dist.files,
+                                          read=lambda path: (staging / path).read_bytes())
+                   for name, dist in installed.items()} if later else {}
         compiling = start_compiling(str(paths.python(staging)),
-                                    [path for _, listed in recorded.values()
-                                     for path in compiled_at_fill(site, listed)] if later
-                                    else [], parallel=False)
-        try:  # beside uv's lock tables; its pycs then move with the rest
-            clashing = (_clashing({name: listed for name, (_, listed) in recorded.items()})
+                                    [staging / path for listed in at_fill.values()
+                                     for path in listed], parallel=False)
+        try:
+            clashing = (_clashing({name: dist.files for name, dist in installed.items()})
                         if len(packages) > 1 else set())
             tables = when_filled(engine, layout, python,
-                                 [by_name[name] for name in recorded if name not in clashing])
+                                 [by_name[name] for name in installed
+                                  if name not in clashing])
+            claims = _claims(site_part, [dist.files for dist in installed.values()])
+            store = real_folder(layout.home, layout.store.name)
+            pending = (lambda key: mark_pending(layout, key, python)) if later else None
+            mover = _Mover(layout, store, staging, site_part, claims, abi=abi, index=index,
+                           pending=pending)
+            # the entries the compile does not write into first, while it runs
+            order = sorted((name for name in installed if name not in clashing),
+                           key=lambda name: bool(at_fill.get(name)))
+            filled: dict[str, StoreEntry] = {}
+            for name in order:
+                if at_fill.get(name):
+                    compiling.wait()
+                filled[name] = mover.move(installed[name], by_name[name], tables.get(name))
         finally:
             compiling.wait()
-        files = {name: (folder, _with_bytecode(staging, listed))
-                 for name, (folder, listed) in recorded.items()}
-        claims = _claims(site.relative_to(staging), [owned for _, owned in files.values()])
-        store = real_folder(layout.home, layout.store.name)
-        return {name: _move_into_store(layout, store, staging, site, folder, owned, claims,
-                                       abi=abi, index=index, package=by_name[name],
-                                       table=tables.get(name),
-                                       pending=(lambda key: mark_pending(layout, key, python))
-                                       if later else None)
-                for name, (folder, owned) in files.items() if name not in clashing}, clashing
+        return {name: filled[name] for name in installed if name in filled}, clashing
     finally:
         remove(layout.home, staging, ignore_errors=True)
 
 
-def _recorded(staging: Path, folder: Path) -> list[Path]:
-    """What the distribution of ``folder`` installed (its ``RECORD``), absolute."""
-    recorded = [path for path in dist_info.recorded_files(folder) if path.name]
-    inside = os.fspath(staging) + os.sep
-    outside = [path for path in recorded if not os.fspath(path).startswith(inside)]
+class _Installed(NamedTuple):
+    """A distribution uv installed into the scratch venv."""
+
+    folder: Path  # its *.dist-info folder
+    files: list[str]  # what its RECORD lists, relative to the scratch venv
+    sizes: dict[str, int]  # the sizes RECORD gives its files in site-packages
+
+
+def _installed(root: str, site_part: str, folder: Path) -> _Installed:
+    """What the distribution of ``folder`` installed (its ``RECORD``) into the scratch
+    venv at ``root``."""
+    inside = f"{root}/"
+    recorded = [(path, size) for path, size in dist_info.recorded_sizes(folder)
+                if path.rpartition("/")[2]]
+    outside = [path for path, _ in recorded if not path.startswith(inside)]
     if outside:
         name = dist_info.name_and_version(folder)[0]
         raise PyshelfError(f"{name} installs files outside its environment ({outside[0]}), "
                            "which pyshelf cannot keep in its store; nothing was changed.")
-    return recorded
+    files = [path[len(inside):] for path, _ in recorded]
+    return _Installed(folder, files, {
+        relative: size for relative, (_, size) in zip(files, recorded, strict=True)
+        if size is not None and relative.startswith(f"{site_part}/")})
 
 
-def _with_bytecode(staging: Path, recorded: list[Path]) -> list[Path]:
-    """``recorded`` and the bytecode compiled from the modules it lists, relative to the
-    scratch venv."""
-    modules: dict[Path, set[str]] = {}
-    for path in recorded:
-        if path.suffix == ".py":
-            modules.setdefault(path.parent, set()).add(path.stem)
-    compiled = [cached for parent, stems in modules.items()
-                for cached in _bytecode(parent / "__pycache__", stems)]
-    return [path.relative_to(staging) for path in [*recorded, *compiled]]
-
-
-def _bytecode(cache: Path, stems: Collection[str]) -> Iterable[Path]:
-    try:
-        with os.scandir(cache) as found:
-            names = [entry.name for entry in found]
-    except OSError:
-        return []
-    return [cache / name for name in names if name.partition(".")[0] in stems]
-
-
-def _clashing(owned: Mapping[str, list[Path]]) -> set[str]:
-    counts: dict[Path, int] = {}
+def _clashing(owned: Mapping[str, list[str]]) -> set[str]:
+    counts: dict[str, int] = {}
     for files in owned.values():
         for path in set(files):
             counts[path] = counts.get(path, 0) + 1
     return {name for name, files in owned.items() if any(counts[path] > 1 for path in files)}
 
 
-def _claims(site: Path, owned: Iterable[list[Path]]) -> dict[str, int]:
+def _claims(site_part: str, owned: Iterable[list[str]]) -> dict[str, int]:
     """How many of the distributions being stored have files under each top-level name of
     site-packages: a name only one claims moves as a whole."""
     counts: dict[str, int] = {}
     for files in owned:
-        for top in {path.parts[len(site.parts)] for path in files
-                    if path.parts[:len(site.parts)] == site.parts
-                    and len(path.parts) > len(site.parts)}:
+        for top in {top for path in files if (top := _top(path, site_part))}:
             counts[top] = counts.get(top, 0) + 1
     return counts
 
 
-def _move_into_store(layout: Layout, store: Path, staging: Path, site: Path, folder: Path,
-                     owned: list[Path], claims: Mapping[str, int], *, abi: str, index: str,
-                     package: LockedPackage, table: str | None,
-                     pending: Callable[[str], None] | None) -> StoreEntry:
-    """Move a distribution's files into its entry; ``pending`` notes, by its key, an entry
-    whose bytecode is compiled after the change (None: it has all it gets)."""
-    name, version = dist_info.name_and_version(folder)
-    key = (_digest((folder / "RECORD").read_bytes() + abi.encode()) if package.url
-           else index_key(package, abi, index))
-    final = store / key
-    existing = read_entry(final)
-    if existing is not None:
-        return existing
-    site_part = site.relative_to(staging)
-    read = read_metadata(folder, paths.bin_dir(staging))
-    new = store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
-    remove(layout.home, new)
-    new.mkdir()
-    moved: set[Path] = set()
-    for relative in owned:
-        whole = _whole_top(relative, site_part, claims)
-        part = whole or relative
-        if part in moved or not (staging / part).exists():
-            continue
-        (new / part).parent.mkdir(parents=True, exist_ok=True)
-        (staging / part).rename(new / part)
-        moved.add(part)
-    relocate_scripts(new / paths.BIN, paths.python(staging))
-    (new / SITE_ALIAS).symlink_to(site_part)
-    (new / DIST_INFO_ALIAS).symlink_to(Path(SITE_ALIAS, folder.name))
-    if (new / site_part / CACHE).is_dir():
-        (new / CACHE_ALIAS).symlink_to(Path(SITE_ALIAS, CACHE))
-    used, files = measure(new)
-    size = EntrySize(used, files, now())
-    entry = StoreEntry(path=final, name=name, version=version, prefix=str(staging),
-                       site=str(site_part), url=package.url or "", size=size, layout=LAYOUT,
-                       dist_info=folder.name, metadata=read)
-    (new / ENTRY_FILE).write_text(json.dumps({
-        "format": 1, "layout": LAYOUT, "name": name, "version": version,
-        "prefix": entry.prefix, "site": entry.site, "dist_info": entry.dist_info,
-        "url": entry.url, "abi": abi, "bytes": size.bytes, "files": size.files,
-        "created_at": size.created_at, **(as_json(read) if read else {}),
-    }, indent=1) + "\n", encoding="utf-8")
-    if table is not None:  # its part of the PEP 751 lock, written before the entry is named
-        (new / TABLE_FILE).write_text(table, encoding="utf-8")
-    freeze(new)
-    if pending is not None:  # before the entry is named, so that none goes without
-        pending(key)
-    unlink_link(final)  # a link found in the entry's place is no entry: the link alone goes
-    new.rename(final)
-    return entry
+def _top(relative: str, site_part: str) -> str:
+    """The top-level name of site-packages ``relative`` is under ("" for a path outside);
+    never ``__pycache__``, which holds the bytecode of every distribution's top-level
+    modules."""
+    if not relative.startswith(f"{site_part}/"):
+        return ""
+    top = relative[len(site_part) + 1:].partition("/")[0]
+    return "" if top == CACHE else top
+
+
+class _Mover:
+    """Moves the distributions of one scratch venv into their entries."""
+
+    def __init__(self, layout: Layout, store: Path, staging: Path, site_part: str,
+                 claims: Mapping[str, int], *, abi: str, index: str,
+                 pending: Callable[[str], None] | None) -> None:
+        self.layout, self.store, self.staging = layout, store, staging
+        self.root = os.fspath(staging)
+        self.site_part, self.claims = site_part, claims
+        self.abi, self.index, self.pending = abi, index, pending
+
+    def parts(self, owned: list[str]) -> list[str]:
+        """What to rename, relative to the scratch venv: each top-level name of
+        site-packages only this distribution has, whole, and every other file alone with
+        the bytecode compiled from it."""
+        parts: dict[str, None] = {}
+        caches: dict[str, list[str]] = {}  # a folder's __pycache__, listed once
+        for relative in owned:
+            top = _top(relative, self.site_part)
+            part = (f"{self.site_part}/{top}" if top and self.claims.get(top) == 1
+                    else relative)
+            parts[part] = None
+            if part == relative and relative.endswith(".py"):  # its __pycache__ stays
+                parent, _, module = relative.rpartition("/")
+                cache = f"{parent}/{CACHE}" if parent else CACHE
+                if cache not in caches:
+                    caches[cache] = self._listed(cache)
+                parts.update((f"{cache}/{name}", None) for name in caches[cache]
+                             if name.partition(".")[0] == module[:-len(".py")])
+        return list(parts)
+
+    def _listed(self, cache: str) -> list[str]:
+        try:
+            with os.scandir(f"{self.root}/{cache}") as found:
+                return [child.name for child in found]
+        except OSError:
+            return []
+
+    def move(self, installed: _Installed, package: LockedPackage, table: str | None
+             ) -> StoreEntry:
+        """Move a distribution's files into its entry; ``pending`` notes, by its key, an
+        entry whose bytecode is compiled after the change (None: it has all it gets).
+
+        Its size is measured as :func:`measure` would, but the files of site-packages
+        count the sizes their ``RECORD`` gives them, which uv installed as they are (hard
+        links of the wheel's files): asking the file system each one's size had been
+        most of the fill's own time. The rest (scripts rewritten here, bytecode, files
+        listed without a size) are asked."""
+        folder = installed.folder
+        name, version = dist_info.name_and_version(folder)
+        key = (_digest((folder / "RECORD").read_bytes() + self.abi.encode()) if package.url
+               else index_key(package, self.abi, self.index))
+        final = self.store / key
+        existing = read_entry(final)
+        if existing is not None:
+            return existing
+        read = read_metadata(folder, paths.bin_dir(self.staging),
+                             commands=_commands(installed.files))
+        new = self.store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
+        remove(self.layout.home, new)
+        new.mkdir()
+        self._rename(self.parts(installed.files), new)
+        relocate_scripts(new / paths.BIN, paths.python(self.staging))
+        (new / SITE_ALIAS).symlink_to(self.site_part)
+        (new / DIST_INFO_ALIAS).symlink_to(Path(SITE_ALIAS, folder.name))
+        if (new / self.site_part / CACHE).is_dir():
+            (new / CACHE_ALIAS).symlink_to(Path(SITE_ALIAS, CACHE))
+        used, files, folders = _walk(os.fspath(new), installed.sizes)
+        size = EntrySize(used, files, now())
+        entry = StoreEntry(path=final, name=name, version=version, prefix=self.root,
+                           site=self.site_part, url=package.url or "", size=size,
+                           layout=LAYOUT, dist_info=folder.name, metadata=read)
+        (new / ENTRY_FILE).write_text(json.dumps({
+            "format": 1, "layout": LAYOUT, "name": name, "version": version,
+            "prefix": entry.prefix, "site": entry.site, "dist_info": entry.dist_info,
+            "url": entry.url, "abi": self.abi, "bytes": size.bytes, "files": size.files,
+            "created_at": size.created_at, **(as_json(read) if read else {}),
+        }, indent=1) + "\n", encoding="utf-8")
+        if table is not None:  # its part of the PEP 751 lock, written before it is named
+            (new / TABLE_FILE).write_text(table, encoding="utf-8")
+        _freeze(folders)
+        if self.pending is not None:  # before the entry is named, so that none goes without
+            self.pending(key)
+        unlink_link(final)  # a link found in the entry's place is no entry: the link alone goes
+        new.rename(final)
+        return entry
+
+    def _rename(self, parts: Iterable[str], new: Path) -> None:
+        """Rename each of ``parts`` from the scratch venv to the same place in ``new``,
+        making the folders it goes into; one missing from the scratch venv (a ``RECORD``
+        that lists a file twice, or one never written) is passed over."""
+        source = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            target = os.open(new, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                made = {""}
+                for part in parts:
+                    try:
+                        os.lstat(part, dir_fd=source)
+                    except FileNotFoundError:
+                        continue
+                    _make_folders(part.rpartition("/")[0], target, made)
+                    os.rename(part, part, src_dir_fd=source, dst_dir_fd=target)
+            finally:
+                os.close(target)
+        finally:
+            os.close(source)
+
+
+def _make_folders(folder: str, fd: int, made: set[str]) -> None:
+    """Make ``folder`` and the folders it is in below the folder open as ``fd``, those not
+    in ``made`` (which gets them)."""
+    if folder in made:
+        return
+    _make_folders(folder.rpartition("/")[0], fd, made)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, dir_fd=fd)
+    made.add(folder)
+
+
+def _commands(owned: Iterable[str]) -> list[str]:
+    """The names of the files ``owned`` puts into the venv's ``bin``."""
+    return [name for folder, _, name in (path.rpartition("/") for path in owned)
+            if folder == paths.BIN]
 
 
 def relocate_scripts(bin_dir: Path, installed_with: Path) -> None:
@@ -395,20 +498,15 @@ def relocate_scripts(bin_dir: Path, installed_with: Path) -> None:
             fresh.replace(script)
 
 
-def _whole_top(relative: Path, site_part: Path, claims: Mapping[str, int]) -> Path | None:
-    """The top-level site-packages entry ``relative`` is under, when it moves as a whole."""
-    depth = len(site_part.parts)
-    if relative.parts[:depth] != site_part.parts or len(relative.parts) <= depth:
-        return None
-    top = relative.parts[depth]
-    return site_part / top if claims.get(top) == 1 else None
-
-
 def freeze(entry: Path) -> None:
     """Make the entry's folders read-only, so nothing adds, removes or renames a file in
     it through a generation's links; pyshelf's remover makes a folder writable again
     before emptying it."""
-    for folder, _, _ in os.walk(entry, topdown=False):
+    _freeze(folder for folder, _, _ in os.walk(entry, topdown=False))
+
+
+def _freeze(folders: Iterable[str]) -> None:
+    for folder in folders:
         path = Path(folder)
         path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o222)
 

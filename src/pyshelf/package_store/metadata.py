@@ -10,7 +10,7 @@ before this was kept is read from its own files the first time it is used again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +21,18 @@ if TYPE_CHECKING:  # every command reads entries; only changes build distributio
     from pyshelf.core.graph import Distribution
 
 
-def read_metadata(folder: Path, bin_dir: Path) -> EntryMetadata | None:
+def read_metadata(folder: Path, bin_dir: Path, *,
+                  commands: Iterable[str] | None = None) -> EntryMetadata | None:
     """The metadata of the ``*.dist-info`` ``folder`` of a prefix whose commands go to
-    ``bin_dir``; None where it cannot be read."""
+    ``bin_dir``; None where it cannot be read. ``commands`` are the names its ``RECORD``
+    puts into ``bin_dir``, where the caller has read it already."""
     found = dist_info.read_distribution(folder)
     if found is None:
         return None
-    return EntryMetadata(found.display_name, found.requires,
-                         tuple(sorted({path.name for path in dist_info.recorded_outside(folder)
-                                       if path.parent == bin_dir})))
+    if commands is None:
+        commands = [path.name for path in dist_info.recorded_outside(folder)
+                    if path.parent == bin_dir]
+    return EntryMetadata(found.display_name, found.requires, tuple(sorted(set(commands))))
 
 
 def of_entry(path: Path, site: str) -> EntryMetadata | None:

@@ -117,6 +117,15 @@ def recorded_hashes(folder: Path) -> list[tuple[Path, str]]:
             for row in _record_rows(folder)]
 
 
+def recorded_sizes(folder: Path) -> list[tuple[str, int | None]]:
+    """:func:`recorded_files` as text, each with the size ``RECORD`` gives it (None where
+    it gives none): a fill reads thousands of rows, and works with them as text."""
+    site = os.fspath(folder.parent)
+    return [(os.path.normpath(os.path.join(site, row[0])),
+             int(row[2]) if row[2:] and row[2].isdigit() else None)
+            for row in _record_rows(folder)]
+
+
 def recorded_outside(folder: Path) -> list[Path]:
     """The files of ``RECORD`` outside site-packages (scripts, data), as
     :func:`recorded_files` has them: a package's commands are among these few, so the

@@ -31,6 +31,18 @@ def test_the_tables_put_together_again_are_uvs_text():
     assert assemble("3.11.7", split(UV_PYLOCK)) == UV_PYLOCK.replace('"uv"', '"pyshelf"')
 
 
+def test_a_lock_not_cut_at_its_header_lines_is_split_as_tomlkit_reads_it():
+    # a table after the packages, and a header indented: cutting at the header lines
+    # would give pieces that are not the tables
+    assert split(UV_PYLOCK + "\n[tool.other]\nkey = 1\n") == TABLES
+    indented = split(UV_PYLOCK.replace('\n[[packages]]\nname = "qlproj"',
+                                       '\n  [[packages]]\nname = "qlproj"'))
+    assert list(indented) == list(TABLES)
+    assert indented["black"] == TABLES["black"]
+    for table in indented.values():
+        assert len(tomllib.loads(table)["packages"]) == 1
+
+
 def test_a_lock_of_no_packages_has_no_tables():
     assert split('lock-version = "1.0"\ncreated-by = "uv"\npackages = []\n') == {}
 
