@@ -55,10 +55,17 @@ class Bench:
         self.count = 0
 
     def run(self, *argv: str) -> float:
+        """Seconds ``argv`` took; a command that fails stops the bench with what it said,
+        since a run of many minutes that ends in an exit status alone cannot be retraced."""
         start = time.perf_counter()
-        subprocess.run(argv, env=self.env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        return time.perf_counter() - start
+        result = subprocess.run(argv, env=self.env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        took = time.perf_counter() - start
+        if result.returncode:
+            said = result.stderr.decode(errors="replace").strip()
+            raise SystemExit(f"{' '.join(argv)} failed with exit status {result.returncode}:"
+                             f"\n{said}")
+        return took
 
     def fresh(self, label: str) -> Path:
         self.count += 1

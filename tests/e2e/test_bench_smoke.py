@@ -33,6 +33,21 @@ def test_core_benchmark_runs_against_the_local_index(sandbox, tmp_path):
     assert "(2 packages installed)" in text
 
 
+def test_a_command_that_fails_stops_the_benchmark_with_what_it_said(sandbox, tmp_path):
+    env = {**sandbox.env}
+    env.pop("PYSHELF_INDEX_URL")
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--runs", "1", "--python", str(sandbox.base_python),
+         "--index-url", sandbox.index_url, "--packages", "no-such-package-anywhere",
+         "--extra", "alpha", "--output", str(tmp_path / "report.md")],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode != 0
+    assert "install --yes no-such-package-anywhere failed with exit status" in result.stderr
+    assert "no-such-package-anywhere" in result.stderr.splitlines()[-1], result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_narrow_benchmark_compares_two_pyshelfs_against_the_local_index(sandbox, tmp_path):
     report = tmp_path / "report.md"
     run_comparing(NARROW, sandbox, "--packages", "beta", "--extra", "app-tool", "--output",
