@@ -127,8 +127,7 @@ def recorded_reach(shelf: Shelf, current: GenerationRecord, intent: Iterable[Int
     requirements."""
     versions = {name: package.version for name, package in current.lock.packages.items()}
     specs = [entry.spec for entry in intent]
-    text = shelf.state.reach(current.id)
-    reach = from_json(text) if text is not None else None
+    reach = from_json(shelf.state.reach(current.id))
     if reach is None:
         reach = of_requires(shelf.state.requires(current.id), versions, specs,
                             current.marker_env)
@@ -157,8 +156,7 @@ def generation_reach(shelf: Shelf, from_gen: int | None, intent: Sequence[Intent
 def _walked(shelf: Shelf, from_gen: int, intent: Sequence[IntentEntry],
             distributions: Sequence[Distribution], marker_env: Mapping[str, str]
             ) -> tuple[Reach, list[Edge]] | None:
-    text = shelf.state.reach(from_gen)
-    reach = from_json(text) if text is not None else None
+    reach = from_json(shelf.state.reach(from_gen))
     if reach is None or any(e.kind != "index" for e in intent):
         return None
     previous = shelf.state.generation(from_gen)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf.core.model import Edge
@@ -200,9 +201,14 @@ def to_json(reach: Reach) -> str:
                       separators=(",", ":"))
 
 
-def from_json(text: str) -> Reach | None:
-    """The record :func:`to_json` wrote; None for anything else (no record is a resolve,
-    never a wrong answer)."""
+def from_json(text: str | None) -> Reach | None:
+    """The record :func:`to_json` wrote; None for none (a generation recorded before) and
+    for anything else: no record is a resolve, never a wrong answer."""
+    return None if text is None else _decoded(text)
+
+
+@lru_cache(maxsize=2)  # a change walks the current record to narrow, and again to record
+def _decoded(text: str) -> Reach | None:
     try:
         data = json.loads(text)
         packages = {str(name): PackageReach(
@@ -224,10 +230,12 @@ def _package_reach(requirements: Sequence[Requirement | None], asked: frozenset[
     contexts = (NO_EXTRA, *sorted(asked))
     facts, settled = [], True
     for requirement in requirements:
-        holds = [None] if requirement is None else [
-            _holds(requirement, () if context == NO_EXTRA else (context,), marker_env)
-            for context in contexts]
-        if None in holds or requirement is None:
+        if requirement is None:
+            settled = False
+            continue
+        holds = [_holds(requirement, () if context == NO_EXTRA else (context,), marker_env)
+                 for context in contexts]
+        if None in holds:
             settled = False
             continue
         settled = settled and not requirement.url  # its edge counts; what it installs, uv says
