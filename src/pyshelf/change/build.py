@@ -133,7 +133,8 @@ def build_environment(engine: Engine, layout: Layout, target: Path, python: str,
                           index=engine.index_identity, reinstall=reinstall, previous=reused)
         venv.wait()  # only the composition needs it: uv makes it while the store is filled
         (target / LOCK_FILE_NAME).write_text(lock.text, encoding="utf-8")
-        compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)))
+        compose(target, sorted(entries, key=lambda e: (e.name in explicit, e.name)),
+                previous=reuse_from or carry_from)
         carried = carry(carry_from, target) if carry_from is not None else []
     except BaseException:
         venv.cancel()

@@ -6,7 +6,7 @@ a cache the next import reads. So (setting ``bytecode = "background"``) a new en
 frozen without most of it, and a detached child compiles it afterwards.
 
 That works because a generation reaches most of an entry through one link to a folder (a
-package ``black/`` is ``site-packages/black -> .s/3/.p/black``): a ``__pycache__`` written
+package ``black/`` is ``site-packages/black -> .s/3fa2c1/.p/black``): a ``__pycache__`` written
 into the entry later is seen through every generation's link. A folder that several entries
 share is a real folder of links in the generation instead (site-packages itself for
 ``six.py``'s ``__pycache__``, a namespace package's ``google/``), made when the generation

@@ -24,15 +24,18 @@ packages asked for last: their commands are the ones in ``bin``.
 
 Every link is short, because ext4 stores a symlink target of up to 59 bytes in the inode and
 a longer one in a 4 KiB block (of a generation's hundreds of links, most would be): the
-venv's folder ``.s`` holds one link per entry, named by its place in the composition
-(``.s/12 -> ../../../store/<key>``), every other link goes through those, and an entry
+venv's folder ``.s`` holds one link per entry, named by the start of its key
+(``.s/3fa2c1 -> ../../../store/<key>``), every other link goes through those, and an entry
 offers ``.p``, ``.i`` and ``.c`` for its site-packages part, its dist-info folder and its
 top-level ``__pycache__`` (:mod:`pyshelf.package_store.entries`), so a module is
-``../../../.s/12/.p/six.py``. The links stay relative, so the home can move.
+``../../../.s/3fa2c1/.p/six.py``. The links stay relative, so the home can move, and say the
+same in every venv an entry is in, so that a venv's links can be hard links of the previous
+venv's (see :func:`compose`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -66,6 +69,7 @@ _FORMAT = 1
 _NOT_PLACED = frozenset((ENTRY_FILE, TABLE_FILE, *ALIASES))  # an entry's own, not its package's
 # a folder of the venv's own, opened to make links in: never one reached through a link
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_SHORT = 6  # digits of an entry's key naming its link in .s
 
 
 @dataclass
@@ -83,15 +87,22 @@ class Composition:
     files: int | None = None
 
 
-def compose(venv: Path, entries: Sequence[StoreEntry]) -> Composition:
-    """Link ``entries`` into ``venv`` (a fresh venv) and write its composition file."""
+def compose(venv: Path, entries: Sequence[StoreEntry], previous: Path | None = None
+            ) -> Composition:
+    """Link ``entries`` into ``venv`` (a fresh venv) and write its composition file.
+
+    Each link that ``previous`` (the venv this one follows) has at the same place, saying the
+    same, is made by hard-linking that one: the kernel then adds a name to an inode instead of
+    allocating one, three to ten times cheaper (on ext4 here, 15 us against 50-250 us), and a
+    change leaves most of the links of the venv before as they were."""
     site = paths.site_packages(venv)
     if site is None:
         raise PyshelfError(f"{venv} has no site-packages folder; nothing was changed.")
-    placer = _Placer(str(venv), site.relative_to(venv).as_posix())
+    placer = _Placer(str(venv), site.relative_to(venv).as_posix(),
+                     None if previous is None else str(previous))
     try:
-        for number, entry in enumerate(entries):
-            placer.enter(entry, number)
+        for entry in entries:
+            placer.enter(entry)
             for name, child, is_dir in _children(str(entry.path), _NOT_PLACED):
                 placer.place(name, name, child, is_dir, placer.root)
     finally:
@@ -168,7 +179,7 @@ class _Placer:
     from the root, cost more than the links.
     """
 
-    def __init__(self, venv: str, site: str) -> None:
+    def __init__(self, venv: str, site: str, previous: str | None) -> None:
         self.venv = venv
         self.site = site
         self.real = {*_with_parents(site), *(p for w in WRITABLE for p in _with_parents(w))}
@@ -181,30 +192,47 @@ class _Placer:
         self.sizes: dict[str, int] = {}  # each file and link: its lstat size
         self.root = os.open(venv, _FOLDER)
         self.links = -1  # the descriptor of .s, once made
+        self.used: set[str] = set()  # the names in .s
+        # a folder's descriptor -> that of the same folder in the previous venv, if it has it
+        self.before: dict[int, int] = {}
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                self.before[self.root] = os.open(previous, _FOLDER)
         for root, dirs, names in os.walk(venv):
             relative = root[len(venv) + 1:]
             self.folders.add(relative)
             for name in [*names, *dirs]:
                 self._found(_join(relative, name))
 
-    def enter(self, entry: StoreEntry, number: int) -> None:
+    def enter(self, entry: StoreEntry) -> None:
         """Place ``entry``'s files next: its link in ``.s`` first, which its others go
         through."""
-        self.entry, self.through = entry, f"{ENTRY_LINKS}/{number}"
+        name = _entry_link_name(entry, self.used)
+        self.used.add(name)
+        self.entry, self.through = entry, f"{ENTRY_LINKS}/{name}"
         self.aliases = ({entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}
                         if entry.layout >= 2 else {})
         self.composition.entries.append(entry.path.name)
         if self.links < 0:
             self._folder(ENTRY_LINKS, ENTRY_LINKS, self.root)
             self.links = os.open(ENTRY_LINKS, _FOLDER, dir_fd=self.root)
+            self._follow(self.links, ENTRY_LINKS, self.root)
         pointing = os.path.relpath(entry.path, f"{self.venv}/{ENTRY_LINKS}")
-        _link(str(number), pointing, self.links)
+        self._link(name, pointing, self.links)
         self.sizes[self.through] = len(os.fsencode(pointing))
 
     def close(self) -> None:
-        for descriptor in (self.root, self.links):
+        for descriptor in (self.root, self.links, *self.before.values()):
             if descriptor >= 0:
                 os.close(descriptor)
+
+    def _follow(self, folder: int, name: str, parent: int) -> None:
+        """Open the previous venv's folder ``name`` in the folder matching ``parent`` as the
+        one ``folder``'s links may come from, if it is a real folder there."""
+        before = self.before.get(parent, -1)
+        if before >= 0:
+            with contextlib.suppress(OSError):
+                self.before[folder] = os.open(name, _FOLDER, dir_fd=before)
 
     def _found(self, relative: str) -> None:
         """Learn what is at ``relative`` from the disk (what this placer did not make)."""
@@ -232,12 +260,7 @@ class _Placer:
             elif self._stays_real(relative) or relative in self.folders:
                 self._into_real_folder(relative, name, source, folder)
             elif relative in self.folder_links:
-                split_linked_folder(Path(target))
-                self.folder_links.discard(relative)
-                del self.sizes[relative]
-                self.folders.add(relative)
-                for child, _, _ in _children(target):
-                    self._found(_join(relative, child))
+                self._split(relative, name, folder)
                 self._into_real_folder(relative, name, source, folder)
             else:
                 self._linked(relative, name, folder, is_dir=True)
@@ -264,7 +287,7 @@ class _Placer:
         inside the venv, so the link is as many ``..`` as ``relative`` is deep, then that
         way down (what ``os.path.relpath`` would say, without its work)."""
         pointing = "../" * relative.count("/") + self._via(relative)
-        _link(name, pointing, folder)
+        self._link(name, pointing, folder)
         self.sizes[relative] = len(os.fsencode(pointing))
         if is_dir:
             self.folder_links.add(relative)
@@ -282,10 +305,34 @@ class _Placer:
             return f"{self.through}/{SITE_ALIAS}/{inside}"
         return f"{self.through}/{alias}/{rest}" if rest else f"{self.through}/{alias}"
 
+    def _split(self, relative: str, name: str, folder: int) -> None:
+        """Turn the link at ``relative`` to an earlier entry's folder into a real folder of
+        links to its contents (as :func:`split_linked_folder` does), so that the current
+        entry's can join them; each says what the folder's link said, one level deeper."""
+        pointing = os.readlink(name, dir_fd=folder)
+        linked = f"{self.venv}/{_join(_parent(relative), pointing)}"
+        unlink_link(Path(self.venv, relative))
+        self.folder_links.discard(relative)
+        del self.sizes[relative]
+        self._folder(relative, name, folder)
+        inside = os.open(name, _FOLDER, dir_fd=folder)
+        self._follow(inside, name, folder)
+        try:
+            for child, _, is_dir in _children(linked):
+                self._link(child, f"../{pointing}/{child}", inside)
+                child_relative = _join(relative, child)
+                self.sizes[child_relative] = len(os.fsencode(pointing)) + len(
+                    os.fsencode(child)) + 4
+                if is_dir:
+                    self.folder_links.add(child_relative)
+        finally:
+            self._close(inside)
+
     def _into_real_folder(self, relative: str, name: str, source: str, folder: int, *,
                           scripts: bool = False) -> None:
         self._folder(relative, name, folder)
         inside = os.open(name, _FOLDER, dir_fd=folder)
+        self._follow(inside, name, folder)
         try:
             for child, path, is_dir in _children(source):
                 if scripts:
@@ -293,7 +340,13 @@ class _Placer:
                 else:
                     self.place(_join(relative, child), child, path, is_dir, inside)
         finally:
-            os.close(inside)
+            self._close(inside)
+
+    def _close(self, inside: int) -> None:
+        os.close(inside)
+        before = self.before.pop(inside, -1)
+        if before >= 0:
+            os.close(before)
 
     def _script(self, relative: str, name: str, source: str, folder: int) -> None:
         assert self.entry is not None
@@ -310,6 +363,35 @@ class _Placer:
         write_own_file(Path(self.venv, relative), written, 0o755)
         self.sizes[relative] = len(written)
         self.folder_links.discard(relative)
+
+
+    def _link(self, name: str, pointing: str, folder: int) -> None:
+        """A relative link, so the home can move, named ``name`` in the folder whose
+        descriptor is ``folder``; a later entry's file replaces an earlier one's by a rename.
+        ``pointing`` is taken as written, so a link through ``.s`` stays one."""
+        before = self.before.get(folder, -1)
+        try:
+            _make_link(name, name, pointing, folder, before)
+        except FileExistsError:
+            temporary = f".{name}.pyshelf-new"
+            _make_link(name, temporary, pointing, folder, before)
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+
+
+def _make_link(name: str, made: str, pointing: str, folder: int, before: int) -> None:
+    """Link ``made`` in ``folder`` to ``pointing``: a hard link of the previous venv's
+    ``name`` (in ``before``) where that is a link saying the same, else a new one."""
+    if before >= 0:
+        try:
+            if os.readlink(name, dir_fd=before) == pointing:
+                os.link(name, made, src_dir_fd=before, dst_dir_fd=folder,
+                        follow_symlinks=False)
+                return
+        except FileExistsError:
+            raise
+        except (OSError, NotImplementedError):  # not a link there, or no linkat here
+            pass
+    os.symlink(pointing, made, dir_fd=folder)
 
 
 def _join(folder: str, name: str) -> str:
@@ -346,16 +428,14 @@ def _is_folder_link(path: Path) -> bool:
     return path.is_symlink() and path.is_dir()
 
 
-def _link(name: str, pointing: str, folder: int) -> None:
-    """A relative link, so the home can move, named ``name`` in the folder whose descriptor
-    is ``folder``; a later entry's file replaces an earlier one's by a rename. ``pointing``
-    is taken as written, so a link through ``.s`` stays one."""
-    try:
-        os.symlink(pointing, name, dir_fd=folder)
-    except FileExistsError:
-        temporary = f".{name}.pyshelf-new"
-        os.symlink(pointing, temporary, dir_fd=folder)
-        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+def _entry_link_name(entry: StoreEntry, used: Collection[str]) -> str:
+    """The name of ``entry``'s link in ``.s``: the same in every venv, so that a venv's links
+    say what the previous venv's say and can be hard links of them, and short (six digits of
+    the entry's key, all of them if another entry has those six)."""
+    key = entry.path.name
+    if entry.layout < 2 or key[:_SHORT] in used:
+        return key
+    return key[:_SHORT]
 
 
 def write_own_file(target: Path, content: bytes, mode: int) -> None:

@@ -204,7 +204,7 @@ def test_links_to_new_entries_are_short_enough_to_live_in_the_inode(tmp_path):
     site = venv / SITE
     links = [p for p in venv.rglob("*") if p.is_symlink() and p.name != "python"]
     assert links and max(len(str(p.readlink())) for p in links) <= 59
-    assert str((venv / ".s" / "0").readlink()) == "../../../store/0123456789abcdef"
+    assert str((venv / ".s" / "012345").readlink()) == "../../../store/0123456789abcdef"
     assert (site / "six.py").read_text() == "six = 6"
     assert not (site / "__pycache__").is_symlink()  # both have one: merged
     assert (site / pyc.format("typing_extensions")).read_text() == "bytecode of te"
@@ -235,3 +235,88 @@ def test_a_stored_script_finds_its_python_beside_it_and_its_file_is_never_rewrit
     assert cached.read_text() == "#!/work/stage-1/bin/python\nprint('tool')\n"
     assert binary.read_bytes() == b"\x7fELF"
     assert os.access(tool, os.X_OK)
+
+
+def _links(venv: Path) -> dict[str, str]:
+    return {p.relative_to(venv).as_posix(): str(p.readlink()) for p in venv.rglob("*")
+            if p.is_symlink()}
+
+
+def _two_entries(store: Path) -> tuple[StoreEntry, StoreEntry]:
+    return (make_short_entry(store, "six", "0123456789abcdef", {
+                f"{SITE}/six.py": "six = 6", f"{SITE}/google/six/__init__.py": "g"}),
+            make_short_entry(store, "protobuf", "fedcba9876543210", {
+                f"{SITE}/google/protobuf/__init__.py": "pb", "bin/protoc": "#!/bin/sh\n"}))
+
+
+def test_a_venv_takes_the_links_the_previous_one_has_as_hard_links_of_them(tmp_path):
+    """Making a link is allocating an inode; naming the previous venv's link again is not:
+    what both venvs hold is the same link, what only the new one holds is made."""
+    store = tmp_path / "home" / "store"
+    six, protobuf = _two_entries(store)
+    requests = make_short_entry(store, "requests", "aaaaaa9876543210",
+                                {f"{SITE}/requests/__init__.py": "r"})
+    before = fresh_venv(tmp_path / "home" / "gens", "1")
+    compose(before, [six, protobuf])
+    fresh = fresh_venv(tmp_path / "home" / "gens", "2")
+    compose(fresh, [six, protobuf, requests])
+    after = fresh_venv(tmp_path / "home" / "gens", "3")
+
+    compose(after, [six, protobuf, requests], previous=before)
+
+    assert _links(after) == _links(fresh)  # the same venv as one composed from nothing
+    shared = {p for p in _links(before) if p != "bin/python"}
+    assert shared and shared < set(_links(after))
+    for relative in shared:
+        assert os.lstat(after / relative).st_ino == os.lstat(before / relative).st_ino
+    for relative in set(_links(after)) - shared:
+        assert os.lstat(after / relative).st_nlink == 1
+    assert (after / SITE / "google/protobuf/__init__.py").read_text() == "pb"
+
+
+def test_what_the_previous_venv_has_instead_of_a_link_is_never_taken(tmp_path):
+    """A previous venv changed by hand (a file where a link was, a link saying something
+    else, a link where a real folder was) gives nothing: those links are made anew, and the
+    previous venv is left as it is."""
+    store = tmp_path / "home" / "store"
+    six, protobuf = _two_entries(store)
+    before = fresh_venv(tmp_path / "home" / "gens", "1")
+    compose(before, [six, protobuf])
+    expected = _links(before)
+    site = before / SITE
+    (site / "six.py").unlink()
+    (site / "six.py").write_text("not a link")
+    (site / "six-1.0.dist-info/METADATA").unlink()
+    (site / "six-1.0.dist-info/METADATA").symlink_to("../../../../.s/012345/.p/six.py")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "six").mkdir(parents=True)
+    (elsewhere / "six" / "__init__.py").symlink_to("../../../../../.s/012345/.p/six.py")
+    (site / "google").rename(tmp_path / "google-was")
+    (site / "google").symlink_to(elsewhere)
+    changed = {p: (p.is_symlink(), str(p.readlink()) if p.is_symlink() else p.read_bytes())
+               for p in before.rglob("*") if not p.is_dir() or p.is_symlink()}
+    after = fresh_venv(tmp_path / "home" / "gens", "2")
+
+    compose(after, [six, protobuf], previous=before)
+
+    assert _links(after) == expected
+    assert (after / SITE / "six.py").read_text() == "six = 6"
+    for relative in ("six.py", "six-1.0.dist-info/METADATA", "google/six"):
+        assert os.lstat(after / SITE / relative).st_nlink == 1
+    assert changed == {p: (p.is_symlink(), str(p.readlink()) if p.is_symlink()
+                           else p.read_bytes())
+                       for p in before.rglob("*") if not p.is_dir() or p.is_symlink()}
+    assert not any(elsewhere.rglob("google*"))
+
+
+def test_entries_whose_keys_begin_alike_get_links_of_their_own(tmp_path):
+    store = tmp_path / "home" / "store"
+    one = make_short_entry(store, "one", "abcdef0000000001", {f"{SITE}/one.py": "1"})
+    two = make_short_entry(store, "two", "abcdef0000000002", {f"{SITE}/two.py": "2"})
+    venv = fresh_venv(tmp_path / "home" / "gens", "1")
+
+    compose(venv, [one, two])
+
+    assert sorted(p.name for p in (venv / ".s").iterdir()) == ["abcdef", "abcdef0000000002"]
+    assert (venv / SITE / "one.py").read_text() == "1"
+    assert (venv / SITE / "two.py").read_text() == "2"
