@@ -46,7 +46,7 @@ def main() -> int:
 
 def measure(home: Path, runs: int) -> tuple[dict[str, list[float]], int, bool]:
     from pyshelf.change.resolve import pylock
-    from pyshelf.export_formats import pylock_tool_table
+    from pyshelf.core.pylock import pylock_tool_table
     from pyshelf.layout import Layout
     from pyshelf.manifest.lock import pylock_of
     from pyshelf.shelf import open_shelf

@@ -21,10 +21,10 @@ _NEW_FILE_MODE = 0o644  # less the umask, as a file created by hand
 
 
 def _staging(target: Path) -> Path:
-    """A fresh name beside ``target``, hidden, and telling whose it is if it is ever left."""
-    import secrets  # only what writes needs it; every command imports this module
-
-    return target.with_name(f".{target.name}.pyshelf-tmp-{secrets.token_hex(6)}")
+    """A fresh name beside ``target``, hidden, and telling whose it is if it is ever left.
+    The random part is the system's (what ``secrets.token_hex`` reads) without ``secrets``,
+    whose import (``random``, ``hmac``, OpenSSL) cost a change more than its writes."""
+    return target.with_name(f".{target.name}.pyshelf-tmp-{os.urandom(6).hex()}")
 
 
 def _write_new(path: Path, content: bytes, create_mode: int, mode: int | None

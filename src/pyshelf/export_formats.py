@@ -37,6 +37,7 @@ from pyshelf.core.model import (
     Lock,
     not_for_here,
 )
+from pyshelf.core.pylock import isolated_rows, machine_specific
 from pyshelf.core.specs import parse_requirement, unique_by_name
 from pyshelf.errors import PyshelfError, UsageError
 
@@ -131,19 +132,6 @@ def render_requirements(lock: Lock, intent: Sequence[IntentEntry], header: str,
     return "\n".join(lines) + "\n"
 
 
-def machine_specific(intent: Sequence[IntentEntry]) -> list[str]:
-    """The entries that name a path on this machine, which another machine may not have."""
-    return sorted(e.name for e in intent if e.kind in PATH_KINDS)
-
-
-def isolated_rows(isolated: Sequence[IsolatedApp]) -> list[dict[str, object]]:
-    """What an export says about each isolated app: the request and its versions."""
-    return [{"name": app.name, "spec": app.spec, "with": list(app.with_specs),
-             "packages": [{"name": p.display_name, "version": p.version}
-                          for p in app.packages]}
-            for app in isolated]
-
-
 def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
                 python: str, isolated: Sequence[IsolatedApp] = ()) -> str:
     return json.dumps({
@@ -157,30 +145,6 @@ def render_json(lock: Lock, intent: Sequence[IntentEntry], generation: int,
                      for p in sorted(lock.packages.values(), key=lambda p: p.name)],
         "isolated": isolated_rows(isolated),
     }, indent=2) + "\n"
-
-
-def pylock_tool_table(intent: Sequence[IntentEntry], isolated: Sequence[IsolatedApp] = ()
-                      ) -> str:
-    """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools: what was
-    asked for, the entries that name a path on this machine, and the isolated apps."""
-    requested = [e.spec for e in intent if e.role == "explicit"]
-    table = f"\n[tool.pyshelf]\nrequested = {_toml(requested)}\n"
-    if local := machine_specific(intent):
-        table += f"machine-specific = {_toml(local)}\n"
-    if isolated:
-        table += f"isolated = {_toml(isolated_rows(isolated))}\n"
-    return table
-
-
-def _toml(value: object) -> str:
-    """A TOML value for the strings, lists and tables an export holds (inline forms)."""
-    if isinstance(value, str):  # a JSON string without ASCII escaping is a TOML string
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
-    raise TypeError(f"no TOML form for {value!r}")
 
 
 # -- import --------------------------------------------------------------------------------

@@ -86,7 +86,9 @@ def test_a_change_from_the_record_with_nothing_to_do_leaves_no_trace(shelf):
 
 def test_a_removal_imports_no_resolver(shelf):
     """A removal takes its lock from the record: it pays for no resolver, no progress
-    display of uv's runs, and (on a shelf without isolated apps) none of their machinery."""
+    display of uv's runs, and (on a shelf without isolated apps) none of their machinery.
+    Nor for packaging's requirement parser: the name is typed as the shelf records it, and
+    shelf.toml's lines are the ones the last change wrote, whose forms it kept."""
     code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
             "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
     ran = subprocess.run([sys.executable, "-c", code, "remove", "beta", "--yes"],
@@ -96,7 +98,9 @@ def test_a_removal_imports_no_resolver(shelf):
     loaded = set(ran.stderr.splitlines()[-1].split())
     needless = {"pyshelf.change.resolve", "pyshelf.change.system_stubs", "zipfile",
                 "pyshelf.apps.isolated", "pyshelf.core.holdback", "pyshelf.change.python_move",
-                "pyshelf.engine.uv_progress", "pyshelf.engine.unavailable", "argparse"}
+                "pyshelf.engine.uv_progress", "pyshelf.engine.unavailable", "argparse",
+                "packaging.requirements", "packaging.specifiers", "packaging.markers",
+                "packaging.utils", "packaging.tags", "tempfile", "secrets"}
     assert loaded & needless == set()
 
 

@@ -9,6 +9,7 @@ from packaging.specifiers import SpecifierSet
 from tests.support.toml import tomllib
 
 from pyshelf.core.model import IntentEntry, IsolatedApp, Lock, LockedPackage
+from pyshelf.core.pylock import pylock_tool_table
 from pyshelf.errors import PyshelfError, UsageError
 from pyshelf.export_formats import (
     HashedPin,
@@ -17,7 +18,6 @@ from pyshelf.export_formats import (
     parse_json_export,
     parse_pylock,
     parse_requirements_file,
-    pylock_tool_table,
     read_import,
     render_json,
     render_requirements,

@@ -26,8 +26,12 @@ from pyshelf.package_store.entries import StoreEntry, metadata_of, provide
 from pyshelf.package_store.metadata import distribution
 from pyshelf.removal import real_folder, remove
 from pyshelf.venv import paths
-from pyshelf.venv.dist_info import folders as dist_info_folders
-from pyshelf.venv.dist_info import name_and_version, read_distribution, read_distributions
+from pyshelf.venv.dist_info import (
+    folder_names,
+    name_and_version,
+    read_distribution,
+    read_distributions,
+)
 from pyshelf.venv.scripts import shared_commands_in
 
 
@@ -179,9 +183,14 @@ def _check_composed(purelib: Path, entries: Sequence[StoreEntry],
     """The venv lists exactly the entries' distributions (one listing of site-packages),
     and each entry the previous generation was not composed of (``kept``: the entries it
     was) reads, through the new links, as the metadata recorded for it."""
-    folders = {name_and_version(folder): folder for folder in dist_info_folders(purelib)}
     wanted = {(entry.name, entry.version): entry for entry in entries}
-    wrong = {name for name, _ in folders.keys() ^ wanted.keys()}
+    listed = folder_names(purelib)
+    named = {entry.dist_info: key for key, entry in wanted.items() if entry.dist_info}
+    if len(named) == len(wanted) and named.keys() == set(listed):  # as the entries name them
+        folders, wrong = {key: purelib / name for name, key in named.items()}, set()
+    else:  # told from the folders' names (packaging's canonical names)
+        folders = {name_and_version(purelib / name): purelib / name for name in listed}
+        wrong = {name for name, _ in folders.keys() ^ wanted.keys()}
     for key, entry in wanted.items():
         if entry.path.name not in kept and key in folders:
             read = read_distribution(folders[key])

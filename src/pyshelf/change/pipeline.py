@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from pyshelf.apps.isolated import IsolatedStep
+    from pyshelf.store.database import GenerationRecord
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
@@ -216,8 +217,8 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
     notes += [f"{name} cannot be installed on Python {version} and is left out ({reason}); "
               "`pyshelf undo` goes back to the generation that has it."
               for name, reason in sorted(left_out.items())]
-    building = source_build_note(_source_builds(shelf, lock, current_id, gen_id, version, base),
-                                 version, intent)
+    building = source_build_note(
+        _source_builds(shelf, lock, current, gen_id, version, base), version, intent)
     notes += [building] if building else []
     for note in notes:
         ui.warn(note)
@@ -324,10 +325,18 @@ def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
         pool.shutdown(wait=False)  # its one thread ends with the resolve
 
 
-def _source_builds(shelf: Shelf, lock: Lock, current_id: int, gen_id: int, version: str,
-                   base: PendingFacts) -> list[SourceBuild]:
+def _source_builds(shelf: Shelf, lock: Lock, current: GenerationRecord, gen_id: int,
+                   version: str, base: PendingFacts) -> list[SourceBuild]:
     """What the build will make from source distributions; the base interpreter's tags are
-    waited for only if a wheel built for another Python must be judged."""
+    waited for only if a wheel built for another Python must be judged. Nothing, without
+    a look at any generation's folders, when the current generation, on this very
+    interpreter, holds every package at its version (a removal, a change of role)."""
+    held = current.lock.packages
+    if version == current.interpreter.version and all(
+            name in held and held[name].version == package.version
+            for name, package in lock.packages.items() if package.url is None):
+        return []
+    current_id = current.id
     others = [other for other in generation_ids_on_disk(shelf.layout)
               if other not in (current_id, gen_id)]
     return source_builds(shelf.engine, shelf.layout, lock, shelf.python, version,
@@ -527,9 +536,8 @@ def shared_commands_of(shelf: Shelf, gen_id: int, explicit: Collection[str],
     known, complete = recorded or recorded_metadata(shelf, gen_id)
     if not complete:
         return shared_commands_in(shelf.layout.gen_dir(gen_id), explicit, among)
-    from packaging.utils import canonicalize_name
-
-    commands = {canonicalize_name(m.display_name): m.commands for m in known.values()}
+    names = shelf.state.entry_names(known)
+    commands = {names[entry]: metadata.commands for entry, metadata in known.items()}
     return shared_commands({name: names for name, names in commands.items()
                             if among is None or name in among}, explicit)
 

@@ -52,13 +52,22 @@ def _kept_orphans(gen_packages: dict[str, str], intent: list[IntentEntry], edges
                         added_at=stamp) for name in sorted(orphans) if name in gen_packages]
 
 
+def _names(texts: list[str], recorded: set[str]) -> list[str]:
+    """The canonical names of the packages typed. One typed as the shelf records it
+    (canonical, checked when it was recorded) is taken as it is: telling it again would
+    cost a removal packaging's import, a fifth of its time."""
+    if all(text in recorded for text in texts):
+        return texts
+    from pyshelf.core.specs import parse_package_name
+
+    return [text if text in recorded else parse_package_name(text) for text in texts]
+
+
 def run(args: argparse.Namespace, layout: Layout) -> int:
     from pyshelf.change.pipeline import apply_change
     from pyshelf.core.graph import reachable
     from pyshelf.core.model import ChangeRequest, explicit_names, not_for_here
-    from pyshelf.core.specs import parse_package_name
 
-    names = list(dict.fromkeys(parse_package_name(text) for text in args.names))
     shelf = open_from(args, layout)
     with shelf.writing():
         gen_id = shelf.current_generation_id()
@@ -66,6 +75,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         edges = shelf.state.edges(gen_id)
         versions = {p.name: p.version for p in shelf.state.packages(gen_id)}
         apps = shelf.state.isolated(gen_id)
+        recorded = {*intent, *versions, *(app.name for app in apps)}
+        names = list(dict.fromkeys(_names(args.names, recorded)))
         isolated = {app.name for app in apps} & set(names)
         names = [name for name in names if name not in isolated]
         _checked(names, intent, edges, set(versions))

@@ -14,13 +14,12 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from pyshelf.core.model import IntentEntry, IsolatedApp
 from pyshelf.core.spec_errors import plain_reason
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from pyshelf.core.model import RequirementKind
 
 FORMAT_VERSION = 1
@@ -74,6 +73,8 @@ class ManifestEntry(NamedTuple):
 
     @property
     def kind(self) -> RequirementKind:
+        from packaging.requirements import Requirement
+
         if self.path is None:
             return "url" if Requirement(self.requirement).url else "index"
         if self.editable:
@@ -106,7 +107,11 @@ def is_version_request(text: str) -> bool:
 
 def version_met(request: str, version: str) -> bool:
     """Whether the interpreter ``version`` is what ``request`` asks for: "3.12" means any
-    3.12, "3.12.4" that release, and a specifier such as ">=3.11" what it allows."""
+    3.12, "3.12.4" that release, and a specifier such as ">=3.11" what it allows. A request
+    that is the very minor written as pyshelf writes it ("3.12" for 3.12.1) is met as it
+    stands: every change reads that one from the manifest it wrote."""
+    if request == minor(version):
+        return True
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     spec = request if request[0] in "<>=!~" else (
@@ -123,10 +128,38 @@ def minor(version: str) -> str:
 
 # -------------------------------------------------------------------------- reading
 
-def read_manifest(data: Mapping[str, object], *, base: str, home: str) -> Manifest:
+class RequirementForms:
+    """Requirement strings read before, each with its canonical name and normal form, as
+    packaging told them: a manifest's lines are mostly the ones the last change wrote, and
+    telling them again would cost every change packaging's import (a fifth of a removal)
+    to learn what is known. Only requirements of the index are kept (a URL's form depends
+    on more than its text); :attr:`used` is what the last read asked for, the forms worth
+    keeping."""
+
+    def __init__(self, known: Mapping[str, tuple[str, str]] | None = None,
+                 pythons: Collection[str] = ()) -> None:
+        self.known = dict(known or {})
+        self.used: dict[str, tuple[str, str]] = {}
+        self.pythons = set(pythons)  # python requests that are valid specifiers
+
+    def get(self, text: str) -> tuple[str, str] | None:
+        form = self.known.get(text)
+        if form is not None:
+            self.used[text] = form
+        return form
+
+    def learn(self, text: str, requirement: Requirement) -> None:
+        if requirement.url is None:
+            self.used[text] = self.known[text] = (requirement.name, str(requirement))
+
+
+def read_manifest(data: Mapping[str, object], *, base: str, home: str,
+                  forms: RequirementForms | None = None) -> Manifest:
     """The manifest ``data`` (a parsed TOML document) describes. Relative paths start from
     ``base`` (the manifest's folder, so a dotfiles checkout can name projects beside it) and
-    ``~`` is ``home``."""
+    ``~`` is ``home``. A requirement ``forms`` knows is taken as it says, and one read is
+    added to it."""
+    forms = forms if forms is not None else RequirementForms()
     for key in data:
         if key not in TOP_KEYS:
             raise ManifestProblem((key,), f"'{key}' is not a manifest field (the fields are "
@@ -135,12 +168,12 @@ def read_manifest(data: Mapping[str, object], *, base: str, home: str) -> Manife
     if version != FORMAT_VERSION:
         raise ManifestProblem(("version",), f"version {version!r} is not a manifest version "
                                             f"this pyshelf reads (it reads {FORMAT_VERSION})")
-    settings = without_defaults({SETTING_KEYS[key]: _setting(key, data[key])
+    settings = without_defaults({SETTING_KEYS[key]: _setting(key, data[key], forms)
                                  for key in SETTING_KEYS if key in data})
     raw = data.get("packages", [])
     if not isinstance(raw, list):
         raise ManifestProblem(("packages",), "packages must be a list of requirements")
-    entries = [_entry(item, ("packages", index), base, home)
+    entries = [_entry(item, ("packages", index), base, home, forms)
                for index, item in enumerate(raw)]
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):
@@ -152,7 +185,7 @@ def read_manifest(data: Mapping[str, object], *, base: str, home: str) -> Manife
     return Manifest(tuple(entries), settings)
 
 
-def _setting(key: str, value: object) -> str:
+def _setting(key: str, value: object, forms: RequirementForms) -> str:
     if key == "extra-index-urls":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ManifestProblem((key,), f"{key} must be a list of URLs")
@@ -165,7 +198,7 @@ def _setting(key: str, value: object) -> str:
         raise ManifestProblem((key,), f"{key} must be a string")
     if key == "expose" and value not in ("path", "apps"):
         raise ManifestProblem((key,), f"expose must be \"path\" or \"apps\", not {value!r}")
-    if key == "python" and is_version_request(value.strip()):
+    if key == "python" and is_version_request(value.strip()) and value not in forms.pythons:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
         try:
@@ -174,12 +207,14 @@ def _setting(key: str, value: object) -> str:
             raise ManifestProblem((key,), f"python must be a version such as \"3.12\", a "
                                           f"specifier or an interpreter, not {value!r}"
                                   ) from None
+        forms.pythons.add(value)
     return value.strip()
 
 
-def _entry(item: object, place: Place, base: str, home: str) -> ManifestEntry:
+def _entry(item: object, place: Place, base: str, home: str, forms: RequirementForms
+           ) -> ManifestEntry:
     if isinstance(item, str):
-        return _from_requirement(item, place, place, base, home)
+        return _from_requirement(item, place, base, home, forms)
     if not isinstance(item, Mapping):
         raise ManifestProblem(place, "each package is a requirement string or a table such "
                                      "as { requirement = \"black\", isolated = true }")
@@ -191,13 +226,13 @@ def _entry(item: object, place: Place, base: str, home: str) -> ManifestEntry:
     path = _text(item, "path", place)
     if text is None and path is None:
         raise ManifestProblem(place, "a package table needs a requirement or a path")
-    entry = (_from_requirement(text, (*place, "requirement"), place, base, home)
+    entry = (_from_requirement(text, (*place, "requirement"), base, home, forms)
              if text is not None else ManifestEntry(name="", requirement=""))
     if path is not None:
         entry = _with_path(entry, path, (*place, "path"), base, home)
     editable, isolated = _flag(item, "editable", place), _flag(item, "isolated", place)
     kept = _flag(item, "kept", place)
-    with_specs = _with_specs(item, place)
+    with_specs = _with_specs(item, place, forms)
     expose = _expose(item, place)
     if editable and (entry.path is None or entry.path.endswith(".whl")):
         raise ManifestProblem((*place, "editable"), "editable needs the path of a project "
@@ -230,7 +265,8 @@ def _flag(item: Mapping[str, object], key: str, place: Place) -> bool:
     return value
 
 
-def _with_specs(item: Mapping[str, object], place: Place) -> tuple[str, ...]:
+def _with_specs(item: Mapping[str, object], place: Place, forms: RequirementForms
+                ) -> tuple[str, ...]:
     raw = item.get("with", [])
     if not isinstance(raw, list):
         raise ManifestProblem((*place, "with"), "with must be a list of requirements")
@@ -239,7 +275,7 @@ def _with_specs(item: Mapping[str, object], place: Place) -> tuple[str, ...]:
         where = (*place, "with", index)
         if not isinstance(text, str):
             raise ManifestProblem(where, "with must be a list of requirement strings")
-        specs.append(str(_requirement(text, where)))
+        specs.append(_normal_form(text, where, forms)[1])
     return tuple(specs)
 
 
@@ -253,7 +289,31 @@ def _expose(item: Mapping[str, object], place: Place) -> bool | tuple[str, ...]:
                                               "command names")
 
 
+def learn_written(manifest: Manifest, forms: RequirementForms) -> None:
+    """Add to ``forms`` the requirements ``manifest`` is written with, so that the next
+    read of the file finds its new lines known too (a change that adds one has packaging
+    loaded already; one that only removes asks it nothing)."""
+    for entry in manifest.entries:
+        for text in (entry.requirement, *entry.with_specs):
+            if text:
+                _normal_form(text, (), forms)
+
+
+def _normal_form(text: str, place: Place, forms: RequirementForms) -> tuple[str, str]:
+    """The canonical name and normal form of an index requirement (or of a URL one, which
+    is not kept)."""
+    known = forms.get(text.strip())
+    if known is not None:
+        return known
+    requirement = _requirement(text, place)
+    forms.learn(text.strip(), requirement)
+    return requirement.name, str(requirement)
+
+
 def _requirement(text: str, place: Place) -> Requirement:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     stripped = text.strip()
     try:
         requirement = Requirement(stripped)
@@ -266,9 +326,13 @@ def _requirement(text: str, place: Place) -> Requirement:
     return requirement
 
 
-def _from_requirement(text: str, place: Place, entry_place: Place, base: str, home: str
-                      ) -> ManifestEntry:
+def _from_requirement(text: str, place: Place, base: str, home: str,
+                      forms: RequirementForms) -> ManifestEntry:
+    known = forms.get(text.strip())
+    if known is not None:
+        return ManifestEntry(*known)
     requirement = _requirement(text, place)
+    forms.learn(text.strip(), requirement)
     url = requirement.url
     if url is not None and url.startswith("file:"):
         requirement.url = None  # a file: URL is a path entry, spelled the one way
@@ -290,6 +354,8 @@ def _with_path(entry: ManifestEntry, path: str, place: Place, base: str, home: s
                ) -> ManifestEntry:
     if not path.strip():
         raise ManifestProblem(place, "path must not be empty")
+    from packaging.requirements import Requirement
+
     if entry.requirement and Requirement(entry.requirement).url:
         raise ManifestProblem(place, "give either a path or a URL requirement, not both")
     return entry._replace(path=absolute(path.strip(), base, home))
@@ -359,6 +425,8 @@ def intent_of(manifest: Manifest, current: Sequence[IntentEntry], added_at: str
     """The intent entries of the manifest's packages on the shelf itself (named ones: a
     path entry is named by :func:`fill_names` first). An entry asked for before keeps the
     date it was first asked for."""
+    from packaging.requirements import Requirement
+
     dates = {entry.name: entry.added_at for entry in current}
     result = []
     for entry in manifest.entries:

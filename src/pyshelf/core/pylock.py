@@ -10,9 +10,12 @@ for the same pins, and no uv has to run for it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
+
+from pyshelf.core.model import PATH_KINDS, IntentEntry, IsolatedApp
 
 LOCK_VERSION = "1.0"  # the PEP 751 version uv writes; readers refuse a major they lack
 CREATED_BY = "pyshelf"  # PEP 751: the tool that wrote the file
@@ -39,3 +42,40 @@ def assemble(python_version: str, tables: Mapping[str, str]) -> str:
     if not tables:
         return header + "packages = []\n"
     return "\n".join([header, *(tables[name] for name in sorted(tables))])
+
+
+def machine_specific(intent: Sequence[IntentEntry]) -> list[str]:
+    """The entries that name a path on this machine, which another machine may not have."""
+    return sorted(e.name for e in intent if e.kind in PATH_KINDS)
+
+
+def isolated_rows(isolated: Sequence[IsolatedApp]) -> list[dict[str, object]]:
+    """What an export says about each isolated app: the request and its versions."""
+    return [{"name": app.name, "spec": app.spec, "with": list(app.with_specs),
+             "packages": [{"name": p.display_name, "version": p.version}
+                          for p in app.packages]}
+            for app in isolated]
+
+
+def pylock_tool_table(intent: Sequence[IntentEntry], isolated: Sequence[IsolatedApp] = ()
+                      ) -> str:
+    """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools: what was
+    asked for, the entries that name a path on this machine, and the isolated apps."""
+    requested = [e.spec for e in intent if e.role == "explicit"]
+    table = f"\n[tool.pyshelf]\nrequested = {_toml(requested)}\n"
+    if local := machine_specific(intent):
+        table += f"machine-specific = {_toml(local)}\n"
+    if isolated:
+        table += f"isolated = {_toml(isolated_rows(isolated))}\n"
+    return table
+
+
+def _toml(value: object) -> str:
+    """A TOML value for the strings, lists and tables an export holds (inline forms)."""
+    if isinstance(value, str):  # a JSON string without ASCII escaping is a TOML string
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
+    raise TypeError(f"no TOML form for {value!r}")

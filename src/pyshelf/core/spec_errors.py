@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from packaging.utils import InvalidName, canonicalize_name
-
 _OPERATORS = ("===", "==", ">=", "<=", "~=", "!=", "<", ">")
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)?\s*(\[[^\]]*\]?)?\s*(.*)", re.DOTALL)
 FORMS = "write it as pip would, such as 'name', 'name>=1.0' or 'name[extra]==1.0'"
@@ -61,6 +59,8 @@ def plain_reason(text: str, parser_said: str) -> str:
 
 
 def _is_valid_name(name: str) -> bool:
+    from packaging.utils import InvalidName, canonicalize_name  # only a bad requirement asks
+
     try:
         canonicalize_name(name, validate=True)
     except InvalidName:

@@ -163,8 +163,10 @@ def _minor(version: str) -> tuple[int, ...]:
 
 
 def same_minor(a: str, b: str) -> bool:
-    """``3.12.1`` and ``3.12.4`` share compiled packages; ``3.13.0`` does not."""
-    return bool(_minor(a)) and _minor(a) == _minor(b)
+    """``3.12.1`` and ``3.12.4`` share compiled packages; ``3.13.0`` does not. One version
+    is its own minor: most changes stay on their interpreter, and asking packaging would
+    cost them its import."""
+    return (a == b and bool(a)) or (bool(_minor(a)) and _minor(a) == _minor(b))
 
 
 def check_interpreter(recorded: Interpreter, venv_python: Path) -> InterpreterCheck:

@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -283,6 +282,8 @@ class Engine:
     def project_name(self, project: Path, python: str) -> str:
         """The distribution name a local project builds, from its real metadata (names and
         versions may be dynamic, so pyproject.toml is not read by hand)."""
+        import tempfile  # only local projects need it; every change imports this module
+
         with tempfile.TemporaryDirectory(prefix="pyshelf-") as scratch:
             source = Path(scratch) / "project.in"
             source.write_text(project.as_uri() + "\n", encoding="utf-8")

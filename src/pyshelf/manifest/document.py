@@ -21,6 +21,7 @@ from pyshelf.core.manifest import (
     ManifestEntry,
     ManifestProblem,
     Place,
+    RequirementForms,
     as_written,
     read_manifest,
 )
@@ -34,7 +35,8 @@ class ManifestError(UsageError):
     """A manifest that cannot be used, with the file, line and column."""
 
 
-def parse(text: str, source: str, *, base: str, home: str) -> tuple[TOMLDocument, Manifest]:
+def parse(text: str, source: str, *, base: str, home: str,
+          forms: RequirementForms | None = None) -> tuple[TOMLDocument, Manifest]:
     """The document and what it says; a mistake is one sentence naming ``source`` and the
     line and column where it is."""
     try:
@@ -49,7 +51,7 @@ def parse(text: str, source: str, *, base: str, home: str) -> tuple[TOMLDocument
         raise ManifestError(f"{source}, line {line}, column {column}: {reason}; nothing was "
                             "changed.") from exc
     try:
-        return document, read_manifest(document.unwrap(), base=base, home=home)
+        return document, read_manifest(document.unwrap(), base=base, home=home, forms=forms)
     except ManifestProblem as problem:
         line, column = locate(text, problem.place)
         raise ManifestError(f"{source}, line {line}, column {column}: {problem.message}; "

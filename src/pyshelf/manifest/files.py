@@ -23,11 +23,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from pyshelf import ui
 from pyshelf.core.manifest import (
     Manifest,
+    RequirementForms,
     applied,
     differences,
     fill_names,
     from_shelf,
     is_version_request,
+    learn_written,
     minor,
     same_entries,
     same_settings,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 MANIFEST_NAME = "shelf.toml"
 LOCK_NAME = "pylock.shelf.toml"  # PEP 751's pylock.<name>.toml, which uv and pip recognise
 RECORD_KEY = "manifest_written"
+FORMS_KEY = "requirement_forms"  # the requirements of the manifest last written, as read
 MANIFEST_SETTINGS = ("index_url", "extra_index_urls", "system_site_packages", "expose")
 _pending_document: list[str] = []  # a document `sync --from` adopts, for the next write
 
@@ -87,17 +90,37 @@ def read_text(path: Path) -> str | None:
         raise PyshelfError(f"{path} cannot be read ({exc}).") from exc
 
 
-def load(shelf: Shelf, text: str, source: str, folder: Path
-         ) -> tuple[TOMLDocument, Manifest]:
+def load(shelf: Shelf, text: str, source: str, folder: Path,
+         forms: RequirementForms | None = None) -> tuple[TOMLDocument, Manifest]:
     """The document and what it says, path entries listed by path alone named where the
     shelf already holds that path."""
     from pyshelf.manifest.document import parse
 
-    document, manifest = parse(text, source, base=str(folder), home=str(Path.home()))
+    document, manifest = parse(text, source, base=str(folder), home=str(Path.home()),
+                               forms=forms)
     gen_id = shelf.state.current_generation_id()
     known = {e.source_path: e.name for e in shelf.state.intent(gen_id)
              if e.source_path} if gen_id is not None else {}
     return document, fill_names(manifest, known)
+
+
+def known_forms(shelf: Shelf) -> RequirementForms:
+    """The requirement forms the last write kept, if the same packaging told them."""
+    try:
+        data = json.loads(shelf.state.meta_value(FORMS_KEY) or "{}")
+        if data.get("packaging") == _packaging_version():
+            return RequirementForms({str(text): (str(name), str(form))
+                                     for text, (name, form) in data["forms"].items()},
+                                    [str(python) for python in data.get("pythons", [])])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return RequirementForms()
+
+
+def _packaging_version() -> str:
+    import packaging  # its version alone: the package's own module imports nothing
+
+    return packaging.__version__
 
 
 def last_written(shelf: Shelf) -> Written | None:
@@ -199,11 +222,14 @@ def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
     gen_id = shelf.current_generation_id()
     home = str(Path.home())
     unsynced: list[str] = []
+    forms = known_forms(shelf)
+    stored = (dict(forms.known), set(forms.pythons))
     if text is None:
+        target = after
         new_text = render(after, home)
     else:
         try:
-            document, on_disk = load(shelf, text, str(path), path.parent)
+            document, on_disk = load(shelf, text, str(path), path.parent, forms)
         except ManifestError as exc:
             ui.warn(f"{exc.message.removesuffix(' nothing was changed.')} so pyshelf did not "
                     "update it; fix it, then `pyshelf sync`.")
@@ -219,6 +245,11 @@ def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
             unsynced = differences(target, after)
     if new_text != (text if adopted is None else read_text(path)):
         _replace(path, new_text)
+    learn_written(target, forms)
+    if (forms.used, forms.pythons) != stored:
+        shelf.state.set_meta_value(FORMS_KEY, json.dumps(
+            {"packaging": _packaging_version(), "forms": forms.used,
+             "pythons": sorted(forms.pythons)}))
     shelf.state.set_meta_value(RECORD_KEY, json.dumps(
         {"path": str(path), "generation": gen_id, "digest": digest(new_text)}))
     if unsynced:
@@ -295,7 +326,7 @@ def file_state(shelf: Shelf) -> FileState:
                          f"generation {gen_id}",
                          "`pyshelf sync` rewrites it (so does the next change)")
     try:
-        _, on_disk = load(shelf, text, str(path), path.parent)
+        _, on_disk = load(shelf, text, str(path), path.parent, known_forms(shelf))
     except ManifestError as exc:
         return FileState(path, "invalid", exc.message.removesuffix(" nothing was changed."),
                          f"fix {path.name}; `pyshelf sync` refuses it until then")

@@ -19,8 +19,7 @@ def pylock_of(shelf: Shelf, gen_id: int, *, label: str, prefer_cache: bool = Fal
     so a shelf of such entries pays what it paid before and no more. pyshelf adds its
     ``[tool.pyshelf]`` table, so the file says what was asked for too. ``quiet`` for the
     lock a change writes after it is done: no progress line, nothing said twice."""
-    from pyshelf.core.pylock import assemble
-    from pyshelf.export_formats import pylock_tool_table
+    from pyshelf.core.pylock import assemble, pylock_tool_table
     from pyshelf.package_store.compose import entries_of
     from pyshelf.package_store.lock_tables import ask_uv, kept_tables, split
 

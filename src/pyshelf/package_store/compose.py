@@ -40,8 +40,8 @@ import json
 import os
 import stat
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pyshelf.errors import PyshelfError
 from pyshelf.package_store.entries import (
@@ -72,15 +72,14 @@ _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _SHORT = 6  # digits of an entry's key naming its link in .s
 
 
-@dataclass
-class Composition:
+class Composition(NamedTuple):
     """What a venv was composed of: its entries' folder names, and the files copied into
     it (prefix-relative path -> sha256), which are the venv's own; and the size of what is
     its own (its links and the files written into it), measured once composed, so that
     ``status`` reads it from the database instead of walking every generation."""
 
-    entries: list[str] = field(default_factory=list)
-    copied: dict[str, str] = field(default_factory=dict)
+    entries: list[str]
+    copied: dict[str, str]
     # the names of its *.dist-info folders; None: composed before they were recorded
     dist_info: list[str] | None = None
     bytes: int | None = None  # None: composed before sizes were recorded
@@ -107,11 +106,10 @@ def compose(venv: Path, entries: Sequence[StoreEntry], previous: Path | None = N
                 placer.place(name, name, child, is_dir, placer.root)
     finally:
         placer.close()
-    placer.composition.dist_info = folder_names(site)
-    placer.composition.bytes = sum(placer.sizes.values())
-    placer.composition.files = len(placer.sizes)
-    write_composition(venv, placer.composition)
-    return placer.composition
+    composition = Composition(placer.entries, placer.copied, folder_names(site),
+                              sum(placer.sizes.values()), len(placer.sizes))
+    write_composition(venv, composition)
+    return composition
 
 
 def _children(folder: str, skipped: Collection[str] = ()) -> list[tuple[str, str, bool]]:
@@ -183,7 +181,8 @@ class _Placer:
         self.venv = venv
         self.site = site
         self.real = {*_with_parents(site), *(p for w in WRITABLE for p in _with_parents(w))}
-        self.composition = Composition()
+        self.entries: list[str] = []  # what the composition names
+        self.copied: dict[str, str] = {}
         self.entry: StoreEntry | None = None
         self.through = ""  # the entry's link in .s, relative to the venv
         self.aliases: dict[str, str] = {}  # top-level name of site-packages -> alias
@@ -212,7 +211,7 @@ class _Placer:
         self.entry, self.through = entry, f"{ENTRY_LINKS}/{name}"
         self.aliases = ({entry.dist_info: DIST_INFO_ALIAS, CACHE: CACHE_ALIAS}
                         if entry.layout >= 2 else {})
-        self.composition.entries.append(entry.path.name)
+        self.entries.append(entry.path.name)
         if self.links < 0:
             self._folder(ENTRY_LINKS, ENTRY_LINKS, self.root)
             self.links = os.open(ENTRY_LINKS, _FOLDER, dir_fd=self.root)
@@ -268,7 +267,7 @@ class _Placer:
             content = Path(source).read_bytes()
             write_own_file(Path(target), content, os.lstat(source).st_mode)
             self.sizes[relative] = len(content)
-            self.composition.copied[relative] = _sha256(content)
+            self.copied[relative] = _sha256(content)
         else:
             self._linked(relative, name, folder, is_dir=False)
 

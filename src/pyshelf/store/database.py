@@ -291,6 +291,7 @@ class State:
         self.without_room = without_room
         # entry -> its recorded metadata: an entry never changes, and a change asks twice
         self._entry_metadata: dict[str, EntryMetadata] = {}
+        self._entry_names: dict[str, str] = {}  # read with the metadata
 
     def close(self) -> None:
         self._db.close()
@@ -436,6 +437,7 @@ class State:
         self._db.executemany("DELETE FROM store_entries WHERE entry = ?", [(e,) for e in gone])
         for entry in gone:
             self._entry_metadata.pop(entry, None)
+            self._entry_names.pop(entry, None)
 
     def entry_metadata(self, entries: Iterable[str]) -> dict[str, EntryMetadata]:
         """entry -> its metadata, for the ``entries`` whose metadata was recorded."""
@@ -445,16 +447,24 @@ class State:
         for start in range(0, len(wanted), _PARAMETERS):
             part = wanted[start:start + _PARAMETERS]
             rows = self._db.execute(
-                "SELECT entry, display_name, requires, commands FROM store_entries"
+                "SELECT entry, display_name, requires, commands, name FROM store_entries"
                 f" WHERE entry IN ({', '.join('?' * len(part))})"
                 " AND display_name IS NOT NULL AND requires IS NOT NULL"
                 " AND commands IS NOT NULL", part).fetchall()
             # the columns hold JSON arrays: one decode for all of them, not two per entry
             decoded = json.loads("[" + ",".join(f"[{requires},{commands}]"
-                                                for _, _, requires, commands in rows) + "]")
+                                                for _, _, requires, commands, _ in rows) + "]")
             known.update({row[0]: EntryMetadata(row[1], tuple(requires), tuple(commands))
                           for row, (requires, commands) in zip(rows, decoded, strict=True)})
+            self._entry_names.update((row[0], row[4]) for row in rows)
         return {entry: known[entry] for entry in asked if entry in known}
+
+    def entry_names(self, entries: Iterable[str]) -> dict[str, str]:
+        """entry -> the canonical name of its distribution, for the entries whose metadata
+        was recorded (the name is read with it)."""
+        asked = list(entries)
+        self.entry_metadata(asked)
+        return {entry: self._entry_names[entry] for entry in asked if entry in self._entry_names}
 
     def store_usage(self) -> StoreUsage:
         count, used, files = self._db.execute(

@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from pyshelf.core.clock import now
 from pyshelf.core.graph import dependency_edges
 from pyshelf.core.installed import package_records
@@ -95,6 +93,8 @@ class UnusableGeneration(Exception):
 
 def read_generation(layout: Layout, gen_id: int) -> tuple[NewGeneration, dict[str, str]]:
     """The database rows of one generation, from its own files; and its settings."""
+    from packaging.requirements import InvalidRequirement, Requirement  # recovery only
+
     gen_dir = layout.gen_dir(gen_id)
     try:
         data = json.loads((gen_dir / RECORD_FILE_NAME).read_text(encoding="utf-8"))

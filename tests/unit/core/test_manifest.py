@@ -9,6 +9,7 @@ from pyshelf.core.manifest import (
     Manifest,
     ManifestEntry,
     ManifestProblem,
+    RequirementForms,
     applied,
     as_written,
     differences,
@@ -17,14 +18,15 @@ from pyshelf.core.manifest import (
     from_shelf,
     intent_of,
     isolated_of,
+    learn_written,
     read_manifest,
     version_met,
 )
 from pyshelf.core.model import IntentEntry, IsolatedApp
 
 
-def read(data):
-    return read_manifest(data, base="/dots", home="/home/me")
+def read(data, forms=None):
+    return read_manifest(data, base="/dots", home="/home/me", forms=forms)
 
 
 def test_strings_and_tables_become_entries():
@@ -125,6 +127,7 @@ def test_differences_name_both_ways_and_settings():
 @pytest.mark.parametrize(("request_", "version", "met"), [
     ("3.12", "3.12.4", True), ("3.12", "3.13.0", False), ("3.12.4", "3.12.4", True),
     ("3.12.3", "3.12.4", False), (">=3.11", "3.12.4", True), ("<3.12", "3.12.4", False),
+    ("3.13", "3.13.0rc1", True), ("3.1", "3.12.4", False),
 ])
 def test_python_requests(request_, version, met):
     assert version_met(request_, version) is met
@@ -134,3 +137,51 @@ def test_paths_under_home_are_written_with_a_tilde():
     assert as_written("/home/me/src/tool", "/home/me") == "~/src/tool"
     assert as_written("/opt/tool", "/home/me") == "/opt/tool"
     assert Manifest().by_key() == {}
+
+
+EVERY_KIND = {"python": ">=3.11", "packages": [
+    "Requests >= 2.30", {"requirement": "mkdocs", "isolated": True, "with": ["Mk_X>1"]},
+    {"path": "~/src/tool", "editable": True}, "tool2 @ file:///opt/t2",
+    "app @ https://example.invalid/app-1.0.tar.gz", {"requirement": "gamma==1.1", "kept": True}]}
+
+
+def test_requirements_read_before_are_taken_from_the_forms_without_a_parser(monkeypatch):
+    """A manifest read with the forms an earlier read left says what a fresh read says,
+    and asks packaging nothing but its direct references (a URL's form is not kept)."""
+    forms = RequirementForms()
+    fresh = read(EVERY_KIND, forms)
+    assert set(forms.used) == {"Requests >= 2.30", "mkdocs", "Mk_X>1", "gamma==1.1"}
+    assert forms.used["Requests >= 2.30"] == ("requests", "requests>=2.30")
+    assert forms.pythons == {">=3.11"}
+    parsed: list[str] = []
+    import packaging.requirements
+
+    original = packaging.requirements.Requirement.__init__
+
+    def counting(self, text):
+        parsed.append(text)
+        original(self, text)
+
+    monkeypatch.setattr(packaging.requirements.Requirement, "__init__", counting)
+    again = RequirementForms(forms.known, forms.pythons)
+
+    assert read(EVERY_KIND, again) == fresh
+    assert sorted(parsed) == ["app @ https://example.invalid/app-1.0.tar.gz", "tool2",
+                              "tool2 @ file:///opt/t2"]
+    assert again.used == forms.used
+
+
+def test_a_line_not_seen_before_is_checked_as_ever():
+    forms = RequirementForms({"black": ("black", "black")})
+    with pytest.raises(ManifestProblem, match="is not a valid requirement"):
+        read({"packages": ["black", "bad>="]}, forms)
+    assert read({"packages": ["black", "Click"]}, forms).entries[1].requirement == "click"
+
+
+def test_what_a_change_writes_is_known_to_the_next_read():
+    forms = RequirementForms()
+    learn_written(Manifest((ManifestEntry("cowsay", "cowsay>=6"),
+                            ManifestEntry("mkdocs", "mkdocs", isolated=True,
+                                          with_specs=("mk-x",)))), forms)
+    assert forms.used == {"cowsay>=6": ("cowsay", "cowsay>=6"), "mkdocs": ("mkdocs", "mkdocs"),
+                          "mk-x": ("mk-x", "mk-x")}

@@ -18,7 +18,7 @@ def shelf_with_entries(tmp_path: Path) -> Layout:
     (layout.store / "notes").mkdir()  # not a name pyshelf gives an entry
     gen = layout.gen_dir(1)
     gen.mkdir(parents=True)
-    write_composition(gen, Composition(entries=[USED]))
+    write_composition(gen, Composition(entries=[USED], copied={}))
     (layout.gen_dir(0)).mkdir()  # built the old way: no composition file
     return layout
 
@@ -33,7 +33,7 @@ def test_an_isolated_environment_keeps_its_entries(tmp_path):
     layout = shelf_with_entries(tmp_path)
     app = layout.isolated / "tool-1"
     app.mkdir(parents=True)
-    write_composition(app, Composition(entries=[FREE]))
+    write_composition(app, Composition(entries=[FREE], copied={}))
     assert unused_entries(layout) == []
 
 

@@ -30,7 +30,7 @@ def test_no_drift():
 def test_the_composed_folder_names_are_read_from_what_the_store_wrote(tmp_path):
     from pyshelf.package_store.compose import Composition, write_composition
 
-    write_composition(tmp_path, Composition(entries=["e1"], dist_info=["a-1.dist-info"]))
+    write_composition(tmp_path, Composition(entries=["e1"], copied={}, dist_info=["a-1.dist-info"]))
 
     assert composed_folders(tmp_path) == ["a-1.dist-info"]
 
@@ -39,7 +39,7 @@ def test_a_venv_without_recorded_folder_names_has_none(tmp_path):
     from pyshelf.package_store.compose import Composition, write_composition
 
     assert composed_folders(tmp_path) is None  # installed whole: no composition file
-    write_composition(tmp_path, Composition(entries=["e1"]))  # composed before names were kept
+    write_composition(tmp_path, Composition(entries=["e1"], copied={}))  # composed before names were kept
     assert composed_folders(tmp_path) is None
     (tmp_path / COMPOSITION_FILE).write_text("[1, 2]")
     assert composed_folders(tmp_path) is None
