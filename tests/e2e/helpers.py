@@ -290,3 +290,30 @@ def requirements_parsed(shelf, *args: str) -> list[str]:
                          capture_output=True, text=True, check=False)
     assert ran.returncode == 0, ran.stderr
     return ast.literal_eval(ran.stderr.splitlines()[-1])
+
+
+def venv_started_before_pipeline(shelf, *args: str) -> bool:
+    """Run pyshelf with ``args`` in-process under the shelf's environment and tell whether
+    the generation's ``uv venv`` was started before the pipeline was imported."""
+    code = ("import sys\n"
+            "events = []\n"
+            "class Watch:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'pyshelf.change.pipeline': events.append('pipeline')\n"
+            "sys.meta_path.insert(0, Watch())\n"
+            "from pyshelf.engine import processes\n"
+            "start = processes.Engine.start_venv\n"
+            "def started(self, *a, **k):\n"
+            "    events.append('venv')\n"
+            "    return start(self, *a, **k)\n"
+            "processes.Engine.start_venv = started\n"
+            "from pyshelf.cli import main\n"
+            "code = main(sys.argv[1:])\n"
+            "print(repr(events), file=sys.stderr)\n"
+            "sys.exit(code)\n")
+    ran = subprocess.run([sys.executable, "-c", code, *args], env=shelf.env,
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    events = ast.literal_eval(ran.stderr.splitlines()[-1])
+    assert "venv" in events and "pipeline" in events, events
+    return bool(events.index("venv") < events.index("pipeline"))

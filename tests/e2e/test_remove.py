@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     packages,
     requirements_parsed,
     snapshot,
+    venv_started_before_pipeline,
 )
 
 pytestmark = pytest.mark.shelf("install app-tool beta --yes")
@@ -102,6 +103,23 @@ def test_a_removal_imports_no_resolver(shelf):
                 "packaging.requirements", "packaging.specifiers", "packaging.markers",
                 "packaging.utils", "packaging.tags", "tempfile", "secrets"}
     assert loaded & needless == set()
+
+
+def test_a_removal_and_a_change_of_role_start_the_venv_before_the_pipeline_is_read(shelf):
+    """uv makes the generation's venv while Python imports the pipeline, instead of the
+    composition waiting for it afterwards."""
+    assert venv_started_before_pipeline(shelf, "install", "gamma", "--yes")
+    assert packages(shelf)["gamma"] == ("1.1", "explicit")
+    assert venv_started_before_pipeline(shelf, "remove", "beta", "--yes")
+    assert "beta" not in packages(shelf)
+
+
+def test_a_change_of_role_with_nothing_to_change_leaves_no_generation_begun(shelf):
+    before, history = generation_dirs(shelf), shelf.ok("history", "--json").stdout
+    result = shelf.ok("install", "beta", "--yes")
+    assert "Nothing to change" in result.stdout + result.stderr
+    assert generation_dirs(shelf) == before
+    assert shelf.ok("history", "--json").stdout == history
 
 
 def test_a_removal_parses_no_requirement_of_the_packages_it_keeps(shelf):

@@ -12,12 +12,13 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from pyshelf.change.early import start_venv
 from pyshelf.core.graph import Distribution, same_version, unmet_requirements
 from pyshelf.core.model import EntryMetadata, Lock
 from pyshelf.core.shared_commands import SharedCommand, shared_commands
 from pyshelf.engine.processes import Engine, InterpreterFacts, PendingFacts, PendingVenv
 from pyshelf.errors import PyshelfError
-from pyshelf.generations.folders import LOCK_FILE_NAME, remove_generation_dir
+from pyshelf.generations.folders import LOCK_FILE_NAME
 from pyshelf.host.pip_shim import write_pip_shims
 from pyshelf.layout import Layout
 from pyshelf.package_store.carry import carry
@@ -43,15 +44,6 @@ class BuiltEnvironment(NamedTuple):
     # entry -> metadata of each entry composed; empty where an entry's could not be read
     metadata: Mapping[str, EntryMetadata] = {}
     commands: Mapping[str, Sequence[str]] | None = None  # package -> its commands
-
-
-def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
-               system_site_packages: bool) -> PendingVenv:
-    """Begin creating ``gens/<id>``'s venv in the background, over any leftover there."""
-    real_folder(layout.home, layout.gens.name)
-    remove_generation_dir(layout, gen_id)
-    return engine.start_venv(layout.gen_dir(gen_id), python,
-                             system_site_packages=system_site_packages)
 
 
 def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,

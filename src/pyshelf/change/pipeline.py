@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.build import build_generation, refuse_unmet, start_venv
+from pyshelf.change.build import build_generation, refuse_unmet
+from pyshelf.change.early import EarlyStart, sees_system, start_early
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
     generation_reach,
@@ -44,7 +45,7 @@ from pyshelf.core.reach import to_json
 from pyshelf.core.shared_commands import SharedCommand, describe, shared_commands
 from pyshelf.core.source_builds import SourceBuild, source_build_note
 from pyshelf.engine.interpreter import minor_version_of, same_minor
-from pyshelf.engine.processes import PendingFacts, PendingVenv
+from pyshelf.engine.processes import PendingFacts
 from pyshelf.errors import ChangeKept, ConflictError, PyshelfError
 from pyshelf.generations.folders import (
     generation_ids_on_disk,
@@ -71,16 +72,23 @@ if TYPE_CHECKING:
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
-                 dry_run: bool) -> None:
+                 dry_run: bool, early: EarlyStart | None = None) -> None:
     """Resolve, show the plan, ask, build and switch; the caller holds the writer lock.
+    ``early`` is the generation the caller began (:func:`pyshelf.change.early
+    .start_for_record`); it is abandoned if the change does not build it.
 
     A project folder or wheel file the new intent still needs but that is gone stops the
     change before anything starts; a removal of it passes, since its intent lacks it."""
-    refuse_gone_sources(request.intent)
-    current_id = shelf.current_generation_id()
-    base = shelf.start_describe()  # overlaps resolving and building
-    begun = _Begun(start_early(shelf, current_id) if request.always_build and not dry_run
-                   else None)
+    begun = _Begun(early)
+    try:
+        refuse_gone_sources(request.intent)
+        current_id = shelf.current_generation_id()
+        base = shelf.start_describe()  # overlaps resolving and building
+    except BaseException:
+        begun.abandon(shelf)
+        raise
+    if begun.early is None and request.always_build and not dry_run:
+        begun.early = start_early(shelf, current_id)
     try:
         if not _apply(shelf, request, current_id, base, begun, assume_yes=assume_yes,
                       dry_run=dry_run):
@@ -93,25 +101,6 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         base.cancel()  # only if nothing waited for it: a plan that stopped short
 
 
-class EarlyStart(NamedTuple):
-    """A generation begun before its plan is shown: its venv is created while uv resolves
-    (a rebuild, which builds whatever the plan says) or while the lock is taken from the
-    record and the plan is made (a change under ``--yes`` that asks for nothing new, where
-    ``uv venv`` was a tenth of the change). It is journalled first, so after a kill at any
-    moment the next pyshelf finds and removes it; a change that has nothing to do removes
-    it again."""
-
-    gen_id: int
-    op_id: int
-    started_at: str
-    venv: PendingVenv
-
-    def abandon(self, shelf: Shelf) -> None:
-        self.venv.cancel()
-        remove_generation_dir(shelf.layout, self.gen_id)
-        shelf.state.abandon_operation(self.op_id)
-
-
 class _Begun:
     """The generation begun early, if one was: at the start (a rebuild) or before narrowing."""
 
@@ -122,20 +111,6 @@ class _Begun:
         if self.early is not None:
             self.early.abandon(shelf)
             self.early = None
-
-
-def start_early(shelf: Shelf, current_id: int) -> EarlyStart:
-    gen_id = next_generation_id(shelf.layout, shelf.state.highest_generation_id())
-    started = now()
-    op_id = shelf.state.begin_operation(command=command_line(), from_gen=current_id,
-                                        to_gen=gen_id, started_at=started)
-    try:
-        venv = start_venv(shelf.engine, shelf.layout, gen_id, shelf.python,
-                          system_site_packages=sees_system(shelf))
-    except BaseException:
-        shelf.state.abandon_operation(op_id)
-        raise
-    return EarlyStart(gen_id, op_id, started, venv)
 
 
 def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingFacts,
@@ -378,11 +353,6 @@ def _outside_changes_lost(shelf: Shelf, current_id: int, lock: Lock, gen_id: int
         return []
     return [f"{lost.count} change(s) made outside pyshelf will not carry over to generation "
             f"{gen_id} ({lost.summary()}); `pyshelf adopt` first keeps them."]
-
-
-def sees_system(shelf: Shelf) -> bool:
-    """Whether the shelf is set to see (and not duplicate) the system's packages."""
-    return shelf.setting("system_site_packages") == "true"
 
 
 def system_packages(site_dirs: Sequence[Path]) -> dict[str, tuple[Distribution, Path]]:

@@ -20,6 +20,7 @@ from pyshelf.layout import Layout
 if TYPE_CHECKING:
     import argparse
 
+    from pyshelf.change.early import EarlyStart
     from pyshelf.core.model import IntentEntry
     from pyshelf.shelf import Shelf
 
@@ -51,7 +52,6 @@ def requested_entries(shelf: Shelf, args: argparse.Namespace, added_at: str
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import apply_change
     from pyshelf.core.model import ChangeRequest
 
     if args.with_packages and not args.isolated:
@@ -75,15 +75,31 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 entry = entry._replace(added_at=before.added_at)
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
+        early = _begun_for_roles(shelf, args, requested, gen_id)
+        from pyshelf.change.pipeline import apply_change
+
         try:
             moving = moving_with(shelf, gen_id, [e.name for e in requested]
                                  ) if args.upgrade else []
             apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh,
                                               upgrade_packages=moving),
-                         assume_yes=args.yes, dry_run=args.dry_run)
+                         assume_yes=args.yes, dry_run=args.dry_run, early=early)
         except ConflictError as exc:
             raise offer_isolated(exc, [e.name for e in requested]) from exc
     return 0
+
+
+def _begun_for_roles(shelf: Shelf, args: argparse.Namespace, requested: list[IntentEntry],
+                     gen_id: int) -> EarlyStart | None:
+    """The generation begun before the pipeline is imported, for a change of role alone:
+    every package asked for is in the shelf's lock already, so the lock will come from the
+    record."""
+    from pyshelf.change.early import start_for_record
+
+    held = shelf.state.generation(gen_id).lock.packages
+    if args.upgrade or not all(e.kind == "index" and e.name in held for e in requested):
+        return None
+    return start_for_record(shelf, assume_yes=args.yes, dry_run=args.dry_run)
 
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:

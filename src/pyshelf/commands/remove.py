@@ -64,7 +64,7 @@ def _names(texts: list[str], recorded: set[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace, layout: Layout) -> int:
-    from pyshelf.change.pipeline import apply_change
+    from pyshelf.change.early import start_for_record
     from pyshelf.core.graph import reachable
     from pyshelf.core.model import ChangeRequest, explicit_names, not_for_here
 
@@ -94,9 +94,13 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                   "platform); only the requirement is dropped."
                   for entry in not_for_here(intent.values(), versions) if entry.name in leaving]
         remaining = [app for app in apps if app.name not in isolated]
+        # the lock comes from the record: uv makes the venv while the pipeline is imported
+        early = start_for_record(shelf, assume_yes=args.yes, dry_run=args.dry_run)
+        from pyshelf.change.pipeline import apply_change
+
         apply_change(shelf, ChangeRequest(intent=new_intent, notes=notes, prefer_cache=True,
                                           isolated=remaining),
-                     assume_yes=args.yes, dry_run=args.dry_run)
+                     assume_yes=args.yes, dry_run=args.dry_run, early=early)
     return 0
 
 
