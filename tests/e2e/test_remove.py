@@ -89,7 +89,8 @@ def test_a_removal_imports_no_resolver(shelf):
     """A removal takes its lock from the record: it pays for no resolver, no progress
     display of uv's runs, and (on a shelf without isolated apps) none of their machinery.
     Nor for packaging's requirement parser: the name is typed as the shelf records it, and
-    shelf.toml's lines are the ones the last change wrote, whose forms it kept."""
+    shelf.toml's lines are the ones the last change wrote, whose forms it kept; nor for
+    tomlkit: the file is as pyshelf wrote it, so it is written anew without being read."""
     code = ("import sys; from pyshelf.cli import main; code = main(sys.argv[1:]); "
             "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
     ran = subprocess.run([sys.executable, "-c", code, "remove", "beta", "--yes"],
@@ -101,7 +102,8 @@ def test_a_removal_imports_no_resolver(shelf):
                 "pyshelf.apps.isolated", "pyshelf.core.holdback", "pyshelf.change.python_move",
                 "pyshelf.engine.uv_progress", "pyshelf.engine.unavailable", "argparse",
                 "packaging.requirements", "packaging.specifiers", "packaging.markers",
-                "packaging.utils", "packaging.tags", "tempfile", "secrets"}
+                "packaging.utils", "packaging.tags", "tempfile", "secrets", "tomlkit",
+                "dataclasses"}
     assert loaded & needless == set()
 
 

@@ -62,20 +62,25 @@ def pylock_tool_table(intent: Sequence[IntentEntry], isolated: Sequence[Isolated
     """pyshelf's own ``[tool.pyshelf]`` table, which PEP 751 reserves for tools: what was
     asked for, the entries that name a path on this machine, and the isolated apps."""
     requested = [e.spec for e in intent if e.role == "explicit"]
-    table = f"\n[tool.pyshelf]\nrequested = {_toml(requested)}\n"
+    table = f"\n[tool.pyshelf]\nrequested = {inline_toml(requested)}\n"
     if local := machine_specific(intent):
-        table += f"machine-specific = {_toml(local)}\n"
+        table += f"machine-specific = {inline_toml(local)}\n"
     if isolated:
-        table += f"isolated = {_toml(isolated_rows(isolated))}\n"
+        table += f"isolated = {inline_toml(isolated_rows(isolated))}\n"
     return table
 
 
-def _toml(value: object) -> str:
-    """A TOML value for the strings, lists and tables an export holds (inline forms)."""
+def inline_toml(value: object, *, padding: str = " ") -> str:
+    """A TOML value for the strings, booleans, lists and tables pyshelf writes, in inline
+    forms; ``padding`` goes inside a table's braces (uv's pylock has a space there,
+    tomlkit's manifest none)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):  # a JSON string without ASCII escaping is a TOML string
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(_toml(item) for item in value) + "]"
+        return "[" + ", ".join(inline_toml(item, padding=padding) for item in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
+        return ("{" + padding + ", ".join(f"{key} = {inline_toml(item, padding=padding)}"
+                                          for key, item in value.items()) + padding + "}")
     raise TypeError(f"no TOML form for {value!r}")

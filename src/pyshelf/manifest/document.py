@@ -22,13 +22,10 @@ from pyshelf.core.manifest import (
     ManifestProblem,
     Place,
     RequirementForms,
-    as_written,
     read_manifest,
 )
 from pyshelf.errors import UsageError
-
-HEADER = ("# pyshelf's manifest: what this shelf holds. `pyshelf sync` makes the shelf match it,\n"
-          "# and every pyshelf change writes it back, keeping comments and order.\n\n")
+from pyshelf.manifest.plain import HEADER, entry_fields, setting_value
 
 
 class ManifestError(UsageError):
@@ -133,29 +130,13 @@ def _append(packages: Array | AoT, value: Item) -> None:
 
 
 def _setting_value(setting: str, value: str) -> Item:
-    if setting == "extra_index_urls":
-        return tomlkit.item(value.split())
-    if setting == "system_site_packages":
-        return tomlkit.item(value == "true")
-    return tomlkit.item(value)
+    return tomlkit.item(setting_value(setting, value))
 
 
 def _entry_value(entry: ManifestEntry, home: str, *, aot: bool) -> Item:
     """A plain requirement string where that says it all, else a table of the fields that
     differ from the defaults."""
-    fields: dict[str, object] = {}
-    if entry.requirement:
-        fields["requirement"] = entry.requirement
-    if entry.path is not None:
-        fields["path"] = as_written(entry.path, home)
-    for name, value, default in (("editable", entry.editable, False),
-                                 ("isolated", entry.isolated, False),
-                                 ("with", list(entry.with_specs), []),
-                                 ("expose", (list(entry.expose) if isinstance(entry.expose, tuple)
-                                             else entry.expose), True),
-                                 ("kept", entry.kept, False)):
-        if value != default:
-            fields[name] = value
+    fields = entry_fields(entry, home)
     if list(fields) == ["requirement"] and not aot:
         return tomlkit.item(entry.requirement)
     table: InlineTable | Table = tomlkit.table() if aot else tomlkit.inline_table()

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,6 +37,7 @@ from pyshelf.core.manifest import (
     version_met,
 )
 from pyshelf.errors import PyshelfError
+from pyshelf.manifest.plain import in_file_order, plain_text
 from pyshelf.xdg import base_dir
 
 if TYPE_CHECKING:
@@ -52,11 +54,14 @@ _pending_document: list[str] = []  # a document `sync --from` adopts, for the ne
 
 
 class Written(NamedTuple):
-    """What pyshelf last wrote: where, for which generation, and its digest."""
+    """What pyshelf last wrote: where, for which generation, and its digest; for a file in
+    the plain layout, the order of its entries (their keys) and its python request."""
 
     path: str
     generation: int
     digest: str
+    order: tuple[str, ...] | None = None  # None: tomlkit's own layout, or written before
+    python: str | None = None
 
 
 def manifest_path(shelf: Shelf) -> Path:
@@ -129,8 +134,11 @@ def last_written(shelf: Shelf) -> Written | None:
         return None
     try:
         data = json.loads(raw)
-        return Written(str(data["path"]), int(data["generation"]), str(data["digest"]))
-    except (ValueError, KeyError, TypeError):
+        order, python = data.get("order"), data.get("python")
+        return Written(str(data["path"]), int(data["generation"]), str(data["digest"]),
+                       None if order is None else tuple(str(key) for key in order),
+                       None if python is None else str(python))
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -214,35 +222,22 @@ def write_back(shelf: Shelf, before: Manifest | None, after: Manifest, *,
 
 
 def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
-    from pyshelf.manifest.document import ManifestError, edit, render
-
     path = manifest_path(shelf)
     adopted = _pending_document.pop() if _pending_document else None
     text = adopted if adopted is not None else read_text(path)
     gen_id = shelf.current_generation_id()
     home = str(Path.home())
-    unsynced: list[str] = []
     forms = known_forms(shelf)
     stored = (dict(forms.known), set(forms.pythons))
-    if text is None:
-        target = after
-        new_text = render(after, home)
+    written = untouched(shelf, path, text) if text is not None and adopted is None else None
+    rewritten = _plain_rewrite(shelf, written, after, gen_id, home)
+    if rewritten is not None:
+        target, new_text, order = rewritten
     else:
-        try:
-            document, on_disk = load(shelf, text, str(path), path.parent, forms)
-        except ManifestError as exc:
-            ui.warn(f"{exc.message.removesuffix(' nothing was changed.')} so pyshelf did not "
-                    "update it; fix it, then `pyshelf sync`.")
+        edited = _edit(shelf, path, text, written, before, after, gen_id, home, forms)
+        if edited is None:
             return
-        rewrite = (adopted is None and untouched(shelf, path, text) is not None
-                   ) or before is None or (same_entries(on_disk, before)
-                                           and dict(on_disk.settings) == dict(before.settings))
-        target = _keep_python_request(after, on_disk, shelf, gen_id) if rewrite else (
-            applied(on_disk, before, after) if before is not None else after)
-        edit(document, on_disk, target, home)
-        new_text = document.as_string()
-        if not in_step(shelf, target, gen_id):
-            unsynced = differences(target, after)
+        target, new_text, order = edited
     if new_text != (text if adopted is None else read_text(path)):
         _replace(path, new_text)
     learn_written(target, forms)
@@ -250,18 +245,57 @@ def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
         shelf.state.set_meta_value(FORMS_KEY, json.dumps(
             {"packaging": _packaging_version(), "forms": forms.used,
              "pythons": sorted(forms.pythons)}))
+    plain = plain_text(in_file_order(target, order), home) == new_text
     shelf.state.set_meta_value(RECORD_KEY, json.dumps(
-        {"path": str(path), "generation": gen_id, "digest": digest(new_text)}))
-    if unsynced:
-        ui.warn(f"{path} has changes not yet synced ({', '.join(unsynced)}); `pyshelf sync` "
-                "applies them.")
+        {"path": str(path), "generation": gen_id, "digest": digest(new_text),
+         **({"order": [e.key for e in in_file_order(target, order).entries],
+             "python": target.settings.get("python")} if plain else {})}))
+    if text is not None and not in_step(shelf, target, gen_id):
+        ui.warn(f"{path} has changes not yet synced ({', '.join(differences(target, after))}); "
+                "`pyshelf sync` applies them.")
 
 
-def _keep_python_request(after: Manifest, on_disk: Manifest, shelf: Shelf, gen_id: int
+def _plain_rewrite(shelf: Shelf, written: Written | None, after: Manifest, gen_id: int,
+                   home: str) -> tuple[Manifest, str, Sequence[str]] | None:
+    """A file pyshelf wrote in its plain layout (:mod:`pyshelf.manifest.plain`) and nobody
+    touched since, rewritten to ``after`` without reading it: what its record says (the
+    entries' order, the python request) is all that edit would have kept of it."""
+    if written is None or written.order is None:
+        return None
+    target = _keep_python_request(after, written.python, shelf, gen_id)
+    new_text = plain_text(in_file_order(target, written.order), home)
+    return None if new_text is None else (target, new_text, written.order)
+
+
+def _edit(shelf: Shelf, path: Path, text: str | None, written: Written | None,
+          before: Manifest | None, after: Manifest, gen_id: int, home: str,
+          forms: RequirementForms) -> tuple[Manifest, str, Sequence[str]] | None:
+    """The new text as tomlkit edits the file (or renders a new one), the manifest it
+    says, and the order of the entries it kept; None (after a warning) for a file that
+    cannot be read as a manifest."""
+    from pyshelf.manifest.document import ManifestError, edit, render
+
+    if text is None:
+        return after, render(after, home), ()
+    try:
+        document, on_disk = load(shelf, text, str(path), path.parent, forms)
+    except ManifestError as exc:
+        ui.warn(f"{exc.message.removesuffix(' nothing was changed.')} so pyshelf did not "
+                "update it; fix it, then `pyshelf sync`.")
+        return None
+    rewrite = written is not None or before is None or (
+        same_entries(on_disk, before) and dict(on_disk.settings) == dict(before.settings))
+    target = (_keep_python_request(after, on_disk.settings.get("python"), shelf, gen_id)
+              if rewrite else applied(on_disk, before, after) if before is not None
+              else after)
+    edit(document, on_disk, target, home)
+    return target, document.as_string(), [entry.key for entry in on_disk.entries]
+
+
+def _keep_python_request(after: Manifest, request: str | None, shelf: Shelf, gen_id: int
                          ) -> Manifest:
     """A file's own python request stays as written while the shelf meets it ("3.12", a
     path), and a file without one is not given one."""
-    request = on_disk.settings.get("python")
     settings = dict(after.settings)
     if request is None:
         settings.pop("python", None)
