@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import pty
@@ -277,41 +276,28 @@ def forget_recorded_python(sandbox: Sandbox, tmp_path: Path) -> None:
     gone.unlink()
 
 
-def watched_run(shelf, watch: str, found: str, *args: str) -> object:
-    """Run pyshelf with ``args`` in-process under the shelf's environment, after the Python
-    lines ``watch``, and return the value of the expression ``found`` at its end."""
-    code = (f"import sys\n{watch}\nfrom pyshelf.cli import main\ncode = main(sys.argv[1:])\n"
-            f"print(repr({found}), file=sys.stderr)\nsys.exit(code)\n")
-    ran = subprocess.run([sys.executable, "-c", code, *args], env=shelf.env,
-                         capture_output=True, text=True, check=False)
-    assert ran.returncode == 0, ran.stderr
-    return ast.literal_eval(ran.stderr.splitlines()[-1])
-
-
 def requirements_parsed(shelf, *args: str) -> list[str]:
     """Every string pyshelf run with ``args`` gave ``packaging``'s requirement parser."""
-    seen = watched_run(shelf, "import packaging.requirements as r; seen = []; "
-                              "parse = r.Requirement.__init__; "
-                              "r.Requirement.__init__ = lambda self, text: (seen.append(text), "
-                              "parse(self, text))[1]", "seen", *args)
-    assert isinstance(seen, list)
-    return seen
+    return _recorded_by(shelf, list(args), (
+        "import packaging.requirements as r\n"
+        "parse = r.Requirement.__init__\n"
+        "r.Requirement.__init__ = lambda self, text: (recorded.append(text), "
+        "parse(self, text))[1]\n"))
 
 
 def venv_started_before_pipeline(shelf, *args: str) -> bool:
     """Whether pyshelf run with ``args`` started the generation's ``uv venv`` before it
     imported the pipeline."""
-    events = watched_run(shelf, (
-        "events = []\n"
+    events = _recorded_by(shelf, list(args), (
         "class Watch:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'pyshelf.change.pipeline': events.append('pipeline')\n"
+        "        if name == 'pyshelf.change.pipeline': recorded.append('pipeline')\n"
         "sys.meta_path.insert(0, Watch())\n"
         "from pyshelf.engine import processes\n"
         "start = processes.Engine.start_venv\n"
         "def started(self, *a, **k):\n"
-        "    events.append('venv')\n"
+        "    recorded.append('venv')\n"
         "    return start(self, *a, **k)\n"
-        "processes.Engine.start_venv = started"), "events", *args)
-    assert isinstance(events, list) and "venv" in events and "pipeline" in events, events
+        "processes.Engine.start_venv = started\n"))
+    assert "venv" in events and "pipeline" in events, events
     return events.index("venv") < events.index("pipeline")

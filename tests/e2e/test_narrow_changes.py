@@ -181,6 +181,19 @@ def test_installing_a_dependency_changes_its_role_and_runs_no_uv_pip(shelf, tmp_
     assert packages(shelf)["gamma"] == ("1.1", "dependency")
 
 
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_installing_what_was_asked_for_already_runs_no_uv_at_all(shelf):
+    """`install beta` again, as it was asked for: nothing to change, said without a
+    resolve (as pip and uv tool say a package is there already)."""
+    before = shelf.ok("history", "--json").stdout
+
+    started = started_by(shelf, ["install", "beta", "app-tool", "--yes"])
+
+    assert [argv for argv in started if argv[1:2] in (["pip"], ["venv"])] == []
+    assert shelf.ok("history", "--json").stdout == before
+    assert "Nothing to change" in shelf.ok("install", "beta", "--yes").stdout
+
+
 def uv_pip_runs(started: list[list[str]], subcommand: str) -> list[list[str]]:
     return [argv for argv in started if argv[1:3] == ["pip", subcommand]]
 

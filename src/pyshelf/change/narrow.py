@@ -52,14 +52,15 @@ def lock_of_new_roles(shelf: Shelf, request: ChangeRequest, current: GenerationR
                       ) -> Lock | None:
     """The current lock, where the index requirements ``new`` name packages the shelf
     holds already and ask for nothing it does not hold (``install X`` of a dependency X:
-    only X's role changes); None otherwise.
+    only X's role changes), or where nothing is new at all (``install X`` of an X asked
+    for already, as it was asked for); None otherwise.
 
     That is the reach of the new intent through the recorded requirements
     (:func:`kept_lock`) being the whole current lock: the current pins satisfy every
     requirement on the way, so uv, preferring them, would choose each again, and a new
     requirement whose package is pinned brings no package of its own whose newest release
     a full resolve would go for. Nothing is resolved, and the index is not asked."""
-    if (not new or any(entry.name not in current.lock.packages for entry in new)
+    if (any(entry.name not in current.lock.packages for entry in new)
             or not _moves_nothing_else(shelf, request, current)
             or _rest_of(request, new) != set(current_intent)):
         return None

@@ -68,6 +68,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
         requested = requested_entries(shelf, args, now())
         gen_id = shelf.current_generation_id()
         current = {e.name: e for e in shelf.state.intent(gen_id)}
+        asked_before = {name for name, e in current.items() if e.role == "explicit"}
         for entry in requested:
             before = current.get(entry.name)
             if before is not None and before.role == "explicit":
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 entry = entry._replace(added_at=before.added_at)
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
-        early = _begun_for_roles(shelf, args, requested, gen_id)
+        early = _begun_for_roles(shelf, args, [e for e in requested
+                                               if e.name not in asked_before], gen_id)
         from pyshelf.change.pipeline import apply_change
 
         try:
@@ -89,15 +91,15 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     return 0
 
 
-def _begun_for_roles(shelf: Shelf, args: argparse.Namespace, requested: list[IntentEntry],
+def _begun_for_roles(shelf: Shelf, args: argparse.Namespace, new: list[IntentEntry],
                      gen_id: int) -> EarlyStart | None:
     """The generation begun before the pipeline is imported, for a change of role alone:
-    every package asked for is in the shelf's lock already, so the lock will come from the
-    record."""
+    each package asked for anew (``new``; there is one) is in the shelf's lock already, so
+    the lock will come from the record."""
     from pyshelf.change.early import start_for_record
 
     held = shelf.state.generation(gen_id).lock.packages
-    if args.upgrade or not all(e.kind == "index" and e.name in held for e in requested):
+    if args.upgrade or not new or not all(e.kind == "index" and e.name in held for e in new):
         return None
     return start_for_record(shelf, assume_yes=args.yes, dry_run=args.dry_run)
 
