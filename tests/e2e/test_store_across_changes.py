@@ -172,3 +172,34 @@ def test_a_generation_built_before_the_store_is_used_left_returned_to_and_collec
     assert shelf.bash("beta").stdout == "beta 1.0\n"
     assert shelf_python(shelf, "import alpha, beta, data_pack").returncode == 0
     assert shelf.run("doctor").returncode == 0
+
+
+def _links(folder: Path) -> dict[str, os.stat_result]:
+    """The composition's links (uv's own venv, ``bin/python`` and ``lib64``, aside)."""
+    return {path.relative_to(folder).as_posix(): path.lstat() for path in folder.rglob("*")
+            if path.is_symlink() and (".s/" in str(path.readlink())
+                                      or path.parent.name == ".s")}
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_a_change_makes_new_links_only_for_what_it_changes(shelf):
+    """The links a generation shares with the one before are the same links (one inode
+    each, two names): a removal allocates none for the packages it keeps, and undoing it
+    and removing again still leaves every generation whole."""
+    before = shelf.shelf_home / current_target(shelf)
+    shelf.ok("remove", "beta", "--yes")
+    after = shelf.shelf_home / current_target(shelf)
+
+    old, new = _links(before), _links(after)
+    shared = [path for path in new if path in old
+              and (before / path).readlink() == (after / path).readlink()]
+    assert len(shared) > 10 and len(shared) >= len(new) - 8, (len(shared), len(new))
+    for path in shared:
+        assert new[path].st_ino == old[path].st_ino, path
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"
+    shelf.ok("undo", "--yes")
+    assert shelf.bash("beta").stdout == "beta 1.0\n"
+    shelf.ok("remove", "beta", "--yes")
+    shelf.ok("gc")
+    assert shelf.bash("app-tool").stdout == "app-tool 1.1\n"
+    assert shelf.ok("doctor").returncode == 0
