@@ -33,6 +33,7 @@ import contextlib
 import json
 import os
 import stat
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pyshelf.core.clock import now
 from pyshelf.errors import PyshelfError
 from pyshelf.layout import Layout
-from pyshelf.package_store.lock_tables import TABLE_FILE, when_filled
+from pyshelf.package_store.lock_tables import TABLE_FILE, described, when_filled
 from pyshelf.package_store.metadata import (
     as_json,
     from_json,
@@ -147,12 +148,13 @@ def measure(folder: Path) -> tuple[int, int]:
     return used, files
 
 
-def _walk(top: str, known: Mapping[str, int] | None = None
+def _walk(top: str, known: Mapping[str, int] | None = None, own: Collection[str] = ()
           ) -> tuple[int, int, list[str]]:
     """:func:`measure`'s sizes and the folders it walked, ``top`` first, so that a fill
     freezes what it measured without walking the entry again; ``known`` are sizes by path
-    relative to ``top``, taken as they are. Every fill measures thousands of files, so no
-    path object is made for each."""
+    relative to ``top``, taken as they are, and ``own`` names files of ``top`` that are not
+    counted (the entry's table of the lock, written before it is measured). Every fill
+    measures thousands of files, so no path object is made for each."""
     known = known or {}
     skip = len(top) + 1
     used = files = 0
@@ -166,6 +168,8 @@ def _walk(top: str, known: Mapping[str, int] | None = None
         except OSError:
             continue
         for child in children:
+            if folder == top and child.name in own:
+                continue
             try:
                 if child.is_dir(follow_symlinks=False):
                     stack.append(child.path)
@@ -246,25 +250,32 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
 
     staging = real_folder(layout.home, layout.work.name) / f"stage-{os.getpid()}"
     remove(layout.home, staging)
+    store = real_folder(layout.home, layout.store.name)
+    later = engine.bytecode == "background"
+    started: _Started | None = None
     try:
         engine.create_venv(staging, python, system_site_packages=False)
-        wanted = staging / "pyshelf-wanted.txt"
-        wanted.write_text("".join(f"{pin_line(p)}\n" for p in packages),
-                          encoding="utf-8")
-        engine.sync(wanted, paths.python(staging),
-                    reinstall=[p.name for p in packages if p.name in reinstall],
-                    compile_bytecode=engine.bytecode == "now")
         site = paths.site_packages(staging)
         if site is None:
             raise PyshelfError(f"The scratch environment {staging} has no site-packages "
                                "folder; nothing was changed.")
         root = os.fspath(staging)
         site_part = os.path.relpath(site, staging)
+        wanted = staging / "pyshelf-wanted.txt"
+        wanted.write_text("".join(f"{pin_line(p)}\n" for p in packages),
+                          encoding="utf-8")
+        started = _Started(engine, layout, store, site_part, packages, python=python,
+                           abi=abi, index=index, pending=later)
+        try:
+            engine.sync(wanted, paths.python(staging),
+                        reinstall=[p.name for p in packages if p.name in reinstall],
+                        compile_bytecode=engine.bytecode == "now")
+        finally:
+            started.join()
         by_name = {p.name: p for p in packages}
         installed = {name: _installed(root, site_part, folder)
                      for folder in dist_info.folders(site)
                      if (name := dist_info.name_and_version(folder)[0]) in by_name}
-        later = engine.bytecode == "background"
         at_fill = {name: compiled_at_fill(site_part, dist.files,
                                           read=lambda path: (staging / path).read_bytes())
                    for name, dist in installed.items()} if later else {}
@@ -276,12 +287,11 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
                         if len(packages) > 1 else set())
             tables = when_filled(engine, layout, python,
                                  [by_name[name] for name in installed
-                                  if name not in clashing])
+                                  if name not in clashing], known=started.tables)
             claims = _claims(site_part, [dist.files for dist in installed.values()])
-            store = real_folder(layout.home, layout.store.name)
             pending = (lambda key: mark_pending(layout, key, python)) if later else None
             mover = _Mover(layout, store, staging, site_part, claims, abi=abi, index=index,
-                           pending=pending)
+                           pending=pending, started=started)
             # the entries the compile does not write into first, while it runs
             order = sorted((name for name in installed if name not in clashing),
                            key=lambda name: bool(at_fill.get(name)))
@@ -294,7 +304,70 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
             compiling.wait()
         return {name: filled[name] for name in installed if name in filled}, clashing
     finally:
+        if started is not None:
+            started.drop_unused()
         remove(layout.home, staging, ignore_errors=True)
+
+
+class _Started:
+    """The part of each new entry that is known before uv has installed anything, made in
+    a thread while uv installs: the entry's folder down to its site-packages part, its
+    ``.p`` alias, its table of the lock where the look-up for source builds described it
+    and, for a package of the index (whose key its pin fixes), its bytecode marker. Each
+    is a new inode, which costs this file system 40-400 us, and uv's install leaves the
+    process waiting with a core to spare; after it, only what the installed files decide
+    is left to do. A skeleton no entry is moved into is removed at the end of the fill
+    (recovery removes a killed process's ``.new-*`` entries); a marker whose entry never
+    appears is dropped by the child that compiles."""
+
+    def __init__(self, engine: Engine, layout: Layout, store: Path, site_part: str,
+                 packages: Sequence[LockedPackage], *, python: str, abi: str, index: str,
+                 pending: bool) -> None:
+        self.home, self.store, self.site_part = layout.home, store, site_part
+        self.folders: dict[str, Path] = {}  # package -> its skeleton, once made
+        self.marked: set[str] = set()  # the keys marked for the child already
+        self.tables: dict[str, str] | None = None  # None: not described yet
+        self.tabled: set[str] = set()  # the packages whose skeleton has its table
+        self._unused: dict[str, Path] = {}
+
+        def start() -> None:
+            tables = described(engine, python, packages)
+            for package in packages:
+                self._unused[package.name] = _new_folder(self.store, package.name)
+                new = _skeleton(self.home, self.store, package.name, site_part)
+                self.folders[package.name] = new
+                if package.name in tables:
+                    (new / TABLE_FILE).write_text(tables[package.name], encoding="utf-8")
+                    self.tabled.add(package.name)
+                if pending and not package.url:
+                    key = index_key(package, abi, index)
+                    mark_pending(layout, key, python)
+                    self.marked.add(key)
+            self.tables = tables
+
+        from pyshelf.package_store.bytecode import mark_pending
+
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(start,), daemon=True)
+        self._thread.start()
+
+    def _run(self, start: Callable[[], None]) -> None:
+        try:
+            start()
+        except BaseException as exc:  # what was not made is made as before, at the move
+            self._failed = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def take(self, name: str) -> Path | None:
+        """The skeleton made for ``name``, now the move's (None: make it there)."""
+        self._unused.pop(name, None)
+        return self.folders.pop(name, None)
+
+    def drop_unused(self) -> None:
+        for folder in self._unused.values():
+            remove(self.home, folder, ignore_errors=True)
 
 
 class _Installed(NamedTuple):
@@ -355,11 +428,12 @@ class _Mover:
 
     def __init__(self, layout: Layout, store: Path, staging: Path, site_part: str,
                  claims: Mapping[str, int], *, abi: str, index: str,
-                 pending: Callable[[str], None] | None) -> None:
+                 pending: Callable[[str], None] | None, started: _Started) -> None:
         self.layout, self.store, self.staging = layout, store, staging
         self.root = os.fspath(staging)
         self.site_part, self.claims = site_part, claims
         self.abi, self.index, self.pending = abi, index, pending
+        self.started = started
 
     def parts(self, owned: list[str]) -> list[str]:
         """What to rename, relative to the scratch venv: each top-level name of
@@ -408,16 +482,14 @@ class _Mover:
             return existing
         read = read_metadata(folder, paths.bin_dir(self.staging),
                              commands=_commands(installed.files))
-        new = self.store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
-        remove(self.layout.home, new)
-        new.mkdir()
+        new = (self.started.take(package.name)
+               or _skeleton(self.layout.home, self.store, name, self.site_part))
         self._rename(self.parts(installed.files), new)
         relocate_scripts(new / paths.BIN, paths.python(self.staging))
-        (new / SITE_ALIAS).symlink_to(self.site_part)
         (new / DIST_INFO_ALIAS).symlink_to(Path(SITE_ALIAS, folder.name))
         if (new / self.site_part / CACHE).is_dir():
             (new / CACHE_ALIAS).symlink_to(Path(SITE_ALIAS, CACHE))
-        used, files, folders = _walk(os.fspath(new), installed.sizes)
+        used, files, folders = _walk(os.fspath(new), installed.sizes, own=(TABLE_FILE,))
         size = EntrySize(used, files, now())
         entry = StoreEntry(path=final, name=name, version=version, prefix=self.root,
                            site=self.site_part, url=package.url or "", size=size,
@@ -428,11 +500,11 @@ class _Mover:
             "url": entry.url, "abi": self.abi, "bytes": size.bytes, "files": size.files,
             "created_at": size.created_at, **(as_json(read) if read else {}),
         }, indent=1) + "\n", encoding="utf-8")
-        if table is not None:  # its part of the PEP 751 lock, written before it is named
-            (new / TABLE_FILE).write_text(table, encoding="utf-8")
+        if table is not None and package.name not in self.started.tabled:
+            (new / TABLE_FILE).write_text(table, encoding="utf-8")  # before it is named
         _freeze(folders)
-        if self.pending is not None:  # before the entry is named, so that none goes without
-            self.pending(key)
+        if self.pending is not None and key not in self.started.marked:
+            self.pending(key)  # before the entry is named, so that none goes without
         unlink_link(final)  # a link found in the entry's place is no entry: the link alone goes
         new.rename(final)
         return entry
@@ -445,7 +517,7 @@ class _Mover:
         try:
             target = os.open(new, os.O_RDONLY | os.O_DIRECTORY)
             try:
-                made = {""}
+                made = {"", *_folders_down(self.site_part)}  # made by _Started or above
                 for part in parts:
                     try:
                         os.lstat(part, dir_fd=source)
@@ -457,6 +529,30 @@ class _Mover:
                 os.close(target)
         finally:
             os.close(source)
+
+
+def _new_folder(store: Path, name: str) -> Path:
+    """Where this process fills ``name``'s entry, which a rename then names."""
+    return store / f"{NEW_ENTRY_PREFIX}{name}-{os.getpid()}"
+
+
+def _skeleton(home: Path, store: Path, name: str, site_part: str) -> Path:
+    """A new entry's folder down to its site-packages part, with its ``.p`` alias (any
+    leftover of that name removed first)."""
+    new = _new_folder(store, name)
+    remove(home, new)
+    (new / site_part).mkdir(parents=True)
+    (new / SITE_ALIAS).symlink_to(site_part)
+    return new
+
+
+def _folders_down(folder: str) -> list[str]:
+    """``folder`` and each folder it is in, as text: ``a/b/c``, ``a/b``, ``a``."""
+    found = []
+    while folder:
+        found.append(folder)
+        folder = folder.rpartition("/")[0]
+    return found
 
 
 def _make_folders(folder: str, fd: int, made: set[str]) -> None:

@@ -106,13 +106,11 @@ def ask_uv(engine: Engine, layout: Layout, python: str, packages: Sequence[Locke
                   prefer_cache=prefer_cache, quiet=quiet)
 
 
-def when_filled(engine: Engine, layout: Layout, python: str,
-                packages: Sequence[LockedPackage]) -> dict[str, str]:
-    """The tables of the packages a fill has just installed, for their entries; none where
-    uv cannot give them (the lock then asks uv for them), since an entry is no less
-    usable without one. uv is asked only about those no earlier ``--no-deps`` pylock of
-    this process described (the look-up for source builds before the plan has asked
-    about the packages the change brings: usually every one the fill installs)."""
+def described(engine: Engine, python: str, packages: Sequence[LockedPackage]
+              ) -> dict[str, str]:
+    """The tables of ``packages`` that an earlier ``--no-deps`` pylock of this process
+    described (the look-up for source builds before the plan has asked about the packages
+    the change brings: usually every one a fill installs); uv is not asked."""
     from pyshelf.core.lockfile import pin_line
 
     wanted = {package.name for package in packages}
@@ -122,6 +120,19 @@ def when_filled(engine: Engine, layout: Layout, python: str,
             with contextlib.suppress(PyshelfError):
                 tables.update((name, table) for name, table in split(text).items()
                               if name in wanted)
+    return tables
+
+
+def when_filled(engine: Engine, layout: Layout, python: str,
+                packages: Sequence[LockedPackage], known: Mapping[str, str] | None = None
+                ) -> dict[str, str]:
+    """The tables of the packages a fill has just installed, for their entries; none where
+    uv cannot give them (the lock then asks uv for them), since an entry is no less
+    usable without one. uv is asked only about those neither ``known`` (tables the fill
+    took from :func:`described` while uv installed) nor :func:`described` has."""
+    wanted = {package.name for package in packages}
+    tables = ({name: table for name, table in known.items() if name in wanted}
+              if known is not None else described(engine, python, packages))
     rest = [package for package in packages if package.name not in tables]
     if rest:
         with contextlib.suppress(PyshelfError):
