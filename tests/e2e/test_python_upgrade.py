@@ -14,7 +14,7 @@ from pathlib import Path
 
 import packaging
 import pytest
-from tests.e2e.helpers import current_target, packages
+from tests.e2e.helpers import current_target, packages, started_by
 from tests.support.catalogue import TINYBACKEND
 from tests.support.compiled import EXTENSION, CPython, build_extension_wheel, two_cpythons
 from tests.support.index import IndexServer, write_simple_index
@@ -226,3 +226,39 @@ def test_a_manifest_naming_another_python_moves_the_shelf_there(sandbox, pythons
     assert (status["state"], status["version"].rsplit(".", 1)[0]) == ("ok", new.minor)
     assert packages(sandbox)["purelib"] == ("1.0", "explicit")
     assert sandbox.run("sync", "--check").returncode == 0
+
+
+def _syncs(started: list[list[str]]) -> list[list[str]]:
+    return [argv for argv in started if argv[1:3] == ["pip", "sync"]]
+
+
+def test_a_move_under_yes_fills_the_store_from_uvs_cache_while_it_plans(sandbox, pythons,
+                                                                        upgrade_index,
+                                                                        tmp_path):
+    """`rebuild --yes` fills the entries of the current pins for the new Python beside its
+    resolve, from wheels uv's cache holds only: with a cache that lacks them the build
+    fills them as before; once the cache holds them the build finds every entry filled."""
+    old, new = pythons
+    sandbox.env.update(PYSHELF_INDEX_URL=upgrade_index, UV_CACHE_DIR=str(tmp_path / "cold"))
+    sandbox.ok("init", "--python", str(old.executable), "--yes")
+    sandbox.ok("install", EXTENSION, "purelib", "--yes")
+    assert not _syncs(started_by(sandbox, ["rebuild", "--python", str(new.executable),
+                                           "--dry-run"]))
+
+    cold = _syncs(started_by(sandbox, ["rebuild", "--python", str(new.executable), "--yes"]))
+
+    # the guess found no wheel for the new Python in the cache, and fetched nothing
+    assert [("--no-build" in argv, "--offline" in argv) for argv in cold] == [
+        (True, True), (False, True), (False, False)]
+    assert sandbox.bash(IMPORT).stdout == f"{new.minor}\n"
+    second = ["--home", str(tmp_path / "second")]  # another shelf, with uv's cache warm now
+    sandbox.ok(*second, "init", "--python", str(old.executable), "--yes")
+    sandbox.ok(*second, "install", EXTENSION, "purelib", "--yes")
+
+    warm = _syncs(started_by(sandbox, [*second, "rebuild", "--python", str(new.executable),
+                                       "--yes"]))
+
+    assert len(warm) == 1 and "--no-build" in warm[0]  # the build had nothing left to fill
+    status = json.loads(sandbox.ok(*second, "status", "--json").stdout)["interpreter"]
+    assert (status["state"], status["version"].rpartition(".")[0]) == ("ok", new.minor)
+    assert not sandbox.ok(*second, "doctor", "--deep").stdout.count("problem  store")

@@ -8,6 +8,8 @@ nobody sees it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -44,6 +46,39 @@ class BuiltEnvironment(NamedTuple):
     # entry -> metadata of each entry composed; empty where an entry's could not be read
     metadata: Mapping[str, EntryMetadata] = {}
     commands: Mapping[str, Sequence[str]] | None = None  # package -> its commands
+
+
+class Prefill:
+    """A rebuild's store entries filled for the current generation's pins while the change
+    resolves and plans, from wheels uv's cache holds (nothing is fetched or built before
+    the plan says so), so that the build usually finds every entry there.
+
+    A rebuild resolves again on purpose, but for the same intent and, on another Python,
+    mostly to the same pins, and an entry is keyed by pin and ABI: what the resolve keeps
+    is ready, and what it drops is left for collection. It runs under ``--yes`` only (a
+    "no" must cost nothing), in a thread, handed plain values: uv waits on its cache and
+    the file system, not the processor, and the resolve, the look-up for source builds and
+    the plan wait on uv too. Whatever fails (a wheel the cache lacks, a package the new
+    Python cannot install) is left to the build, which fills it as before and says why."""
+
+    def __init__(self, engine: Engine, layout: Layout, python: str, lock: Lock,
+                 base: PendingFacts) -> None:
+        _ = engine.uv  # found here: sysconfig, which finds it, is not thread-safe
+        pins = Lock(text="", packages={name: package for name, package in lock.packages.items()
+                                       if not package.url and package.version})
+
+        def fill() -> None:
+            with contextlib.suppress(Exception):
+                provide(engine, layout, python, pins, abi=base.result().abi,
+                        index=engine.index_identity, only_cached=True)
+
+        self._thread = threading.Thread(target=fill, daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until it has ended; the build may fill and compose only then (one scratch venv
+        per process)."""
+        self._thread.join()
 
 
 def build_generation(engine: Engine, layout: Layout, gen_id: int, python: str,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyshelf import ui
-from pyshelf.change.build import build_generation, refuse_unmet
+from pyshelf.change.build import Prefill, build_generation, refuse_unmet
 from pyshelf.change.early import EarlyStart, sees_system, start_early
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
@@ -89,6 +89,9 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
         raise
     if begun.early is None and request.always_build and not dry_run:
         begun.early = start_early(shelf, current_id)
+    if request.always_build and assume_yes and not dry_run:
+        begun.prefill = Prefill(shelf.engine, shelf.layout, shelf.python,
+                                shelf.state.generation(current_id).lock, base)
     try:
         if not _apply(shelf, request, current_id, base, begun, assume_yes=assume_yes,
                       dry_run=dry_run):
@@ -102,12 +105,21 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
 
 
 class _Begun:
-    """The generation begun early, if one was: at the start (a rebuild) or before narrowing."""
+    """The generation begun early, if one was: at the start (a rebuild) or before narrowing;
+    and a rebuild's prefill of the store under ``--yes``."""
 
     def __init__(self, early: EarlyStart | None = None) -> None:
         self.early = early
+        self.prefill: Prefill | None = None
+
+    def prefilled(self) -> None:
+        """Wait for the prefill, which the build must not overlap."""
+        if self.prefill is not None:
+            self.prefill.wait()
+            self.prefill = None
 
     def abandon(self, shelf: Shelf) -> None:
+        self.prefilled()  # its uv must not outlive the change
         if self.early is not None:
             self.early.abandon(shelf)
             self.early = None
@@ -227,6 +239,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         ui.conclude("Dry run: nothing was changed.")
         return False
     ui.confirm("Proceed?", assume_yes=assume_yes)
+    begun.prefilled()
     build_and_switch(shelf, gen_id, intent, lock, from_gen=current_id,
                      summary=_summary(plan.summary, steps, gone), reinstall=rebuilt,
                      provided=provided, base=base, early=early, isolated=steps)

@@ -300,7 +300,7 @@ class Engine:
         raise PyshelfError(f"uv did not report the name of the project at {project}.")
 
     def sync(self, lock: Path, python: Path, *, reinstall: Sequence[str] = (),
-             compile_bytecode: bool = False) -> None:
+             compile_bytecode: bool = False, only_cached: bool = False) -> None:
         """Make the environment hold exactly ``lock``.
 
         Every version is pinned and a release never changes, so uv's cache is tried alone
@@ -309,7 +309,9 @@ class Engine:
         attempt began), and at once where an offline compile of this engine found the
         cache lacking already (an install of a package uv has never seen), since the first
         attempt could only fail. ``compile_bytecode`` compiles what the environment holds, in
-        parallel, so that no first import has to."""
+        parallel, so that no first import has to. ``only_cached`` installs from the cache's
+        wheels alone, quietly, or fails: a guess made ahead of the plan (a rebuild's prefill)
+        must neither fetch nor build what the plan has not named."""
         argv = [
             self.uv, "pip", "sync", "--no-config", "--no-python-downloads",
             "--allow-empty-requirements", "--python", str(python), *self._index_args(),
@@ -319,6 +321,10 @@ class Engine:
             argv.append("--compile-bytecode")
         for name in reinstall:
             argv += ["--reinstall-package", name]
+        if only_cached:
+            self._raise_for(self._run([*argv, "--offline", "--no-build"]),
+                            "Installing the packages from uv's cache failed")
+            return
         from pyshelf.engine.uv_progress import Tracker
 
         with watching(lambda: Tracker.installing(_requirement_count(lock))) as watch:
@@ -615,6 +621,7 @@ class PendingFacts:
         self._facts: InterpreterFacts | None = None
         self.printed: str | None = None  # what a started interpreter printed, once read
         self.identity: str | None = None  # what those facts hold for (``interpreter.identity``)
+        self._reading = threading.Lock()  # a rebuild's prefill asks from a thread too
 
     @classmethod
     def known(cls, python: str, printed: str) -> PendingFacts:
@@ -624,9 +631,10 @@ class PendingFacts:
         return pending
 
     def result(self) -> InterpreterFacts:
-        if self._facts is None:
-            self._facts = self._read()
-        return self._facts
+        with self._reading:
+            if self._facts is None:
+                self._facts = self._read()
+            return self._facts
 
     def error(self) -> PyshelfError | None:
         """Why the interpreter failed to start, if it did: a clearer cause than whatever

@@ -193,12 +193,14 @@ def entry_size(entry: StoreEntry) -> EntrySize:
 
 def provide(engine: Engine, layout: Layout, python: str, lock: Lock, *, abi: str,
             index: str, reinstall: Collection[str] = (),
-            previous: Mapping[str, StoreEntry] | None = None) -> list[StoreEntry]:
+            previous: Mapping[str, StoreEntry] | None = None,
+            only_cached: bool = False) -> list[StoreEntry]:
     """An entry for each package of ``lock``, in the lock's order, filling what is missing.
 
     A package of the index is found by its key. A direct reference is taken from
     ``previous`` (the entries the generation before used) when it is the same reference and
-    not in ``reinstall``; otherwise it is installed again (from uv's cache where uv may)."""
+    not in ``reinstall``; otherwise it is installed again (from uv's cache where uv may).
+    ``only_cached``: uv installs only wheels its cache holds, quietly, or fails."""
     store = real_folder(layout.home, layout.store.name)
     found: dict[str, StoreEntry] = {}
     missing: list[LockedPackage] = []
@@ -211,7 +213,7 @@ def provide(engine: Engine, layout: Layout, python: str, lock: Lock, *, abi: str
     rounds = [missing] if missing else []
     while rounds:
         filled, again = _fill(engine, layout, python, rounds.pop(), abi=abi, index=index,
-                              reinstall=reinstall)
+                              reinstall=reinstall, only_cached=only_cached)
         found.update(filled)
         rounds += [[p] for p in missing if p.name in again]  # alone, they cannot clash
     absent = [p.display_name for p in lock.packages.values() if p.name not in found]
@@ -234,7 +236,7 @@ def _existing(store: Path, package: LockedPackage, abi: str, index: str,
 
 
 def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[LockedPackage], *,
-          abi: str, index: str, reinstall: Collection[str]
+          abi: str, index: str, reinstall: Collection[str], only_cached: bool
           ) -> tuple[dict[str, StoreEntry], set[str]]:
     """Install ``packages`` into a scratch venv and move each into an entry of its own;
     also the names of those to install again one by one: they wrote the same file as
@@ -269,7 +271,7 @@ def _fill(engine: Engine, layout: Layout, python: str, packages: Sequence[Locked
         try:
             engine.sync(wanted, paths.python(staging),
                         reinstall=[p.name for p in packages if p.name in reinstall],
-                        compile_bytecode=engine.bytecode == "now")
+                        compile_bytecode=engine.bytecode == "now", only_cached=only_cached)
         finally:
             started.join()
         by_name = {p.name: p for p in packages}

@@ -129,10 +129,12 @@ def when_filled(engine: Engine, layout: Layout, python: str,
     """The tables of the packages a fill has just installed, for their entries; none where
     uv cannot give them (the lock then asks uv for them), since an entry is no less
     usable without one. uv is asked only about those neither ``known`` (tables the fill
-    took from :func:`described` while uv installed) nor :func:`described` has."""
+    took from :func:`described` while uv installed) nor :func:`described` has now (a
+    rebuild's prefill starts before the look-up for source builds has asked)."""
     wanted = {package.name for package in packages}
-    tables = ({name: table for name, table in known.items() if name in wanted}
-              if known is not None else described(engine, python, packages))
+    tables = {name: table for name, table in (known or {}).items() if name in wanted}
+    tables.update(described(engine, python,
+                            [package for package in packages if package.name not in tables]))
     rest = [package for package in packages if package.name not in tables]
     if rest:
         with contextlib.suppress(PyshelfError):
