@@ -349,15 +349,13 @@ class _Started:
 
         from pyshelf.package_store.bytecode import mark_pending
 
-        self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(start,), daemon=True)
         self._thread.start()
 
-    def _run(self, start: Callable[[], None]) -> None:
-        try:
+    @staticmethod
+    def _run(start: Callable[[], None]) -> None:
+        with contextlib.suppress(Exception):  # what was not made is made at the move
             start()
-        except BaseException as exc:  # what was not made is made as before, at the move
-            self._failed = exc
 
     def join(self) -> None:
         self._thread.join()
