@@ -29,6 +29,7 @@ from tests.e2e.helpers import (
     site_packages,
     store_entries,
     store_entry,
+    uv_wrapper,
     write_as_tools,
     written_by_tools_in,
 )
@@ -361,3 +362,13 @@ def test_a_command_runs_the_python_of_the_generation_it_is_called_from(shelf, tm
     assert sees_alpha(elsewhere / "tool")
     shelf.ok("undo", "--yes")
     assert not sees_alpha(elsewhere / "tool")
+
+
+def test_a_fill_whose_install_fails_leaves_no_half_made_entry(shelf, tmp_path):
+    """The folders a fill makes for its entries while uv installs go when uv fails, at
+    once, not only at the next command's recovery."""
+    shelf.env["PYSHELF_UV"] = str(uv_wrapper(tmp_path, "sync", "exit 1"))
+
+    assert shelf.run("install", "alpha", "--yes").returncode != 0
+
+    assert not [e.name for e in _store(shelf).iterdir() if e.name.startswith(".new-")]

@@ -251,6 +251,8 @@ def test_a_move_under_yes_fills_the_store_from_uvs_cache_while_it_plans(sandbox,
     assert [("--no-build" in argv, "--offline" in argv) for argv in cold] == [
         (True, True), (False, True), (False, False)]
     assert sandbox.bash(IMPORT).stdout == f"{new.minor}\n"
+    # no folder of a half-made entry is left, the failed guess's included
+    assert not [e for e in (sandbox.shelf_home / "store").iterdir() if e.name.startswith(".")]
     second = ["--home", str(tmp_path / "second")]  # another shelf, with uv's cache warm now
     sandbox.ok(*second, "init", "--python", str(old.executable), "--yes")
     sandbox.ok(*second, "install", EXTENSION, "purelib", "--yes")
