@@ -285,19 +285,26 @@ def requirements_parsed(shelf, *args: str) -> list[str]:
         "parse(self, text))[1]\n"))
 
 
-def venv_started_before_pipeline(shelf, *args: str) -> bool:
-    """Whether pyshelf run with ``args`` started the generation's ``uv venv`` before it
-    imported the pipeline."""
+_CALLS = {  # what a command may begin before it imports the pipeline: (import, owner, name)
+    "venv": ("from pyshelf.engine import processes as module", "module.Engine", "start_venv"),
+    "alone": ("from pyshelf.change import early as module", "module", "resolve_alone"),
+}
+
+
+def begun_before_pipeline(shelf, what: str, *args: str) -> bool:
+    """Whether pyshelf run with ``args`` began ``what`` (the generation's ``uv venv``, or
+    the resolve of the new requirements alone) before it imported the pipeline."""
+    imported, owner, name = _CALLS[what]
     events = _recorded_by(shelf, list(args), (
         "class Watch:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name == 'pyshelf.change.pipeline': recorded.append('pipeline')\n"
         "sys.meta_path.insert(0, Watch())\n"
-        "from pyshelf.engine import processes\n"
-        "start = processes.Engine.start_venv\n"
-        "def started(self, *a, **k):\n"
-        "    recorded.append('venv')\n"
-        "    return start(self, *a, **k)\n"
-        "processes.Engine.start_venv = started\n"))
-    assert "venv" in events and "pipeline" in events, events
-    return events.index("venv") < events.index("pipeline")
+        f"{imported}\n"
+        f"real = {owner}.{name}\n"
+        "def called(*a, **k):\n"
+        "    recorded.append('begun')\n"
+        "    return real(*a, **k)\n"
+        f"{owner}.{name} = called\n"))
+    assert "begun" in events and "pipeline" in events, events
+    return events.index("begun") < events.index("pipeline")

@@ -12,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from tests.e2e.helpers import packages, started_by, uv_wrapper
+from tests.e2e.helpers import begun_before_pipeline, packages, started_by, uv_wrapper
 from tests.support import narrow_probe
 from uv import find_uv_bin
 
@@ -192,6 +192,14 @@ def test_installing_what_was_asked_for_already_runs_no_uv_at_all(shelf):
     assert [argv for argv in started if argv[1:2] in (["pip"], ["venv"])] == []
     assert shelf.ok("history", "--json").stdout == before
     assert "Nothing to change" in shelf.ok("install", "beta", "--yes").stdout
+
+
+@pytest.mark.shelf("install app-tool beta --yes")
+def test_installing_a_new_package_begins_its_resolve_alone_before_the_pipeline_is_read(shelf):
+    """The resolve that goes to the index (to say what the shelf holds a new package back
+    from) runs while Python reads the pipeline; the plan then waits for it as before."""
+    assert begun_before_pipeline(shelf, "alone", "install", "alpha", "--yes")
+    assert packages(shelf)["alpha"][1] == "explicit"
 
 
 def uv_pip_runs(started: list[list[str]], subcommand: str) -> list[list[str]]:

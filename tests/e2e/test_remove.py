@@ -7,12 +7,12 @@ import sys
 
 import pytest
 from tests.e2e.helpers import (
+    begun_before_pipeline,
     current_target,
     generation_dirs,
     packages,
     requirements_parsed,
     snapshot,
-    venv_started_before_pipeline,
 )
 
 pytestmark = pytest.mark.shelf("install app-tool beta --yes")
@@ -110,9 +110,9 @@ def test_a_removal_imports_no_resolver(shelf):
 def test_a_removal_and_a_change_of_role_start_the_venv_before_the_pipeline_is_read(shelf):
     """uv makes the generation's venv while Python imports the pipeline, instead of the
     composition waiting for it afterwards."""
-    assert venv_started_before_pipeline(shelf, "install", "gamma", "--yes")
+    assert begun_before_pipeline(shelf, "venv", "install", "gamma", "--yes")
     assert packages(shelf)["gamma"] == ("1.1", "explicit")
-    assert venv_started_before_pipeline(shelf, "remove", "beta", "--yes")
+    assert begun_before_pipeline(shelf, "venv", "remove", "beta", "--yes")
     assert "beta" not in packages(shelf)
 
 

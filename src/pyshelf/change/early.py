@@ -8,14 +8,23 @@ modules (as long again), where it used to be waited for at the composition.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from pyshelf.core.clock import now
+from pyshelf.core.lockfile import EMPTY_LOCK
+from pyshelf.core.model import ChangeRequest, IntentEntry, Lock
 from pyshelf.engine.processes import Engine, PendingVenv
+from pyshelf.errors import PyshelfError
 from pyshelf.generations.folders import next_generation_id, remove_generation_dir
 from pyshelf.layout import Layout
 from pyshelf.removal import real_folder
 from pyshelf.shelf import Shelf, command_line
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from pyshelf.core.graph import Distribution
 
 
 class EarlyStart(NamedTuple):
@@ -79,3 +88,43 @@ def start_venv(engine: Engine, layout: Layout, gen_id: int, python: str, *,
     remove_generation_dir(layout, gen_id)
     return engine.start_venv(layout.gen_dir(gen_id), python,
                              system_site_packages=system_site_packages)
+
+
+def new_requirements(intent: Sequence[IntentEntry], current: Sequence[IntentEntry],
+                     lock: Lock, *, pinned: bool) -> list[IntentEntry]:
+    """The explicit index requirements ``intent`` adds to the ``current`` one: only what
+    the shelf holds (``lock``) can hold a new package back, and pins are deliberate."""
+    if not lock.packages or pinned:
+        return []
+    known = {entry.name for entry in current}
+    return [entry for entry in intent if entry.role == "explicit" and entry.kind == "index"
+            and entry.name not in known]
+
+
+def resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
+                   provided: Sequence[Distribution] | None) -> Future[Lock] | None:
+    """Start resolving the new requirements without the shelf, beside the real resolve (uv
+    waits on the network, not the processor), to see what the shelf holds them back from."""
+    if not new:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The thread is handed plain values only: the shelf's database connection belongs to
+    # this thread, and sysconfig (which finds uv) is not thread-safe.
+    engine, layout, python = shelf.engine, shelf.layout, shelf.python
+    _ = engine.uv
+
+    from pyshelf.change.resolve import resolve
+
+    def alone() -> Lock:
+        try:
+            return resolve(engine, layout, ChangeRequest(intent=list(new)), python,
+                           EMPTY_LOCK, provided=provided, label="alone", quiet=True)
+        except PyshelfError:  # on their own they cannot be resolved: nothing to compare
+            return EMPTY_LOCK
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(alone)
+    finally:
+        pool.shutdown(wait=False)  # its one thread ends with the resolve

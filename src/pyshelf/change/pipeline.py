@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 from pyshelf import ui
 from pyshelf.change.build import Prefill, build_generation, refuse_unmet
-from pyshelf.change.early import EarlyStart, sees_system, start_early
+from pyshelf.change.early import (
+    EarlyStart,
+    new_requirements,
+    resolve_alone,
+    sees_system,
+    start_early,
+)
 from pyshelf.change.local_sources import refuse_gone_sources
 from pyshelf.change.narrow import (
     generation_reach,
@@ -72,14 +78,17 @@ if TYPE_CHECKING:
 
 
 def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
-                 dry_run: bool, early: EarlyStart | None = None) -> None:
+                 dry_run: bool, early: EarlyStart | None = None,
+                 alone: tuple[list[str], Future[Lock]] | None = None) -> None:
     """Resolve, show the plan, ask, build and switch; the caller holds the writer lock.
     ``early`` is the generation the caller began (:func:`pyshelf.change.early
-    .start_for_record`); it is abandoned if the change does not build it.
+    .start_for_record`); it is abandoned if the change does not build it. ``alone`` is the
+    resolve of the new requirements (their names) alone that the caller began
+    (:func:`pyshelf.change.early.resolve_alone`), used if they are what the change adds.
 
     A project folder or wheel file the new intent still needs but that is gone stops the
     change before anything starts; a removal of it passes, since its intent lacks it."""
-    begun = _Begun(early)
+    begun = _Begun(early, alone)
     try:
         refuse_gone_sources(request.intent)
         current_id = shelf.current_generation_id()
@@ -108,9 +117,20 @@ class _Begun:
     """The generation begun early, if one was: at the start (a rebuild) or before narrowing;
     and a rebuild's prefill of the store under ``--yes``."""
 
-    def __init__(self, early: EarlyStart | None = None) -> None:
+    def __init__(self, early: EarlyStart | None = None,
+                 alone: tuple[list[str], Future[Lock]] | None = None) -> None:
         self.early = early
         self.prefill: Prefill | None = None
+        self.alone = alone  # the new requirements' names, and their resolve begun alone
+
+    def alone_for(self, shelf: Shelf, new: Sequence[IntentEntry],
+                  provided: Sequence[Distribution] | None) -> Future[Lock] | None:
+        """The resolve of ``new`` alone: the one the command began, if it began it for
+        these very requirements with nothing provided by the system, else one begun now."""
+        if self.alone is not None and provided is None and self.alone[0] == [
+                entry.name for entry in new]:
+            return self.alone[1]
+        return resolve_alone(shelf, new, provided)
 
     def prefilled(self) -> None:
         """Wait for the prefill, which the build must not overlap."""
@@ -141,10 +161,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         return resolve(shelf.engine, shelf.layout, request._replace(intent=entries),
                        shelf.python, current.lock, provided=provided)
 
-    known = {entry.name for entry in current_intent}
-    # only what the shelf holds can hold a new package back, and pins are deliberate
-    new = [entry for entry in intent if entry.role == "explicit" and entry.kind == "index"
-           and entry.name not in known] if current.lock.packages and not request.pins else []
+    new = new_requirements(intent, current_intent, current.lock, pinned=bool(request.pins))
     try:
         if sees_system(shelf):  # uv must know them before it resolves
             system = system_packages(base.result().site_dirs)
@@ -155,7 +172,7 @@ def _apply(shelf: Shelf, request: ChangeRequest, current_id: int, base: PendingF
         # a stand-in for the system's packages is resolver input: none of these knows it
         narrowed = (lock_of_new_roles(shelf, request, current, current_intent, new)
                     if provided is None else None)
-        alone = _resolve_alone(shelf, new, provided) if narrowed is None else None
+        alone = begun.alone_for(shelf, new, provided) if narrowed is None else None
         if provided is None and narrowed is None:
             narrowed = lock_without_resolving(shelf, request, current)
             if narrowed is None and alone is not None:
@@ -282,35 +299,6 @@ def _build_isolated(shelf: Shelf, gen_id: int, steps: Sequence[IsolatedStep],
 
     return build_steps(shelf.engine, shelf.layout, gen_id, shelf.python, steps, base=base,
                        started=started)
-
-
-def _resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
-                   provided: Sequence[Distribution] | None) -> Future[Lock] | None:
-    """Start resolving the new requirements without the shelf, beside the real resolve (uv
-    waits on the network, not the processor), to see what the shelf holds them back from."""
-    if not new:
-        return None
-    from concurrent.futures import ThreadPoolExecutor
-
-    # The thread is handed plain values only: the shelf's database connection belongs to
-    # this thread, and sysconfig (which finds uv) is not thread-safe.
-    engine, layout, python = shelf.engine, shelf.layout, shelf.python
-    _ = engine.uv
-
-    from pyshelf.change.resolve import resolve
-
-    def alone() -> Lock:
-        try:
-            return resolve(engine, layout, ChangeRequest(intent=list(new)), python,
-                           EMPTY_LOCK, provided=provided, label="alone", quiet=True)
-        except PyshelfError:  # on their own they cannot be resolved: nothing to compare
-            return EMPTY_LOCK
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        return pool.submit(alone)
-    finally:
-        pool.shutdown(wait=False)  # its one thread ends with the resolve
 
 
 def _source_builds(shelf: Shelf, lock: Lock, current: GenerationRecord, gen_id: int,

@@ -19,9 +19,10 @@ from pyshelf.layout import Layout
 
 if TYPE_CHECKING:
     import argparse
+    from concurrent.futures import Future
 
     from pyshelf.change.early import EarlyStart
-    from pyshelf.core.model import IntentEntry
+    from pyshelf.core.model import IntentEntry, Lock
     from pyshelf.shelf import Shelf
 
 
@@ -67,8 +68,8 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
             return 0
         requested = requested_entries(shelf, args, now())
         gen_id = shelf.current_generation_id()
-        current = {e.name: e for e in shelf.state.intent(gen_id)}
-        asked_before = {name for name, e in current.items() if e.role == "explicit"}
+        recorded = shelf.state.intent(gen_id)
+        current = {e.name: e for e in recorded}
         for entry in requested:
             before = current.get(entry.name)
             if before is not None and before.role == "explicit":
@@ -76,8 +77,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                 entry = entry._replace(added_at=before.added_at)
             current[entry.name] = entry
         refresh = [e.name for e in requested if e.kind in REBUILT_KINDS]
-        early = _begun_for_roles(shelf, args, [e for e in requested
-                                               if e.name not in asked_before], gen_id)
+        early, alone = _begin(shelf, args, list(current.values()), recorded, gen_id)
         from pyshelf.change.pipeline import apply_change
 
         try:
@@ -85,23 +85,39 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
                                  ) if args.upgrade else []
             apply_change(shelf, ChangeRequest(intent=list(current.values()), refresh=refresh,
                                               upgrade_packages=moving),
-                         assume_yes=args.yes, dry_run=args.dry_run, early=early)
+                         assume_yes=args.yes, dry_run=args.dry_run, early=early, alone=alone)
         except ConflictError as exc:
             raise offer_isolated(exc, [e.name for e in requested]) from exc
     return 0
 
 
-def _begun_for_roles(shelf: Shelf, args: argparse.Namespace, new: list[IntentEntry],
-                     gen_id: int) -> EarlyStart | None:
-    """The generation begun before the pipeline is imported, for a change of role alone:
-    each package asked for anew (``new``; there is one) is in the shelf's lock already, so
-    the lock will come from the record."""
-    from pyshelf.change.early import start_for_record
+def _begin(shelf: Shelf, args: argparse.Namespace, intent: list[IntentEntry],
+           recorded: list[IntentEntry], gen_id: int
+           ) -> tuple[EarlyStart | None, tuple[list[str], Future[Lock]] | None]:
+    """What the change can begin before the pipeline is imported, so that uv works while
+    Python reads it: for a change of role alone (every package asked for anew is in the
+    shelf's lock, so the lock will come from the record) the generation; for a package the
+    shelf lacks, the resolve of the new requirements alone, which the plan waits for (it
+    goes to the index, to say what the shelf holds back). Neither where the system's
+    packages take part, which uv must be told of first."""
+    from pyshelf.change.early import (
+        new_requirements,
+        resolve_alone,
+        sees_system,
+        start_for_record,
+    )
 
-    held = shelf.state.generation(gen_id).lock.packages
-    if args.upgrade or not new or not all(e.kind == "index" and e.name in held for e in new):
-        return None
-    return start_for_record(shelf, assume_yes=args.yes, dry_run=args.dry_run)
+    if sees_system(shelf):
+        return None, None
+    held = shelf.state.generation(gen_id).lock
+    new = new_requirements(intent, recorded, held, pinned=False)
+    if not new:
+        return None, None
+    if all(entry.name in held.packages for entry in new):
+        return (None if args.upgrade else
+                start_for_record(shelf, assume_yes=args.yes, dry_run=args.dry_run)), None
+    begun = resolve_alone(shelf, new, None)
+    return None, (None if begun is None else ([entry.name for entry in new], begun))
 
 
 def install_isolated(shelf: Shelf, args: argparse.Namespace) -> None:
