@@ -1,9 +1,11 @@
-"""A generation begun before its plan is shown, and the venv it starts with.
+"""What a change begins before its plan is shown: the generation and the venv it starts
+with, and the resolve of its new requirements alone.
 
-Apart from the pipeline, and light to import, so that a command whose lock will come from
-the record (a removal under ``--yes``) can start the generation's ``uv venv`` before it
-imports the pipeline: uv makes the venv (some 30 ms) while Python reads the pipeline's
-modules (as long again), where it used to be waited for at the composition.
+Apart from the pipeline, and light to import, so that a command can begin them before it
+imports the pipeline: a command whose lock will come from the record (a removal, a change
+of role, under ``--yes``) the generation's ``uv venv``, which uv makes (some 30 ms) while
+Python reads the pipeline's modules (as long again); an ``install`` of a package the shelf
+lacks the resolve that asks the index, which the plan waits for.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def new_requirements(intent: Sequence[IntentEntry], current: Sequence[IntentEntr
 
 
 def resolve_alone(shelf: Shelf, new: Sequence[IntentEntry],
-                   provided: Sequence[Distribution] | None) -> Future[Lock] | None:
+                  provided: Sequence[Distribution] | None) -> Future[Lock] | None:
     """Start resolving the new requirements without the shelf, beside the real resolve (uv
     waits on the network, not the processor), to see what the shelf holds them back from."""
     if not new:

@@ -114,8 +114,9 @@ def apply_change(shelf: Shelf, request: ChangeRequest, *, assume_yes: bool,
 
 
 class _Begun:
-    """The generation begun early, if one was: at the start (a rebuild) or before narrowing;
-    and a rebuild's prefill of the store under ``--yes``."""
+    """The generation begun early, if one was: by the command, at the start (a rebuild) or
+    before narrowing; the resolve of the new requirements alone the command began, if it
+    did; and a rebuild's prefill of the store under ``--yes``."""
 
     def __init__(self, early: EarlyStart | None = None,
                  alone: tuple[list[str], Future[Lock]] | None = None) -> None:

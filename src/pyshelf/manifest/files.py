@@ -233,11 +233,15 @@ def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
     rewritten = _plain_rewrite(shelf, written, after, gen_id, home)
     if rewritten is not None:
         target, new_text, order = rewritten
+        ordered = in_file_order(target, order)
+        plain = True
     else:
         edited = _edit(shelf, path, text, written, before, after, gen_id, home, forms)
         if edited is None:
             return
         target, new_text, order = edited
+        ordered = in_file_order(target, order)
+        plain = plain_text(ordered, home) == new_text
     if new_text != (text if adopted is None else read_text(path)):
         _replace(path, new_text)
     learn_written(target, forms)
@@ -245,10 +249,9 @@ def _write_back(shelf: Shelf, before: Manifest | None, after: Manifest) -> None:
         shelf.state.set_meta_value(FORMS_KEY, json.dumps(
             {"packaging": _packaging_version(), "forms": forms.used,
              "pythons": sorted(forms.pythons)}))
-    plain = plain_text(in_file_order(target, order), home) == new_text
     shelf.state.set_meta_value(RECORD_KEY, json.dumps(
         {"path": str(path), "generation": gen_id, "digest": digest(new_text),
-         **({"order": [e.key for e in in_file_order(target, order).entries],
+         **({"order": [e.key for e in ordered.entries],
              "python": target.settings.get("python")} if plain else {})}))
     if text is not None and not in_step(shelf, target, gen_id):
         ui.warn(f"{path} has changes not yet synced ({', '.join(differences(target, after))}); "

@@ -86,5 +86,4 @@ def _inline(value: object) -> str:
 
 
 def _writable(text: str) -> bool:
-    return not any((ord(c) < 0x20 and c != "\n") or ord(c) == 0x7F or 0xD800 <= ord(c) < 0xE000
-                   for c in text)
+    return not any(c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text)
