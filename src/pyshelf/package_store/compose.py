@@ -53,6 +53,7 @@ from pyshelf.package_store.entries import (
     SITE_ALIAS,
     StoreEntry,
     read_entry,
+    with_parents,
 )
 from pyshelf.package_store.lock_tables import TABLE_FILE
 from pyshelf.removal import unlink_link
@@ -180,7 +181,7 @@ class _Placer:
     def __init__(self, venv: str, site: str, previous: str | None) -> None:
         self.venv = venv
         self.site = site
-        self.real = {*_with_parents(site), *(p for w in WRITABLE for p in _with_parents(w))}
+        self.real = {*with_parents(site), *(p for w in WRITABLE for p in with_parents(w))}
         self.entries: list[str] = []  # what the composition names
         self.copied: dict[str, str] = {}
         self.entry: StoreEntry | None = None
@@ -399,15 +400,6 @@ def _join(folder: str, name: str) -> str:
 
 def _parent(relative: str) -> str:
     return relative.rpartition("/")[0]
-
-
-def _with_parents(relative: str) -> list[str]:
-    """``relative`` and each folder above it, up to the venv (``""``)."""
-    found = [relative]
-    while relative:
-        relative = _parent(relative)
-        found.append(relative)
-    return found
 
 
 def split_linked_folder(target: Path) -> None:

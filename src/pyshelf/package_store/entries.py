@@ -517,7 +517,7 @@ class _Mover:
         try:
             target = os.open(new, os.O_RDONLY | os.O_DIRECTORY)
             try:
-                made = {"", *_folders_down(self.site_part)}  # made by _Started or above
+                made = set(with_parents(self.site_part))  # made by _Started or above
                 for part in parts:
                     try:
                         os.lstat(part, dir_fd=source)
@@ -546,12 +546,13 @@ def _skeleton(home: Path, store: Path, name: str, site_part: str) -> Path:
     return new
 
 
-def _folders_down(folder: str) -> list[str]:
-    """``folder`` and each folder it is in, as text: ``a/b/c``, ``a/b``, ``a``."""
-    found = []
-    while folder:
-        found.append(folder)
-        folder = folder.rpartition("/")[0]
+def with_parents(relative: str) -> list[str]:
+    """``relative`` (a folder's path as text) and each folder above it, up to where it is
+    relative to (``""``): ``a/b``, ``a``, ``""``."""
+    found = [relative]
+    while relative:
+        relative = relative.rpartition("/")[0]
+        found.append(relative)
     return found
 
 
